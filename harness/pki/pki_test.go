@@ -1,0 +1,112 @@
+package pki
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestIssuedCertificateVerifiesForItsNames(t *testing.T) {
+	ca, err := NewCA("run-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := ca.Issue("host.docker.internal:34567", "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"host.docker.internal", "127.0.0.1"} {
+		if _, err := leaf.Leaf.Verify(x509.VerifyOptions{Roots: ca.Pool(), DNSName: name}); err != nil {
+			t.Errorf("certificate does not verify for %s: %v", name, err)
+		}
+	}
+	if _, err := leaf.Leaf.Verify(x509.VerifyOptions{Roots: ca.Pool(), DNSName: "hs1"}); err == nil {
+		t.Error("certificate verified for a name it was not issued for")
+	}
+	other, _ := NewCA("other run")
+	if _, err := leaf.Leaf.Verify(x509.VerifyOptions{Roots: other.Pool(), DNSName: "host.docker.internal"}); err == nil {
+		t.Error("certificate verified under another run's CA")
+	}
+}
+
+func TestTLSRoundTripWithServerNameAndPort(t *testing.T) {
+	ca, _ := NewCA("run")
+	leaf, err := ca.Issue("host.docker.internal:8448")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{leaf}}
+	srv.StartTLS()
+	defer srv.Close()
+
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: ca.ClientConfig("host.docker.internal:8448")}}
+	res, err := client.Get(srv.URL)
+	if err != nil {
+		t.Fatalf("TLS with the run CA failed: %v", err)
+	}
+	res.Body.Close()
+
+	wrong := &http.Client{Transport: &http.Transport{TLSClientConfig: ca.ClientConfig("hs1")}}
+	if _, err := wrong.Get(srv.URL); err == nil {
+		t.Fatal("TLS succeeded although the certificate names another server")
+	}
+}
+
+func TestParseCARoundTrip(t *testing.T) {
+	ca, _ := NewCA("run")
+	back, err := ParseCA(ca.CertPEM, ca.KeyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := back.Issue("hs1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := leaf.Leaf.Verify(x509.VerifyOptions{Roots: ca.Pool(), DNSName: "hs1"}); err != nil {
+		t.Fatalf("certificate from the restored CA does not verify under the original: %v", err)
+	}
+}
+
+func TestParseCAErrors(t *testing.T) {
+	ca, _ := NewCA("a")
+	other, _ := NewCA("b")
+	leaf, _ := ca.Issue("hs1")
+	leafPEM := pemCert(leaf.Certificate[0])
+	cases := []struct {
+		name      string
+		cert, key []byte
+		want      string
+	}{
+		{"garbage cert", []byte("nope"), ca.KeyPEM, "no CERTIFICATE"},
+		{"garbage key", ca.CertPEM, []byte("nope"), "no EC PRIVATE KEY"},
+		{"mismatched key", ca.CertPEM, other.KeyPEM, "does not match"},
+		{"leaf is not a CA", leafPEM, ca.KeyPEM, "not a CA"},
+	}
+	for _, tc := range cases {
+		if _, err := ParseCA(tc.cert, tc.key); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestIssueNeedsANameAndSplitsHostPort(t *testing.T) {
+	ca, _ := NewCA("run")
+	if _, err := ca.Issue(); err == nil {
+		t.Error("Issue() with no names succeeded")
+	}
+	leaf, _ := ca.Issue("[::1]:8448")
+	if len(leaf.Leaf.IPAddresses) != 1 || !leaf.Leaf.IPAddresses[0].Equal(net.ParseIP("::1")) {
+		t.Errorf("IP SANs = %v", leaf.Leaf.IPAddresses)
+	}
+}
+
+func pemCert(der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
