@@ -1,0 +1,94 @@
+// Command herald does the work around the suites: making images offline and cleaning up what Herald created.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"herald/harness/config"
+	"herald/harness/docker"
+	"herald/harness/homeserver"
+)
+
+const usage = `usage: herald <command>
+
+commands:
+  images [hs...]   make sure the homeserver images exist, building them
+                   (and a Debian base, offline) when missing; default: all
+                   homeservers in ginkgo.yaml, or HS / HS_IMAGE when set
+  clean            remove every container, network and image Herald made
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch os.Args[1] {
+	case "images":
+		err = images(ctx, os.Args[2:])
+	case "clean":
+		err = clean(ctx)
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "herald:", err)
+		os.Exit(1)
+	}
+}
+
+func images(ctx context.Context, names []string) error {
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	if len(names) == 0 {
+		if os.Getenv("HS") != "" || os.Getenv("HS_IMAGE") != "" {
+			names = []string{cfg.HS}
+		} else {
+			names = cfg.Names()
+		}
+	}
+	engine, err := docker.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer engine.Close()
+	for _, name := range names {
+		c := cfg
+		if name != cfg.HS {
+			if c, err = cfg.For(name); err != nil {
+				return err
+			}
+		}
+		start := time.Now()
+		bctx, cancel := context.WithTimeout(ctx, c.Timeouts.Build)
+		err := engine.EnsureImage(bctx, homeserver.Image(c, os.Stdout))
+		cancel()
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Printf("%s: image %s ready (%s)\n", name, c.Homeserver.Image, time.Since(start).Round(time.Second))
+	}
+	return nil
+}
+
+func clean(ctx context.Context) error {
+	engine, err := docker.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer engine.Close()
+	s, err := engine.SweepAll(ctx)
+	fmt.Printf("removed %d container(s), %d network(s), %d image(s)\n", s.Containers, s.Networks, s.Images)
+	return err
+}

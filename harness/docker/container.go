@@ -1,0 +1,259 @@
+package docker
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"fmt"
+	"net/netip"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/pkg/stdcopy"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
+)
+
+// File is a file copied into a container before it starts.
+type File struct {
+	Content []byte
+	Mode    int64
+}
+
+// ContainerSpec describes a container to run.
+type ContainerSpec struct {
+	Name    string
+	Image   string
+	Env     []string
+	Labels  map[string]string
+	Network *Network
+	// Aliases are the container's DNS names on Network.
+	Aliases []string
+	// Hostname inside the container.
+	Hostname string
+	// ExtraHosts are /etc/hosts entries ("host.docker.internal:172.18.0.1").
+	ExtraHosts []string
+	// Ports are container ports ("8008/tcp") published on 127.0.0.1 at
+	// ports the engine picks.
+	Ports []string
+	// Files are copied in (absolute paths) before the container starts.
+	Files map[string]File
+}
+
+// Container is a running container.
+type Container struct {
+	ID      string
+	Name    string
+	Started time.Time
+	ports   map[string]netip.AddrPort
+	engine  *Engine
+}
+
+// Run creates the container, copies its files in, starts it and learns its
+// published ports. On failure nothing is left behind.
+func (e *Engine) Run(ctx context.Context, spec ContainerSpec) (*Container, error) {
+	exposed := network.PortSet{}
+	bindings := network.PortMap{}
+	for _, p := range spec.Ports {
+		port, err := network.ParsePort(p)
+		if err != nil {
+			return nil, fmt.Errorf("container %s: port %q: %w", spec.Name, p, err)
+		}
+		exposed[port] = struct{}{}
+		bindings[port] = []network.PortBinding{{HostIP: netip.MustParseAddr("127.0.0.1")}}
+	}
+	var netCfg *network.NetworkingConfig
+	hostCfg := &container.HostConfig{PortBindings: bindings, ExtraHosts: spec.ExtraHosts}
+	if spec.Network != nil {
+		hostCfg.NetworkMode = container.NetworkMode(spec.Network.Name)
+		netCfg = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
+			spec.Network.Name: {Aliases: spec.Aliases},
+		}}
+	}
+	created, err := e.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Name:             spec.Name,
+		Config:           &container.Config{Image: spec.Image, Env: spec.Env, Labels: spec.Labels, Hostname: spec.Hostname, ExposedPorts: exposed},
+		HostConfig:       hostCfg,
+		NetworkingConfig: netCfg,
+	})
+	if err != nil {
+		if cerrdefs.IsNotFound(err) {
+			return nil, fmt.Errorf("image %s does not exist: build it (make images) or check HS_IMAGE", spec.Image)
+		}
+		return nil, fmt.Errorf("creating container %s from %s: %w", spec.Name, spec.Image, err)
+	}
+	c := &Container{ID: created.ID, Name: spec.Name, engine: e}
+	fail := func(err error) (*Container, error) {
+		c.Remove(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	if len(spec.Files) > 0 {
+		archive, err := tarFiles(spec.Files)
+		if err != nil {
+			return fail(err)
+		}
+		if _, err := e.cli.CopyToContainer(ctx, c.ID, client.CopyToContainerOptions{DestinationPath: "/", Content: archive}); err != nil {
+			return fail(fmt.Errorf("copying files into %s: %w", spec.Name, err))
+		}
+	}
+	c.Started = time.Now()
+	if _, err := e.cli.ContainerStart(ctx, c.ID, client.ContainerStartOptions{}); err != nil {
+		return fail(fmt.Errorf("starting container %s: %w", spec.Name, err))
+	}
+	ins, err := e.cli.ContainerInspect(ctx, c.ID, client.ContainerInspectOptions{})
+	if err != nil {
+		return fail(fmt.Errorf("inspecting container %s: %w", spec.Name, err))
+	}
+	c.ports = map[string]netip.AddrPort{}
+	if ins.Container.NetworkSettings != nil {
+		for port, binds := range ins.Container.NetworkSettings.Ports {
+			for _, b := range binds {
+				addr, err := netip.ParseAddrPort(b.HostIP.String() + ":" + b.HostPort)
+				if err == nil && addr.Addr().Is4() {
+					c.ports[port.String()] = addr
+				}
+			}
+		}
+	}
+	for _, p := range spec.Ports {
+		if _, ok := c.ports[p]; !ok {
+			state, _ := c.State(ctx)
+			return fail(fmt.Errorf("container %s: port %s was not published (container state: %s)", spec.Name, p, state))
+		}
+	}
+	return c, nil
+}
+
+// HostAddr is where the test process reaches a published container port.
+func (c *Container) HostAddr(port string) netip.AddrPort { return c.ports[port] }
+
+// State describes whether the container still runs.
+type State struct {
+	Running  bool
+	ExitCode int
+	Status   string
+	OOM      bool
+}
+
+func (s State) String() string {
+	if s.Running {
+		return "running"
+	}
+	msg := fmt.Sprintf("%s with exit code %d", s.Status, s.ExitCode)
+	if s.OOM {
+		msg += " (killed: out of memory)"
+	}
+	return msg
+}
+
+// State asks the engine for the container's state.
+func (c *Container) State(ctx context.Context) (State, error) {
+	ins, err := c.engine.cli.ContainerInspect(ctx, c.ID, client.ContainerInspectOptions{})
+	if err != nil {
+		return State{}, fmt.Errorf("inspecting container %s: %w", c.Name, err)
+	}
+	s := ins.Container.State
+	if s == nil {
+		return State{}, fmt.Errorf("container %s has no state", c.Name)
+	}
+	return State{Running: s.Running, ExitCode: s.ExitCode, Status: string(s.Status), OOM: s.OOMKilled}, nil
+}
+
+// Logs returns the container's output (stdout and stderr interleaved as
+// written) since the given time; the zero time means everything.
+func (c *Container) Logs(ctx context.Context, since time.Time) ([]byte, error) {
+	opts := client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true}
+	if !since.IsZero() {
+		opts.Since = fmt.Sprintf("%d.%09d", since.Unix(), since.Nanosecond())
+	}
+	return c.logs(ctx, opts)
+}
+
+// Tail returns the last n lines of the container's output.
+func (c *Container) Tail(ctx context.Context, n int) ([]byte, error) {
+	return c.logs(ctx, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Tail: fmt.Sprint(n)})
+}
+
+func (c *Container) logs(ctx context.Context, opts client.ContainerLogsOptions) ([]byte, error) {
+	rc, err := c.engine.cli.ContainerLogs(ctx, c.ID, opts)
+	if err != nil {
+		return nil, fmt.Errorf("reading logs of %s: %w", c.Name, err)
+	}
+	defer rc.Close()
+	var buf bytes.Buffer
+	if _, err := stdcopy.StdCopy(&buf, &buf, rc); err != nil {
+		return buf.Bytes(), fmt.Errorf("reading logs of %s: %w", c.Name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Stop stops the container gracefully (SIGTERM, then SIGKILL after timeout).
+func (c *Container) Stop(ctx context.Context, timeout time.Duration) error {
+	secs := int(timeout.Seconds())
+	if _, err := c.engine.cli.ContainerStop(ctx, c.ID, client.ContainerStopOptions{Timeout: &secs}); err != nil {
+		return fmt.Errorf("stopping %s: %w", c.Name, err)
+	}
+	return nil
+}
+
+// Start starts a stopped container again.
+func (c *Container) Start(ctx context.Context) error {
+	if _, err := c.engine.cli.ContainerStart(ctx, c.ID, client.ContainerStartOptions{}); err != nil {
+		return fmt.Errorf("starting %s: %w", c.Name, err)
+	}
+	return nil
+}
+
+// Remove kills and deletes the container and its anonymous volumes.
+func (c *Container) Remove(ctx context.Context) error {
+	_, err := c.engine.cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+	if err != nil && !cerrdefs.IsNotFound(err) {
+		return fmt.Errorf("removing container %s: %w", c.Name, err)
+	}
+	return nil
+}
+
+// tarFiles packs files into an archive rooted at /, creating parent directories.
+func tarFiles(files map[string]File) (*bytes.Buffer, error) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	names := make([]string, 0, len(files))
+	for name := range files {
+		if !path.IsAbs(name) {
+			return nil, fmt.Errorf("file %q: want an absolute path", name)
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	dirs := map[string]bool{}
+	now := time.Now()
+	for _, name := range names {
+		parts := strings.Split(strings.TrimPrefix(path.Dir(name), "/"), "/")
+		for i := range parts {
+			dir := strings.Join(parts[:i+1], "/")
+			if dir == "" || dirs[dir] {
+				continue
+			}
+			dirs[dir] = true
+			if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: dir + "/", Mode: 0o755, ModTime: now}); err != nil {
+				return nil, err
+			}
+		}
+		f := files[name]
+		mode := f.Mode
+		if mode == 0 {
+			mode = 0o644
+		}
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: strings.TrimPrefix(name, "/"), Mode: mode, Size: int64(len(f.Content)), ModTime: now}); err != nil {
+			return nil, err
+		}
+		if _, err := tw.Write(f.Content); err != nil {
+			return nil, err
+		}
+	}
+	return &buf, tw.Close()
+}

@@ -1,0 +1,230 @@
+package docker
+
+import (
+	"archive/tar"
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/types/build"
+	"github.com/moby/moby/client"
+)
+
+// pullTimeout bounds a pull attempt: with no registry it fails fast or hangs.
+const pullTimeout = 15 * time.Second
+
+// ImageExists reports whether ref is present in the engine.
+func (e *Engine) ImageExists(ctx context.Context, ref string) (bool, error) {
+	_, err := e.cli.ImageInspect(ctx, ref)
+	if err == nil {
+		return true, nil
+	}
+	if cerrdefs.IsNotFound(err) {
+		return false, nil
+	}
+	return false, fmt.Errorf("inspecting image %s: %w", ref, err)
+}
+
+// Pull tries to pull ref, giving up after a short timeout.
+func (e *Engine) Pull(ctx context.Context, ref string) error {
+	ctx, cancel := context.WithTimeout(ctx, pullTimeout)
+	defer cancel()
+	res, err := e.cli.ImagePull(ctx, ref, client.ImagePullOptions{})
+	if err != nil {
+		return fmt.Errorf("pulling %s: %w", ref, err)
+	}
+	defer res.Close()
+	if err := readStream(res, io.Discard); err != nil {
+		return fmt.Errorf("pulling %s: %w", ref, err)
+	}
+	return nil
+}
+
+// BuildSpec says how to build one image.
+type BuildSpec struct {
+	// Tag is the image reference to produce.
+	Tag string
+	// Context is the build context directory (holding the Dockerfile).
+	Context string
+	// Args are build arguments (BASE_IMAGE, GOPROXY, …).
+	Args map[string]string
+	// Log receives the build output; nil discards it.
+	Log io.Writer
+}
+
+// Build builds an image with the classic builder and host networking, so
+// build steps reach the package mirrors the host reaches.
+func (e *Engine) Build(ctx context.Context, spec BuildSpec) error {
+	if _, err := os.Stat(filepath.Join(spec.Context, "Dockerfile")); err != nil {
+		return fmt.Errorf("building %s: no Dockerfile in %s", spec.Tag, spec.Context)
+	}
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(tarDir(pw, spec.Context)) }()
+	args := map[string]*string{}
+	for k, v := range spec.Args {
+		args[k] = &v
+	}
+	res, err := e.cli.ImageBuild(ctx, pr, client.ImageBuildOptions{
+		Tags:        []string{spec.Tag},
+		BuildArgs:   args,
+		NetworkMode: "host",
+		Remove:      true,
+		ForceRemove: true,
+		Labels:      map[string]string{LabelManaged: "true"},
+		Version:     build.BuilderV1,
+	})
+	if err != nil {
+		pr.CloseWithError(err)
+		return fmt.Errorf("building %s from %s: %w", spec.Tag, spec.Context, err)
+	}
+	defer res.Body.Close()
+	log := spec.Log
+	if log == nil {
+		log = io.Discard
+	}
+	if err := readStream(res.Body, log); err != nil {
+		return fmt.Errorf("building %s from %s: %w", spec.Tag, spec.Context, err)
+	}
+	if ok, err := e.ImageExists(ctx, spec.Tag); err != nil || !ok {
+		return fmt.Errorf("building %s from %s: the build finished but the image is missing (%v)", spec.Tag, spec.Context, err)
+	}
+	return nil
+}
+
+// readStream follows the engine's JSON progress stream, copying text to w and
+// returning the first error message it carries.
+func readStream(r io.Reader, w io.Writer) error {
+	dec := json.NewDecoder(bufio.NewReader(r))
+	for {
+		var msg struct {
+			Stream      string `json:"stream"`
+			Status      string `json:"status"`
+			Error       string `json:"error"`
+			ErrorDetail struct {
+				Message string `json:"message"`
+			} `json:"errorDetail"`
+		}
+		if err := dec.Decode(&msg); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("reading engine output: %w", err)
+		}
+		if msg.Error != "" {
+			return errors.New(strings.TrimSpace(msg.Error))
+		}
+		if msg.Stream != "" {
+			io.WriteString(w, msg.Stream)
+		} else if msg.Status != "" {
+			io.WriteString(w, msg.Status+"\n")
+		}
+	}
+}
+
+// tarDir writes dir as a tar stream (the build context).
+func tarDir(w io.Writer, dir string) error {
+	tw := tar.NewWriter(w)
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil || rel == "." {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		link := ""
+		if info.Mode()&fs.ModeSymlink != 0 {
+			if link, err = os.Readlink(path); err != nil {
+				return err
+			}
+		}
+		hdr, err := tar.FileInfoHeader(info, link)
+		if err != nil {
+			return err
+		}
+		hdr.Name = filepath.ToSlash(rel)
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		if info.Mode().IsRegular() {
+			f, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if _, err := io.Copy(tw, f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+// ImageSpec says how to get an image that may be missing.
+type ImageSpec struct {
+	// Ref is the image to make sure of.
+	Ref string
+	// Build is the build context that makes Ref; empty when Herald cannot
+	// build it (then it must exist or be pullable).
+	Build string
+	// Base is the Debian base the build starts FROM (passed as BASE_IMAGE).
+	Base BaseSpec
+	// Args are further build arguments.
+	Args map[string]string
+	// Log receives progress and build output.
+	Log io.Writer
+}
+
+// EnsureImage makes sure spec.Ref exists: present, else pulled, else built
+// from its context on a base made offline if need be.
+func (e *Engine) EnsureImage(ctx context.Context, spec ImageSpec) error {
+	ok, err := e.ImageExists(ctx, spec.Ref)
+	if err != nil || ok {
+		return err
+	}
+	log := spec.Log
+	if log == nil {
+		log = io.Discard
+	}
+	if spec.Build == "" {
+		if err := e.Pull(ctx, spec.Ref); err != nil {
+			return fmt.Errorf("image %s does not exist locally and cannot be pulled (%v): build it first, or check the name", spec.Ref, err)
+		}
+		return nil
+	}
+	base, err := e.EnsureBase(ctx, spec.Base, log)
+	if err != nil {
+		return err
+	}
+	args := map[string]string{"BASE_IMAGE": base}
+	if proxy := os.Getenv("GOPROXY"); proxy != "" {
+		args["GOPROXY"] = proxy
+	}
+	for k, v := range spec.Args {
+		args[k] = v
+	}
+	fmt.Fprintf(log, "building %s from %s on %s\n", spec.Ref, spec.Build, base)
+	start := time.Now()
+	if err := e.Build(ctx, BuildSpec{Tag: spec.Ref, Context: spec.Build, Args: args, Log: log}); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "built %s in %s\n", spec.Ref, time.Since(start).Round(time.Second))
+	return nil
+}
