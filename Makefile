@@ -1,0 +1,45 @@
+# Herald — Matrix federation invite conformance harness.
+# `make conformance` tests one homeserver image; `make test` is the project's own test.
+
+SHELL := /bin/bash
+GO ?= go
+GINKGO ?= $(GO) tool ginkgo
+# Defaults come from ginkgo.yaml; these variables override it.
+PROCS ?= $(shell sed -n 's/^procs: *\([0-9]*\).*/\1/p' ginkgo.yaml)
+export HS HS_IMAGE LABELS REPORT_DIR STRICT
+
+.PHONY: conformance images test vet unit selftest clean help
+
+help:
+	@echo "make conformance   test a homeserver (HS=synapse|dendrite, or HS_IMAGE=<image>)"
+	@echo "make test          go vet, unit tests, then the suites against Synapse and Dendrite"
+	@echo "make images        build every homeserver image (offline-capable)"
+	@echo "make clean         remove every container, network and image Herald made"
+
+# Ensure the image (building it if missing), then run every suite against it.
+conformance:
+	@$(GO) run ./cmd/herald images
+	$(GINKGO) -p --procs=$(PROCS) ./suites/...
+
+images:
+	$(GO) run ./cmd/herald images
+
+test: vet unit selftest
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -race ./harness/... ./cmd/...
+
+# The end-to-end self-test: every suite against both homeservers, each
+# judged by its expectations file.
+selftest:
+	$(MAKE) conformance HS=synapse HS_IMAGE=
+	$(MAKE) conformance HS=dendrite HS_IMAGE=
+
+clean:
+	$(GO) run ./cmd/herald clean
+	rm -rf reports

@@ -1,0 +1,140 @@
+package suite
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+
+	"herald/harness/docker"
+	"herald/harness/homeserver"
+	"herald/harness/pki"
+)
+
+// shared is what process 1 prepares once per run and hands to every process.
+type shared struct {
+	Run     string `json:"run"`
+	Network string `json:"network"`
+	CACert  []byte `json:"ca_cert"`
+	CAKey   []byte `json:"ca_key"`
+}
+
+// teardownTimeout bounds cleanup, which must finish even after an interrupt.
+const teardownTimeout = 60 * time.Second
+
+var _ = ginkgo.SynchronizedBeforeSuite(prepareRun, startHomeserver)
+
+var _ = ginkgo.SynchronizedAfterSuite(stopHomeserver, removeNetwork)
+
+// The homeserver must still run when a spec starts; if it died, every
+// remaining spec fails fast with its exit code and log tail.
+var _ = ginkgo.BeforeEach(func(ctx ginkgo.SpecContext) {
+	if hs == nil {
+		ginkgo.Fail("no homeserver: the suite setup failed")
+	}
+	if err := hs.Alive(ctx); err != nil {
+		ginkgo.Fail(err.Error())
+	}
+})
+
+// prepareRun runs on process 1 only: sweep what killed runs left, make sure
+// the image exists, make the run's network and CA.
+func prepareRun(ctx ginkgo.SpecContext) []byte {
+	swept, err := engine.SweepOrphans(ctx)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "removing leftovers of earlier runs")
+	if swept.Containers+swept.Networks > 0 {
+		fmt.Fprintf(ginkgo.GinkgoWriter, "removed %d container(s) and %d network(s) left by killed runs\n", swept.Containers, swept.Networks)
+	}
+
+	buildCtx, cancel := context.WithTimeout(ctx, cfg.Timeouts.Build)
+	defer cancel()
+	err = engine.EnsureImage(buildCtx, homeserver.Image(cfg, ginkgo.GinkgoWriter))
+	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "getting the homeserver image")
+
+	id := newRunID()
+	net, err := engine.CreateNetwork(ctx, "herald-"+id, docker.Labels(id))
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	authority, err := pki.NewCA("Herald run " + id)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+
+	data, err := json.Marshal(shared{Run: id, Network: net.ID, CACert: authority.CertPEM, CAKey: authority.KeyPEM})
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	return data
+}
+
+// startHomeserver runs on every process: start this process's homeserver.
+func startHomeserver(ctx ginkgo.SpecContext, data []byte) {
+	var s shared
+	gomega.Expect(json.Unmarshal(data, &s)).To(gomega.Succeed())
+	run = s.Run
+	var err error
+	ca, err = pki.ParseCA(s.CACert, s.CAKey)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	network, err = engine.OpenNetwork(ctx, s.Network)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+
+	proc := ginkgo.GinkgoParallelProcess()
+	name := fmt.Sprintf("hs%d", proc)
+	hs, err = homeserver.Start(ctx, homeserver.Options{
+		Engine:        engine,
+		Image:         cfg.Homeserver.Image,
+		Network:       network,
+		ServerName:    name,
+		ContainerName: fmt.Sprintf("herald-%s-%s-%s", run, cfg.HS, name),
+		CA:            ca,
+		Labels:        docker.Labels(run),
+		ReadyTimeout:  cfg.Timeouts.Ready,
+	})
+	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "starting the homeserver under test")
+	fmt.Fprintf(ginkgo.GinkgoWriter, "%s (%s) ready in %s at %s\n", hs.ServerName, hs.Image, hs.BootTime.Round(time.Millisecond), hs.ClientURL)
+}
+
+// stopHomeserver runs on every process after its last spec (also after an
+// interrupt): keep the homeserver's log, then remove its container.
+func stopHomeserver() {
+	if hs == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
+	defer cancel()
+	saveLog(ctx, hs, ginkgo.GinkgoParallelProcess())
+	gomega.Expect(hs.Remove(ctx)).To(gomega.Succeed(), "removing the homeserver container")
+}
+
+// removeNetwork runs on process 1 after every process finished, and also
+// sweeps anything of this run a crashed process left.
+func removeNetwork() {
+	if run == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
+	defer cancel()
+	_, err := engine.SweepRun(ctx, run)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "removing this run's containers and network")
+}
+
+// saveLog keeps the homeserver's whole log next to the reports.
+func saveLog(ctx context.Context, hs *homeserver.Homeserver, proc int) {
+	logs, err := hs.Logs(ctx, time.Time{})
+	if err != nil {
+		fmt.Fprintln(ginkgo.GinkgoWriter, "saving homeserver log:", err)
+		return
+	}
+	dir := cfg.ReportPath()
+	if err := os.MkdirAll(dir, 0o755); err == nil {
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("homeserver-%d.log", proc)), logs, 0o644)
+	}
+}
+
+func newRunID() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
