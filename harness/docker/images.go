@@ -217,6 +217,9 @@ func (e *Engine) EnsureImage(ctx context.Context, spec ImageSpec) error {
 	if proxy := os.Getenv("GOPROXY"); proxy != "" {
 		args["GOPROXY"] = proxy
 	}
+	if extra := localCAs(); extra != "" {
+		args["EXTRA_CA_CERTS"] = extra
+	}
 	for k, v := range spec.Args {
 		args[k] = v
 	}
@@ -227,4 +230,23 @@ func (e *Engine) EnsureImage(ctx context.Context, spec ImageSpec) error {
 	}
 	fmt.Fprintf(log, "built %s in %s\n", spec.Ref, time.Since(start).Round(time.Second))
 	return nil
+}
+
+// localCADir holds the CAs an administrator added to a Debian host; where
+// outbound HTTPS passes a TLS-inspecting proxy, its CA is there.
+const localCADir = "/usr/local/share/ca-certificates"
+
+// localCAs is the PEM text of the host's locally added CAs, handed to build
+// stages (EXTRA_CA_CERTS) that fetch over HTTPS, such as Go module downloads.
+// Images never keep them.
+func localCAs() string {
+	paths, _ := filepath.Glob(filepath.Join(localCADir, "*.crt"))
+	var b strings.Builder
+	for _, p := range paths {
+		if pem, err := os.ReadFile(p); err == nil {
+			b.Write(pem)
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
 }
