@@ -49,8 +49,9 @@ type Container struct {
 	ID      string
 	Name    string
 	Started time.Time
-	ports   map[string]netip.AddrPort
-	engine  *Engine
+	ports     map[string]netip.AddrPort
+	wantPorts []string
+	engine    *Engine
 }
 
 // Run creates the container, copies its files in, starts it and learns its
@@ -104,9 +105,19 @@ func (e *Engine) Run(ctx context.Context, spec ContainerSpec) (*Container, error
 	if _, err := e.cli.ContainerStart(ctx, c.ID, client.ContainerStartOptions{}); err != nil {
 		return fail(fmt.Errorf("starting container %s: %w", spec.Name, err))
 	}
-	ins, err := e.cli.ContainerInspect(ctx, c.ID, client.ContainerInspectOptions{})
+	c.wantPorts = spec.Ports
+	if err := c.readPorts(ctx); err != nil {
+		return fail(err)
+	}
+	return c, nil
+}
+
+// readPorts learns where the engine published the container's ports; they
+// change every time the container starts.
+func (c *Container) readPorts(ctx context.Context) error {
+	ins, err := c.engine.cli.ContainerInspect(ctx, c.ID, client.ContainerInspectOptions{})
 	if err != nil {
-		return fail(fmt.Errorf("inspecting container %s: %w", spec.Name, err))
+		return fmt.Errorf("inspecting container %s: %w", c.Name, err)
 	}
 	c.ports = map[string]netip.AddrPort{}
 	if ins.Container.NetworkSettings != nil {
@@ -119,13 +130,13 @@ func (e *Engine) Run(ctx context.Context, spec ContainerSpec) (*Container, error
 			}
 		}
 	}
-	for _, p := range spec.Ports {
+	for _, p := range c.wantPorts {
 		if _, ok := c.ports[p]; !ok {
 			state, _ := c.State(ctx)
-			return fail(fmt.Errorf("container %s: port %s was not published (container state: %s)", spec.Name, p, state))
+			return fmt.Errorf("container %s: port %s was not published (container state: %s)", c.Name, p, state)
 		}
 	}
-	return c, nil
+	return nil
 }
 
 // HostAddr is where the test process reaches a published container port.
@@ -200,12 +211,13 @@ func (c *Container) Stop(ctx context.Context, timeout time.Duration) error {
 	return nil
 }
 
-// Start starts a stopped container again.
+// Start starts a stopped container again; its published ports change.
 func (c *Container) Start(ctx context.Context) error {
+	c.Started = time.Now()
 	if _, err := c.engine.cli.ContainerStart(ctx, c.ID, client.ContainerStartOptions{}); err != nil {
 		return fmt.Errorf("starting %s: %w", c.Name, err)
 	}
-	return nil
+	return c.readPorts(ctx)
 }
 
 // Remove kills and deletes the container and its anonymous volumes.

@@ -168,6 +168,8 @@ func (hs *Homeserver) Restart(ctx context.Context, timeout time.Duration) error 
 	if err := hs.ctr.Start(ctx); err != nil {
 		return err
 	}
+	hs.ClientURL = "http://" + hs.ctr.HostAddr(ClientPort).String()
+	hs.FederationAddr = hs.ctr.HostAddr(FederationPort)
 	return hs.waitReady(ctx, timeout)
 }
 
