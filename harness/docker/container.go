@@ -46,9 +46,9 @@ type ContainerSpec struct {
 
 // Container is a running container.
 type Container struct {
-	ID      string
-	Name    string
-	Started time.Time
+	ID        string
+	Name      string
+	Started   time.Time
 	ports     map[string]netip.AddrPort
 	wantPorts []string
 	engine    *Engine
