@@ -10,7 +10,6 @@ import (
 
 	"herald/harness/suite"
 
-	_ "herald/suites/federation"
 	_ "herald/suites/smoke"
 )
 

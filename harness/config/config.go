@@ -39,6 +39,8 @@ type Config struct {
 	Timeouts Timeouts
 	// ReportDir is where reports/<hs>/ lands.
 	ReportDir string
+	// Strict ignores expectations and holds every check to the spec's text.
+	Strict bool
 }
 
 // Homeserver says how to get and judge one homeserver implementation.
@@ -79,6 +81,7 @@ type file struct {
 	Labels      string                `json:"labels"`
 	Timeouts    map[string]string     `json:"timeouts"`
 	Reports     string                `json:"reports"`
+	Strict      bool                  `json:"strict"`
 }
 
 // Load finds the run profile (HERALD_CONFIG, else ginkgo.yaml in the working
@@ -129,7 +132,7 @@ func LoadFile(path string, env LookupEnv) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Config{Dir: dir, Base: f.Base, Procs: f.Procs, Labels: f.Labels}
+	c := &Config{Dir: dir, Base: f.Base, Procs: f.Procs, Labels: f.Labels, Strict: f.Strict}
 	get := func(key string) (string, bool) {
 		v, ok := env(key)
 		return v, ok && v != ""
@@ -144,6 +147,13 @@ func LoadFile(path string, env LookupEnv) (*Config, error) {
 	}
 	if v, ok := get("LABELS"); ok {
 		c.Labels = v
+	}
+	if v, ok := get("STRICT"); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("STRICT=%q: want 1 or 0", v)
+		}
+		c.Strict = b
 	}
 	if v, ok := get("PROCS"); ok {
 		n, err := strconv.Atoi(v)

@@ -75,7 +75,7 @@ func TestEnvironmentOverrides(t *testing.T) {
 	path := write(t, profile)
 	c, err := LoadFile(path, env(map[string]string{
 		"HS": "dendrite", "LABELS": "smoke", "PROCS": "1", "REPORT_DIR": "/tmp/r",
-		"HERALD_READY_TIMEOUT": "2m", "HERALD_REQUEST_TIMEOUT": "3s",
+		"HERALD_READY_TIMEOUT": "2m", "HERALD_REQUEST_TIMEOUT": "3s", "STRICT": "1",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -85,6 +85,9 @@ func TestEnvironmentOverrides(t *testing.T) {
 	}
 	if c.Labels != "smoke" || c.Procs != 1 || c.ReportPath() != "/tmp/r/dendrite" {
 		t.Errorf("overrides: labels %q procs %d reports %q", c.Labels, c.Procs, c.ReportPath())
+	}
+	if !c.Strict {
+		t.Error("STRICT=1 did not make the run strict")
 	}
 	if c.Timeouts.Ready != 2*time.Minute || c.Timeouts.Request != 3*time.Second {
 		t.Errorf("timeout overrides: %+v", c.Timeouts)
@@ -129,6 +132,7 @@ func TestErrorsSayWhatIsWrong(t *testing.T) {
 	}{
 		{"unknown homeserver", profile, map[string]string{"HS": "conduit"}, `unknown homeserver "conduit"`},
 		{"known list", profile, map[string]string{"HS": "conduit"}, "dendrite, synapse"},
+		{"bad strict", profile, map[string]string{"STRICT": "very"}, "STRICT"},
 		{"bad procs", profile, map[string]string{"PROCS": "many"}, "PROCS"},
 		{"bad env timeout", profile, map[string]string{"HERALD_SYNC_TIMEOUT": "soon"}, "HERALD_SYNC_TIMEOUT"},
 		{"bad file timeout", strings.Replace(profile, "45s", "forever", 1), nil, "timeouts.ready"},

@@ -13,7 +13,9 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
 
+	"herald/harness/conformance"
 	"herald/harness/docker"
+	"herald/harness/expectations"
 	"herald/harness/homeserver"
 	"herald/harness/pki"
 )
@@ -47,6 +49,9 @@ var _ = ginkgo.BeforeEach(func(ctx ginkgo.SpecContext) {
 // prepareRun runs on process 1 only: sweep what killed runs left, make sure
 // the image exists, make the run's network and CA.
 func prepareRun(ctx ginkgo.SpecContext) []byte {
+	_, err := loadExpectations()
+	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "reading the expectations of %s", cfg.HS)
+
 	swept, err := engine.SweepOrphans(ctx)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "removing leftovers of earlier runs")
 	if swept.Containers+swept.Networks > 0 {
@@ -73,8 +78,11 @@ func prepareRun(ctx ginkgo.SpecContext) []byte {
 func startHomeserver(ctx ginkgo.SpecContext, data []byte) {
 	var s shared
 	gomega.Expect(json.Unmarshal(data, &s)).To(gomega.Succeed())
+	entries, err := loadExpectations()
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	conformance.SetPolicy(expectations.Policy(entries, cfg.Strict))
+
 	run = s.Run
-	var err error
 	ca, err = pki.ParseCA(s.CACert, s.CAKey)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	network, err = engine.OpenNetwork(ctx, s.Network)
@@ -118,6 +126,27 @@ func removeNetwork() {
 	defer cancel()
 	_, err := engine.SweepRun(ctx, run)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "removing this run's containers and network")
+}
+
+// loadExpectations reads the homeserver's known failures and checks that
+// each names a spec that exists.
+func loadExpectations() ([]expectations.Entry, error) {
+	entries, err := expectations.Load(cfg.Homeserver.Expectations)
+	if err != nil {
+		return nil, err
+	}
+	known := map[string]bool{}
+	for _, id := range conformance.SpecIDs() {
+		known[id] = true
+	}
+	for _, r := range conformance.Rules() {
+		known[r.ID] = true
+	}
+	err = expectations.Check(entries, func(id string) bool { return known[id] })
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.Homeserver.Expectations, err)
+	}
+	return entries, nil
 }
 
 // saveLog keeps the homeserver's whole log next to the reports.

@@ -3,25 +3,33 @@ package smoke
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"herald/harness/conformance"
 	"herald/harness/csapi"
 	"herald/harness/spec"
 	"herald/harness/suite"
 )
 
 var _ = Describe("Smoke: the homeserver under test", Label("smoke"), func() {
-	It("[SMOKE-VERSIONS] answers GET /_matrix/client/versions", func(ctx SpecContext) {
+	conformance.It(conformance.Rule{
+		ID: "SMOKE-VERSIONS", Level: conformance.MUST, Area: "smoke",
+		Section: "client-server-api §Getting the versions of the specification supported by the server",
+		Says:    "answers GET /_matrix/client/versions with the spec versions it supports",
+	}, func(ctx SpecContext) {
 		v := suite.Client().MustVersions(ctx)
 		Expect(v.Versions).NotTo(BeEmpty(), "the server lists no spec versions")
 	})
 
-	It("[SMOKE-REGISTER] registers users who can authenticate", func(ctx SpecContext) {
+	conformance.It(conformance.Rule{
+		ID: "SMOKE-REGISTER", Level: conformance.MUST, Area: "smoke",
+		Section: "client-server-api §Account registration; whoami",
+		Says:    "registers users whose access tokens identify them",
+	}, func(ctx SpecContext) {
 		alice := suite.NewUser(ctx, "alice")
 		bob := suite.NewUser(ctx, "bob")
 		Expect(alice.MustWhoami(ctx).UserID).To(Equal(alice.UserID))
@@ -29,40 +37,32 @@ var _ = Describe("Smoke: the homeserver under test", Label("smoke"), func() {
 		Expect(alice.UserID).NotTo(Equal(bob.UserID))
 	})
 
-	DescribeTable("[SMOKE-ROOM] creates a room, delivers an invite through /sync and lets the invitee join",
-		func(ctx SpecContext, version string) {
-			alice := suite.NewUser(ctx, "alice")
-			if !supports(ctx, alice, version) {
-				// client-server-api create_room.yaml: 400 M_UNSUPPORTED_ROOM_VERSION.
-				res, err := alice.CreateRoom(ctx, csapi.RoomVersion(version))
-				Expect(err).NotTo(HaveOccurred())
-				Expect(res.StatusCode).To(Equal(http.StatusBadRequest),
-					"room version %s is not in /capabilities, so createRoom must refuse it with 400; got:\n%s", version, res)
-				Expect(res.Errcode()).To(Equal("M_UNSUPPORTED_ROOM_VERSION"), "errcode for an unsupported room version; got:\n%s", res)
-				return
-			}
-			bob := suite.NewUser(ctx, "bob")
-			room := alice.MustCreateRoom(ctx, csapi.RoomVersion(version), csapi.Preset("private_chat"), csapi.Name("smoke v"+version))
-			create := alice.MustStateEvent(ctx, room, "m.room.create", "")
-			Expect(create).To(HaveKeyWithValue("room_version", version), "the room's m.room.create content")
+	conformance.ForEachRoomVersion(conformance.Rule{
+		ID: "SMOKE-ROOM", Level: conformance.MUST, Area: "smoke",
+		Section: "client-server-api create_room.yaml, inviting.yaml, joining.yaml, sync.yaml",
+		Says:    "creates a room in each version it supports (and refuses the others with 400 M_UNSUPPORTED_ROOM_VERSION), delivers an invite through /sync and lets the invitee join",
+	}, func(ctx SpecContext, version spec.RoomVersion) {
+		alice := suite.NewUser(ctx, "alice")
+		if !supports(ctx, alice, version.ID) {
+			res, err := alice.CreateRoom(ctx, csapi.RoomVersion(version.ID))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(res.StatusCode).To(Equal(http.StatusBadRequest),
+				"room version %s is not in /capabilities, so createRoom must refuse it with 400; got:\n%s", version, res)
+			Expect(res.Errcode()).To(Equal("M_UNSUPPORTED_ROOM_VERSION"), "errcode for an unsupported room version; got:\n%s", res)
+			return
+		}
+		bob := suite.NewUser(ctx, "bob")
+		room := alice.MustCreateRoom(ctx, csapi.RoomVersion(version.ID), csapi.Preset("private_chat"), csapi.Name("smoke v"+version.ID))
+		create := alice.MustStateEvent(ctx, room, "m.room.create", "")
+		Expect(create).To(HaveKeyWithValue("room_version", version.ID), "the room's m.room.create content")
 
-			alice.MustInvite(ctx, room, bob.UserID)
-			bob.MustSyncUntil(ctx, csapi.InviteStateHas(room, "m.room.name", ""))
+		alice.MustInvite(ctx, room, bob.UserID)
+		bob.MustSyncUntil(ctx, csapi.InviteStateHas(room, "m.room.name", ""))
 
-			bob.MustJoinRoomByID(ctx, room)
-			alice.MustSyncUntil(ctx, csapi.MembershipIs(room, bob.UserID, "join"))
-		},
-		roomVersionEntries(),
-	)
+		bob.MustJoinRoomByID(ctx, room)
+		alice.MustSyncUntil(ctx, csapi.MembershipIs(room, bob.UserID, "join"))
+	})
 })
-
-func roomVersionEntries() []TableEntry {
-	var entries []TableEntry
-	for _, v := range spec.KnownVersionIDs() {
-		entries = append(entries, Entry(fmt.Sprintf("room version %s", v), Label("room-v"+v), v))
-	}
-	return entries
-}
 
 var (
 	capsOnce sync.Once
