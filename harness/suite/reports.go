@@ -7,12 +7,13 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/reporters"
-	"github.com/onsi/ginkgo/v2/types"
+
+	"herald/harness/report"
 )
 
 // The suites write their own reports, so `make`, `ginkgo` and `go test` all
 // leave the same files behind.
-var _ = ginkgo.ReportAfterSuite("Herald reports", func(report ginkgo.Report) {
+var _ = ginkgo.ReportAfterSuite("Herald reports", func(r ginkgo.Report) {
 	if cfg == nil {
 		return
 	}
@@ -22,35 +23,17 @@ var _ = ginkgo.ReportAfterSuite("Herald reports", func(report ginkgo.Report) {
 		return
 	}
 	junit := filepath.Join(dir, "junit.xml")
-	if err := reporters.GenerateJUnitReportWithConfig(report, junit, reporters.JunitReportConfig{OmitSpecLabels: true, OmitLeafNodeType: true}); err != nil {
+	if err := reporters.GenerateJUnitReportWithConfig(r, junit, reporters.JunitReportConfig{OmitSpecLabels: true, OmitLeafNodeType: true}); err != nil {
 		fmt.Fprintln(os.Stderr, "herald: writing", junit+":", err)
 	}
 	jsonPath := filepath.Join(dir, "report.json")
-	if err := reporters.GenerateJSONReport(report, jsonPath); err != nil {
+	if err := reporters.GenerateJSONReport(r, jsonPath); err != nil {
 		fmt.Fprintln(os.Stderr, "herald: writing", jsonPath+":", err)
 	}
-	fmt.Println(Summary(report, cfg.HS, cfg.Homeserver.Image, dir))
-})
-
-// Summary is the closing line of a run: counts, wall time and where the reports are.
-func Summary(report ginkgo.Report, hs, image, dir string) string {
-	var passed, failed, skipped int
-	for _, s := range report.SpecReports {
-		if s.LeafNodeType != types.NodeTypeIt {
-			if s.State.Is(types.SpecStateFailureStates) {
-				failed++ // a failed suite node fails the run
-			}
-			continue
-		}
-		switch {
-		case s.State == types.SpecStatePassed:
-			passed++
-		case s.State.Is(types.SpecStateFailureStates):
-			failed++
-		default:
-			skipped++
-		}
+	s := report.Summarize(r)
+	title := fmt.Sprintf("%s (%s)", cfg.HS, cfg.Homeserver.Image)
+	if err := os.WriteFile(filepath.Join(dir, "summary.md"), []byte(s.Markdown(title)), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "herald: writing summary:", err)
 	}
-	return fmt.Sprintf("Herald against %s (%s): %d passed, %d failed, %d skipped in %s; reports in %s",
-		hs, image, passed, failed, skipped, report.RunTime.Round(1e7), dir)
-}
+	fmt.Printf("Herald against %s: %s; reports in %s\n", title, s.Line(), dir)
+})
