@@ -10,6 +10,8 @@ import (
 
 	"herald/harness/suite"
 
+	_ "herald/suites/federation"
+	_ "herald/suites/membership"
 	_ "herald/suites/smoke"
 )
 

@@ -1,0 +1,340 @@
+package federation
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"herald/harness/spec"
+)
+
+// RequestOption changes how the mock sends one request: for raw requests,
+// and for typed calls that must be subtly wrong.
+type RequestOption func(*outbound)
+
+type outbound struct {
+	unsigned       bool
+	origin         string
+	destination    *string
+	signer         *spec.Signer
+	signedBody     []byte
+	signedBodySet  bool
+	authorization  *string
+	corrupt        bool
+	header         http.Header
+	modifyBody     []func(spec.Object)
+	contentType    string
+	contentTypeSet bool
+}
+
+// Unsigned sends no Authorization header.
+func Unsigned() RequestOption { return func(o *outbound) { o.unsigned = true } }
+
+// SignAs claims origin in the X-Matrix header (and signs for it with the
+// mock's key, which is then not origin's key).
+func SignAs(origin string) RequestOption { return func(o *outbound) { o.origin = origin } }
+
+// ToDestination names destination in the X-Matrix header and signature
+// instead of the peer.
+func ToDestination(destination string) RequestOption {
+	return func(o *outbound) { o.destination = &destination }
+}
+
+// OmitDestination leaves destination out of the X-Matrix header (the
+// signature still covers the peer's name, as for pre-v1.3 senders).
+func OmitDestination() RequestOption {
+	return func(o *outbound) { empty := ""; o.destination = &empty }
+}
+
+// SignWith signs with another key (its server name is the origin unless
+// SignAs says otherwise).
+func SignWith(signer *spec.Signer) RequestOption { return func(o *outbound) { o.signer = signer } }
+
+// SignContent signs over body instead of the body sent (nil: as if there
+// were no body).
+func SignContent(body []byte) RequestOption {
+	return func(o *outbound) { o.signedBody, o.signedBodySet = body, true }
+}
+
+// CorruptSignature flips a bit of the X-Matrix signature.
+func CorruptSignature() RequestOption { return func(o *outbound) { o.corrupt = true } }
+
+// Authorization sends value as the whole Authorization header, instead of
+// a signature.
+func Authorization(value string) RequestOption {
+	return func(o *outbound) { o.authorization = &value }
+}
+
+// WithHeader adds a request header.
+func WithHeader(name, value string) RequestOption {
+	return func(o *outbound) {
+		if o.header == nil {
+			o.header = http.Header{}
+		}
+		o.header.Add(name, value)
+	}
+}
+
+// ContentType sets the Content-Type ("" sends none). By default a request
+// with a body says application/json.
+func ContentType(ct string) RequestOption {
+	return func(o *outbound) { o.contentType, o.contentTypeSet = ct, true }
+}
+
+// ModifyBody lets a typed call's JSON body be changed (after the mock
+// built it, before it is signed and sent).
+func ModifyBody(f func(body spec.Object)) RequestOption {
+	return func(o *outbound) { o.modifyBody = append(o.modifyBody, f) }
+}
+
+// Sent is a request as the mock sent it.
+type Sent struct {
+	Method string
+	URI    string
+	Header http.Header
+	Body   []byte
+}
+
+// Response is the peer's answer to one request of the mock, with the
+// request, for failure messages.
+type Response struct {
+	Sent       Sent
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	Took       time.Duration
+}
+
+// Object parses the body as a JSON object.
+func (r *Response) Object() (spec.Object, error) { return spec.ParseObject(r.Body) }
+
+// JSON parses the body as any JSON value.
+func (r *Response) JSON() (any, error) { return spec.ParseJSON(r.Body) }
+
+// Errcode is the errcode of a Matrix error body, or "".
+func (r *Response) Errcode() string {
+	o, err := r.Object()
+	if err != nil {
+		return ""
+	}
+	s, _ := o.GetString("errcode")
+	return s
+}
+
+// String shows the request and the response.
+func (r *Response) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", r.Sent.Method, r.Sent.URI)
+	writeHeader(&b, r.Sent.Header)
+	writeBody(&b, r.Sent.Body)
+	fmt.Fprintf(&b, "answered %d in %s\n", r.StatusCode, r.Took.Round(time.Millisecond))
+	writeHeader(&b, r.Header)
+	writeBody(&b, r.Body)
+	return b.String()
+}
+
+// GomegaString shows the exchange in failure messages.
+func (r *Response) GomegaString() string { return r.String() }
+
+// newTransport dials the current peer whatever the URL's host, with the
+// peer's TLS configuration.
+func (s *Server) newTransport() *http.Transport {
+	dialer := &net.Dialer{Timeout: 10 * time.Second}
+	return &http.Transport{
+		DialTLSContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			peer := s.Peer()
+			if !peer.Addr.IsValid() || peer.TLS == nil {
+				return nil, errors.New("the mock has no peer to dial")
+			}
+			conn, err := dialer.DialContext(ctx, "tcp", peer.Addr.String())
+			if err != nil {
+				return nil, err
+			}
+			tc := tls.Client(conn, peer.TLS.Clone())
+			if err := tc.HandshakeContext(ctx); err != nil {
+				conn.Close()
+				return nil, fmt.Errorf("TLS handshake with %s at %s: %w", peer.Name, peer.Addr, err)
+			}
+			return tc, nil
+		},
+		MaxIdleConnsPerHost: 4,
+		IdleConnTimeout:     30 * time.Second,
+	}
+}
+
+// Raw sends any request to the peer: target is the request target (path
+// and query) sent byte for byte, body is sent as is. It is signed unless
+// an option says otherwise; the answer comes back whatever it is.
+func (s *Server) Raw(ctx context.Context, method, target string, body []byte, opts ...RequestOption) (*Response, error) {
+	var b any // a nil []byte would still be a non-nil any
+	if body != nil {
+		b = body
+	}
+	return s.call(ctx, routeOf(method, target), method, target, b, opts, nil)
+}
+
+// call sends one request and journals it. body is nil, []byte (sent as
+// is) or a JSON value (canonical JSON). check, if not nil, verifies the
+// answer; its results go into the journal.
+func (s *Server) call(ctx context.Context, route Route, method, target string, body any, opts []RequestOption, check func(*Response) []Check) (*Response, error) {
+	o := &outbound{}
+	for _, opt := range opts {
+		opt(o)
+	}
+	raw, err := encodeBody(body, o.modifyBody)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, target, err)
+	}
+	peer := s.Peer()
+	path, query, _ := strings.Cut(target, "?")
+	req, err := http.NewRequestWithContext(ctx, method, "https://"+peer.Name+"/", bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, target, err)
+	}
+	req.URL.Opaque = path // sent as is: the signature covers exactly this
+	req.URL.RawQuery = query
+	if raw == nil {
+		req.Body, req.ContentLength = http.NoBody, 0
+	}
+	if len(raw) > 0 && (!o.contentTypeSet || o.contentType != "") {
+		ct := "application/json"
+		if o.contentTypeSet {
+			ct = o.contentType
+		}
+		req.Header.Set("Content-Type", ct)
+	}
+	for k, vs := range o.header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	if err := s.authorize(req, o, peer, raw); err != nil {
+		return nil, fmt.Errorf("%s %s: signing: %w", method, target, err)
+	}
+	if s.cfg.requestTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.cfg.requestTimeout)
+		defer cancel()
+		req = req.WithContext(ctx)
+	}
+
+	ex := Exchange{
+		Seq: s.Journal.begin(), Direction: Outbound, Route: route, Method: method, URI: req.URL.RequestURI(),
+		Origin: s.name, RequestHeader: req.Header.Clone(), RequestBody: raw, Started: time.Now(),
+	}
+	res := &Response{Sent: Sent{Method: method, URI: ex.URI, Header: ex.RequestHeader, Body: raw}}
+	hres, err := (&http.Client{Transport: s.transport}).Do(req)
+	if err == nil {
+		res.Body, err = io.ReadAll(io.LimitReader(hres.Body, maxBody))
+		hres.Body.Close()
+		res.StatusCode, res.Header = hres.StatusCode, hres.Header
+	}
+	res.Took = time.Since(ex.Started)
+	ex.Took, ex.Err = res.Took, err
+	ex.Status, ex.ResponseHeader, ex.ResponseBody = res.StatusCode, res.Header, res.Body
+	if err == nil && check != nil {
+		ex.Checks = check(res)
+	}
+	s.Journal.record(ex)
+	if err != nil {
+		return res, fmt.Errorf("%s %s to %s: %w", method, ex.URI, peer.Name, err)
+	}
+	return res, nil
+}
+
+// authorize sets the Authorization header as the options say.
+func (s *Server) authorize(req *http.Request, o *outbound, peer Peer, body []byte) error {
+	switch {
+	case o.authorization != nil:
+		req.Header.Set("Authorization", *o.authorization)
+		return nil
+	case o.unsigned:
+		return nil
+	}
+	signer := s.signer
+	if o.signer != nil {
+		signer = o.signer
+	}
+	origin := signer.ServerName
+	if o.origin != "" {
+		origin = o.origin
+	}
+	dest := peer.Name
+	if o.destination != nil && *o.destination != "" {
+		dest = *o.destination
+	}
+	signed := body
+	if o.signedBodySet {
+		signed = o.signedBody
+	}
+	obj, err := spec.RequestJSON(req.Method, req.URL.RequestURI(), origin, dest, signed)
+	if err != nil {
+		return err
+	}
+	sig, err := signer.Signature(obj)
+	if err != nil {
+		return err
+	}
+	if o.corrupt {
+		b, _ := spec.DecodeBase64(sig)
+		b[0] ^= 1
+		sig = spec.EncodeBase64(b)
+	}
+	x := spec.XMatrix{Origin: origin, Destination: dest, KeyID: signer.KeyID, Signature: sig}
+	if o.destination != nil && *o.destination == "" {
+		x.Destination = ""
+	}
+	req.Header.Set("Authorization", x.String())
+	return nil
+}
+
+func encodeBody(body any, modify []func(spec.Object)) ([]byte, error) {
+	switch b := body.(type) {
+	case nil:
+		return nil, nil
+	case []byte:
+		if len(modify) > 0 {
+			return nil, errors.New("ModifyBody applies to JSON bodies of typed calls, not raw bytes")
+		}
+		return b, nil
+	}
+	if len(modify) > 0 {
+		var obj spec.Object
+		switch b := body.(type) {
+		case spec.Object:
+			obj = b.Clone()
+		case map[string]any:
+			obj = spec.Object(b).Clone()
+		default:
+			return nil, fmt.Errorf("ModifyBody needs a JSON object body, the call sends %T", body)
+		}
+		for _, f := range modify {
+			f(obj)
+		}
+		body = obj
+	}
+	return spec.CanonicalJSONLax(body)
+}
+
+// routeOf finds the route a raw request is for, to label it in the
+// journal.
+func routeOf(method, target string) Route {
+	path, _, _ := strings.Cut(target, "?")
+	mux := http.NewServeMux()
+	for _, r := range allRoutes() {
+		mux.Handle(string(r), http.NotFoundHandler())
+	}
+	req, err := http.NewRequest(method, "https://x"+path, nil)
+	if err != nil {
+		return Unrouted
+	}
+	_, pattern := mux.Handler(req)
+	return Route(pattern)
+}

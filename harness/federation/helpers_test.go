@@ -1,0 +1,84 @@
+package federation
+
+import (
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+
+	"herald/harness/pki"
+	"herald/harness/spec"
+)
+
+var (
+	caOnce sync.Once
+	testCA *pki.CA
+)
+
+func ca(t testing.TB) *pki.CA {
+	caOnce.Do(func() {
+		var err error
+		if testCA, err = pki.NewCA("federation unit tests"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return testCA
+}
+
+var loopback = netip.MustParseAddr("127.0.0.1")
+
+// start runs one mock on loopback, closed when the test ends.
+func start(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s, err := Start(t.Context(), Env{CA: ca(t), Listen: loopback}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("closing %s: %v", s.Name(), err)
+		}
+	})
+	return s
+}
+
+// pair runs two mocks that federate with each other: "home" plays the
+// homeserver under test for "remote".
+func pair(t testing.TB, homeOpts, remoteOpts []Option) (home, remote *Server) {
+	t.Helper()
+	home, remote = start(t, homeOpts...), start(t, remoteOpts...)
+	home.Federate(remote.AsPeer())
+	remote.Federate(home.AsPeer())
+	return home, remote
+}
+
+// noProblems fails the test if either journal has a failed check.
+func noProblems(t testing.TB, servers ...*Server) {
+	t.Helper()
+	for _, s := range servers {
+		if p := s.Journal.Problems(); len(p) > 0 {
+			t.Errorf("%s has problems:\n%v\n%s", s.Name(), p, s.Journal.Transcript())
+		}
+	}
+}
+
+// hasProblem fails the test unless s's journal has a problem whose check
+// name contains what.
+func hasProblem(t testing.TB, s *Server, what string) {
+	t.Helper()
+	for _, p := range s.Journal.Problems() {
+		if strings.Contains(p.Check.Name, what) {
+			return
+		}
+	}
+	t.Errorf("expected a problem about %q on %s; problems: %v", what, s.Name(), s.Journal.Problems())
+}
+
+func eachVersion(t *testing.T, f func(t *testing.T, rv spec.RoomVersion)) {
+	for _, rv := range spec.KnownVersions() {
+		t.Run("v"+rv.ID, func(t *testing.T) {
+			t.Parallel()
+			f(t, rv)
+		})
+	}
+}

@@ -1,0 +1,56 @@
+package federation
+
+import "time"
+
+// Option configures a mock server.
+type Option func(*config)
+
+type config struct {
+	answers        map[Route]Handler
+	requestTimeout time.Duration
+	allowProblems  bool
+	keyID          string
+	host           string
+	profiles       map[string]Profile
+}
+
+func newConfig(opts []Option) *config {
+	c := &config{
+		answers:        map[Route]Handler{},
+		requestTimeout: 30 * time.Second,
+		host:           "host.docker.internal",
+		profiles:       map[string]Profile{},
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// RequestTimeout bounds each request the mock sends (default 30s).
+func RequestTimeout(d time.Duration) Option { return func(c *config) { c.requestTimeout = d } }
+
+// AllowProblems stops NewServer from failing the spec when the journal
+// has problems at the end: for specs that provoke them on purpose.
+func AllowProblems() Option { return func(c *config) { c.allowProblems = true } }
+
+// KeyID sets the mock's signing key ID (default "ed25519:" and a random
+// version).
+func KeyID(id string) Option { return func(c *config) { c.keyID = id } }
+
+// Host sets the host part of the mock's server name (default
+// host.docker.internal, what homeserver containers resolve to the network
+// gateway). The certificate is issued for it.
+func Host(host string) Option { return func(c *config) { c.host = host } }
+
+// Profile is what the mock answers to a profile query for one of its users.
+type Profile struct {
+	DisplayName string
+	AvatarURL   string
+}
+
+// WithProfile sets the profile of a mock user (by localpart). Users
+// without one answer with their localpart as display name.
+func WithProfile(localpart string, p Profile) Option {
+	return func(c *config) { c.profiles[localpart] = p }
+}

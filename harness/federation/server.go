@@ -1,0 +1,325 @@
+// Package federation is Herald's mock remote homeserver: it serves its keys and the federation API, verifies and journals every request the homeserver under test sends, hosts rooms in every room version, answers scripted routes and signs its own requests.
+package federation
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"herald/harness/homeserver"
+	"herald/harness/pki"
+	"herald/harness/spec"
+)
+
+// maxBody bounds what the mock reads of a request or response body.
+const maxBody = 16 << 20
+
+// Peer is the server a mock federates with: normally the homeserver under
+// test, in unit tests another mock.
+type Peer struct {
+	// Name is the peer's server name; X-Matrix destination and Host.
+	Name string
+	// Addr is where the test process dials it.
+	Addr netip.AddrPort
+	// TLS verifies its certificate (SNI = Name's host, the run's CA).
+	TLS *tls.Config
+}
+
+// HomeserverPeer describes the homeserver under test as a peer.
+func HomeserverPeer(hs *homeserver.Homeserver) Peer {
+	return Peer{Name: hs.ServerName, Addr: hs.FederationAddr, TLS: hs.FederationTLS()}
+}
+
+// Env is what a mock needs from its surroundings.
+type Env struct {
+	// Peer is the server under test; it may also be set later with
+	// Federate.
+	Peer Peer
+	// CA issues the mock's certificate and is the only root it trusts.
+	CA *pki.CA
+	// Listen is the address to listen on (the Docker network's gateway,
+	// or 127.0.0.1 in unit tests); the port is always fresh.
+	Listen netip.Addr
+}
+
+// ForHomeserver is the Env of a mock that federates with hs.
+func ForHomeserver(hs *homeserver.Homeserver, ca *pki.CA, listen netip.Addr) Env {
+	return Env{Peer: HomeserverPeer(hs), CA: ca, Listen: listen}
+}
+
+// Server is a mock remote homeserver.
+type Server struct {
+	// Journal records every exchange, in both directions.
+	Journal *Journal
+
+	name   string
+	addr   netip.AddrPort
+	signer *spec.Signer
+	ca     *pki.CA
+	cfg    *config
+
+	mu      sync.Mutex
+	peer    Peer
+	answers map[Route]Handler
+	rooms   map[string]*Room
+	txns    map[string]*Reply // inbound transaction results by origin and ID
+	txnSeq  int
+	invites []ReceivedInvite
+
+	keys      *keyCache
+	transport *http.Transport
+	httpSrv   *http.Server
+	served    chan struct{}
+	closeOnce sync.Once
+}
+
+// Start runs a mock: it listens with TLS on env.Listen on a fresh port,
+// names itself <host>:<port>, and gets a certificate from env.CA and a
+// fresh ed25519 key. Close it when done; NewServer does so for specs.
+func Start(ctx context.Context, env Env, opts ...Option) (*Server, error) {
+	if env.CA == nil || !env.Listen.IsValid() {
+		return nil, errors.New("federation: start mock server: Env needs a CA and a listen address")
+	}
+	cfg := newConfig(opts)
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", netip.AddrPortFrom(env.Listen, 0).String())
+	if err != nil {
+		return nil, fmt.Errorf("federation: start mock server: %w", err)
+	}
+	addr := ln.Addr().(*net.TCPAddr).AddrPort()
+	name := cfg.host + ":" + strconv.Itoa(int(addr.Port()))
+	cert, err := env.CA.Issue(cfg.host)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("federation: start mock server %s: %w", name, err)
+	}
+	keyID := cfg.keyID
+	if keyID == "" {
+		keyID = "ed25519:" + randomToken(6)
+	}
+	signer, err := spec.GenerateSigner(name, keyID)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("federation: start mock server %s: %w", name, err)
+	}
+	s := &Server{
+		Journal: newJournal(),
+		name:    name,
+		addr:    netip.AddrPortFrom(env.Listen, addr.Port()),
+		signer:  signer,
+		ca:      env.CA,
+		cfg:     cfg,
+		peer:    env.Peer,
+		answers: cfg.answers,
+		rooms:   map[string]*Room{},
+		txns:    map[string]*Reply{},
+		served:  make(chan struct{}),
+	}
+	s.keys = &keyCache{server: s}
+	s.transport = s.newTransport()
+	s.httpSrv = &http.Server{
+		Handler:           s.router(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          log.New(journalLog{s.Journal}, "", 0),
+	}
+	tlsLn := tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	go func() {
+		defer close(s.served)
+		if err := s.httpSrv.Serve(tlsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.Journal.logf("serve: %v", err)
+		}
+	}()
+	return s, nil
+}
+
+// Close stops the listener, waits for requests in progress (briefly) and
+// drops idle outbound connections. It is safe to call more than once.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err = s.httpSrv.Shutdown(ctx); err != nil {
+			err = errors.Join(err, s.httpSrv.Close())
+		}
+		<-s.served
+		s.transport.CloseIdleConnections()
+	})
+	return err
+}
+
+// Name is the mock's server name, host.docker.internal:<port>.
+func (s *Server) Name() string { return s.name }
+
+// Addr is where the mock listens.
+func (s *Server) Addr() netip.AddrPort { return s.addr }
+
+// KeyID is the ID of the mock's signing key.
+func (s *Server) KeyID() string { return s.signer.KeyID }
+
+// Signer signs as the mock (for specs that build their own JSON).
+func (s *Server) Signer() *spec.Signer { return s.signer }
+
+// User returns the ID of a user on the mock: @localpart:<mock name>.
+func (s *Server) User(localpart string) string { return "@" + localpart + ":" + s.name }
+
+// AsPeer describes the mock as a peer, for another mock to federate with.
+func (s *Server) AsPeer() Peer {
+	return Peer{Name: s.name, Addr: s.addr, TLS: s.ca.ClientConfig(s.name)}
+}
+
+// Federate sets the peer: the server the mock sends to and expects
+// requests from.
+func (s *Server) Federate(p Peer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.peer = p
+}
+
+// Peer is the server the mock federates with.
+func (s *Server) Peer() Peer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peer
+}
+
+// Answer scripts route from now on (see the package-level Answer option).
+func (s *Server) Answer(route Route, h Handler) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.answers[route] = h
+}
+
+// Unscript restores the default answer of route.
+func (s *Server) Unscript(route Route) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.answers, route)
+}
+
+func (s *Server) scripted(route Route) (Handler, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h, ok := s.answers[route]
+	return h, ok
+}
+
+// router maps every route to its default handler, wrapped so each
+// request is read, authenticated, scripted and journaled.
+func (s *Server) router() http.Handler {
+	mux := http.NewServeMux()
+	for _, route := range allRoutes() {
+		mux.Handle(string(route), s.serve(route, s.defaultHandler(route)))
+	}
+	mux.Handle("/", s.serve(Unrouted, func(r *Request) *Reply {
+		r.Note("no route for %s %s", r.HTTP.Method, r.HTTP.URL.Path)
+		return errorReply(http.StatusNotFound, "M_UNRECOGNIZED", "Herald's mock does not serve %s %s", r.HTTP.Method, r.HTTP.URL.Path)
+	}))
+	return mux
+}
+
+// serve is the wrapper every route runs in. Nothing in it asserts: results
+// go into the journal.
+func (s *Server) serve(route Route, def Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
+		ex := Exchange{
+			Seq:           s.Journal.begin(),
+			Direction:     Inbound,
+			Route:         route,
+			Method:        hr.Method,
+			URI:           hr.RequestURI,
+			RequestHeader: hr.Header.Clone(),
+			Started:       time.Now(),
+		}
+		body, err := io.ReadAll(io.LimitReader(hr.Body, maxBody))
+		ex.RequestBody = body
+		req := &Request{Route: route, HTTP: hr, Body: body, server: s, def: def, ex: &ex}
+		var reply *Reply
+		switch {
+		case err != nil:
+			req.Note("reading the body: %v", err)
+			reply = errorReply(http.StatusBadRequest, "M_BAD_JSON", "reading the body: %v", err)
+		case !unauthenticated[route] && (route != Unrouted || strings.HasPrefix(hr.URL.Path, "/_matrix/federation/")):
+			origin, ok := s.authenticate(hr.Context(), req)
+			ex.Origin = origin
+			if !ok {
+				reply = errorReply(http.StatusUnauthorized, "M_UNAUTHORIZED", "X-Matrix authentication failed (see Herald's journal)")
+				break
+			}
+			req.Origin = origin
+		}
+		if reply == nil {
+			h := def
+			if sh, ok := s.scripted(route); ok {
+				h = sh
+				ex.Scripted = true
+			}
+			reply = s.run(req, h)
+		}
+		writeReply(w, reply)
+		ex.Status = reply.Status
+		ex.ResponseHeader = reply.Header
+		ex.ResponseBody = reply.Body
+		ex.Took = time.Since(ex.Started)
+		s.Journal.record(ex)
+	})
+}
+
+// run calls h, turning a panic into a 500 and a failed check.
+func (s *Server) run(req *Request, h Handler) (reply *Reply) {
+	defer func() {
+		if p := recover(); p != nil {
+			req.Check("the mock's handler", fmt.Errorf("panicked: %v\n%s", p, debug.Stack()))
+			reply = errorReply(http.StatusInternalServerError, "M_UNKNOWN", "Herald's mock failed: %v", p)
+		}
+	}()
+	reply = h(req)
+	if reply == nil {
+		reply = errorReply(http.StatusInternalServerError, "M_UNKNOWN", "Herald's handler returned no reply")
+	}
+	return reply
+}
+
+func writeReply(w http.ResponseWriter, r *Reply) {
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	if r.Body == nil {
+		w.Header().Set("Content-Length", "0")
+	}
+	w.WriteHeader(r.Status)
+	w.Write(r.Body)
+}
+
+// journalLog sends the HTTP server's error log to the journal.
+type journalLog struct{ j *Journal }
+
+func (l journalLog) Write(p []byte) (int, error) {
+	l.j.logf("%s", strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// randomToken returns n random characters of [A-Za-z0-9].
+func randomToken(n int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}

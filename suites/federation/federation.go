@@ -1,0 +1,264 @@
+// Package federation proves Herald's mock remote homeserver against the real homeserver: keys, signed invites both ways, joins and leaves through the mock, and strict verification of everything the homeserver sends it.
+package federation
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"herald/harness/conformance"
+	"herald/harness/csapi"
+	fed "herald/harness/federation"
+	"herald/harness/spec"
+	"herald/harness/suite"
+)
+
+// newRemote starts a fresh mock for this spec, federating with the
+// homeserver under test; NewServer closes it and asserts its journal has
+// no problems when the spec ends.
+func newRemote(ctx context.Context, opts ...fed.Option) *fed.Server {
+	GinkgoHelper()
+	env := fed.ForHomeserver(suite.Homeserver(), suite.CA(), suite.Network().Gateway)
+	return fed.NewServer(ctx, env, append([]fed.Option{fed.RequestTimeout(suite.Config().Timeouts.Request)}, opts...)...)
+}
+
+// area is the label of these specs (make conformance LABELS=federation-mock).
+const area = "federation-mock"
+
+var _ = Describe("Federation with Herald's mock remote homeserver", func() {
+	conformance.It(conformance.Rule{
+		ID: "FED-KEYS", Level: conformance.MUST, Area: area,
+		Section: "server-server-api.md §Publishing Keys (keys_server.yaml)",
+		Says:    "publishes its signing keys at /_matrix/key/v2/server over TLS: for its own name, self-signed, still valid",
+	}, func(ctx SpecContext) {
+		hs := suite.Homeserver()
+		remote := newRemote(ctx)
+
+		keys, res, err := remote.FetchKeys(ctx)
+		Expect(err).NotTo(HaveOccurred(), "GET /_matrix/key/v2/server on %s; the exchange:\n%v", hs.ServerName, res)
+		Expect(keys.ServerName).To(Equal(hs.ServerName), "server_name of the key document")
+		Expect(keys.VerifyKeys).NotTo(BeEmpty(), "verify_keys of the key document")
+		Expect(time.UnixMilli(keys.ValidUntilTS)).To(BeTemporally(">", time.Now()), "valid_until_ts of the key document")
+	})
+
+	conformance.ForEachRoomVersion(conformance.Rule{
+		ID: "FED-INVITE-V2", Level: conformance.MUST, Area: area,
+		Section: "server-server-api.md §Inviting to a room (invites-v2.yaml)",
+		Says:    "accepts a valid signed v2 invite for a local user with 200 and returns it countersigned with a key it publishes",
+	},
+		func(ctx SpecContext, rv spec.RoomVersion) {
+			bob := suite.NewUser(ctx, "bob")
+			skipUnsupported(ctx, bob, rv.ID)
+			remote := newRemote(ctx)
+			alice := remote.User("alice")
+			room := remote.CreateRoom(rv, alice)
+			invite := room.InviteEvent(alice, bob.UserID)
+
+			res, err := remote.SendInviteV2(ctx, invite)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(res.StatusCode).To(Equal(http.StatusOK), "the v2 invite's answer:\n%v", res)
+			returned, err := res.Event()
+			Expect(err).NotTo(HaveOccurred(), "the v2 invite's answer:\n%v", res)
+			Expect(rv.EventID(returned)).To(Equal(invite.ID), "the returned invite's event ID")
+			Expect(signedBy(ctx, remote, rv, returned, suite.Homeserver().ServerName)).To(Succeed(),
+				"the returned invite must carry the homeserver's valid signature")
+			Expect(room.Membership(bob.UserID)).To(Equal("invite"), "the mock applies the countersigned invite")
+
+			bob.MustSyncUntil(ctx, csapi.InviteStateHas(room.ID, "m.room.create", ""))
+		},
+	)
+
+	conformance.ForEachRoomVersion(conformance.Rule{
+		ID: "FED-JOIN", Level: conformance.MUST, Area: area,
+		Section: "server-server-api.md §Joining Rooms, §Transactions; client-server-api joining.yaml",
+		Says:    "joins a local user to a remote room through make_join and send_join, delivers the room's events, and leaves it with a leave event sent in a transaction",
+	},
+		func(ctx SpecContext, rv spec.RoomVersion) {
+			bob := suite.NewUser(ctx, "bob")
+			skipUnsupported(ctx, bob, rv.ID)
+			remote := newRemote(ctx)
+			alice := remote.User("alice")
+			room := remote.CreateRoom(rv, alice)
+
+			Expect(bob.MustJoin(ctx, room.ID, csapi.Via(remote.Name()))).To(Equal(room.ID))
+			Expect(room.Membership(bob.UserID)).To(Equal("join"), "bob's membership in the mock's room after /join")
+			Expect(remote.Journal.Requests()).To(fed.ContainInOrder(fed.RequestTo(fed.MakeJoin), fed.RequestTo(fed.SendJoinV2)))
+
+			msg, err := room.Send(ctx, fed.ProtoEvent{Type: "m.room.message", Sender: alice,
+				Content: map[string]any{"msgtype": "m.text", "body": "hello from the mock"}})
+			Expect(err).NotTo(HaveOccurred())
+			bob.MustSyncUntil(ctx, csapi.TimelineHas(room.ID, "the mock's message", func(e csapi.Event) bool { return e.ID() == msg.ID }))
+
+			bob.MustLeave(ctx, room.ID)
+			// A server in the room leaves by sending its leave in a transaction.
+			Eventually(ctx, func() string { return room.Membership(bob.UserID) }).Should(Equal("leave"),
+				"bob's membership in the mock's room after /leave")
+		},
+	)
+
+	conformance.It(conformance.Rule{
+		ID: "FED-ACCEPT", Level: conformance.MUST, Area: area,
+		Section: "server-server-api.md §Inviting to a room, §Joining Rooms",
+		Says:    "lets a local user accept an invite to an invite-only remote room by joining through make_join and send_join",
+	}, func(ctx SpecContext) {
+		rv := spec.MustRoomVersion(spec.DefaultRoomVersion)
+		bob := suite.NewUser(ctx, "bob")
+		skipUnsupported(ctx, bob, rv.ID)
+		remote := newRemote(ctx)
+		alice := remote.User("alice")
+		room := remote.CreateRoom(rv, alice, fed.JoinRule("invite"))
+
+		res, err := remote.SendInviteV2(ctx, room.InviteEvent(alice, bob.UserID))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res.StatusCode).To(Equal(http.StatusOK), "the v2 invite's answer:\n%v", res)
+		bob.MustSyncUntil(ctx, csapi.InvitedTo(room.ID))
+
+		bob.MustJoinRoomByID(ctx, room.ID)
+		Expect(room.Membership(bob.UserID)).To(Equal("join"))
+		Expect(remote.Journal.RequestsTo(fed.SendJoinV2)).To(HaveLen(1))
+	})
+
+	conformance.It(conformance.Rule{
+		ID: "FED-REJECT", Level: conformance.MUST, Area: area,
+		Section: "server-server-api.md §Leaving Rooms (Rejecting Invites)",
+		Says:    "lets a local user reject an invite from a remote server through make_leave and send_leave",
+	}, func(ctx SpecContext) {
+		rv := spec.MustRoomVersion("10")
+		bob := suite.NewUser(ctx, "bob")
+		remote := newRemote(ctx)
+		alice := remote.User("alice")
+		room := remote.CreateRoom(rv, alice, fed.JoinRule("invite"))
+
+		res, err := remote.SendInviteV2(ctx, room.InviteEvent(alice, bob.UserID))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res.StatusCode).To(Equal(http.StatusOK), "the v2 invite's answer:\n%v", res)
+		bob.MustSyncUntil(ctx, csapi.InvitedTo(room.ID))
+
+		bob.MustLeave(ctx, room.ID)
+		Expect(room.Membership(bob.UserID)).To(Equal("leave"), "bob's membership in the mock's room after rejecting")
+		Expect(remote.Journal.Requests()).To(fed.ContainInOrder(fed.RequestTo(fed.MakeLeave), Or(fed.RequestTo(fed.SendLeaveV2), fed.RequestTo(fed.SendLeaveV1))))
+	})
+
+	conformance.It(conformance.Rule{
+		ID: "FED-OUTBOUND-INVITE", Level: conformance.MUST, Area: area,
+		Section: "server-server-api.md §Inviting to a room (invites-v2.yaml)",
+		Says:    "sends a correctly hashed, signed and ID'd v2 invite when a local user invites a remote user, and completes the invite once it is countersigned",
+	}, func(ctx SpecContext) {
+		alice := suite.NewUser(ctx, "alice")
+		remote := newRemote(ctx)
+		carol := remote.User("carol")
+		roomID := alice.MustCreateRoom(ctx, csapi.Preset("private_chat"), csapi.Name("outbound invite"))
+
+		alice.MustInvite(ctx, roomID, carol)
+		invites := remote.ReceivedInvites()
+		Expect(invites).To(HaveLen(1), "invites the mock received")
+		Expect(invites[0].API).To(Equal(fed.InviteV2))
+		Expect(invites[0].Valid).To(BeTrue(), "the invite passed the mock's checks")
+		alice.MustSyncUntil(ctx, csapi.MembershipIs(roomID, carol, "invite"))
+	})
+
+	conformance.It(conformance.Rule{
+		ID: "FED-MOCK-JOIN", Level: conformance.MUST, Area: area,
+		Section: "server-server-api.md §Joining Rooms, §Transactions",
+		Says:    "lets a remote user join a local public room through make_join and send_join, then sends it the room's events",
+	}, func(ctx SpecContext) {
+		alice := suite.NewUser(ctx, "alice")
+		remote := newRemote(ctx)
+		carol := remote.User("carol")
+		roomID := alice.MustCreateRoom(ctx, csapi.Preset("public_chat"), csapi.Name("mock joins"))
+
+		replica, err := remote.JoinRoom(ctx, roomID, carol)
+		Expect(err).NotTo(HaveOccurred())
+		alice.MustSyncUntil(ctx, csapi.MembershipIs(roomID, carol, "join"))
+
+		eventID := alice.MustSendEvent(ctx, roomID, "m.room.message", map[string]any{"msgtype": "m.text", "body": "hello, mock"})
+		Eventually(ctx, func() *fed.Event { return replica.Event(eventID) }).ShouldNot(BeNil(),
+			"the homeserver sends its message to the mock in a transaction")
+
+		_, err = replica.Leave(ctx, carol)
+		Expect(err).NotTo(HaveOccurred())
+		alice.MustSyncUntil(ctx, csapi.MembershipIs(roomID, carol, "leave"))
+	})
+
+	conformance.It(conformance.Rule{
+		ID: "FED-VERIFY", Level: conformance.MUST, Area: area,
+		Section: "server-server-api.md §Request Authentication",
+		Says:    "signs every federation request with X-Matrix, naming the remote server as destination, with a key it publishes",
+	}, func(ctx SpecContext) {
+		bob := suite.NewUser(ctx, "bob")
+		remote := newRemote(ctx)
+		room := remote.CreateRoom(spec.MustRoomVersion("10"), remote.User("alice"))
+		bob.MustJoin(ctx, room.ID, csapi.Via(remote.Name()))
+		bob.MustLeave(ctx, room.ID)
+		Eventually(ctx, func() string { return room.Membership(bob.UserID) }).Should(Equal("leave"))
+
+		var signed []fed.Exchange
+		for _, e := range remote.Journal.Requests() {
+			if e.Route != fed.KeyServer && e.Route != fed.KeyServerByID {
+				signed = append(signed, e)
+			}
+		}
+		Expect(signed).NotTo(BeEmpty())
+		Expect(signed).To(HaveEach(Satisfy(fed.Exchange.Verified)), "every signed request verified")
+		Expect(remote.Journal.Problems()).To(BeEmpty())
+	})
+
+	conformance.It(conformance.Rule{
+		ID: "FED-RAW", Level: conformance.MUST, Area: area,
+		Section: "server-server-api.md §Request Authentication",
+		Says:    "refuses an unsigned federation request and one with a corrupt X-Matrix signature with 401",
+	}, func(ctx SpecContext) {
+		remote := newRemote(ctx)
+		target := "/_matrix/federation/v1/query/profile?user_id=" + suite.Homeserver().UserID("nobody")
+
+		res, err := remote.Raw(ctx, http.MethodGet, target, nil, fed.Unsigned())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res.StatusCode).To(Equal(http.StatusUnauthorized), "an unsigned request:\n%v", res)
+
+		res, err = remote.Raw(ctx, http.MethodGet, target, nil, fed.CorruptSignature())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res.StatusCode).To(Equal(http.StatusUnauthorized), "a corrupt signature:\n%v", res)
+	})
+})
+
+// signedBy checks server's signature on event with the key it publishes.
+func signedBy(ctx context.Context, remote *fed.Server, rv spec.RoomVersion, event spec.Object, server string) error {
+	keys, _, err := remote.FetchKeys(ctx)
+	if err != nil {
+		return err
+	}
+	ids := spec.SignatureKeyIDs(event, server)
+	if len(ids) == 0 {
+		return fmt.Errorf("no signature by %s", server)
+	}
+	for _, id := range ids {
+		key, ok := keys.Key(id)
+		if !ok {
+			return fmt.Errorf("%s signed with %s, which it does not publish", server, id)
+		}
+		if err := rv.VerifyEventSignature(event, server, id, key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var (
+	capsOnce sync.Once
+	caps     csapi.RoomVersions
+)
+
+// skipUnsupported skips a spec for a room version the homeserver does not
+// list in /capabilities (the invite suites test the refusal).
+func skipUnsupported(ctx context.Context, user *csapi.Client, version string) {
+	GinkgoHelper()
+	capsOnce.Do(func() { caps = user.MustCapabilities(ctx).RoomVersions })
+	if _, ok := caps.Available[version]; !ok {
+		Skip(fmt.Sprintf("the homeserver does not support room version %s", version))
+	}
+}
