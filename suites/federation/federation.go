@@ -18,15 +18,6 @@ import (
 	"herald/harness/suite"
 )
 
-// newRemote starts a fresh mock for this spec, federating with the
-// homeserver under test; NewServer closes it and asserts its journal has
-// no problems when the spec ends.
-func newRemote(ctx context.Context, opts ...fed.Option) *fed.Server {
-	GinkgoHelper()
-	env := fed.ForHomeserver(suite.Homeserver(), suite.CA(), suite.Network().Gateway)
-	return fed.NewServer(ctx, env, append([]fed.Option{fed.RequestTimeout(suite.Config().Timeouts.Request)}, opts...)...)
-}
-
 // area is the label of these specs (make conformance LABELS=federation-mock).
 const area = "federation-mock"
 
@@ -37,7 +28,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Says:    "publishes its signing keys at /_matrix/key/v2/server over TLS: for its own name, self-signed, still valid",
 	}, func(ctx SpecContext) {
 		hs := suite.Homeserver()
-		remote := newRemote(ctx)
+		remote := suite.NewRemote(ctx)
 
 		keys, res, err := remote.FetchKeys(ctx)
 		Expect(err).NotTo(HaveOccurred(), "GET /_matrix/key/v2/server on %s; the exchange:\n%v", hs.ServerName, res)
@@ -54,7 +45,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		func(ctx SpecContext, rv spec.RoomVersion) {
 			bob := suite.NewUser(ctx, "bob")
 			skipUnsupported(ctx, bob, rv.ID)
-			remote := newRemote(ctx)
+			remote := suite.NewRemote(ctx)
 			alice := remote.User("alice")
 			room := remote.CreateRoom(rv, alice)
 			invite := room.InviteEvent(alice, bob.UserID)
@@ -81,7 +72,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		func(ctx SpecContext, rv spec.RoomVersion) {
 			bob := suite.NewUser(ctx, "bob")
 			skipUnsupported(ctx, bob, rv.ID)
-			remote := newRemote(ctx)
+			remote := suite.NewRemote(ctx)
 			alice := remote.User("alice")
 			room := remote.CreateRoom(rv, alice)
 
@@ -109,7 +100,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		rv := spec.MustRoomVersion(spec.DefaultRoomVersion)
 		bob := suite.NewUser(ctx, "bob")
 		skipUnsupported(ctx, bob, rv.ID)
-		remote := newRemote(ctx)
+		remote := suite.NewRemote(ctx)
 		alice := remote.User("alice")
 		room := remote.CreateRoom(rv, alice, fed.JoinRule("invite"))
 
@@ -130,7 +121,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 	}, func(ctx SpecContext) {
 		rv := spec.MustRoomVersion("10")
 		bob := suite.NewUser(ctx, "bob")
-		remote := newRemote(ctx)
+		remote := suite.NewRemote(ctx)
 		alice := remote.User("alice")
 		room := remote.CreateRoom(rv, alice, fed.JoinRule("invite"))
 
@@ -150,7 +141,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Says:    "sends a correctly hashed, signed and ID'd v2 invite when a local user invites a remote user, and completes the invite once it is countersigned",
 	}, func(ctx SpecContext) {
 		alice := suite.NewUser(ctx, "alice")
-		remote := newRemote(ctx)
+		remote := suite.NewRemote(ctx)
 		carol := remote.User("carol")
 		roomID := alice.MustCreateRoom(ctx, csapi.Preset("private_chat"), csapi.Name("outbound invite"))
 
@@ -168,7 +159,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Says:    "lets a remote user join a local public room through make_join and send_join, then sends it the room's events",
 	}, func(ctx SpecContext) {
 		alice := suite.NewUser(ctx, "alice")
-		remote := newRemote(ctx)
+		remote := suite.NewRemote(ctx)
 		carol := remote.User("carol")
 		roomID := alice.MustCreateRoom(ctx, csapi.Preset("public_chat"), csapi.Name("mock joins"))
 
@@ -191,7 +182,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Says:    "signs every federation request with X-Matrix, naming the remote server as destination, with a key it publishes",
 	}, func(ctx SpecContext) {
 		bob := suite.NewUser(ctx, "bob")
-		remote := newRemote(ctx)
+		remote := suite.NewRemote(ctx)
 		room := remote.CreateRoom(spec.MustRoomVersion("10"), remote.User("alice"))
 		bob.MustJoin(ctx, room.ID, csapi.Via(remote.Name()))
 		bob.MustLeave(ctx, room.ID)
@@ -213,7 +204,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Section: "server-server-api.md §Request Authentication",
 		Says:    "refuses an unsigned federation request and one with a corrupt X-Matrix signature with 401",
 	}, func(ctx SpecContext) {
-		remote := newRemote(ctx)
+		remote := suite.NewRemote(ctx)
 		target := "/_matrix/federation/v1/query/profile?user_id=" + suite.Homeserver().UserID("nobody")
 
 		res, err := remote.Raw(ctx, http.MethodGet, target, nil, fed.Unsigned())
