@@ -77,8 +77,8 @@ func expectation(specID string) (Expectation, bool) {
 
 // check runs a spec body under the run's policy and records its outcome.
 func check(ctx ginkgo.SpecContext, r Rule, specID string, body func()) {
-	ginkgo.AddReportEntry(EntryRule, ginkgo.ReportEntryVisibilityNever,
-		fmt.Sprintf("%s %s %s | %s", specID, r.Level, r.Area, r.Section))
+	ginkgo.AddReportEntry(EntryRule, ginkgo.ReportEntryVisibilityFailureOrVerbose,
+		fmt.Sprintf("%s — the spec requires: %s", specID, r.Requirement()))
 	exp, expected := expectation(specID)
 	if !expected && r.Level != MAY {
 		body() // failures propagate as usual
