@@ -11,7 +11,6 @@ import (
 	"herald/harness/suite"
 
 	_ "herald/suites/federation"
-	_ "herald/suites/membership"
 	_ "herald/suites/smoke"
 )
 
