@@ -8,12 +8,13 @@ GINKGO ?= $(GO) tool ginkgo
 PROCS ?= $(shell sed -n 's/^procs: *\([0-9]*\).*/\1/p' ginkgo.yaml)
 export HS HS_IMAGE LABELS REPORT_DIR STRICT
 
-.PHONY: conformance images test vet unit selftest clean help
+.PHONY: conformance images test vet unit catalogue catalogue-check selftest clean help
 
 help:
 	@echo "make conformance   test a homeserver (HS=synapse|dendrite, or HS_IMAGE=<image>)"
 	@echo "make test          go vet, unit tests, then the suites against Synapse and Dendrite"
 	@echo "make images        build every homeserver image (offline-capable)"
+	@echo "make catalogue     regenerate docs/CONFORMANCE.md from the specs"
 	@echo "make clean         remove every container, network and image Herald made"
 
 # Ensure the image (building it if missing), then run every suite against it.
@@ -24,7 +25,7 @@ conformance:
 images:
 	$(GO) run ./cmd/herald images
 
-test: vet unit selftest
+test: vet catalogue-check unit selftest
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
@@ -33,6 +34,14 @@ vet:
 
 unit:
 	$(GO) test -race ./harness/... ./cmd/...
+
+# docs/CONFORMANCE.md is generated from the specs (a Ginkgo dry run).
+catalogue:
+	HERALD_CATALOGUE=$(CURDIR)/docs/CONFORMANCE.md $(GINKGO) --dry-run ./suites/ >/dev/null
+
+catalogue-check:
+	@tmp=$$(mktemp); HERALD_CATALOGUE=$$tmp $(GINKGO) --dry-run ./suites/ >/dev/null && \
+	  diff -u docs/CONFORMANCE.md $$tmp >/dev/null || { echo "docs/CONFORMANCE.md is out of date: run make catalogue"; rm -f $$tmp; exit 1; }; rm -f $$tmp
 
 # The end-to-end self-test: every suite against both homeservers, each
 # judged by its expectations file.

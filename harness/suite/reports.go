@@ -8,6 +8,7 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/reporters"
 
+	"herald/harness/conformance"
 	"herald/harness/report"
 )
 
@@ -15,6 +16,10 @@ import (
 // leave the same files behind.
 var _ = ginkgo.ReportAfterSuite("Herald reports", func(r ginkgo.Report) {
 	if cfg == nil {
+		return
+	}
+	if r.SuiteConfig.DryRun {
+		writeCatalogue()
 		return
 	}
 	dir := cfg.ReportPath()
@@ -37,3 +42,19 @@ var _ = ginkgo.ReportAfterSuite("Herald reports", func(r ginkgo.Report) {
 	}
 	fmt.Printf("Herald against %s: %s; reports in %s\n", title, s.Line(), dir)
 })
+
+// CatalogueEnv names the file a dry run writes the rule catalogue to.
+const CatalogueEnv = "HERALD_CATALOGUE"
+
+// writeCatalogue writes docs/CONFORMANCE.md (or wherever HERALD_CATALOGUE
+// says) from the rules the specs registered while Ginkgo walked them.
+func writeCatalogue() {
+	path := os.Getenv(CatalogueEnv)
+	if path == "" {
+		return
+	}
+	md := report.Catalogue(conformance.Rules(), conformance.SpecIDs())
+	if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "herald: writing the catalogue:", err)
+	}
+}

@@ -51,13 +51,16 @@ func Configuration(t *testing.T) []any {
 		fmt.Fprintln(os.Stderr, "herald:", err)
 		t.FailNow()
 	}
+	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
+	if suiteConfig.DryRun {
+		return []any{suiteConfig, reporterConfig} // walking the specs needs no engine
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if engine, err = docker.Connect(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "herald:", err)
 		t.FailNow()
 	}
-	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
 	if suiteConfig.LabelFilter == "" {
 		suiteConfig.LabelFilter = cfg.Labels
 	}
