@@ -54,6 +54,7 @@ func writeCatalogue() {
 		return
 	}
 	md := report.Catalogue(conformance.Rules(), conformance.SpecIDs())
+	os.MkdirAll(filepath.Dir(path), 0o755)
 	if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "herald: writing the catalogue:", err)
 	}
