@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"herald/harness/config"
 	"herald/harness/docker"
 	"herald/harness/homeserver"
+	"herald/harness/report"
 )
 
 const usage = `usage: herald <command>
@@ -20,6 +22,8 @@ commands:
   images [hs...]   make sure the homeserver images exist, building them
                    (and a Debian base, offline) when missing; default: all
                    homeservers in ginkgo.yaml, or HS / HS_IMAGE when set
+  report           render reports/index.html and reports/matrix.md from
+                   every reports/<hs>/ present
   clean            remove every container, network and image Herald made
 `
 
@@ -34,6 +38,8 @@ func main() {
 	switch os.Args[1] {
 	case "images":
 		err = images(ctx, os.Args[2:])
+	case "report":
+		err = render()
 	case "clean":
 		err = clean(ctx)
 	default:
@@ -79,6 +85,30 @@ func images(ctx context.Context, names []string) error {
 		}
 		fmt.Printf("%s: image %s ready (%s)\n", name, c.Homeserver.Image, time.Since(start).Round(time.Second))
 	}
+	return nil
+}
+
+func render() error {
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	runs, err := report.LoadRuns(cfg.ReportDir)
+	if err != nil {
+		return err
+	}
+	page := filepath.Join(cfg.ReportDir, "index.html")
+	if err := os.WriteFile(page, []byte(report.MatrixHTML(runs)), 0o644); err != nil {
+		return err
+	}
+	md := filepath.Join(cfg.ReportDir, "matrix.md")
+	if err := os.WriteFile(md, []byte(report.MatrixMarkdown(runs)), 0o644); err != nil {
+		return err
+	}
+	for _, run := range runs {
+		fmt.Printf("%s: %s\n", run.HS, run.Summary.Line())
+	}
+	fmt.Printf("wrote %s and %s\n", page, md)
 	return nil
 }
 

@@ -41,7 +41,7 @@ func Catalogue(rules []conformance.Rule, specIDs []string) string {
 		for _, r := range byArea[area] {
 			vs := versions[r.ID]
 			sort.Slice(vs, func(i, j int) bool { return numeric(vs[i]) < numeric(vs[j]) })
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", r.ID, r.Level, cell(r.Section), cell(r.Says), strings.Join(vs, ", "))
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", r.ID, r.Level, tableCell(r.Section), tableCell(r.Says), strings.Join(vs, ", "))
 		}
 	}
 	return b.String()
@@ -58,4 +58,4 @@ func numeric(s string) int {
 	return n
 }
 
-func cell(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ") }
+func tableCell(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ") }

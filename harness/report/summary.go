@@ -15,6 +15,8 @@ import (
 // Result is one spec's outcome.
 type Result struct {
 	ID, Text, Area, Level string
+	// Version is the room version of a table entry ("" for other specs).
+	Version string
 	// Class is a conformance outcome class, or "skipped".
 	Class string
 	// Detail is the failure message or the outcome's explanation.
@@ -45,9 +47,7 @@ func Summarize(r types.Report) Summary {
 			continue
 		}
 		res := Result{Text: sr.FullText(), ID: conformance.IDOf(sr.FullText()), Class: classOf(sr)}
-		if rule, ok := conformance.Lookup(res.ID); ok {
-			res.Area, res.Level = rule.Area, string(rule.Level)
-		}
+		res.Area, res.Level, res.Version = fromLabels(sr.Labels())
 		if sr.State.Is(types.SpecStateFailureStates) {
 			res.Detail = sr.Failure.Message
 		} else if e, ok := entry(sr, conformance.EntryOutcome); ok {
@@ -164,4 +164,20 @@ func oneLine(s string) string {
 		s = s[:300] + "…"
 	}
 	return s
+}
+
+// fromLabels reads a spec's area, level and room version from its labels,
+// so a report read back from JSON classifies the same as a live one.
+func fromLabels(labels []string) (area, level, version string) {
+	for _, l := range labels {
+		switch {
+		case l == "must" || l == "should" || l == "may":
+			level = strings.ToUpper(l)
+		case strings.HasPrefix(l, "room-v"):
+			version = strings.TrimPrefix(l, "room-v")
+		case area == "":
+			area = l
+		}
+	}
+	return area, level, version
 }
