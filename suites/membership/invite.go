@@ -1,0 +1,304 @@
+package membership
+
+import (
+	"context"
+	"net/http"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"herald/harness/conformance"
+	"herald/harness/csapi"
+	"herald/harness/spec"
+	"herald/harness/suite"
+)
+
+// inviteAttempt is an invite the spec says the server refuses: who reads
+// the room state, the room, and the request.
+type inviteAttempt struct {
+	observer *csapi.Client
+	room     string
+	send     func(ctx context.Context) (*csapi.Response, error)
+}
+
+// inviteRefusal is one reason inviting.yaml lists for a 403.
+type inviteRefusal struct {
+	id      string
+	what    string // the refused request, for the rule's words
+	reason  string // the example reason of inviting.yaml's 403
+	arrange func(ctx SpecContext) inviteAttempt
+}
+
+var inviteRefusals = []inviteRefusal{
+	{
+		id: "NOT-MEMBER", what: "an invite from a user who is not in the room",
+		reason: "The inviter is not currently in the room",
+		arrange: func(ctx SpecContext) inviteAttempt {
+			alice, mallory, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "mallory"), suite.NewUser(ctx, "bob")
+			room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
+			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
+				return mallory.Invite(ctx, room, bob.UserID)
+			}}
+		},
+	},
+	{
+		id: "BANNED", what: "an invite for a user banned from the room",
+		reason: "The invitee has been banned from the room",
+		arrange: func(ctx SpecContext) inviteAttempt {
+			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+			room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
+			alice.MustBan(ctx, room, bob.UserID)
+			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
+				return alice.Invite(ctx, room, bob.UserID)
+			}}
+		},
+	},
+	{
+		id: "JOINED", what: "an invite for a user already joined to the room",
+		reason: "The invitee is already a member of the room",
+		arrange: func(ctx SpecContext) inviteAttempt {
+			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+			room := newRoom(ctx, alice, serverDefault, joinRule("public"))
+			bob.MustJoinRoomByID(ctx, room)
+			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
+				return alice.Invite(ctx, room, bob.UserID)
+			}}
+		},
+	},
+	{
+		id: "LOW-POWER", what: "an invite from a member whose power level is below the room's invite level",
+		reason: "The inviter's power level is insufficient to invite users to the room",
+		arrange: func(ctx SpecContext) inviteAttempt {
+			alice, bob, carol := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob"), suite.NewUser(ctx, "carol")
+			room := newRoom(ctx, alice, serverDefault, joinRule("public"), csapi.PowerLevelOverride(map[string]any{"invite": 50}))
+			bob.MustJoinRoomByID(ctx, room)
+			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
+				return bob.Invite(ctx, room, carol.UserID)
+			}}
+		},
+	},
+	{
+		id: "SELF", what: "a joined member's invite for themselves",
+		reason: "The invitee is already a member of the room",
+		arrange: func(ctx SpecContext) inviteAttempt {
+			alice := suite.NewUser(ctx, "alice")
+			room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
+			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
+				return alice.Invite(ctx, room, alice.UserID)
+			}}
+		},
+	},
+}
+
+// malformedInvite is a request body inviting.yaml's 400 covers ("The
+// request body is malformed (errcode set to M_BAD_JSON or M_NOT_JSON)").
+type malformedInvite struct {
+	id, what string
+	body     []byte
+	// errcodes the spec names for it; lenient adds the codes deployed
+	// servers use that the spec also defines for the same fault.
+	errcodes, lenient []string
+}
+
+var malformedInvites = []malformedInvite{
+	{id: "NO-USER-ID", what: "an invite body without user_id", body: []byte(`{"reason":"no user_id"}`),
+		errcodes: []string{"M_BAD_JSON"}, lenient: []string{"M_MISSING_PARAM"}},
+	{id: "USER-ID-NOT-STRING", what: "an invite body whose user_id is a number", body: []byte(`{"user_id":42}`),
+		errcodes: []string{"M_BAD_JSON"}, lenient: []string{"M_INVALID_PARAM"}},
+	{id: "USER-ID-INVALID", what: "an invite body whose user_id is not a user ID", body: []byte(`{"user_id":"not-a-user-id"}`),
+		errcodes: []string{"M_BAD_JSON"}, lenient: []string{"M_INVALID_PARAM"}},
+	{id: "NOT-JSON", what: "an invite body that is not JSON", body: []byte(`{"user_id": "@a:b"`),
+		errcodes: []string{"M_NOT_JSON"}, lenient: []string{"M_BAD_JSON"}},
+}
+
+var _ = Describe("POST /rooms/{roomId}/invite", func() {
+	okRule := rule("MEM-INVITE-OK", conformance.MUST, inviting+" (200); client-server-api §Room membership; sync rooms.invite",
+		"answers an invite by a joined member with 200 and a JSON object, records the invitee's membership as invite, and lists the room under rooms.invite in the invitee's /sync")
+	conformance.ForEachRoomVersion(okRule, func(ctx SpecContext, v spec.RoomVersion) {
+		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		requireVersion(ctx, alice, v)
+		room := newRoom(ctx, alice, v.ID, joinRule("invite"))
+
+		res, err := alice.Invite(ctx, room, bob.UserID)
+		expectOK(res, err, okRule, "inviting "+bob.UserID)
+		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("invite"),
+			"after the 200, the room state must hold the invitee's m.room.member with membership invite.%s", required(okRule, res))
+		sr := bob.MustSyncUntil(ctx, csapi.InvitedTo(room))
+		Expect(sr.Membership(room, bob.UserID)).To(Equal("invite"),
+			"the invitee's /sync lists the room under rooms.invite, but its invite_state does not show the invitee's membership as invite: %s", sr.Summary())
+	})
+
+	// client-server-api §Stripped state lists the events to give "when
+	// possible"; one rule per event, so a server missing one is reported
+	// for that one.
+	for _, want := range []struct {
+		id, eventType string
+		fields        func(name, topic string) map[string]any
+	}{
+		{"CREATE", "m.room.create", func(string, string) map[string]any { return nil }},
+		{"NAME", "m.room.name", func(name, _ string) map[string]any { return map[string]any{"name": name} }},
+		{"TOPIC", "m.room.topic", func(_, topic string) map[string]any { return map[string]any{"topic": topic} }},
+		{"JOIN-RULES", "m.room.join_rules", func(string, string) map[string]any { return map[string]any{"join_rule": "invite"} }},
+	} {
+		stripped := rule("MEM-INVITE-STRIPPED-"+want.id, conformance.SHOULD,
+			"client-server-api §Stripped state (the listed events \"should be represented as stripped state when possible\"); sync rooms.invite.invite_state",
+			"gives the invitee the room's "+want.eventType+" in rooms.invite.invite_state of /sync, with the content the room has")
+		conformance.It(stripped, func(ctx SpecContext) {
+			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+			name, topic := unique("Herald tea room"), unique("about tea")
+			room := newRoom(ctx, alice, serverDefault, joinRule("invite"), csapi.Name(name), csapi.Topic(topic))
+			alice.MustInvite(ctx, room, bob.UserID)
+
+			sr := bob.MustSyncUntil(ctx, csapi.InvitedTo(room))
+			content, ok := inviteStateContent(sr, room, want.eventType)
+			Expect(ok).To(BeTrue(), "invite_state of %s has no %s, which the room has; the spec lists it among the stripped state to give when possible.\nThe /sync: %s",
+				room, want.eventType, sr.Summary())
+			for k, v := range want.fields(name, topic) {
+				Expect(content).To(HaveKeyWithValue(k, v), "the stripped %s in invite_state does not match the room's (%s)", want.eventType, compact(content))
+			}
+		})
+	}
+
+	twiceRule := rule("MEM-INVITE-TWICE", conformance.MUST, inviting+" (200: \"The user has been invited to join the room, or was already invited to the room\")",
+		"answers an invite for a user who is already invited with 200, and the invitee stays invited with nothing else in the room state changed")
+	conformance.It(twiceRule, func(ctx SpecContext) {
+		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
+		alice.MustInvite(ctx, room, bob.UserID)
+		before := snapshot(ctx, alice, room)
+
+		res, err := alice.Invite(ctx, room, bob.UserID)
+		expectOK(res, err, twiceRule, "inviting "+bob.UserID+" a second time")
+		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("invite"), "the invitee's membership after the second invite.%s", required(twiceRule, res))
+		expectUnchanged(ctx, alice, room, before, twiceRule, res, memberKey(bob.UserID))
+	})
+
+	for _, c := range inviteRefusals {
+		refused := rule("MEM-INVITE-"+c.id, conformance.MUST, inviting+" (403, example reason \""+c.reason+"\"); "+authRules+", membership invite",
+			"refuses "+c.what+" with 403 and a standard error response, and changes nothing in the room state")
+		conformance.It(refused, func(ctx SpecContext) {
+			a := c.arrange(ctx)
+			before := snapshot(ctx, a.observer, a.room)
+			res, err := a.send(ctx)
+			expectError(res, err, http.StatusForbidden, refused, c.what)
+			expectUnchanged(ctx, a.observer, a.room, before, refused, res)
+		})
+
+		errcode := rule("MEM-INVITE-"+c.id+"-ERRCODE", conformance.SHOULD, inviting+" (403; M_FORBIDDEN is the spec's example body); "+commonErrors+" (M_FORBIDDEN)",
+			"gives errcode M_FORBIDDEN when it refuses "+c.what)
+		conformance.It(errcode, func(ctx SpecContext) {
+			a := c.arrange(ctx)
+			res, err := a.send(ctx)
+			expectStatus(res, err, http.StatusForbidden, errcode, c.what)
+			expectErrcode(res, err, errcode, c.what, "M_FORBIDDEN")
+		})
+	}
+
+	unknownRule := rule("MEM-INVITE-UNKNOWN-ROOM", conformance.MUST, inviting+" (403, \"The inviter is not currently in the room\"; 404 is not among its responses); "+commonErrors+" (M_NOT_FOUND may come from any endpoint)",
+		"refuses an invite into a room it does not know with 403 (non-strict runs also accept 404 M_NOT_FOUND)")
+	conformance.It(unknownRule, func(ctx SpecContext) {
+		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		room := "!" + unique("herald-no-such-room") + ":" + suite.Homeserver().ServerName
+		res, err := alice.Invite(ctx, room, bob.UserID)
+		Expect(err).NotTo(HaveOccurred())
+		if !conformance.Strict() && res.StatusCode == http.StatusNotFound {
+			expectError(res, err, http.StatusNotFound, unknownRule, "inviting into an unknown room")
+			expectErrcode(res, err, unknownRule, "inviting into an unknown room (answered 404)", "M_NOT_FOUND")
+			return
+		}
+		expectError(res, err, http.StatusForbidden, unknownRule, "inviting into an unknown room")
+	})
+
+	for _, m := range malformedInvites {
+		bad := rule("MEM-INVITE-"+m.id, conformance.MUST, inviting+" (400, \"The request body is malformed\")",
+			"refuses "+m.what+" with 400 and a standard error response, and changes nothing in the room state")
+		conformance.It(bad, func(ctx SpecContext) {
+			alice := suite.NewUser(ctx, "alice")
+			room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
+			before := snapshot(ctx, alice, room)
+			res, err := alice.InviteBody(ctx, room, m.body)
+			expectError(res, err, http.StatusBadRequest, bad, m.what)
+			expectUnchanged(ctx, alice, room, before, bad, res)
+		})
+
+		errcode := rule("MEM-INVITE-"+m.id+"-ERRCODE", conformance.SHOULD,
+			inviting+" (400: \"errcode set to M_BAD_JSON or M_NOT_JSON\", among example reasons); "+commonErrors,
+			"gives errcode "+m.errcodes[0]+" when it refuses "+m.what+" (non-strict runs also accept "+m.lenient[0]+")")
+		conformance.It(errcode, func(ctx SpecContext) {
+			alice := suite.NewUser(ctx, "alice")
+			room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
+			res, err := alice.InviteBody(ctx, room, m.body)
+			expectStatus(res, err, http.StatusBadRequest, errcode, m.what)
+			accepted := m.errcodes
+			if !conformance.Strict() {
+				accepted = append(accepted, m.lenient...)
+			}
+			expectErrcode(res, err, errcode, m.what, accepted...)
+		})
+	}
+
+	credentialRules("MEM-INVITE", inviting, "an invite", func(ctx SpecContext) (*csapi.Client, string, string, any) {
+		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
+		return alice, room, csapi.ClientPath("rooms", room, "invite"), map[string]any{"user_id": bob.UserID}
+	})
+
+	// Room version 12 gives room creators infinite power (rooms/v12.md);
+	// before it, power comes from m.room.power_levels alone. An invite
+	// level above 100 tells the two apart.
+	creatorRule := rule("MEM-INVITE-CREATOR-POWER", conformance.MUST, "rooms/v12.md \"Room creators have infinitely high power level\"; "+authRules+", membership invite (sender's power level against the invite level)",
+		"lets the room creator invite in a v12 room whose invite level (150) is above every listed power level, and refuses it with 403 and no state change in v1–v11, where the creator has power level 100")
+	conformance.ForEachRoomVersion(creatorRule, func(ctx SpecContext, v spec.RoomVersion) {
+		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		requireVersion(ctx, alice, v)
+		room := newRoom(ctx, alice, v.ID, joinRule("public"), csapi.PowerLevelOverride(map[string]any{"invite": 150}))
+		before := snapshot(ctx, alice, room)
+
+		res, err := alice.Invite(ctx, room, bob.UserID)
+		if v.AdditionalCreators {
+			expectOK(res, err, creatorRule, "the creator inviting in a v"+v.ID+" room")
+			Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("invite"), "the invitee's membership.%s", required(creatorRule, res))
+			return
+		}
+		expectError(res, err, http.StatusForbidden, creatorRule, "the creator (power level 100) inviting in a v"+v.ID+" room with invite level 150")
+		expectUnchanged(ctx, alice, room, before, creatorRule, res)
+	})
+
+	additionalRule := rule("MEM-INVITE-ADDITIONAL-CREATOR", conformance.MUST, "rooms/v12.md (room creators include content.additional_creators of m.room.create); "+authRules+", membership invite",
+		"lets a member named in additional_creators invite in a v12 room whose invite level (150) is above every listed power level, and refuses that member (power level 0) with 403 and no state change in v1–v11")
+	conformance.ForEachRoomVersion(additionalRule, func(ctx SpecContext, v spec.RoomVersion) {
+		alice, bob, carol := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob"), suite.NewUser(ctx, "carol")
+		requireVersion(ctx, alice, v)
+		room := newRoom(ctx, alice, v.ID, joinRule("public"),
+			csapi.CreationContent(map[string]any{"additional_creators": []string{bob.UserID}}),
+			csapi.PowerLevelOverride(map[string]any{"invite": 150}))
+		bob.MustJoinRoomByID(ctx, room)
+		before := snapshot(ctx, alice, room)
+
+		res, err := bob.Invite(ctx, room, carol.UserID)
+		if v.AdditionalCreators {
+			expectOK(res, err, additionalRule, "an additional creator inviting in a v"+v.ID+" room")
+			Expect(membership(ctx, alice, room, carol.UserID)).To(Equal("invite"), "the invitee's membership.%s", required(additionalRule, res))
+			return
+		}
+		expectError(res, err, http.StatusForbidden, additionalRule, "a member listed in additional_creators (meaningless before v12) inviting in a v"+v.ID+" room with invite level 150")
+		expectUnchanged(ctx, alice, room, before, additionalRule, res)
+	})
+
+	remoteRule := rule("MEM-INVITE-REMOTE", conformance.MUST, inviting+" (200); server-server-api §Inviting to a room (\"a request to that homeserver to have the event signed and verified must be made\")",
+		"invites a user of another homeserver by asking that server to sign the invite, answers 200, and records the remote invitee's membership as invite")
+	conformance.ForEachRoomVersion(remoteRule, func(ctx SpecContext, v spec.RoomVersion) {
+		alice := suite.NewUser(ctx, "alice")
+		requireVersion(ctx, alice, v)
+		remote := newRemote(ctx)
+		carol := remote.User("carol")
+		room := newRoom(ctx, alice, v.ID, joinRule("invite"))
+
+		res, err := alice.Invite(ctx, room, carol)
+		expectOK(res, err, remoteRule, "inviting "+carol+" of the mock remote server")
+		invites := remote.ReceivedInvites()
+		Expect(invites).To(HaveLen(1), "the remote server must have been asked to sign exactly one invite before the 200.%s", required(remoteRule, res))
+		Expect(invites[0].Valid).To(BeTrue(), "the invite the remote server received failed its checks (see the federation transcript)")
+		Expect(membership(ctx, alice, room, carol)).To(Equal("invite"), "the remote invitee's membership.%s", required(remoteRule, res))
+	})
+})

@@ -1,0 +1,224 @@
+package membership
+
+import (
+	"net/http"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"herald/harness/conformance"
+	"herald/harness/csapi"
+	"herald/harness/spec"
+	"herald/harness/suite"
+)
+
+// joinRefusal is a join without the right to join, in rooms whose join
+// rule (and so room versions) vary.
+type joinRefusal struct {
+	id, what, section string
+	// versions the join rule exists in.
+	versions []spec.RoomVersion
+	// arrange creates the room as alice and readies bob, who must not be
+	// able to join it.
+	arrange func(ctx SpecContext, alice, bob *csapi.Client, v spec.RoomVersion) string
+}
+
+var joinRefusals = []joinRefusal{
+	{
+		id: "INVITE-ONLY", what: "a join to an invite-only room by a user who was not invited",
+		section:  joiningByID + " (403, example reason \"The room is invite-only and the user was not invited\"); " + authRules + ", membership join, join_rule invite",
+		versions: spec.KnownVersions(),
+		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v spec.RoomVersion) string {
+			return newRoom(ctx, alice, v.ID, joinRule("invite"))
+		},
+	},
+	{
+		id: "KNOCK-RULE", what: "a join to a room with join rule knock by a user who was not invited",
+		section:  joiningByID + " (403); client-server-api §Room membership (knock: \"can only be joined if you were invited\"); " + authRules + ", join_rule knock (v7+)",
+		versions: versionsFrom(7),
+		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v spec.RoomVersion) string {
+			return newRoom(ctx, alice, v.ID, joinRule("knock"))
+		},
+	},
+	{
+		id: "RESTRICTED-UNMET", what: "a join to a restricted room by a user who is in none of its allowed rooms",
+		section:  joiningByID + " (403, example reason \"The room is restricted and the user failed to satisfy any of the conditions\"); client-server-api §Restricted rooms (\"the server MUST verify that the requesting user meets at least one of the conditions\"); v8+",
+		versions: versionsFrom(8),
+		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v spec.RoomVersion) string {
+			allowed := newRoom(ctx, alice, v.ID, joinRule("invite"))
+			return newRoom(ctx, alice, v.ID, restrictedTo("restricted", allowed))
+		},
+	},
+	{
+		id: "KNOCK-RESTRICTED-UNMET", what: "a join to a knock_restricted room by a user who is in none of its allowed rooms",
+		section:  joiningByID + " (403); client-server-api §Room membership (knock_restricted: \"trying to join the room without an invite applies the restricted join rule\"); v10+",
+		versions: versionsFrom(10),
+		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v spec.RoomVersion) string {
+			allowed := newRoom(ctx, alice, v.ID, joinRule("invite"))
+			return newRoom(ctx, alice, v.ID, restrictedTo("knock_restricted", allowed))
+		},
+	},
+	{
+		id: "BANNED", what: "a join to a public room by a user banned from it",
+		section:  joiningByID + " (403, example reason \"The user has been banned from the room\"); " + authRules + ", membership join (sender banned)",
+		versions: nil,
+		arrange: func(ctx SpecContext, alice, bob *csapi.Client, v spec.RoomVersion) string {
+			room := newRoom(ctx, alice, v.ID, joinRule("public"))
+			alice.MustBan(ctx, room, bob.UserID)
+			return room
+		},
+	},
+}
+
+// joinAllowed is a join the room's join rule allows.
+type joinAllowed struct {
+	id, what, section string
+	versions          []spec.RoomVersion
+	arrange           func(ctx SpecContext, alice, bob *csapi.Client, v spec.RoomVersion) string
+}
+
+var joinsAllowed = []joinAllowed{
+	{
+		id: "PUBLIC", what: "a join to a public room",
+		section:  joiningByID + " (200, room_id); " + authRules + ", join_rule public",
+		versions: spec.KnownVersions(),
+		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v spec.RoomVersion) string {
+			return newRoom(ctx, alice, v.ID, joinRule("public"))
+		},
+	},
+	{
+		id: "INVITED", what: "a join to an invite-only room by an invited user",
+		section:  joiningByID + " (200, room_id); " + authRules + ", join_rule invite (membership invite allows the join)",
+		versions: spec.KnownVersions(),
+		arrange: func(ctx SpecContext, alice, bob *csapi.Client, v spec.RoomVersion) string {
+			room := newRoom(ctx, alice, v.ID, joinRule("invite"))
+			alice.MustInvite(ctx, room, bob.UserID)
+			return room
+		},
+	},
+	{
+		id: "RESTRICTED-MET", what: "a join to a restricted room by a member of one of its allowed rooms",
+		section:  joiningByID + " (200, room_id); client-server-api §Restricted rooms (condition m.room_membership); " + authRules + ", join_rule restricted (v8+)",
+		versions: versionsFrom(8),
+		arrange: func(ctx SpecContext, alice, bob *csapi.Client, v spec.RoomVersion) string {
+			allowed := newRoom(ctx, alice, v.ID, joinRule("public"))
+			bob.MustJoinRoomByID(ctx, allowed)
+			return newRoom(ctx, alice, v.ID, restrictedTo("restricted", allowed))
+		},
+	},
+	{
+		id: "KNOCK-RESTRICTED-MET", what: "a join to a knock_restricted room by a member of one of its allowed rooms",
+		section:  joiningByID + " (200, room_id); client-server-api §Room membership (knock_restricted joins as restricted); v10+",
+		versions: versionsFrom(10),
+		arrange: func(ctx SpecContext, alice, bob *csapi.Client, v spec.RoomVersion) string {
+			allowed := newRoom(ctx, alice, v.ID, joinRule("public"))
+			bob.MustJoinRoomByID(ctx, allowed)
+			return newRoom(ctx, alice, v.ID, restrictedTo("knock_restricted", allowed))
+		},
+	},
+}
+
+// forVersions defines the rule for every version in versions, or once with
+// the server's default room version when versions is nil.
+func forVersions(r conformance.Rule, versions []spec.RoomVersion, body func(ctx SpecContext, version string)) {
+	if versions == nil {
+		conformance.It(r, func(ctx SpecContext) { body(ctx, serverDefault) })
+		return
+	}
+	conformance.ForEachRoomVersion(r, func(ctx SpecContext, v spec.RoomVersion) { body(ctx, v.ID) }, versions...)
+}
+
+// newestOffered is the newest of versions the server offers (the zero
+// RoomVersion, meaning the server's default, when versions is nil); it
+// skips the spec when the server offers none of them.
+func newestOffered(ctx SpecContext, user *csapi.Client, versions []spec.RoomVersion) spec.RoomVersion {
+	GinkgoHelper()
+	if versions == nil {
+		return spec.RoomVersion{}
+	}
+	capsOnce.Do(func() { caps = user.MustCapabilities(ctx).RoomVersions })
+	for i := len(versions) - 1; i >= 0; i-- {
+		if _, ok := caps.Available[versions[i].ID]; ok {
+			return versions[i]
+		}
+	}
+	Skip("the homeserver offers none of the room versions this join rule exists in")
+	return spec.RoomVersion{}
+}
+
+// versionOf is the room version a spec runs in, checked against what the
+// server offers (serverDefault needs no check).
+func versionOf(ctx SpecContext, user *csapi.Client, version string) spec.RoomVersion {
+	GinkgoHelper()
+	if version == serverDefault {
+		return spec.RoomVersion{}
+	}
+	v := spec.MustRoomVersion(version)
+	requireVersion(ctx, user, v)
+	return v
+}
+
+var _ = Describe("POST /rooms/{roomId}/join", func() {
+	for _, c := range joinRefusals {
+		refused := rule("MEM-JOINBYID-"+c.id, conformance.MUST, c.section,
+			"refuses "+c.what+" with 403 and a standard error response, and changes nothing in the room state")
+		forVersions(refused, c.versions, func(ctx SpecContext, version string) {
+			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+			v := versionOf(ctx, alice, version)
+			room := c.arrange(ctx, alice, bob, v)
+			before := snapshot(ctx, alice, room)
+
+			res, err := bob.JoinRoomByID(ctx, room)
+			expectError(res, err, http.StatusForbidden, refused, c.what)
+			expectUnchanged(ctx, alice, room, before, refused, res)
+		})
+
+		errcode := rule("MEM-JOINBYID-"+c.id+"-ERRCODE", conformance.SHOULD,
+			joiningByID+" (403; M_FORBIDDEN is the spec's example body); "+commonErrors+" (M_FORBIDDEN: \"joining a room without permission\")",
+			"gives errcode M_FORBIDDEN when it refuses "+c.what)
+		// The errcode does not depend on the room version: one spec, in the
+		// newest version that has the join rule.
+		conformance.It(errcode, func(ctx SpecContext) {
+			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+			room := c.arrange(ctx, alice, bob, newestOffered(ctx, alice, c.versions))
+			res, err := bob.JoinRoomByID(ctx, room)
+			expectStatus(res, err, http.StatusForbidden, errcode, c.what)
+			expectErrcode(res, err, errcode, c.what, "M_FORBIDDEN")
+		})
+	}
+
+	for _, c := range joinsAllowed {
+		allowed := rule("MEM-JOINBYID-"+c.id, conformance.MUST, c.section,
+			"lets "+c.what+" succeed: 200 with the room's ID in room_id, and the user's membership is join")
+		forVersions(allowed, c.versions, func(ctx SpecContext, version string) {
+			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+			v := versionOf(ctx, alice, version)
+			room := c.arrange(ctx, alice, bob, v)
+
+			res, err := bob.JoinRoomByID(ctx, room)
+			expectJoined(res, err, room, allowed, c.what)
+			Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", required(allowed, res))
+		})
+	}
+
+	twiceRule := rule("MEM-JOINBYID-TWICE", conformance.MUST, joiningByID+" (200); "+authRules+", membership join (a joined user may join again)",
+		"answers a second join by a user already joined to an invite-only room with 200 and room_id; the user stays joined and nothing but their member event may change")
+	conformance.It(twiceRule, func(ctx SpecContext) {
+		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
+		alice.MustInvite(ctx, room, bob.UserID)
+		bob.MustJoinRoomByID(ctx, room)
+		before := snapshot(ctx, alice, room)
+
+		res, err := bob.JoinRoomByID(ctx, room)
+		expectJoined(res, err, room, twiceRule, "joining a second time")
+		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the second join.%s", required(twiceRule, res))
+		expectUnchanged(ctx, alice, room, before, twiceRule, res, memberKey(bob.UserID))
+	})
+
+	credentialRules("MEM-JOINBYID", joiningByID, "a join to a public room", func(ctx SpecContext) (*csapi.Client, string, string, any) {
+		alice := suite.NewUser(ctx, "alice")
+		room := newRoom(ctx, alice, serverDefault, joinRule("public"))
+		return alice, room, csapi.ClientPath("rooms", room, "join"), map[string]any{}
+	})
+})

@@ -1,0 +1,119 @@
+package membership
+
+import (
+	"net/http"
+	"slices"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"herald/harness/conformance"
+	"herald/harness/csapi"
+	fed "herald/harness/federation"
+	"herald/harness/spec"
+	"herald/harness/suite"
+)
+
+// sendJoins are the send_join requests the homeserver made to a mock.
+func sendJoins(remote *fed.Server) []fed.Exchange {
+	return append(remote.Journal.RequestsTo(fed.SendJoinV1), remote.Journal.RequestsTo(fed.SendJoinV2)...)
+}
+
+var _ = Describe("POST /join/{roomIdOrAlias}", func() {
+	aliasRule := rule("MEM-JOINROOM-LOCAL-ALIAS", conformance.MUST, joiningAny+" (200, room_id)",
+		"joins a public room by a local alias of it: 200 with the room's ID in room_id, and the user's membership is join")
+	conformance.It(aliasRule, func(ctx SpecContext) {
+		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		localpart := unique("herald-lobby")
+		room := newRoom(ctx, alice, serverDefault, joinRule("public"), csapi.RoomAliasName(localpart))
+		alias := "#" + localpart + ":" + suite.Homeserver().ServerName
+
+		res, err := bob.Join(ctx, alias)
+		expectJoined(res, err, room, aliasRule, "joining "+alias)
+		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", required(aliasRule, res))
+	})
+
+	idRule := rule("MEM-JOINROOM-ROOM-ID", conformance.MUST, joiningAny+" (200, room_id)",
+		"joins a public local room by its room ID: 200 with the room's ID in room_id, and the user's membership is join")
+	conformance.It(idRule, func(ctx SpecContext) {
+		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		room := newRoom(ctx, alice, serverDefault, joinRule("public"))
+
+		res, err := bob.Join(ctx, room)
+		expectJoined(res, err, room, idRule, "joining "+room)
+		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", required(idRule, res))
+	})
+
+	unknownRule := rule("MEM-JOINROOM-UNKNOWN-ALIAS", conformance.SHOULD,
+		joiningAny+" lists no status for an alias that maps to no room; "+commonErrors+" (M_NOT_FOUND: \"No resource was found for this request\"); the alias lookup it implies (directory GET /directory/room/{roomAlias}) answers 404 M_NOT_FOUND",
+		"refuses a join by a local alias that names no room with 404 M_NOT_FOUND")
+	conformance.It(unknownRule, func(ctx SpecContext) {
+		bob := suite.NewUser(ctx, "bob")
+		alias := "#" + unique("herald-nowhere") + ":" + suite.Homeserver().ServerName
+
+		res, err := bob.Join(ctx, alias)
+		expectError(res, err, http.StatusNotFound, unknownRule, "joining the unknown alias "+alias)
+		expectErrcode(res, err, unknownRule, "joining the unknown alias "+alias, "M_NOT_FOUND")
+	})
+
+	remoteRule := rule("MEM-JOINROOM-REMOTE-ID", conformance.MUST,
+		joiningAny+" (via: \"The servers to attempt to join the room through\"; 200, room_id); server-server-api §Joining Rooms (make_join, send_join)",
+		"joins a room hosted only on another server by room ID through the server named in via, with make_join and send_join, and answers 200 with the room's ID")
+	conformance.ForEachRoomVersion(remoteRule, func(ctx SpecContext, v spec.RoomVersion) {
+		bob := suite.NewUser(ctx, "bob")
+		requireVersion(ctx, bob, v)
+		remote := newRemote(ctx)
+		room := remote.CreateRoom(v, remote.User("alice"))
+
+		res, err := bob.Join(ctx, room.ID, csapi.Via(remote.Name()))
+		expectJoined(res, err, room.ID, remoteRule, "joining "+room.ID+" via "+remote.Name())
+		Expect(remote.Journal.Requests()).To(fed.ContainInOrder(fed.RequestTo(fed.MakeJoin), Or(fed.RequestTo(fed.SendJoinV2), fed.RequestTo(fed.SendJoinV1))),
+			"the homeserver must join through the resident server with make_join then send_join.%s", required(remoteRule, res))
+		Expect(room.Membership(bob.UserID)).To(Equal("join"), "the resident server must have accepted the joiner's join event.%s", required(remoteRule, res))
+	})
+
+	remoteAliasRule := rule("MEM-JOINROOM-REMOTE-ALIAS", conformance.MUST,
+		joiningAny+" (200, room_id); client-server-api §Room aliases (homeservers MUST resolve aliases on other servers, using the federation API if necessary); server-server-api §Joining Rooms (directory query, make_join, send_join)",
+		"joins a room by an alias of another server: resolves it with that server's directory, joins with make_join and send_join, and answers 200 with the room's ID")
+	conformance.It(remoteAliasRule, func(ctx SpecContext) {
+		bob := suite.NewUser(ctx, "bob")
+		remote := newRemote(ctx)
+		room := remote.CreateRoom(defaultVersion(ctx, bob), remote.User("alice"))
+		alias := "#" + unique("herald-lobby") + ":" + remote.Name()
+		remote.Answer(fed.QueryDirectory, func(r *fed.Request) *fed.Reply {
+			if r.HTTP.URL.Query().Get("room_alias") != alias {
+				return fed.Status(http.StatusNotFound, "M_NOT_FOUND")(r)
+			}
+			return fed.JSON(http.StatusOK, map[string]any{"room_id": room.ID, "servers": []string{remote.Name()}})(r)
+		})
+
+		res, err := bob.Join(ctx, alias)
+		expectJoined(res, err, room.ID, remoteAliasRule, "joining "+alias)
+		Expect(remote.Journal.Requests()).To(fed.ContainInOrder(fed.RequestTo(fed.QueryDirectory), fed.RequestTo(fed.MakeJoin), Or(fed.RequestTo(fed.SendJoinV2), fed.RequestTo(fed.SendJoinV1))),
+			"the homeserver must resolve the alias with the alias's server, then join with make_join and send_join.%s", required(remoteAliasRule, res))
+		Expect(room.Membership(bob.UserID)).To(Equal("join"), "the resident server must have accepted the joiner's join event.%s", required(remoteAliasRule, res))
+	})
+
+	refusedRule := rule("MEM-JOINROOM-REMOTE-REFUSED", conformance.MUST,
+		joiningAny+" (403: \"You do not have permission to join the room\"); server-server-api joins-v1.yaml make_join 403 (\"does not permit the user to join\")",
+		"answers 403 with a standard error response, and does not join, when the only resident server refuses make_join with 403 M_FORBIDDEN")
+	conformance.It(refusedRule, func(ctx SpecContext) {
+		bob := suite.NewUser(ctx, "bob")
+		remote := newRemote(ctx, fed.Answer(fed.MakeJoin, fed.Status(http.StatusForbidden, "M_FORBIDDEN")))
+		room := remote.CreateRoom(defaultVersion(ctx, bob), remote.User("alice"))
+
+		res, err := bob.Join(ctx, room.ID, csapi.Via(remote.Name()))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(remote.Journal.RequestsTo(fed.MakeJoin)).NotTo(BeEmpty(),
+			"the homeserver never asked the mock for make_join, so the scenario did not happen; it answered:\n%s", res.Dump())
+		expectError(res, err, http.StatusForbidden, refusedRule, "joining "+room.ID+" via a server that refuses make_join")
+		Expect(sendJoins(remote)).To(BeEmpty(), "the homeserver sent send_join after make_join was refused.%s", required(refusedRule, res))
+		Expect(slices.Contains(bob.MustJoinedRooms(ctx), room.ID)).To(BeFalse(), "the joiner's /joined_rooms lists the room.%s", required(refusedRule, res))
+	})
+
+	credentialRules("MEM-JOINROOM", joiningAny, "a join to a public room", func(ctx SpecContext) (*csapi.Client, string, string, any) {
+		alice := suite.NewUser(ctx, "alice")
+		room := newRoom(ctx, alice, serverDefault, joinRule("public"))
+		return alice, room, csapi.ClientPath("join", room), map[string]any{}
+	})
+})

@@ -1,0 +1,93 @@
+package membership
+
+import (
+	"context"
+	"net/http"
+	"slices"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"herald/harness/conformance"
+	"herald/harness/csapi"
+	fed "herald/harness/federation"
+	"herald/harness/spec"
+	"herald/harness/suite"
+)
+
+// rejectSection is where the spec says what rejecting an invite does.
+const rejectSection = leaving + " (\"If the user was invited to the room, but had not joined, this call serves to reject the invite\"; 200); client-server-api §Leaving rooms (a left room no longer appears in /sync)"
+
+// expectRejected checks what the invitee's /sync shows after rejecting:
+// from the sync that carried the invite on, the room moves to rooms.leave,
+// and a fresh /sync no longer lists it under rooms.invite.
+func expectRejected(ctx context.Context, bob *csapi.Client, room, since string, r conformance.Rule, res *csapi.Response) {
+	GinkgoHelper()
+	bob.MustSyncUntil(ctx, csapi.All(csapi.LeftRoom(room), notInvitedTo(room)), csapi.SyncSince(since))
+	fresh := bob.MustSync(ctx, csapi.SyncRequest{})
+	Expect(slices.Contains(fresh.InvitedRooms(), room)).To(BeFalse(),
+		"after the rejection, an initial /sync still lists %s under rooms.invite: %s%s", room, fresh.Summary(), required(r, res))
+}
+
+var _ = Describe("POST /rooms/{roomId}/leave", func() {
+	localRule := rule("MEM-LEAVE-REJECT", conformance.MUST, rejectSection,
+		"rejects a local invite when the invitee leaves: 200 with a JSON object, the invitee's membership becomes leave, and the room moves from rooms.invite to rooms.leave in their /sync")
+	conformance.It(localRule, func(ctx SpecContext) {
+		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
+		alice.MustInvite(ctx, room, bob.UserID)
+		invited := bob.MustSyncUntil(ctx, csapi.InvitedTo(room))
+
+		res, err := bob.Leave(ctx, room)
+		expectOK(res, err, localRule, "rejecting the invite to "+room)
+		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("leave"), "the invitee's membership after rejecting.%s", required(localRule, res))
+		expectRejected(ctx, bob, room, invited.NextBatch, localRule, res)
+	})
+
+	remoteRule := rule("MEM-LEAVE-REJECT-REMOTE", conformance.MUST, rejectSection,
+		"rejects an invite from another homeserver when the invitee leaves: 200 with a JSON object, and the room moves from rooms.invite to rooms.leave in their /sync")
+	conformance.ForEachRoomVersion(remoteRule, func(ctx SpecContext, v spec.RoomVersion) {
+		bob := suite.NewUser(ctx, "bob")
+		requireVersion(ctx, bob, v)
+		remote, room := remoteInvite(ctx, bob, v)
+		invited := bob.MustSyncUntil(ctx, csapi.InvitedTo(room.ID))
+
+		res, err := bob.Leave(ctx, room.ID)
+		expectOK(res, err, remoteRule, "rejecting the invite to "+room.ID+" from "+remote.Name())
+		expectRejected(ctx, bob, room.ID, invited.NextBatch, remoteRule, res)
+	})
+
+	handshakeRule := rule("MEM-LEAVE-REJECT-REMOTE-HANDSHAKE", conformance.SHOULD,
+		"server-server-api §Leaving Rooms (Rejecting Invites) (described, not required: make_leave to a resident server, \"which may be the server which sent the invite\", then send_leave)",
+		"rejects an invite from another homeserver over federation: make_leave then send_leave to the inviting server, which then holds the invitee's leave")
+	conformance.It(handshakeRule, func(ctx SpecContext) {
+		bob := suite.NewUser(ctx, "bob")
+		remote, room := remoteInvite(ctx, bob, defaultVersion(ctx, bob))
+		bob.MustSyncUntil(ctx, csapi.InvitedTo(room.ID))
+
+		res, err := bob.Leave(ctx, room.ID)
+		expectOK(res, err, handshakeRule, "rejecting the invite to "+room.ID)
+		Expect(remote.Journal.Requests()).To(fed.ContainInOrder(fed.RequestTo(fed.MakeLeave), Or(fed.RequestTo(fed.SendLeaveV2), fed.RequestTo(fed.SendLeaveV1))),
+			"the inviting server was not sent make_leave then send_leave.%s", required(handshakeRule, res))
+		Expect(room.Membership(bob.UserID)).To(Equal("leave"), "the inviting server's room does not hold the invitee's leave.%s", required(handshakeRule, res))
+	})
+
+	credentialRules("MEM-LEAVE", leaving, "a leave by a joined member", func(ctx SpecContext) (*csapi.Client, string, string, any) {
+		alice := suite.NewUser(ctx, "alice")
+		room := newRoom(ctx, alice, serverDefault, joinRule("public"))
+		return alice, room, csapi.ClientPath("rooms", room, "leave"), map[string]any{}
+	})
+})
+
+// remoteInvite has a mock host an invite-only room of version v and invite
+// bob to it over the v2 invite API; the homeserver must accept the invite.
+func remoteInvite(ctx SpecContext, bob *csapi.Client, v spec.RoomVersion) (*fed.Server, *fed.Room) {
+	GinkgoHelper()
+	remote := newRemote(ctx)
+	alice := remote.User("alice")
+	room := remote.CreateRoom(v, alice, fed.JoinRule("invite"))
+	res, err := remote.SendInviteV2(ctx, room.InviteEvent(alice, bob.UserID))
+	Expect(err).NotTo(HaveOccurred(), "the mock inviting %s", bob.UserID)
+	Expect(res.StatusCode).To(Equal(http.StatusOK), "the homeserver refused the mock's invite, so the rejection cannot be tested:\n%v", res)
+	return remote, room
+}
