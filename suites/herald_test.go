@@ -11,6 +11,7 @@ import (
 	"herald/harness/suite"
 
 	_ "herald/suites/federation"
+	_ "herald/suites/invite"
 	_ "herald/suites/membership"
 	_ "herald/suites/smoke"
 )

@@ -1,0 +1,107 @@
+package match
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/onsi/gomega/types"
+
+	"herald/harness/spec"
+)
+
+// HaveEventBody matches an answer whose body is the v2 shape
+// {"event": {…}} (invites-v2.yaml, send_join v2 with an event): a JSON
+// object whose "event" is an object.
+func HaveEventBody() types.GomegaMatcher { return &bodyShapeMatcher{v1: false} }
+
+// HaveV1EventBody matches an answer whose body is exactly the v1 shape
+// [200, {"event": {…}}] (invites-v1.yaml): a two-element array, the
+// integer 200 first, then an object whose "event" is an object.
+func HaveV1EventBody() types.GomegaMatcher { return &bodyShapeMatcher{v1: true} }
+
+type bodyShapeMatcher struct {
+	v1      bool
+	got     answer
+	problem string
+}
+
+func (m *bodyShapeMatcher) Match(actual any) (bool, error) {
+	a, err := answerOf(actual)
+	if err != nil {
+		return false, err
+	}
+	m.got = a
+	m.problem = shapeProblem(a.body, m.v1)
+	return m.problem == "", nil
+}
+
+// shapeProblem says what is wrong with body for the v1 or v2 shape, or "".
+func shapeProblem(body []byte, v1 bool) string {
+	v, err := spec.ParseJSON(body)
+	if err != nil {
+		return fmt.Sprintf("the body is not JSON: %v", err)
+	}
+	holder := v
+	if v1 {
+		arr, ok := v.([]any)
+		if !ok {
+			return fmt.Sprintf("the body is %s, not a JSON array", kindOf(v))
+		}
+		if len(arr) != 2 {
+			return fmt.Sprintf("the array has %d elements, not 2", len(arr))
+		}
+		if n, ok := arr[0].(json.Number); !ok || n.String() != "200" {
+			return fmt.Sprintf("the first element is %s, not the integer 200", showJSON(arr[0]))
+		}
+		holder = arr[1]
+	}
+	obj, ok := holder.(map[string]any)
+	if !ok {
+		where := "the body"
+		if v1 {
+			where = "the second element"
+		}
+		return fmt.Sprintf("%s is %s, not a JSON object", where, kindOf(holder))
+	}
+	ev, present := obj["event"]
+	if !present {
+		return "there is no \"event\""
+	}
+	if _, ok := ev.(map[string]any); !ok {
+		return fmt.Sprintf("\"event\" is %s, not a JSON object", kindOf(ev))
+	}
+	return ""
+}
+
+func kindOf(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func (m *bodyShapeMatcher) shape() string {
+	if m.v1 {
+		return `[200, {"event": {…}}]`
+	}
+	return `{"event": {…}}`
+}
+
+func (m *bodyShapeMatcher) FailureMessage(any) string {
+	return fmt.Sprintf("expected a body shaped %s (status %d): %s\nthe exchange:\n%s", m.shape(), m.got.status, m.problem, m.got.exchange)
+}
+
+func (m *bodyShapeMatcher) NegatedFailureMessage(any) string {
+	return fmt.Sprintf("expected a body not shaped %s, but it is\nthe exchange:\n%s", m.shape(), m.got.exchange)
+}

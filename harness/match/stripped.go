@@ -1,0 +1,75 @@
+package match
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/onsi/gomega/types"
+
+	"herald/harness/csapi"
+	"herald/harness/spec"
+)
+
+// ContainStrippedStateOf matches the invite_state of a /sync answer (the
+// []csapi.Event of SyncResponse.InviteState) that holds, for every event
+// in sent, a stripped state event with the same type, state_key, sender
+// and content: the state an inviting server sent in invite_room_state,
+// "translated as stripped state events over the Client-Server API"
+// (invites-v2.yaml). sent may be full PDUs or stripped events; only those
+// four fields are compared. Extra events in the invite state are fine.
+func ContainStrippedStateOf(sent []spec.Object) types.GomegaMatcher {
+	return &strippedMatcher{sent: sent}
+}
+
+type strippedMatcher struct {
+	sent     []spec.Object
+	problems []string
+	got      []csapi.Event
+}
+
+var strippedFields = []string{"type", "state_key", "sender", "content"}
+
+func (m *strippedMatcher) Match(actual any) (bool, error) {
+	got, ok := actual.([]csapi.Event)
+	if !ok {
+		return false, fmt.Errorf("match: ContainStrippedStateOf expects the []csapi.Event of an invite_state, got %T", actual)
+	}
+	m.got, m.problems = got, nil
+	for _, want := range m.sent {
+		typ, _ := want.GetString("type")
+		key, _ := want.GetString("state_key")
+		name := fmt.Sprintf("%s(%q)", typ, key)
+		var found *csapi.Event
+		for i := range got {
+			if got[i].Type() == typ && got[i].IsState() && got[i].StateKey() == key {
+				found = &got[i]
+				break
+			}
+		}
+		if found == nil {
+			m.problems = append(m.problems, name+": missing")
+			continue
+		}
+		for _, f := range strippedFields[2:] {
+			if changes := diffJSON(f, want[f], found.Fields[f]); len(changes) > 0 {
+				for _, c := range changes {
+					m.problems = append(m.problems, name+": "+c.String())
+				}
+			}
+		}
+	}
+	return len(m.problems) == 0, nil
+}
+
+func (m *strippedMatcher) FailureMessage(any) string {
+	var have []string
+	for _, ev := range m.got {
+		have = append(have, fmt.Sprintf("%s(%q)", ev.Type(), ev.StateKey()))
+	}
+	return fmt.Sprintf("expected the invite state to hold the %d state event(s) the inviting server sent (type, state_key, sender, content), but:\n    %s\nthe invite state has: %s",
+		len(m.sent), strings.Join(m.problems, "\n    "), strings.Join(have, ", "))
+}
+
+func (m *strippedMatcher) NegatedFailureMessage(any) string {
+	return "expected the invite state not to hold the state the inviting server sent, but it does"
+}

@@ -1,0 +1,37 @@
+package match
+
+import (
+	"testing"
+
+	"herald/harness/csapi"
+	"herald/harness/spec"
+)
+
+func TestContainStrippedStateOf(t *testing.T) {
+	sent := []spec.Object{
+		spec.MustParseObject(`{"type":"m.room.create","state_key":"","sender":"@a:m","content":{"room_version":"10"},"hashes":{"sha256":"x"}}`),
+		spec.MustParseObject(`{"type":"m.room.name","state_key":"","sender":"@a:m","content":{"name":"Room"}}`),
+	}
+	events := func(raws ...string) []csapi.Event {
+		var out []csapi.Event
+		for _, r := range raws {
+			ev, err := csapi.ParseEvent([]byte(r))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, ev)
+		}
+		return out
+	}
+	create := `{"type":"m.room.create","state_key":"","sender":"@a:m","content":{"room_version":"10"}}`
+	passes(t, ContainStrippedStateOf(sent), events(create,
+		`{"type":"m.room.name","state_key":"","sender":"@a:m","content":{"name":"Room"}}`,
+		`{"type":"m.room.member","state_key":"@b:hs","sender":"@a:m","content":{"membership":"invite"}}`))
+	fails(t, ContainStrippedStateOf(sent), events(create), `m.room.name(""): missing`, `the invite state has: m.room.create("")`)
+	fails(t, ContainStrippedStateOf(sent), events(create,
+		`{"type":"m.room.name","state_key":"","sender":"@x:m","content":{"name":"Other"}}`),
+		`m.room.name(""): sender: sent "@a:m", returned "@x:m"`, `m.room.name(""): content.name: sent "Room", returned "Other"`)
+	if _, err := ContainStrippedStateOf(sent).Match("x"); err == nil {
+		t.Error("a string was accepted as invite state")
+	}
+}

@@ -1,0 +1,121 @@
+package invite
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	. "github.com/onsi/gomega"
+
+	"herald/harness/csapi"
+	fed "herald/harness/federation"
+	"herald/harness/match"
+	"herald/harness/spec"
+	"herald/harness/suite"
+)
+
+// The inbound checks the v1 and v2 rules share; v1 says which API sends
+// the invite.
+
+func (s *inboundScene) send(ctx context.Context, invite *fed.Event, v1 bool) *fed.Response {
+	if v1 {
+		return s.sendV1(ctx, invite)
+	}
+	return s.sendV2(ctx, invite)
+}
+
+// checkUntouched: the returned invite equals the sent one, field by field,
+// apart from the homeserver's signature.
+func checkUntouched(ctx context.Context, rv spec.RoomVersion, v1 bool) {
+	s := newInboundScene(ctx, rv, nil)
+	requireOffered(ctx, s.bob, rv)
+	res := s.send(ctx, s.invite(), v1)
+	Expect(res).To(match.HaveStatus(http.StatusOK))
+	Expect(returnedEvent(res)).To(match.EqualExceptSignaturesOf(sentEvent(res, v1), suite.Homeserver().ServerName))
+}
+
+// checkSigned: the returned invite has the sent ID and hashes, a valid
+// content hash, the mock's signature still valid (so the signed content
+// is unchanged) and a valid signature of the homeserver under a key it
+// publishes.
+func checkSigned(ctx context.Context, rv spec.RoomVersion, v1 bool) {
+	s := newInboundScene(ctx, rv, nil)
+	requireOffered(ctx, s.bob, rv)
+	invite := s.invite()
+	res := s.send(ctx, invite, v1)
+	Expect(res).To(match.HaveStatus(http.StatusOK))
+	returned, sent := returnedEvent(res), sentEvent(res, v1)
+	hs := suite.Homeserver().ServerName
+
+	Expect(returned).To(match.HaveEventID(rv, invite.ID), "the event ID of the returned invite")
+	Expect(returned["hashes"]).To(Equal(sent["hashes"]), "the returned invite's hashes must be the sent ones")
+	Expect(returned).To(match.HaveValidContentHash(rv), "the returned invite's content hash")
+	Expect(returned).To(match.BeSignedBy(s.remote.Name(), mockKeys(s.remote), rv),
+		"the inviting server's signature must still verify on the returned invite (its signed content is unchanged)")
+	Expect(returned).To(match.BeSignedBy(hs, s.homeserverKeys(ctx), rv),
+		"the returned invite must carry %s's signature, made with a key it publishes", hs)
+}
+
+// checkSyncShowsInvite: the invitee finds the invite under rooms.invite.
+func checkSyncShowsInvite(ctx context.Context, rv spec.RoomVersion, v1 bool) {
+	s := newInboundScene(ctx, rv, nil)
+	requireOffered(ctx, s.bob, rv)
+	res := s.send(ctx, s.invite(), v1)
+	Expect(res).To(match.HaveStatus(http.StatusOK))
+	s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
+}
+
+// checkSyncShowsState: the invite state in /sync holds what the mock sent
+// as invite_room_state, as stripped state.
+func checkSyncShowsState(ctx context.Context, rv spec.RoomVersion, v1 bool) {
+	s := newInboundScene(ctx, rv, nil, fed.WithState("m.room.topic", "", map[string]any{"topic": "sent with the invite"}))
+	requireOffered(ctx, s.bob, rv)
+	res := s.send(ctx, s.invite(), v1)
+	Expect(res).To(match.HaveStatus(http.StatusOK))
+	state := sentState(res, v1)
+	Expect(state).NotTo(BeEmpty())
+	sr := s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
+	Expect(sr.InviteState(s.room.ID)).To(match.ContainStrippedStateOf(state),
+		"rooms.invite[%s].invite_state of %s's /sync", s.room.ID, s.bob.UserID)
+}
+
+// checkAccept: the invitee joins the invite-only room through make_join
+// and send_join on the mock, which verifies and applies the join.
+func checkAccept(ctx context.Context, rv spec.RoomVersion, v1 bool) {
+	s := newInboundScene(ctx, rv, nil, fed.JoinRule("invite"))
+	requireOffered(ctx, s.bob, rv)
+	res := s.send(ctx, s.invite(), v1)
+	Expect(res).To(match.HaveStatus(http.StatusOK))
+	s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
+
+	join, err := s.bob.JoinRoomByID(ctx, s.room.ID)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(join).To(match.HaveStatus(http.StatusOK), "%s accepting the invite to %s (POST /rooms/{roomId}/join)", s.bob.UserID, s.room.ID)
+	Expect(s.remote.Journal.Requests()).To(fed.ContainInOrder(fed.RequestTo(fed.MakeJoin),
+		Or(fed.RequestTo(fed.SendJoinV2), fed.RequestTo(fed.SendJoinV1))),
+		"accepting a remote invite goes through make_join and send_join on the inviting server")
+	Expect(s.room.Membership(s.bob.UserID)).To(Equal("join"), "%s's membership in the mock's room after accepting", s.bob.UserID)
+	s.bob.MustSyncUntil(ctx, csapi.JoinedTo(s.room.ID))
+}
+
+// checkReject: the invitee rejects through make_leave and send_leave on
+// the mock, which verifies and applies the leave.
+func checkReject(ctx context.Context, rv spec.RoomVersion, v1 bool) {
+	s := newInboundScene(ctx, rv, nil, fed.JoinRule("invite"))
+	requireOffered(ctx, s.bob, rv)
+	res := s.send(ctx, s.invite(), v1)
+	Expect(res).To(match.HaveStatus(http.StatusOK))
+	s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
+
+	leave, err := s.bob.Leave(ctx, s.room.ID)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(leave).To(match.HaveStatus(http.StatusOK), "%s rejecting the invite to %s (POST /rooms/{roomId}/leave)", s.bob.UserID, s.room.ID)
+	wait := suite.Config().Timeouts.Sync
+	Eventually(ctx, s.remote.Journal.Requests).WithTimeout(wait).Should(fed.ContainInOrder(fed.RequestTo(fed.MakeLeave),
+		Or(fed.RequestTo(fed.SendLeaveV2), fed.RequestTo(fed.SendLeaveV1))),
+		"rejecting a remote invite goes through make_leave and send_leave on the inviting server (a rejection kept only locally leaves the room believing the invite stands)")
+	Expect(s.room.Membership(s.bob.UserID)).To(Equal("leave"), "%s's membership in the mock's room after rejecting", s.bob.UserID)
+	Eventually(ctx, func() []string { return s.bob.MustSync(ctx, csapi.SyncRequest{}).InvitedRooms() }).
+		WithTimeout(wait).WithPolling(250*time.Millisecond).ShouldNot(ContainElement(s.room.ID),
+		"after rejecting, an initial /sync of %s must no longer list %s under rooms.invite", s.bob.UserID, s.room.ID)
+}

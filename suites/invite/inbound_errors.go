@@ -1,0 +1,246 @@
+package invite
+
+import (
+	"encoding/json"
+	"net/http"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"herald/harness/conformance"
+	fed "herald/harness/federation"
+	"herald/harness/match"
+	"herald/harness/spec"
+	"herald/harness/suite"
+)
+
+// secValidation is where v1.18 lists what a receiver of an invite MUST
+// refuse.
+const secValidation = "server-server-api.md §Inviting to a room (invites-v2.yaml: \"Servers MUST apply certain validation\")"
+
+// forgedInvite is one invite the receiver validation refuses.
+type forgedInvite struct {
+	id   string
+	what string
+	// send forges the invite in s's room (or elsewhere) and sends it over
+	// the v2 API; it returns the answer and the room the invite was for,
+	// if it invited bob ("" otherwise).
+	send func(ctx SpecContext, s *inboundScene) (*fed.Response, string)
+}
+
+var forgedInvites = []forgedInvite{
+	{
+		id: "BAD-SIG", what: "an invite whose event signature does not verify",
+		send: func(ctx SpecContext, s *inboundScene) (*fed.Response, string) {
+			ev := corruptSignature(s.remote, s.invite())
+			return putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev)), s.room.ID
+		},
+	},
+	{
+		id: "NO-SIG", what: "an invite its sender's server did not sign",
+		send: func(ctx SpecContext, s *inboundScene) (*fed.Response, string) {
+			ev := withoutSignature(s.remote, s.invite())
+			return putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev)), s.room.ID
+		},
+	},
+	{
+		id: "SENDER", what: "an invite whose sender is not a user of the requesting server (signed by the sender's own server)",
+		send: func(ctx SpecContext, s *inboundScene) (*fed.Response, string) {
+			elsewhere := suite.NewRemote(ctx)
+			dave := elsewhere.User("dave")
+			room := elsewhere.CreateRoom(s.rv, dave)
+			ev := room.InviteEvent(dave, s.bob.UserID)
+			return putInvite(ctx, s.remote, room.ID, ev.ID, v2Body(room, ev)), room.ID
+		},
+	},
+	{
+		id: "STATE-KEY", what: "an invite whose state_key is not a user of the receiving server",
+		send: func(ctx SpecContext, s *inboundScene) (*fed.Response, string) {
+			ev := s.room.MustEvent(fed.ProtoEvent{Type: "m.room.member", StateKey: fed.StateKey(s.remote.User("carol")),
+				Sender: s.alice, Content: map[string]any{"membership": "invite"}})
+			return putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev)), ""
+		},
+	},
+	{
+		id: "TYPE", what: "an \"invite\" whose type is not m.room.member (m.room.topic)",
+		send: func(ctx SpecContext, s *inboundScene) (*fed.Response, string) {
+			ev := s.room.MustEvent(fed.ProtoEvent{Type: "m.room.topic", StateKey: fed.StateKey(s.bob.UserID),
+				Sender: s.alice, Content: map[string]any{"membership": "invite", "topic": "not an invite"}})
+			return putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev)), s.room.ID
+		},
+	},
+	{
+		id: "MEMBERSHIP", what: "an m.room.member \"invite\" whose membership is join",
+		send: func(ctx SpecContext, s *inboundScene) (*fed.Response, string) {
+			ev := s.room.MustEvent(fed.ProtoEvent{Type: "m.room.member", StateKey: fed.StateKey(s.bob.UserID),
+				Sender: s.alice, Content: map[string]any{"membership": "join"}})
+			return putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev)), s.room.ID
+		},
+	},
+}
+
+// Refusals of bad inbound invites: the receiver validation, malformed
+// requests, request authentication, invite_room_state validation.
+var _ = Describe("Inbound invites the server must refuse", func() {
+	for _, f := range forgedInvites {
+		conformance.ForEachRoomVersion(inboundRule("INVERR-"+f.id, conformance.MUST, areaErrors, secValidation,
+			"refuses "+f.what+" with a 4xx (400 or 403), and keeps accepting valid invites"),
+			func(ctx SpecContext, rv spec.RoomVersion) {
+				s := newInboundScene(ctx, rv, nil)
+				requireOffered(ctx, s.bob, rv)
+				res, room := f.send(ctx, s)
+				Expect(res).To(match.BeRefusedWith(refusal()...), "%s must be refused", f.what)
+				s.expectStillServing(ctx, room)
+			})
+
+		conformance.ForEachRoomVersion(inboundRule("INVERR-"+f.id+"-CODE", conformance.SHOULD, areaErrors, secValidation,
+			"refuses "+f.what+" with M_INVALID_PARAM"),
+			func(ctx SpecContext, rv spec.RoomVersion) {
+				s := newInboundScene(ctx, rv, nil)
+				requireOffered(ctx, s.bob, rv)
+				res, _ := f.send(ctx, s)
+				Expect(res).To(match.HaveErrcode("M_INVALID_PARAM"), "servers SHOULD return M_INVALID_PARAM for %s", f.what)
+				if conformance.Strict() {
+					Expect(res).To(match.HaveStatus(http.StatusBadRequest))
+				}
+			})
+	}
+
+	malformedRules(
+		"NO-ROOM-VERSION", "a v2 invite body without room_version",
+		func(ctx SpecContext, s *inboundScene) *fed.Response {
+			ev := s.invite()
+			body := v2Body(s.room, ev)
+			delete(body, "room_version")
+			return putInvite(ctx, s.remote, s.room.ID, ev.ID, body)
+		},
+		fixed(http.StatusBadRequest), missingCodes)
+
+	malformedRules(
+		"NO-EVENT", "a v2 invite body without event",
+		func(ctx SpecContext, s *inboundScene) *fed.Response {
+			ev := s.invite()
+			body := v2Body(s.room, ev)
+			delete(body, "event")
+			return putInvite(ctx, s.remote, s.room.ID, ev.ID, body)
+		},
+		fixed(http.StatusBadRequest), missingCodes)
+
+	malformedRules(
+		"NOT-JSON", "a v2 invite whose body is not JSON",
+		func(ctx SpecContext, s *inboundScene) *fed.Response {
+			ev := s.invite()
+			return putRaw(ctx, s.remote, s.room.ID, ev.ID, []byte(`{"room_version":"`+s.rv.ID+`","event":{`), fed.SignContent(nil))
+		},
+		notJSONStatuses, notJSONCodes)
+
+	strictVersions, laxVersions := splitByCanonicalJSON()
+	for _, n := range []struct {
+		id, what string
+		value    json.Number
+	}{
+		{"FLOAT", "a float (1.5)", "1.5"},
+		{"BIG-INT", "an integer outside canonical JSON's range (2^53)", "9007199254740992"},
+	} {
+		conformance.ForEachRoomVersion(inboundRule("INVERR-"+n.id, conformance.MUST, areaErrors,
+			"rooms/fragments/v6-canonical-json.md (\"Servers MUST strictly enforce the JSON format\")",
+			"refuses an invite whose content holds "+n.what+" in room versions that require strict canonical JSON, with 400, and keeps accepting valid invites"),
+			func(ctx SpecContext, rv spec.RoomVersion) {
+				s := newInboundScene(ctx, rv, nil)
+				requireOffered(ctx, s.bob, rv)
+				ev := withContent(s.remote, s.invite(), map[string]any{"herald_number": n.value})
+				res := putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev))
+				Expect(res).To(match.BeRefusedWith(http.StatusBadRequest), "an invite holding %s in a v%s room", n.what, rv.ID)
+				s.expectStillServing(ctx, s.room.ID)
+			}, strictVersions...)
+
+		conformance.ForEachRoomVersion(inboundRule("INVERR-"+n.id+"-CODE", conformance.SHOULD, areaErrors,
+			"rooms/fragments/v6-canonical-json.md (\"This translates to a 400 M_BAD_JSON error\")",
+			"refuses an invite whose content holds "+n.what+" in room versions that require strict canonical JSON with M_BAD_JSON"),
+			func(ctx SpecContext, rv spec.RoomVersion) {
+				s := newInboundScene(ctx, rv, nil)
+				requireOffered(ctx, s.bob, rv)
+				ev := withContent(s.remote, s.invite(), map[string]any{"herald_number": n.value})
+				res := putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev))
+				Expect(res).To(match.HaveErrcode("M_BAD_JSON"))
+			}, strictVersions...)
+	}
+
+	conformance.ForEachRoomVersion(inboundRule("INVERR-LAX-JSON", conformance.MUST, areaErrors,
+		"rooms/fragments/v1-canonical-json.md (\"Servers MUST NOT strictly enforce the JSON format\")",
+		"accepts an invite whose content holds a float and an integer outside ±(2^53−1) in room versions 1–5"),
+		func(ctx SpecContext, rv spec.RoomVersion) {
+			s := newInboundScene(ctx, rv, nil)
+			requireOffered(ctx, s.bob, rv)
+			ev := withContent(s.remote, s.invite(), map[string]any{"herald_float": json.Number("1.5"), "herald_big": json.Number("9007199254740992")})
+			res := putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev))
+			Expect(res).To(match.HaveStatus(http.StatusOK), "an invite holding a float and a big integer in a v%s room", rv.ID)
+			Expect(res).To(match.HaveEventBody())
+		}, laxVersions...)
+
+	authRules()
+	inviteStateRules()
+})
+
+// malformedRules registers the MUST (refused with one of statuses, the
+// server keeps serving) and SHOULD (one of errcodes) rules for one kind
+// of malformed request, in the homeserver's default room version.
+func malformedRules(id, what string, send func(SpecContext, *inboundScene) *fed.Response, statuses func() []int, errcodes func() []string) {
+	section := "server-server-api.md §API standards, §Inviting to a room (invites-v2.yaml: room_version and event are required; 400 \"The request is invalid\")"
+	conformance.It(inboundRule("INVERR-"+id, conformance.MUST, areaErrors, section,
+		"refuses "+what+" with 400, never a 5xx, and keeps accepting valid invites"),
+		func(ctx SpecContext) {
+			s := newEverydayScene(ctx, nil)
+			res := send(ctx, s)
+			Expect(res).To(match.BeRefusedWith(statuses()...), "%s must be refused", what)
+			s.expectStillServing(ctx, s.room.ID)
+		})
+
+	conformance.It(inboundRule("INVERR-"+id+"-CODE", conformance.SHOULD, areaErrors,
+		section+"; client-server-api §Common error codes",
+		"refuses "+what+" with a matching errcode"),
+		func(ctx SpecContext) {
+			s := newEverydayScene(ctx, nil)
+			res := send(ctx, s)
+			Expect(res).To(match.HaveErrcode(errcodes()...))
+		})
+}
+
+// The answers the malformed-request rules accept; functions, because the
+// run's policy (strict or not) is known only when specs run.
+func fixed(status int) func() []int { return func() []int { return []int{status} } }
+
+// missingCodes: a missing required key is M_BAD_JSON ("missing required
+// keys") or M_MISSING_PARAM (named by invites-v2.yaml's 400).
+func missingCodes() []string { return []string{"M_BAD_JSON", "M_MISSING_PARAM"} }
+
+// A body that is not JSON cannot be covered by an X-Matrix signature (it
+// signs the parsed content): the mock signs it as if there were no body,
+// so a server that authenticates first may answer 401, and M_BAD_JSON is
+// common practice; strict mode holds to 400 M_NOT_JSON.
+func notJSONStatuses() []int {
+	if conformance.Strict() {
+		return []int{http.StatusBadRequest}
+	}
+	return []int{http.StatusBadRequest, http.StatusUnauthorized}
+}
+
+func notJSONCodes() []string {
+	if conformance.Strict() {
+		return []string{"M_NOT_JSON"}
+	}
+	return []string{"M_NOT_JSON", "M_BAD_JSON"}
+}
+
+// splitByCanonicalJSON splits the room versions into those that require
+// strict canonical JSON (v6+) and those that must not enforce it.
+func splitByCanonicalJSON() (strict, lax []spec.RoomVersion) {
+	for _, rv := range spec.KnownVersions() {
+		if rv.StrictCanonicalJSON {
+			strict = append(strict, rv)
+		} else {
+			lax = append(lax, rv)
+		}
+	}
+	return strict, lax
+}

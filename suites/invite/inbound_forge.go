@@ -1,0 +1,133 @@
+package invite
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"herald/harness/conformance"
+	"herald/harness/csapi"
+	fed "herald/harness/federation"
+	"herald/harness/match"
+	"herald/harness/spec"
+)
+
+// Bad invites for the refusal specs: each differs from a valid invite in
+// exactly one way, and is otherwise hashed and signed correctly.
+
+// resign hashes and signs obj again as remote, in room version rv, and
+// returns it with its (new) ID.
+func resign(remote *fed.Server, rv spec.RoomVersion, obj spec.Object) *fed.Event {
+	GinkgoHelper()
+	obj = obj.Clone()
+	delete(obj, "hashes")
+	delete(obj, "signatures")
+	Expect(remote.Signer().HashAndSignEvent(rv, obj)).To(Succeed(), "signing the forged invite")
+	ev, err := fed.NewEventFromObject(rv, obj)
+	Expect(err).NotTo(HaveOccurred())
+	return ev
+}
+
+// laxly is rv without strict canonical JSON: how a careless sender signs
+// an event holding floats or huge integers in a v6+ room.
+func laxly(rv spec.RoomVersion) spec.RoomVersion {
+	rv.StrictCanonicalJSON = false
+	return rv
+}
+
+// withContent is invite with extra content fields, hashed and signed by
+// remote over lax canonical JSON (the fields may be floats or integers
+// out of canonical JSON's range).
+func withContent(remote *fed.Server, invite *fed.Event, extra map[string]any) *fed.Event {
+	GinkgoHelper()
+	obj := invite.Fields.Clone()
+	content, _ := obj.GetObject("content")
+	for k, v := range extra {
+		content[k] = v
+	}
+	ev := resign(remote, laxly(invite.Version), obj)
+	ev.Version = invite.Version
+	return ev
+}
+
+// corruptSignature is invite with the mock's signature flipped in one bit.
+func corruptSignature(remote *fed.Server, invite *fed.Event) *fed.Event {
+	GinkgoHelper()
+	ev := invite.Clone()
+	sigs, _ := ev.Fields.GetObject("signatures")
+	mine, ok := sigs.GetObject(remote.Name())
+	Expect(ok).To(BeTrue(), "the mock signed the invite")
+	raw, err := spec.DecodeBase64(mine[remote.KeyID()].(string))
+	Expect(err).NotTo(HaveOccurred())
+	raw[0] ^= 1
+	mine[remote.KeyID()] = spec.EncodeBase64(raw)
+	return ev
+}
+
+// withoutSignature is invite without the mock's signature (signatures is
+// left an empty object).
+func withoutSignature(remote *fed.Server, invite *fed.Event) *fed.Event {
+	ev := invite.Clone()
+	sigs, _ := ev.Fields.GetObject("signatures")
+	delete(sigs, remote.Name())
+	return ev
+}
+
+// putInvite sends body as a v2 invite of eventID to roomID, encoded as
+// lax canonical JSON (so forged numbers go out as they are), without the
+// typed call's checks of the answer: the forged invite must be refused.
+func putInvite(ctx context.Context, remote *fed.Server, roomID, eventID string, body any, opts ...fed.RequestOption) *fed.Response {
+	GinkgoHelper()
+	data, err := spec.CanonicalJSONLax(body)
+	Expect(err).NotTo(HaveOccurred(), "encoding the invite body")
+	return putRaw(ctx, remote, roomID, eventID, data, opts...)
+}
+
+// putRaw sends data, byte for byte, as the body of a v2 invite.
+func putRaw(ctx context.Context, remote *fed.Server, roomID, eventID string, data []byte, opts ...fed.RequestOption) *fed.Response {
+	GinkgoHelper()
+	target := "/_matrix/federation/v2/invite/" + url.PathEscape(roomID) + "/" + url.PathEscape(eventID)
+	res, err := remote.Raw(ctx, http.MethodPut, target, data, opts...)
+	Expect(err).NotTo(HaveOccurred(), "sending the invite")
+	return res
+}
+
+// v2Body is the v2 request body for invite in room (with its
+// invite_room_state).
+func v2Body(room *fed.Room, invite *fed.Event) map[string]any {
+	state := []any{}
+	for _, ev := range room.InviteRoomState() {
+		state = append(state, map[string]any(ev.Fields))
+	}
+	return map[string]any{"room_version": invite.Version.ID, "event": map[string]any(invite.Fields), "invite_room_state": state}
+}
+
+// refusal is how the server must answer an invite the receiver
+// validation refuses: 400 in strict mode (the status M_INVALID_PARAM goes
+// with in invites-v2.yaml); 400 or 403 otherwise, as deployed servers do
+// (no status is mandated).
+func refusal() []int {
+	if conformance.Strict() {
+		return []int{http.StatusBadRequest}
+	}
+	return []int{http.StatusBadRequest, http.StatusForbidden}
+}
+
+// expectStillServing checks the homeserver after it refused bad input:
+// a valid invite of bob to a new room of the mock is still answered 200
+// and reaches bob, and the refused invite to refusedRoom ("" if it was not
+// for bob) did not.
+func (s *inboundScene) expectStillServing(ctx context.Context, refusedRoom string) {
+	GinkgoHelper()
+	next := s.remote.CreateRoom(s.rv, s.alice, fed.RoomName("after the refusal"))
+	res := s.sendV2(ctx, next.InviteEvent(s.alice, s.bob.UserID))
+	Expect(res).To(match.HaveStatus(http.StatusOK), "after refusing bad input, the server must still accept a valid invite")
+	sr := s.bob.MustSyncUntil(ctx, csapi.InvitedTo(next.ID))
+	if refusedRoom != "" {
+		Expect(sr.InvitedRooms()).NotTo(ContainElement(refusedRoom),
+			"the refused invite to %s must not reach %s (it shows under rooms.invite)", refusedRoom, s.bob.UserID)
+	}
+}

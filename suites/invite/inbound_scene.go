@@ -1,0 +1,197 @@
+package invite
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"herald/harness/conformance"
+	"herald/harness/csapi"
+	fed "herald/harness/federation"
+	"herald/harness/match"
+	"herald/harness/spec"
+	"herald/harness/suite"
+)
+
+// Where the spec states the inbound rules.
+const (
+	secInviteV2    = "server-server-api.md §Inviting to a room (invites-v2.yaml)"
+	secInviteV1    = "server-server-api.md §Inviting to a room (invites-v1.yaml)"
+	secReject      = "server-server-api.md §Leaving Rooms (Rejecting Invites)"
+	secJoin        = "server-server-api.md §Joining Rooms, §Inviting to a room"
+	secSync        = "client-server-api GET /sync rooms.invite; invites-v2.yaml invite_room_state (\"Translated as stripped state events\")"
+	secRequestAuth = "server-server-api.md §Request Authentication"
+)
+
+// Areas of the inbound rules.
+const (
+	areaInviteV2 = "invite-v2"
+	areaInviteV1 = "invite-v1"
+	areaErrors   = "errors"
+)
+
+func inboundRule(id string, level conformance.Level, area, section, says string) conformance.Rule {
+	return conformance.Rule{ID: id, Level: level, Area: area, Section: section, Says: says}
+}
+
+var (
+	inboundCapsOnce sync.Once
+	inboundCaps     csapi.RoomVersions
+)
+
+// offers reports whether the homeserver lists rv in /capabilities.
+func offers(ctx context.Context, user *csapi.Client, rv spec.RoomVersion) bool {
+	GinkgoHelper()
+	inboundCapsOnce.Do(func() { inboundCaps = user.MustCapabilities(ctx).RoomVersions })
+	_, ok := inboundCaps.Available[rv.ID]
+	return ok
+}
+
+// requireOffered skips a spec for a room version the homeserver does not
+// offer: INV2-OK checks that it refuses invites to such rooms.
+func requireOffered(ctx context.Context, user *csapi.Client, rv spec.RoomVersion) {
+	GinkgoHelper()
+	if !offers(ctx, user, rv) {
+		Skip(fmt.Sprintf("the homeserver does not offer room version %s in /capabilities (INV2-OK/v%s checks the refusal)", rv.ID, rv.ID))
+	}
+}
+
+// everydayVersion is the room version of specs whose rule does not depend
+// on it: the homeserver's default if the spec defines it, else 10.
+func everydayVersion(ctx context.Context, user *csapi.Client) spec.RoomVersion {
+	GinkgoHelper()
+	offers(ctx, user, spec.MustRoomVersion("10"))
+	if rv, ok := spec.LookupRoomVersion(inboundCaps.Default); ok {
+		return rv
+	}
+	return spec.MustRoomVersion("10")
+}
+
+// inboundScene is the start of every inbound spec: bob, a fresh local
+// user; a fresh mock whose user alice created a room of version rv.
+type inboundScene struct {
+	rv     spec.RoomVersion
+	bob    *csapi.Client
+	remote *fed.Server
+	alice  string
+	room   *fed.Room
+}
+
+// newInboundScene sets the scene; roomOpts configure the mock's room (by
+// default public, named, in version rv).
+func newInboundScene(ctx context.Context, rv spec.RoomVersion, remoteOpts []fed.Option, roomOpts ...fed.RoomOption) *inboundScene {
+	GinkgoHelper()
+	return sceneFor(ctx, suite.NewUser(ctx, "bob"), rv, remoteOpts, roomOpts...)
+}
+
+// newEverydayScene is newInboundScene in the homeserver's default room
+// version, for rules that do not depend on it.
+func newEverydayScene(ctx context.Context, remoteOpts []fed.Option, roomOpts ...fed.RoomOption) *inboundScene {
+	GinkgoHelper()
+	bob := suite.NewUser(ctx, "bob")
+	return sceneFor(ctx, bob, everydayVersion(ctx, bob), remoteOpts, roomOpts...)
+}
+
+func sceneFor(ctx context.Context, bob *csapi.Client, rv spec.RoomVersion, remoteOpts []fed.Option, roomOpts ...fed.RoomOption) *inboundScene {
+	GinkgoHelper()
+	s := &inboundScene{rv: rv, bob: bob, remote: suite.NewRemote(ctx, remoteOpts...)}
+	s.alice = s.remote.User("alice")
+	s.room = s.remote.CreateRoom(rv, s.alice, append([]fed.RoomOption{fed.RoomName("Herald inbound invite v" + rv.ID)}, roomOpts...)...)
+	return s
+}
+
+// invite is alice's invite of bob, built fresh.
+func (s *inboundScene) invite() *fed.Event { return s.room.InviteEvent(s.alice, s.bob.UserID) }
+
+// sendV2 sends invite to the homeserver over the v2 API, with the room's
+// invite_room_state; the mock applies it to its room when it comes back
+// countersigned.
+func (s *inboundScene) sendV2(ctx context.Context, invite *fed.Event, opts ...fed.RequestOption) *fed.Response {
+	GinkgoHelper()
+	res, err := s.remote.SendInviteV2(ctx, invite, opts...)
+	Expect(err).NotTo(HaveOccurred(), "sending the v2 invite")
+	return res
+}
+
+// sendV1 is sendV2 over the v1 API (state in unsigned.invite_room_state).
+func (s *inboundScene) sendV1(ctx context.Context, invite *fed.Event, opts ...fed.RequestOption) *fed.Response {
+	GinkgoHelper()
+	res, err := s.remote.SendInviteV1(ctx, invite, opts...)
+	Expect(err).NotTo(HaveOccurred(), "sending the v1 invite")
+	return res
+}
+
+// mustInvite sends a valid v2 invite of bob and expects 200.
+func (s *inboundScene) mustInvite(ctx context.Context) (*fed.Event, *fed.Response) {
+	GinkgoHelper()
+	invite := s.invite()
+	res := s.sendV2(ctx, invite)
+	Expect(res).To(match.HaveStatus(http.StatusOK), "a valid v2 invite of %s to a v%s room", s.bob.UserID, s.rv.ID)
+	return invite, res
+}
+
+// homeserverKeys fetches the homeserver's published keys through the mock.
+func (s *inboundScene) homeserverKeys(ctx context.Context) *spec.ServerKeys {
+	GinkgoHelper()
+	keys, res, err := s.remote.FetchKeys(ctx)
+	Expect(err).NotTo(HaveOccurred(), "fetching the homeserver's keys from /_matrix/key/v2/server:\n%v", res)
+	return keys
+}
+
+// mockKeys is the mock's own published key document, parsed.
+func mockKeys(remote *fed.Server) *spec.ServerKeys {
+	GinkgoHelper()
+	doc, err := remote.KeyDocument()
+	Expect(err).NotTo(HaveOccurred())
+	data, err := doc.Encode()
+	Expect(err).NotTo(HaveOccurred())
+	keys, err := spec.ParseServerKeys(data)
+	Expect(err).NotTo(HaveOccurred())
+	return keys
+}
+
+// sentEvent is the invite exactly as the request carried it: the body's
+// "event" (v2) or the whole body (v1).
+func sentEvent(res *fed.Response, v1 bool) spec.Object {
+	GinkgoHelper()
+	body, err := spec.ParseObject(res.Sent.Body)
+	Expect(err).NotTo(HaveOccurred(), "the mock's own request body")
+	if v1 {
+		return body
+	}
+	ev, ok := body.GetObject("event")
+	Expect(ok).To(BeTrue(), "the mock's v2 request has an event")
+	return ev
+}
+
+// sentState is the invite_room_state the request carried.
+func sentState(res *fed.Response, v1 bool) []spec.Object {
+	GinkgoHelper()
+	holder, err := spec.ParseObject(res.Sent.Body)
+	Expect(err).NotTo(HaveOccurred(), "the mock's own request body")
+	if v1 {
+		holder, _ = holder.GetObject("unsigned")
+	}
+	list, ok := holder.GetArray("invite_room_state")
+	Expect(ok).To(BeTrue(), "the mock's request has invite_room_state")
+	var out []spec.Object
+	for _, item := range list {
+		m, ok := item.(map[string]any)
+		Expect(ok).To(BeTrue())
+		out = append(out, spec.Object(m))
+	}
+	return out
+}
+
+// returnedEvent is the invite the homeserver returned, from an answer of
+// either shape.
+func returnedEvent(res *fed.Response) spec.Object {
+	GinkgoHelper()
+	ev, err := res.Event()
+	Expect(err).NotTo(HaveOccurred(), "the invite answer must carry the event:\n%v", res)
+	return ev
+}
