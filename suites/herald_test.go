@@ -13,6 +13,7 @@ import (
 	_ "herald/suites/federation"
 	_ "herald/suites/invite"
 	_ "herald/suites/membership"
+	_ "herald/suites/outbound"
 	_ "herald/suites/smoke"
 )
 

@@ -77,7 +77,15 @@ func (s *Server) SignTemplate(res *Response) (*Event, error) {
 	if !ok {
 		return nil, errors.New("the template answer has no event")
 	}
-	return s.signEvent(rv, tmpl.Clone())
+	ev := tmpl.Clone()
+	if rv.EventIDFormat == spec.EventIDOpaque {
+		// "The joining server is expected to add or replace the origin,
+		// origin_server_ts, and event_id on the templated event"
+		// (server-server-api.md "Joining Rooms"): an ID of the resident's
+		// domain would need the resident's signature too.
+		ev["event_id"] = spec.NewOpaqueID('$', s.name)
+	}
+	return s.signEvent(rv, ev)
 }
 
 // JoinRoom joins userID (a mock user) to a room on the homeserver:

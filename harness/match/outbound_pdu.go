@@ -1,0 +1,199 @@
+package match
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/onsi/gomega/types"
+
+	"herald/harness/spec"
+)
+
+// OutboundBeFullPDU matches an entry of invite_room_state that is a full
+// event of room version rv in room roomID, as invites-v1.yaml and
+// invites-v2.yaml require since v1.16 ("All events listed MUST
+// additionally be formatted according to the room version
+// specification"), checked the way a receiver validates it: every field
+// the version's PDU format requires, with its JSON type (pdu_v1.yaml …
+// pdu_v12.yaml); hashes.sha256 equal to the content hash; an event ID the
+// version can compute, well formed; the event in roomID (a v12 create
+// event by the room ID it defines); and a valid signature by every server
+// that must sign it whose keys are given. A stripped state event fails
+// with the list of what it lacks.
+//
+//	Expect(entry).To(match.OutboundBeFullPDU(rv, roomID, hsKeys))
+func OutboundBeFullPDU(rv spec.RoomVersion, roomID string, keys ...*spec.ServerKeys) types.GomegaMatcher {
+	return &outboundPDUMatcher{rv: rv, roomID: roomID, keys: keys}
+}
+
+type outboundPDUMatcher struct {
+	rv       spec.RoomVersion
+	roomID   string
+	keys     []*spec.ServerKeys
+	event    spec.Object
+	problems []string
+}
+
+// outboundPDUFields are the fields every PDU requires
+// (definitions/components/pdu_base.yaml, auth_events and prev_events from
+// each version's schema), with their JSON kind.
+var outboundPDUFields = []struct{ name, kind string }{
+	{"type", "string"}, {"sender", "string"}, {"content", "object"},
+	{"origin_server_ts", "integer"}, {"depth", "integer"},
+	{"hashes", "object"}, {"signatures", "object"},
+	{"auth_events", "array"}, {"prev_events", "array"},
+}
+
+func (m *outboundPDUMatcher) Match(actual any) (bool, error) {
+	event, err := outboundObject(actual)
+	if err != nil {
+		return false, err
+	}
+	m.event, m.problems = event, nil
+	bad := func(format string, args ...any) { m.problems = append(m.problems, fmt.Sprintf(format, args...)) }
+
+	for _, f := range outboundPDUFields {
+		if kind := outboundKind(event, f.name); kind != f.kind {
+			bad("%s: want %s, got %s", f.name, f.kind, kind)
+		}
+	}
+	for _, field := range []string{"auth_events", "prev_events"} {
+		if _, ok := event[field].([]any); ok {
+			if _, err := m.rv.EventRefs(event, field); err != nil {
+				bad("%s: %v", field, err)
+			}
+		}
+	}
+	if m.rv.EventIDFormat == spec.EventIDOpaque {
+		if kind := outboundKind(event, "event_id"); kind != "string" {
+			bad("event_id: want string (room v%s events carry their ID), got %s", m.rv.ID, kind)
+		}
+	}
+	typ, _ := event.GetString("type")
+	isV12Create := m.rv.RoomIDFromCreateEvent && typ == "m.room.create"
+	switch roomID, present := event.GetString("room_id"); {
+	case isV12Create && event.Has("room_id"):
+		bad("room_id: a room v%s create event has none (the room ID is derived from it)", m.rv.ID)
+	case isV12Create:
+		if derived, err := m.rv.CreateEventRoomID(event); err != nil {
+			bad("room: %v", err)
+		} else if derived != m.roomID {
+			bad("room: the create event defines room %s, not %s", derived, m.roomID)
+		}
+	case !present:
+		bad("room_id: want string, got %s", outboundKind(event, "room_id"))
+	case roomID != m.roomID:
+		bad("room_id: %s, not the invite's room %s", roomID, m.roomID)
+	}
+	if err := m.rv.CheckContentHash(event); err != nil {
+		bad("hashes: %v", err)
+	}
+	id, err := m.rv.EventID(event)
+	if err != nil {
+		bad("event ID: %v", err)
+	} else if err := m.rv.CheckEventIDFormat(id); err != nil {
+		bad("event ID: %v", err)
+	}
+	m.checkSignatures(event, bad)
+	return len(m.problems) == 0, nil
+}
+
+// checkSignatures verifies the signature of each required signer whose
+// key document was given.
+func (m *outboundPDUMatcher) checkSignatures(event spec.Object, bad func(string, ...any)) {
+	signers, err := m.rv.RequiredSigners(event)
+	if err != nil {
+		bad("signatures: %v", err)
+		return
+	}
+	for _, server := range signers {
+		i := slices.IndexFunc(m.keys, func(k *spec.ServerKeys) bool { return k != nil && k.ServerName == server })
+		if i < 0 {
+			continue
+		}
+		ids := spec.SignatureKeyIDs(event, server)
+		if len(ids) == 0 {
+			bad("signatures: none by %s", server)
+			continue
+		}
+		for _, id := range ids {
+			if !strings.HasPrefix(id, "ed25519:") {
+				continue
+			}
+			key, ok := m.keys[i].Key(id)
+			if !ok {
+				bad("signatures: %s signed with %s, which it does not publish", server, id)
+				continue
+			}
+			if err := m.rv.VerifyEventSignature(event, server, id, key); err != nil {
+				bad("signatures: %v", err)
+			}
+		}
+	}
+}
+
+func (m *outboundPDUMatcher) FailureMessage(any) string {
+	typ, _ := m.event.GetString("type")
+	return fmt.Sprintf("expected a full room v%s event of room %s (invites-v2.yaml invite_room_state: \"All events listed MUST additionally be formatted according to the room version specification\"), but the %q entry is not:\n    %s\nthe entry: %s",
+		m.rv.ID, m.roomID, typ, strings.Join(m.problems, "\n    "), outboundShow(m.event))
+}
+
+func (m *outboundPDUMatcher) NegatedFailureMessage(any) string {
+	return fmt.Sprintf("expected the entry not to be a full room v%s event of %s, but it is: %s", m.rv.ID, m.roomID, outboundShow(m.event))
+}
+
+// outboundObject accepts the forms a JSON object takes in the harness.
+func outboundObject(actual any) (spec.Object, error) {
+	switch o := actual.(type) {
+	case spec.Object:
+		if o != nil {
+			return o, nil
+		}
+	case map[string]any:
+		if o != nil {
+			return spec.Object(o), nil
+		}
+	default:
+		return nil, fmt.Errorf("match: expected a JSON object (spec.Object or map[string]any), got %T", actual)
+	}
+	return nil, fmt.Errorf("match: got a nil JSON object")
+}
+
+// outboundKind names the JSON kind of event[field] ("missing" if absent).
+func outboundKind(event spec.Object, field string) string {
+	v, ok := event[field]
+	if !ok {
+		return "missing"
+	}
+	switch x := v.(type) {
+	case string:
+		return "string"
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	case bool:
+		return "boolean"
+	case nil:
+		return "null"
+	default:
+		if _, isInt := event.GetInt(field); isInt {
+			return "integer"
+		}
+		return fmt.Sprintf("number (%v)", x)
+	}
+}
+
+// outboundShow renders a JSON value on one line, cut if long.
+func outboundShow(v any) string {
+	b, err := spec.CanonicalJSONLax(v)
+	if err != nil {
+		return fmt.Sprintf("%#v", v)
+	}
+	const limit = 800
+	if len(b) > limit {
+		return string(b[:limit]) + fmt.Sprintf("… (%d bytes)", len(b))
+	}
+	return string(b)
+}

@@ -1,0 +1,69 @@
+package match
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/onsi/gomega/types"
+
+	"herald/harness/spec"
+)
+
+// OutboundHoldStateEvent matches an invite_room_state list (the []any of
+// a request body, or []spec.Object) holding an object with the given type
+// and state_key, stripped or full. Its failure message lists what the
+// list holds.
+//
+//	Expect(state).To(match.OutboundHoldStateEvent("m.room.create", ""))
+func OutboundHoldStateEvent(eventType, stateKey string) types.GomegaMatcher {
+	return &outboundStateMatcher{eventType: eventType, stateKey: stateKey}
+}
+
+type outboundStateMatcher struct {
+	eventType, stateKey string
+	have                []string
+}
+
+func (m *outboundStateMatcher) Match(actual any) (bool, error) {
+	var list []any
+	switch l := actual.(type) {
+	case []any:
+		list = l
+	case []spec.Object:
+		for _, o := range l {
+			list = append(list, map[string]any(o))
+		}
+	default:
+		return false, fmt.Errorf("match: OutboundHoldStateEvent expects a list of state events ([]any or []spec.Object), got %T", actual)
+	}
+	m.have = nil
+	found := false
+	for i, item := range list {
+		obj, ok := item.(map[string]any)
+		if !ok {
+			m.have = append(m.have, fmt.Sprintf("#%d: not an object", i))
+			continue
+		}
+		typ, _ := spec.Object(obj).GetString("type")
+		key, hasKey := spec.Object(obj).GetString("state_key")
+		m.have = append(m.have, fmt.Sprintf("%s(%q)", typ, key))
+		if typ == m.eventType && hasKey && key == m.stateKey {
+			found = true
+		}
+	}
+	return found, nil
+}
+
+func (m *outboundStateMatcher) what() string { return fmt.Sprintf("%s(%q)", m.eventType, m.stateKey) }
+
+func (m *outboundStateMatcher) FailureMessage(any) string {
+	have := "nothing"
+	if len(m.have) > 0 {
+		have = strings.Join(m.have, ", ")
+	}
+	return fmt.Sprintf("expected the state to hold %s, but it holds %s", m.what(), have)
+}
+
+func (m *outboundStateMatcher) NegatedFailureMessage(any) string {
+	return fmt.Sprintf("expected the state not to hold %s, but it does (%s)", m.what(), strings.Join(m.have, ", "))
+}

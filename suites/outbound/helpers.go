@@ -1,0 +1,307 @@
+// Package outbound checks the homeserver as the inviting server: the v2 invite it sends to a remote user's server, its fallback to the v1 API in rooms v1 and v2, and what it does when the invited server refuses or tampers with the invite (server-server-api.md §Inviting to a room).
+package outbound
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"herald/harness/conformance"
+	"herald/harness/csapi"
+	fed "herald/harness/federation"
+	"herald/harness/spec"
+	"herald/harness/suite"
+)
+
+// The areas (and labels) of the rules here.
+const (
+	areaOutbound = "outbound"
+	areaFallback = "fallback"
+	areaErrors   = "errors"
+)
+
+// Where the spec states the rules.
+const (
+	secInviting = "server-server-api.md §Inviting to a room"
+	secV2       = secInviting + " (invites-v2.yaml)"
+	secV1       = secInviting + " (invites-v1.yaml)"
+	secBoth     = secInviting + " (invites-v1.yaml, invites-v2.yaml)"
+	secClient   = "client-server inviting.yaml POST /rooms/{roomId}/invite"
+	secReceipt  = "server-server-api.md §Checks performed on receipt of a PDU"
+)
+
+// rule builds a rule of this package.
+func rule(id string, level conformance.Level, area, section, says string) conformance.Rule {
+	return conformance.Rule{ID: id, Level: level, Area: area, Section: section, Says: says}
+}
+
+// versions lists the room versions from..to (1–12).
+func versions(from, to int) []spec.RoomVersion {
+	return spec.KnownVersions()[from-1 : to]
+}
+
+var (
+	capsMu sync.Mutex
+	caps   *csapi.RoomVersions
+)
+
+// capabilities is the homeserver's m.room_versions, asked once per process
+// (and again if asking failed the spec that asked).
+func capabilities(ctx context.Context, user *csapi.Client) csapi.RoomVersions {
+	GinkgoHelper()
+	capsMu.Lock()
+	defer capsMu.Unlock()
+	if caps == nil {
+		rv := user.MustCapabilities(ctx).RoomVersions
+		Expect(rv.Available).NotTo(BeEmpty(), "the homeserver lists no room versions in /capabilities (m.room_versions)")
+		caps = &rv
+	}
+	return *caps
+}
+
+// requireVersion skips the spec when the homeserver does not offer room
+// version v in /capabilities: it cannot create such a room, so it cannot
+// invite anyone to one (the inbound suites test its refusal).
+func requireVersion(ctx context.Context, user *csapi.Client, v spec.RoomVersion) {
+	GinkgoHelper()
+	if _, ok := capabilities(ctx, user).Available[v.ID]; !ok {
+		Skip(fmt.Sprintf("the homeserver does not offer room version %s in /capabilities", v.ID))
+	}
+}
+
+// defaultVersion is the room version the homeserver creates rooms in, for
+// rules that do not depend on the version; it is never 1 or 2, where a 400
+// or 404 answer may be retried on the v1 API (room version 10 stands in).
+func defaultVersion(ctx context.Context, user *csapi.Client) spec.RoomVersion {
+	GinkgoHelper()
+	if v, ok := spec.LookupRoomVersion(capabilities(ctx, user).Default); ok && !v.EventRefPairs {
+		return v
+	}
+	return spec.MustRoomVersion("10")
+}
+
+// roomName is the name of every room alice creates, so the invite state
+// has a name to carry.
+const roomName = "Herald outbound invite"
+
+// invitation is one invite of a remote user by a local one: alice, on the
+// homeserver, invites carol, on a fresh mock, to a new private room (join
+// rule invite, a name).
+type invitation struct {
+	rule   conformance.Rule
+	rv     spec.RoomVersion
+	alice  *csapi.Client
+	remote *fed.Server
+	carol  string
+	room   string
+	// res is the homeserver's answer to alice's /invite, once sent.
+	res *csapi.Response
+}
+
+// prepare makes the room of version rv (skipping the spec if the
+// homeserver does not offer it) and the mock, scripted by opts; the
+// invite is not sent yet (see send), so a spec can script the mock
+// further.
+func prepare(ctx SpecContext, r conformance.Rule, rv spec.RoomVersion, opts ...fed.Option) *invitation {
+	GinkgoHelper()
+	return prepareIn(ctx, r, func(context.Context, *csapi.Client) spec.RoomVersion { return rv }, opts...)
+}
+
+// prepareDefault is prepare for rules that do not depend on the room
+// version: the room has the homeserver's default version (see
+// defaultVersion).
+func prepareDefault(ctx SpecContext, r conformance.Rule, opts ...fed.Option) *invitation {
+	GinkgoHelper()
+	return prepareIn(ctx, r, defaultVersion, opts...)
+}
+
+func prepareIn(ctx SpecContext, r conformance.Rule, version func(context.Context, *csapi.Client) spec.RoomVersion, opts ...fed.Option) *invitation {
+	GinkgoHelper()
+	alice := suite.NewUser(ctx, "alice")
+	rv := version(ctx, alice)
+	requireVersion(ctx, alice, rv)
+	remote := suite.NewRemote(ctx, opts...)
+	room := alice.MustCreateRoom(ctx, csapi.RoomVersion(rv.ID), csapi.Preset(csapi.PresetPrivateChat), csapi.Name(roomName))
+	return &invitation{rule: r, rv: rv, alice: alice, remote: remote, carol: remote.User("carol"), room: room}
+}
+
+// send has alice invite carol and returns once the homeserver answered
+// and the mock's journal holds everything the homeserver sent it
+// meanwhile.
+func (iv *invitation) send(ctx SpecContext) *invitation {
+	GinkgoHelper()
+	res, err := iv.alice.Invite(ctx, iv.room, iv.carol)
+	Expect(err).NotTo(HaveOccurred(), "alice inviting %s to %s got no answer", iv.carol, iv.room)
+	iv.res = res
+	Expect(iv.remote.Journal.Settle(ctx)).To(Succeed(), "the mock's journal")
+	AddReportEntry("herald.observed", iv.observed(ctx), ReportEntryVisibilityFailureOrVerbose)
+	return iv
+}
+
+// inviteRemote is prepare and send.
+func inviteRemote(ctx SpecContext, r conformance.Rule, rv spec.RoomVersion, opts ...fed.Option) *invitation {
+	GinkgoHelper()
+	return prepare(ctx, r, rv, opts...).send(ctx)
+}
+
+// attempts are the invite requests the homeserver sent the mock, v1 and
+// v2, in order.
+func (iv *invitation) attempts() []fed.Exchange {
+	var out []fed.Exchange
+	for _, e := range iv.remote.Journal.Requests() {
+		if e.Route == fed.InviteV1 || e.Route == fed.InviteV2 {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// attemptsTo are the invite requests to one API.
+func (iv *invitation) attemptsTo(route fed.Route) []fed.Exchange {
+	return iv.remote.Journal.RequestsTo(route)
+}
+
+// firstTo returns the first invite request to route; it fails the spec if
+// the homeserver sent none.
+func (iv *invitation) firstTo(route fed.Route) fed.Exchange {
+	GinkgoHelper()
+	list := iv.attemptsTo(route)
+	Expect(list).NotTo(BeEmpty(), "the homeserver sent no request to the mock's %s when alice invited %s.%s", route, iv.carol, iv.explain())
+	return list[0]
+}
+
+// requestBody parses the body of an invite request as a JSON object.
+func (iv *invitation) requestBody(e fed.Exchange) spec.Object {
+	GinkgoHelper()
+	body, err := spec.ParseObject(e.RequestBody)
+	Expect(err).NotTo(HaveOccurred(), "the body of %s is not a JSON object.%s", e.Summary(), iv.explain())
+	return body
+}
+
+// v2Body is the body of the first v2 invite request.
+func (iv *invitation) v2Body() spec.Object {
+	GinkgoHelper()
+	return iv.requestBody(iv.firstTo(fed.InviteV2))
+}
+
+// v2Event is the event of the first v2 invite request.
+func (iv *invitation) v2Event() spec.Object {
+	GinkgoHelper()
+	ev, ok := iv.v2Body().GetObject("event")
+	Expect(ok).To(BeTrue(), "the v2 invite body has no event object (invites-v2.yaml: event is required).%s", iv.explain())
+	return ev
+}
+
+// sentID is the event ID of the invite the homeserver sent over v2.
+func (iv *invitation) sentID() string {
+	GinkgoHelper()
+	id, err := iv.rv.EventID(iv.v2Event())
+	Expect(err).NotTo(HaveOccurred(), "the event ID of the invite the homeserver sent.%s", iv.explain())
+	return id
+}
+
+// pathIDs returns the room ID and event ID an invite request names in its
+// path.
+func pathIDs(e fed.Exchange) (roomID, eventID string, err error) {
+	path, _, _ := strings.Cut(e.URI, "?")
+	var rest string
+	for _, prefix := range []string{"/_matrix/federation/v1/invite/", "/_matrix/federation/v2/invite/"} {
+		if r, ok := strings.CutPrefix(path, prefix); ok {
+			rest = r
+		}
+	}
+	raw := strings.Split(rest, "/")
+	if len(raw) != 2 {
+		return "", "", fmt.Errorf("%s is not /_matrix/federation/v{1,2}/invite/{roomId}/{eventId}", e.URI)
+	}
+	if roomID, err = url.PathUnescape(raw[0]); err == nil {
+		eventID, err = url.PathUnescape(raw[1])
+	}
+	return roomID, eventID, err
+}
+
+// carolState is carol's member event in the room's current state, as alice
+// reads it, if there is one.
+func (iv *invitation) carolState(ctx context.Context) (csapi.Event, bool) {
+	GinkgoHelper()
+	for _, ev := range iv.alice.MustState(ctx, iv.room) {
+		if ev.Type() == "m.room.member" && ev.IsState() && ev.StateKey() == iv.carol {
+			return ev, true
+		}
+	}
+	return csapi.Event{}, false
+}
+
+// expectRefused fails unless the client's /invite failed and the room
+// state holds no invite of carol: what a server does when the invited
+// server never countersigned the invite (secInviting: "a request to that
+// homeserver to have the event signed and verified must be made").
+func (iv *invitation) expectRefused(ctx context.Context) {
+	GinkgoHelper()
+	Expect(iv.res.StatusCode).NotTo(BeNumerically("<", 300),
+		"alice's invite of %s succeeded although the invited server never countersigned it.%s", iv.carol, iv.explain())
+	ev, ok := iv.carolState(ctx)
+	if ok {
+		Expect(ev.Membership()).NotTo(Equal("invite"),
+			"the room state holds an invite of %s although the invited server never countersigned it: %s.%s", iv.carol, ev, iv.explain())
+	}
+}
+
+// explain ends every failure message: the rule, alice's request and what
+// the mock received (the full transcript is in the report).
+func (iv *invitation) explain() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nThe spec requires (%s): the server %s.", iv.rule.Section, iv.rule.Says)
+	if iv.res != nil {
+		fmt.Fprintf(&b, "\nalice's invite:\n%s", iv.res.Dump())
+	}
+	b.WriteString("\nwhat the homeserver sent the mock:\n")
+	reqs := iv.remote.Journal.Requests()
+	if len(reqs) == 0 {
+		b.WriteString("    (nothing)\n")
+	}
+	for _, e := range reqs {
+		b.WriteString("    " + e.GomegaString() + "\n")
+	}
+	return b.String()
+}
+
+// observed says in one line what happened, for the report: the answers of
+// the mock to each invite request, the client's answer and the state.
+func (iv *invitation) observed(ctx context.Context) string {
+	var parts []string
+	for _, e := range iv.attempts() {
+		s := fmt.Sprintf("%s → %d", e.Route.Name(), e.Status)
+		if e.Scripted {
+			s += " (scripted)"
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "no invite request")
+	}
+	client := fmt.Sprintf("client /invite → %d", iv.res.StatusCode)
+	if code := iv.res.Errcode(); code != "" {
+		client += " " + code
+	}
+	state := "none"
+	for _, ev := range iv.alice.MustState(ctx, iv.room) {
+		if ev.Type() == "m.room.member" && ev.StateKey() == iv.carol {
+			state = ev.Membership() + " " + ev.ID()
+		}
+	}
+	return fmt.Sprintf("room v%s: %s; %s; carol's membership in the state: %s", iv.rv.ID, strings.Join(parts, ", "), client, state)
+}
+
+// homeserverKeys fetches the homeserver's published keys through the mock.
+func homeserverKeys(ctx context.Context, remote *fed.Server) *spec.ServerKeys {
+	GinkgoHelper()
+	keys, res, err := remote.FetchKeys(ctx)
+	Expect(err).NotTo(HaveOccurred(), "fetching the homeserver's keys:\n%v", res)
+	return keys
+}

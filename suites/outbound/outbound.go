@@ -1,0 +1,188 @@
+package outbound
+
+import (
+	"net/http"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"herald/harness/conformance"
+	fed "herald/harness/federation"
+	"herald/harness/match"
+	"herald/harness/spec"
+	"herald/harness/suite"
+)
+
+// A local user invites a user of the mock; the mock answers as the spec
+// says an invited server does (it countersigns the invite).
+var _ = Describe("Outbound invite: a local user invites a remote user", func() {
+	v2Rule := rule("OUT-V2", conformance.MUST, areaOutbound,
+		secBoth+` (v1: "Servers which receive a v1 invite request must assume that the room version is either "1" or "2"")`,
+		"sends the invite of a remote user to a room of version 3 or later over the v2 API, never over the v1 API")
+	conformance.ForEachRoomVersion(v2Rule, func(ctx SpecContext, rv spec.RoomVersion) {
+		iv := inviteRemote(ctx, v2Rule, rv)
+		Expect(iv.attempts()).NotTo(BeEmpty(), "the homeserver sent the mock no invite request.%s", iv.explain())
+		Expect(iv.attempts()).To(HaveEach(fed.RequestTo(fed.InviteV2)),
+			"a v1 invite would make the invited server read the event as a room v1 or v2 event.%s", iv.explain())
+	}, versions(3, 12)...)
+
+	preferRule := rule("OUT-V2-PREFERRED", conformance.SHOULD, areaOutbound,
+		secV1+` ("Servers should prefer to use the v2 API for invites instead of the v1 API")`,
+		"tries the v2 API first when it invites a remote user to a room of version 1 or 2")
+	conformance.ForEachRoomVersion(preferRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		iv := inviteRemote(ctx, preferRule, rv)
+		Expect(iv.attempts()).NotTo(BeEmpty(), "the homeserver sent the mock no invite request.%s", iv.explain())
+		Expect(iv.attempts()[0]).To(fed.RequestTo(fed.InviteV2), "its first invite request.%s", iv.explain())
+	}, versions(1, 2)...)
+
+	versionRule := rule("OUT-ROOM-VERSION", conformance.MUST, areaOutbound,
+		secV2+` (request body: room_version is required, "The version of the room where the user is being invited to")`,
+		"names the room's version in the room_version field of the v2 invite body")
+	conformance.ForEachRoomVersion(versionRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		iv := inviteRemote(ctx, versionRule, rv)
+		body := iv.v2Body()
+		Expect(body["room_version"]).To(Equal(rv.ID), "room_version of the v2 invite body (a string) for a room of version %s.%s", rv.ID, iv.explain())
+	})
+
+	eventRule := rule("OUT-EVENT", conformance.MUST, areaOutbound,
+		secV2+" (event: definitions/invite_event.yaml; path parameter roomId)",
+		"sends an m.room.member event with membership invite, the inviting user as sender and the invitee as state_key, for the room the request's path names")
+	conformance.ForEachRoomVersion(eventRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		iv := inviteRemote(ctx, eventRule, rv)
+		ex := iv.firstTo(fed.InviteV2)
+		ev := iv.v2Event()
+		Expect(ev["type"]).To(Equal("m.room.member"), "type of the invite event.%s", iv.explain())
+		Expect(ev["content"]).To(HaveKeyWithValue("membership", "invite"), "content of the invite event.%s", iv.explain())
+		Expect(ev["sender"]).To(Equal(iv.alice.UserID), "sender of the invite event (alice invited).%s", iv.explain())
+		Expect(ev["state_key"]).To(Equal(iv.carol), "state_key of the invite event (the invitee).%s", iv.explain())
+		roomID, _, err := pathIDs(ex)
+		Expect(err).NotTo(HaveOccurred(), "the invite request's path.%s", iv.explain())
+		Expect(roomID).To(Equal(iv.room), "the room ID in the request's path.%s", iv.explain())
+		Expect(ev["room_id"]).To(Equal(iv.room), "room_id of the invite event.%s", iv.explain())
+	})
+
+	hashRule := rule("OUT-HASH", conformance.MUST, areaOutbound,
+		"server-server-api.md §Adding hashes and signatures to outgoing events, §Calculating the content hash for an event",
+		"sends an invite event whose hashes.sha256 is its content hash")
+	conformance.ForEachRoomVersion(hashRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		iv := inviteRemote(ctx, hashRule, rv)
+		Expect(iv.v2Event()).To(match.HaveValidContentHash(rv), "%s", iv.explain())
+	})
+
+	signedRule := rule("OUT-SIGNED", conformance.MUST, areaOutbound,
+		"server-server-api.md §Adding hashes and signatures to outgoing events, §Validating hashes and signatures on received events",
+		"signs the invite event it sends, per the room version's redaction rules, with a key it publishes")
+	conformance.ForEachRoomVersion(signedRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		iv := inviteRemote(ctx, signedRule, rv)
+		Expect(iv.v2Event()).To(match.BeSignedBy(suite.Homeserver().ServerName, homeserverKeys(ctx, iv.remote), rv), "%s", iv.explain())
+	})
+
+	// The spec defines where a signature goes but gives no RFC 2119 word
+	// for an entry under a name that did not sign, and receivers skip
+	// signatures from unknown keys: SHOULD.
+	ownRule := rule("OUT-OWN-SIGNATURE", conformance.SHOULD, areaOutbound,
+		`appendices.md §Signing Details (the signature "is added to the signatures object under the name of the entity signing it"); server-server-api.md §Adding hashes and signatures to outgoing events`,
+		"signs the invite it sends under its own name only: it carries no signature under the invited server's name, which only the invited server can add")
+	conformance.ForEachRoomVersion(ownRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		iv := inviteRemote(ctx, ownRule, rv)
+		Expect(iv.v2Event()).To(match.OutboundBeSignedOnlyUnder(suite.Homeserver().ServerName), "the invite event the homeserver sent.%s", iv.explain())
+	})
+
+	idRule := rule("OUT-EVENT-ID", conformance.MUST, areaOutbound,
+		secV2+" (path parameter eventId: \"The event ID for the invite event, generated by the inviting server\"); rooms/ event ID format of each version",
+		"names the invite's event ID in the request's path, in the room version's event ID format")
+	conformance.ForEachRoomVersion(idRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		iv := inviteRemote(ctx, idRule, rv)
+		_, pathID, err := pathIDs(iv.firstTo(fed.InviteV2))
+		Expect(err).NotTo(HaveOccurred(), "the invite request's path.%s", iv.explain())
+		Expect(rv.CheckEventIDFormat(pathID)).To(Succeed(), "the event ID in the path.%s", iv.explain())
+		Expect(iv.v2Event()).To(match.HaveEventID(rv, pathID), "%s", iv.explain())
+	})
+
+	xmatrixRule := rule("OUT-XMATRIX", conformance.MUST, areaOutbound,
+		"server-server-api.md §Request Authentication",
+		"signs its invite request with an X-Matrix header naming itself as origin and the invited server as destination, with a key it publishes")
+	conformance.It(xmatrixRule,
+		func(ctx SpecContext) {
+			iv := prepareDefault(ctx, xmatrixRule).send(ctx)
+			ex := iv.firstTo(fed.InviteV2)
+			Expect(ex.Origin).To(Equal(suite.Homeserver().ServerName), "the X-Matrix origin.%s", iv.explain())
+			var xmatrix []fed.Check
+			for _, c := range ex.Checks {
+				if strings.HasPrefix(c.Name, "X-Matrix") {
+					xmatrix = append(xmatrix, c)
+				}
+			}
+			Expect(xmatrix).NotTo(BeEmpty(), "the mock made no X-Matrix check on %s.%s", ex.Summary(), "%s", iv.explain())
+			Expect(xmatrix).To(HaveEach(Satisfy(fed.Check.Passed)), "the mock's X-Matrix checks on the invite request.%s", iv.explain())
+		})
+
+	createRule := rule("OUT-STATE-CREATE", conformance.MUST, areaOutbound,
+		secV2+` (invite_room_state, v1.16: "MUST contain the m.room.create event for the room")`,
+		"sends invite_room_state holding the room's m.room.create event")
+	conformance.ForEachRoomVersion(createRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		iv := inviteRemote(ctx, createRule, rv)
+		state, _ := iv.v2Body().GetArray("invite_room_state")
+		Expect(state).To(match.OutboundHoldStateEvent("m.room.create", ""), "invite_room_state of the v2 invite body.%s", iv.explain())
+	})
+
+	summaryRule := rule("OUT-STATE-SUMMARY", conformance.SHOULD, areaOutbound,
+		`m.room.member.yaml unsigned.invite_room_state ("If they are set on the room, at least the state for m.room.avatar, m.room.canonical_alias, m.room.join_rules, and m.room.name SHOULD be included"); `+secV2,
+		"sends invite_room_state holding the room's m.room.join_rules and m.room.name")
+	conformance.ForEachRoomVersion(summaryRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		iv := inviteRemote(ctx, summaryRule, rv)
+		state, _ := iv.v2Body().GetArray("invite_room_state")
+		Expect(state).To(match.OutboundHoldStateEvent("m.room.join_rules", ""), "invite_room_state of the v2 invite body (the room has a join rule).%s", iv.explain())
+		Expect(state).To(match.OutboundHoldStateEvent("m.room.name", ""), "invite_room_state of the v2 invite body (the room is named %q).%s", roomName, iv.explain())
+	})
+
+	fullRule := rule("OUT-STATE-FULL", conformance.MUST, areaOutbound,
+		secV2+` (invite_room_state, v1.16: "All events listed MUST additionally be formatted according to the room version specification"; receivers MAY reject other entries in rooms v1–v11 and SHOULD in later versions)`,
+		"sends every invite_room_state entry as a full event of the room's version: hashed, signed, in the room")
+	conformance.ForEachRoomVersion(fullRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		iv := inviteRemote(ctx, fullRule, rv)
+		state, _ := iv.v2Body().GetArray("invite_room_state")
+		keys := homeserverKeys(ctx, iv.remote)
+		for _, entry := range state {
+			Expect(entry).To(match.OutboundBeFullPDU(rv, iv.room, keys), "%s", iv.explain())
+		}
+	})
+
+	completesRule := rule("OUT-COMPLETES", conformance.MUST, areaOutbound,
+		secClient+" (200: \"The user has been invited to join the room\"); "+secV2,
+		"answers the client's /invite with 200 and a JSON object once the invited server has countersigned the invite")
+	conformance.ForEachRoomVersion(completesRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		iv := inviteRemote(ctx, completesRule, rv)
+		Expect(iv.res).To(match.HaveStatus(http.StatusOK), "%s", iv.explain())
+		_, err := iv.res.JSON()
+		Expect(err).NotTo(HaveOccurred(), "the 200 answer to /invite must be a JSON object ({}).%s", iv.explain())
+	})
+
+	stateRule := rule("OUT-IN-STATE", conformance.MUST, areaOutbound,
+		secClient+" (\"If the user was invited to the room, the homeserver will append a m.room.member event to the room\")",
+		"puts the invite it sent into the room's state once the invited server has countersigned it")
+	conformance.ForEachRoomVersion(stateRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		iv := inviteRemote(ctx, stateRule, rv)
+		sent := iv.sentID()
+		ev, ok := iv.carolState(ctx)
+		Expect(ok).To(BeTrue(), "the room state has no member event of %s after the invite.%s", iv.carol, iv.explain())
+		Expect(ev.Membership()).To(Equal("invite"), "%s's membership in the room state: %s.%s", iv.carol, ev, iv.explain())
+		Expect(ev.ID()).To(Equal(sent), "the member event in the state is not the invite the homeserver sent the mock: %s.%s", ev, iv.explain())
+	})
+
+	countersignedRule := rule("OUT-COUNTERSIGNED", conformance.SHOULD, areaOutbound,
+		secV2+` ("Once the event has been signed by both the inviting homeserver and the invited homeserver, it can be sent to all of the servers in the room by the inviting homeserver")`,
+		"keeps the invite as the invited server countersigned it, and gives it out with that signature (here: in the send_join answer when the invitee joins)")
+	conformance.ForEachRoomVersion(countersignedRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		iv := inviteRemote(ctx, countersignedRule, rv)
+		Expect(iv.res).To(match.HaveStatus(http.StatusOK), "the invite must have succeeded for carol to join.%s", iv.explain())
+		sent := iv.sentID()
+		replica, err := iv.remote.JoinRoom(ctx, iv.room, iv.carol)
+		Expect(err).NotTo(HaveOccurred(), "carol joining the room she was invited to, through the mock.%s", iv.explain())
+		invite := replica.Event(sent)
+		Expect(invite).NotTo(BeNil(), "the send_join answer (state and auth chain) does not hold the invite %s, the previous membership of carol.%s", sent, iv.explain())
+		Expect(invite.Fields).To(match.OutboundCarrySignature(rv, iv.remote.Name(), iv.remote.KeyID(), iv.remote.Signer().PublicKey()),
+			"the invite as the homeserver gives it out must carry the mock's countersignature.%s", iv.explain())
+	})
+})
