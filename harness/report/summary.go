@@ -51,7 +51,8 @@ func Summarize(r types.Report) Summary {
 		if sr.State.Is(types.SpecStateFailureStates) {
 			res.Detail = sr.Failure.Message
 		} else if e, ok := entry(sr, conformance.EntryOutcome); ok {
-			res.Detail = e
+			_, detail, _ := strings.Cut(e, ": ") // the class is already in Class
+			res.Detail = detail
 		}
 		s.Counts[res.Class]++
 		s.Results = append(s.Results, res)
