@@ -106,11 +106,11 @@ func (s Summary) Failed() int {
 	return s.Counts[conformance.Fail] + s.Counts[conformance.UnexpectedPass] + len(s.Setup)
 }
 
-// Line is the one-line verdict: "N passed, N failed" first, then the rest.
+// Line is the one-line verdict: "N passed, N failed" first (failed counts
+// what fails the run), then the outcomes that do not.
 func (s Summary) Line() string {
-	passed := s.Counts[conformance.Pass] + s.Counts[conformance.ExpectedFail] + s.Counts[conformance.NotDone]
-	return fmt.Sprintf("%d passed, %d failed (%d expected failures, %d MAY not done, %d unexpected passes, %d skipped) in %s",
-		passed, s.Failed(), s.Counts[conformance.ExpectedFail], s.Counts[conformance.NotDone],
+	return fmt.Sprintf("%d passed, %d failed, %d expected failures, %d MAY not done (%d unexpected passes, %d skipped) in %s",
+		s.Counts[conformance.Pass], s.Failed(), s.Counts[conformance.ExpectedFail], s.Counts[conformance.NotDone],
 		s.Counts[conformance.UnexpectedPass], s.Counts[Skipped], s.RunTime.Round(10*time.Millisecond))
 }
 
