@@ -38,7 +38,7 @@ vet:
 	$(GO) vet ./...
 
 unit:
-	$(GO) test -race ./harness/... ./cmd/...
+	$(GO) test -race ./harness/... ./cmd/... ./suites/thirdparty/
 
 # docs/CONFORMANCE.md is generated from the specs (a Ginkgo dry run).
 catalogue:

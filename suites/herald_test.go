@@ -15,6 +15,7 @@ import (
 	_ "herald/suites/membership"
 	_ "herald/suites/outbound"
 	_ "herald/suites/smoke"
+	_ "herald/suites/thirdparty"
 )
 
 func TestHerald(t *testing.T) {

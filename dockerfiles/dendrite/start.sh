@@ -3,7 +3,11 @@
 #
 # Inputs:  SERVER_NAME (required), /complement/ca/ca.crt and ca.key (required),
 #          HERALD_LOG_LEVEL (optional, default info; read when the config is
-#          first written).
+#          first written),
+#          HERALD_ID_SERVERS (optional; space-separated host:port entries for
+#          trusted_third_party_id_servers, read when the config is first
+#          written; default: host.docker.internal:28400 … :28463, where
+#          Herald's mock identity servers listen).
 # State:   everything lives under /data. Config, signing key and TLS key are
 #          written only when absent, so a stopped container starts again with
 #          the same identity and data.
@@ -86,6 +90,16 @@ fi
 # --- dendrite.yaml. Only the settings that differ from Dendrite's defaults
 # are written; Dendrite fills in the rest when it loads the file.
 db() { echo "file:$DATA/dendrite_$1.db"; }
+
+# Dendrite contacts only the identity servers listed in
+# trusted_third_party_id_servers (exact host:port). Herald's mock identity
+# servers listen on host.docker.internal at a port of 28400-28463 (the
+# harness's identity.TrustedPorts: keep the two in step).
+ID_SERVERS="${HERALD_ID_SERVERS:-$(for p in $(seq 28400 28463); do printf 'host.docker.internal:%s ' "$p"; done)}"
+id_servers_yaml() {
+    local s
+    for s in $ID_SERVERS; do printf '\n    - "%s"' "$s"; done
+}
 if [ ! -s "$CONFIG" ]; then
     log "writing $CONFIG for $SERVER_NAME"
     cat > "$CONFIG" <<EOF
@@ -100,7 +114,7 @@ global:
     enable_inbound: true
     enable_outbound: true
   # Identity servers are only contacted if listed here (exact host[:port]).
-  trusted_third_party_id_servers: []
+  trusted_third_party_id_servers:$(id_servers_yaml)
   jetstream:
     in_memory: false
     storage_path: $DATA/jetstream

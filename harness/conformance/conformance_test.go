@@ -57,6 +57,7 @@ func TestRegisterRefusesBadRules(t *testing.T) {
 		{ID: "NO-LEVEL", Area: "a", Section: "s", Says: "x"},
 		{ID: "NO-SECTION", Level: MUST, Area: "a", Says: "x"},
 		{ID: "TEST-DUP", Level: MUST, Area: "a", Section: "s", Says: "x"},
+		{ID: "42-DIGITS", Level: MUST, Area: "a", Section: "s", Says: "x"},
 	}
 	register(bad[3])
 	for _, r := range bad {
@@ -79,7 +80,11 @@ func TestTitlesCarryParsableIDs(t *testing.T) {
 	if got := IDOf("INV2-SIGN: adds its signature [INV2-SIGN/v12] room version 12"); got != "INV2-SIGN/v12" {
 		t.Errorf("IDOf(table entry) = %q", got)
 	}
-	if IDOf("no id here") != "" {
+	if got := IDOf("Joins [3PID-JOIN/v11] room version 11"); got != "3PID-JOIN/v11" {
+		t.Errorf("IDOf(an ID starting with digits) = %q", got)
+	}
+	register(Rule{ID: "3PID-TEST", Level: MUST, Area: "a", Section: "s", Says: "x"})
+	if IDOf("no id here [12] [1]") != "" {
 		t.Error("found an ID in plain text")
 	}
 	if !strings.Contains(r.Requirement(), "MUST") {

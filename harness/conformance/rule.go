@@ -41,7 +41,9 @@ type Rule struct {
 	Says string
 }
 
-var idPattern = regexp.MustCompile(`^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$`)
+// idPattern: upper-case words joined by dashes; the first word may start
+// with digits ("3PID-JOIN") but holds a letter.
+var idPattern = regexp.MustCompile(`^[0-9]*[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$`)
 
 var (
 	mu    sync.Mutex
@@ -120,7 +122,7 @@ func (r Rule) Requirement() string {
 	return fmt.Sprintf("%s %s: the server %s (%s)", r.ID, r.Level, r.Says, r.Section)
 }
 
-var titleID = regexp.MustCompile(`\[([A-Z][A-Z0-9-]*(?:/v[0-9]+)?)\]`)
+var titleID = regexp.MustCompile(`\[([0-9]*[A-Z][A-Z0-9-]*(?:/v[0-9]+)?)\]`)
 
 // IDOf extracts the spec ID from a spec's full text (container and leaf
 // texts joined), or "" when it carries none.

@@ -1,0 +1,106 @@
+package identity
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"herald/harness/spec"
+)
+
+// Handler answers one request to a route. Every route has a default,
+// spec-conformant handler; Answer replaces it.
+type Handler func(*Request) *Reply
+
+// Reply is what the mock answers.
+type Reply struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Request is an inbound request as a handler sees it: already read and
+// journaled.
+type Request struct {
+	Route Route
+	// HTTP is the request; its body has been read into Body.
+	HTTP *http.Request
+	Body []byte
+	// Token is the access token the request carried ("" if none), and Via
+	// how it carried it.
+	Token string
+	Via   Credential
+
+	server *Server
+	def    Handler
+	ex     *Exchange
+}
+
+// Server is the mock that received the request.
+func (r *Request) Server() *Server { return r.server }
+
+// Default returns the answer the mock would give without a script.
+func (r *Request) Default() *Reply { return r.def(r) }
+
+// Note records a remark on the exchange.
+func (r *Request) Note(format string, args ...any) {
+	r.ex.Notes = append(r.ex.Notes, fmt.Sprintf(format, args...))
+}
+
+// Object parses the body as a JSON object.
+func (r *Request) Object() (spec.Object, error) { return spec.ParseObject(r.Body) }
+
+// Answer scripts route: the mock answers it with h instead of its default.
+func Answer(route Route, h Handler) Option {
+	return func(c *config) { c.answers[route] = h }
+}
+
+// Default is the mock's own answer.
+func Default() Handler { return func(r *Request) *Reply { return r.Default() } }
+
+// Status answers with a Matrix error {"errcode", "error"}; an empty
+// errcode sends {} instead.
+func Status(code int, errcode string) Handler {
+	return func(*Request) *Reply {
+		if errcode == "" {
+			return jsonReply(code, map[string]any{})
+		}
+		return errorReply(code, errcode, "scripted by Herald")
+	}
+}
+
+// JSON answers with v encoded as JSON.
+func JSON(code int, v any) Handler {
+	return func(*Request) *Reply { return jsonReply(code, v) }
+}
+
+// Sequence answers the n-th request with handlers[n], and every request
+// after the last with the last handler.
+func Sequence(handlers ...Handler) Handler {
+	if len(handlers) == 0 {
+		return Default()
+	}
+	var mu sync.Mutex
+	n := 0
+	return func(r *Request) *Reply {
+		mu.Lock()
+		h := handlers[min(n, len(handlers)-1)]
+		n++
+		mu.Unlock()
+		return h(r)
+	}
+}
+
+func jsonReply(code int, v any) *Reply {
+	body, err := spec.CanonicalJSONLax(v)
+	if err != nil {
+		body, _ = json.Marshal(map[string]any{"errcode": "M_UNKNOWN", "error": "herald: encoding reply: " + err.Error()})
+		code = http.StatusInternalServerError
+	}
+	return &Reply{Status: code, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
+}
+
+func errorReply(code int, errcode, format string, args ...any) *Reply {
+	return jsonReply(code, map[string]any{"errcode": errcode, "error": fmt.Sprintf(format, args...)})
+}

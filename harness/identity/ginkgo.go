@@ -1,0 +1,28 @@
+package identity
+
+import (
+	"context"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+	"github.com/onsi/gomega"
+)
+
+// NewServer starts a mock identity server for the current Ginkgo spec
+// (see Start) and registers its cleanup: it is closed when the spec ends
+// and, if the spec failed or Ginkgo runs verbosely, its transcript is added
+// to the spec's report.
+func NewServer(ctx context.Context, env Env, opts ...Option) *Server {
+	ginkgo.GinkgoHelper()
+	at := types.NewCodeLocation(1)
+	s, err := Start(ctx, env, opts...)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "starting the mock identity server")
+	ginkgo.DeferCleanup(func() {
+		_, reporter := ginkgo.GinkgoConfiguration()
+		if ginkgo.CurrentSpecReport().Failed() || reporter.Verbose || reporter.VeryVerbose {
+			ginkgo.AddReportEntry("identity server transcript of "+s.name, s.Journal.Transcript(), ginkgo.ReportEntryVisibilityFailureOrVerbose)
+		}
+	}, at)
+	ginkgo.DeferCleanup(s.Close, at)
+	return s
+}

@@ -1,0 +1,84 @@
+package identity
+
+import (
+	"fmt"
+
+	"herald/harness/spec"
+)
+
+// LongTermKey is the mock's long-term key (ed25519:0 unless KeyID says
+// otherwise), published at /pubkey/{keyId} and valid at /pubkey/isvalid
+// until revoked.
+func (s *Server) LongTermKey() *spec.Signer { return s.longTerm }
+
+// ForgedKey returns a fresh key filed under the mock's name and its
+// long-term key ID, but which the mock never published: a signature by it
+// looks like the mock's and must not verify under any key the mock gave out.
+func (s *Server) ForgedKey() *spec.Signer {
+	k, err := spec.GenerateSigner(s.name, s.longTerm.KeyID)
+	if err != nil {
+		panic(fmt.Sprintf("identity: generating a key: %v", err))
+	}
+	return k
+}
+
+// newEphemeralKey makes the short-term key of one stored invite.
+func (s *Server) newEphemeralKey() *spec.Signer {
+	s.mu.Lock()
+	s.ephSeq++
+	id := fmt.Sprintf("ed25519:ephemeral_%d", s.ephSeq)
+	s.mu.Unlock()
+	k, err := spec.GenerateSigner(s.name, id)
+	if err != nil {
+		panic(fmt.Sprintf("identity: generating a key: %v", err))
+	}
+	return k
+}
+
+// SignOption changes how Signed signs a block.
+type SignOption func(*signConfig)
+
+type signConfig struct {
+	key     *spec.Signer
+	sender  string
+	corrupt bool
+}
+
+// SignedWith signs with k instead of the long-term key: an invite's
+// ephemeral key, or a ForgedKey.
+func SignedWith(k *spec.Signer) SignOption { return func(c *signConfig) { c.key = k } }
+
+// WithSender adds sender to the signed fields, as /sign-ed25519 and a
+// client's third_party_signed do.
+func WithSender(sender string) SignOption { return func(c *signConfig) { c.sender = sender } }
+
+// CorruptSignature flips a bit of the signature after signing.
+func CorruptSignature() SignOption { return func(c *signConfig) { c.corrupt = true } }
+
+// Signed returns a signed block {mxid, token, signatures} of a third-party
+// invite (signed_third_party_invite.yaml) as the mock would hand it out at
+// binding time: signed with the long-term key under the mock's name
+// (appendices.md "Signing JSON"). Options sign with another key, add the
+// sender or corrupt the signature; a block for the wrong mxid or token is
+// just Signed with those values.
+func (s *Server) Signed(mxid, token string, opts ...SignOption) spec.Object {
+	c := signConfig{key: s.longTerm}
+	for _, o := range opts {
+		o(&c)
+	}
+	block := spec.Object{"mxid": mxid, "token": token}
+	if c.sender != "" {
+		block["sender"] = c.sender
+	}
+	sig, err := c.key.Signature(block)
+	if err != nil {
+		panic(fmt.Sprintf("identity: signing %v: %v", block, err))
+	}
+	if c.corrupt {
+		raw, _ := spec.DecodeBase64(sig)
+		raw[len(raw)/2] ^= 0x01
+		sig = spec.EncodeBase64(raw)
+	}
+	block["signatures"] = map[string]any{c.key.ServerName: map[string]any{c.key.KeyID: sig}}
+	return block
+}

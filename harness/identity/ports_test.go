@@ -1,0 +1,38 @@
+package identity
+
+import (
+	"net"
+	"testing"
+)
+
+func TestPortRange(t *testing.T) {
+	// A range of two ports around one that the kernel just handed out.
+	probe, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	busy := uint16(probe.Addr().(*net.TCPAddr).Port)
+	defer probe.Close()
+	r := PortRange{First: busy, Count: 2}
+	if busy == 65535 {
+		r.First = busy - 1
+	}
+	for range 5 {
+		ln, err := r.listen(t.Context(), loopback)
+		if err != nil {
+			t.Skipf("the neighbour of port %d is busy too: %v", busy, err)
+		}
+		port := uint16(ln.Addr().(*net.TCPAddr).Port)
+		ln.Close()
+		if port == busy || port < r.First || port >= r.First+r.Count {
+			t.Fatalf("listened on %d; range %d+%d, busy %d", port, r.First, r.Count, busy)
+		}
+	}
+	if _, err := (PortRange{First: busy, Count: 1}).listen(t.Context(), loopback); err == nil {
+		t.Error("a range whose only port is busy should fail")
+	}
+	s := start(t, Env{Ports: PortRange{First: TrustedPorts.First, Count: TrustedPorts.Count}})
+	if p := s.Addr().Port(); p < TrustedPorts.First || p >= TrustedPorts.First+TrustedPorts.Count {
+		t.Errorf("a server in TrustedPorts listens on %d", p)
+	}
+}

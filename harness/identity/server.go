@@ -1,0 +1,333 @@
+// Package identity is Herald's mock identity server: it stores third-party invites, answers lookups and key-validity checks, signs third-party invite blocks (correctly or deliberately wrongly), notifies the homeserver through /3pid/onbind, and journals every request.
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"herald/harness/homeserver"
+	"herald/harness/pki"
+	"herald/harness/spec"
+)
+
+// maxBody bounds what the mock reads of a request or response body.
+const maxBody = 4 << 20
+
+// Target is the homeserver the mock notifies of bindings.
+type Target struct {
+	// Name is the homeserver's server name (SNI, Host).
+	Name string
+	// Addr is where the test process reaches its federation port.
+	Addr netip.AddrPort
+	// TLS verifies its certificate.
+	TLS *tls.Config
+}
+
+// ForHomeserver is the Target of the homeserver under test.
+func ForHomeserver(hs *homeserver.Homeserver) Target {
+	return Target{Name: hs.ServerName, Addr: hs.FederationAddr, TLS: hs.FederationTLS()}
+}
+
+// Env is what a mock needs from its surroundings.
+type Env struct {
+	// CA issues the mock's certificate and is the only root it trusts.
+	CA *pki.CA
+	// Listen is the address to listen on: the Docker network's gateway,
+	// or 127.0.0.1 in unit tests.
+	Listen netip.Addr
+	// Ports is where the port is chosen; the zero range lets the kernel
+	// pick any free port. Suites use TrustedPorts.
+	Ports PortRange
+	// Homeserver is where onbind notifications go.
+	Homeserver Target
+}
+
+// Option configures a mock identity server.
+type Option func(*config)
+
+type config struct {
+	answers        map[Route]Handler
+	requestTimeout time.Duration
+	host           string
+	keyID          string
+}
+
+func newConfig(opts []Option) *config {
+	c := &config{answers: map[Route]Handler{}, requestTimeout: 30 * time.Second, host: "host.docker.internal", keyID: "ed25519:0"}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// RequestTimeout bounds each request the mock sends (default 30s).
+func RequestTimeout(d time.Duration) Option { return func(c *config) { c.requestTimeout = d } }
+
+// Host sets the host part of the mock's name (default host.docker.internal).
+func Host(host string) Option { return func(c *config) { c.host = host } }
+
+// KeyID sets the ID of the long-term key (default ed25519:0).
+func KeyID(id string) Option { return func(c *config) { c.keyID = id } }
+
+// Server is a mock identity server.
+type Server struct {
+	// Journal records every exchange, in both directions.
+	Journal *Journal
+
+	name     string
+	addr     netip.AddrPort
+	longTerm *spec.Signer
+	cfg      *config
+	target   Target
+
+	mu       sync.Mutex
+	answers  map[Route]Handler
+	tokens   map[string]bool
+	invites  map[string]*Invite // by token
+	order    []string           // invite tokens in the order stored
+	bindings map[binding]string
+	revoked  map[string]bool // decoded public keys
+	pepper   string
+	ephSeq   int
+
+	transport *http.Transport
+	httpSrv   *http.Server
+	served    chan struct{}
+	closeOnce sync.Once
+}
+
+// Start runs a mock identity server: HTTPS on env.Listen, on a port of
+// env.Ports, named <host>:<port> (what a client passes as id_server), with
+// a certificate from env.CA and a fresh long-term ed25519 key.
+func Start(ctx context.Context, env Env, opts ...Option) (*Server, error) {
+	if env.CA == nil || !env.Listen.IsValid() {
+		return nil, errors.New("identity: start mock server: Env needs a CA and a listen address")
+	}
+	cfg := newConfig(opts)
+	ln, err := env.Ports.listen(ctx, env.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("identity: start mock server: %w", err)
+	}
+	port := ln.Addr().(*net.TCPAddr).AddrPort().Port()
+	name := cfg.host + ":" + strconv.Itoa(int(port))
+	cert, err := env.CA.Issue(cfg.host)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("identity: start mock server %s: %w", name, err)
+	}
+	longTerm, err := spec.GenerateSigner(name, cfg.keyID)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("identity: start mock server %s: %w", name, err)
+	}
+	s := &Server{
+		Journal:  newJournal(),
+		name:     name,
+		addr:     netip.AddrPortFrom(env.Listen, port),
+		longTerm: longTerm,
+		cfg:      cfg,
+		target:   env.Homeserver,
+		answers:  cfg.answers,
+		tokens:   map[string]bool{},
+		invites:  map[string]*Invite{},
+		bindings: map[binding]string{},
+		revoked:  map[string]bool{},
+		pepper:   randomToken(16),
+		served:   make(chan struct{}),
+	}
+	s.transport = s.newTransport(env.CA)
+	s.httpSrv = &http.Server{
+		Handler:           s.router(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          log.New(journalLog{s.Journal}, "", 0),
+	}
+	tlsLn := tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	go func() {
+		defer close(s.served)
+		if err := s.httpSrv.Serve(tlsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.Journal.logf("serve: %v", err)
+		}
+	}()
+	return s, nil
+}
+
+// Close stops the listener, waits briefly for requests in progress and
+// drops idle outbound connections. It is safe to call more than once.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err = s.httpSrv.Shutdown(ctx); err != nil {
+			err = errors.Join(err, s.httpSrv.Close())
+		}
+		<-s.served
+		s.transport.CloseIdleConnections()
+	})
+	return err
+}
+
+// Name is the mock's name, host.docker.internal:<port>: the id_server a
+// client gives the homeserver, and the name its signatures are filed under.
+func (s *Server) Name() string { return s.name }
+
+// Addr is where the mock listens.
+func (s *Server) Addr() netip.AddrPort { return s.addr }
+
+// URL is the https URL of path on the mock, as the homeserver reaches it.
+func (s *Server) URL(path string) string { return "https://" + s.name + path }
+
+// Answer scripts route from now on.
+func (s *Server) Answer(route Route, h Handler) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.answers[route] = h
+}
+
+// Unscript restores the default answer of route.
+func (s *Server) Unscript(route Route) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.answers, route)
+}
+
+func (s *Server) scripted(route Route) (Handler, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h, ok := s.answers[route]
+	return h, ok
+}
+
+// AccessToken issues a fresh access token the mock accepts: what a client
+// would pass to the homeserver as id_access_token.
+func (s *Server) AccessToken() string {
+	t := "herald_is_" + randomToken(20)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[t] = true
+	return t
+}
+
+func (s *Server) validToken(t string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tokens[t]
+}
+
+func (s *Server) router() http.Handler {
+	mux := http.NewServeMux()
+	for _, route := range served() {
+		mux.Handle(string(route), s.serve(route, s.defaultHandler(route)))
+	}
+	mux.Handle("/", s.serve(Unrouted, func(r *Request) *Reply {
+		r.Note("no route for %s %s", r.HTTP.Method, r.HTTP.URL.Path)
+		return errorReply(http.StatusNotFound, "M_UNRECOGNIZED", "Herald's mock identity server does not serve %s %s", r.HTTP.Method, r.HTTP.URL.Path)
+	}))
+	return mux
+}
+
+// serve reads, authenticates, scripts and journals every request. Nothing
+// in it asserts: specs read the journal.
+func (s *Server) serve(route Route, def Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
+		ex := Exchange{
+			Seq: s.Journal.begin(), Direction: Inbound, Route: route, Method: hr.Method, URI: hr.RequestURI,
+			RequestHeader: hr.Header.Clone(), Started: time.Now(),
+		}
+		body, err := io.ReadAll(io.LimitReader(hr.Body, maxBody))
+		ex.RequestBody = body
+		ex.Token, ex.Via = credential(hr)
+		req := &Request{Route: route, HTTP: hr, Body: body, Token: ex.Token, Via: ex.Via, server: s, def: def, ex: &ex}
+		if route.Legacy() {
+			req.Note("legacy v1 Identity Service API, removed from the spec: the homeserver should call /_matrix/identity/v2")
+		}
+		var reply *Reply
+		switch {
+		case err != nil:
+			reply = errorReply(http.StatusBadRequest, "M_BAD_JSON", "reading the body: %v", err)
+		case authenticated[route] && ex.Via == NoToken:
+			req.Note("no access token")
+			reply = errorReply(http.StatusUnauthorized, "M_UNAUTHORIZED", "an access token is required")
+		case authenticated[route] && !s.validToken(ex.Token):
+			req.Note("the access token %q was not issued by this identity server", ex.Token)
+			reply = errorReply(http.StatusUnauthorized, "M_UNAUTHORIZED", "unknown access token")
+		}
+		if reply == nil {
+			h := def
+			if sh, ok := s.scripted(route); ok {
+				h, ex.Scripted = sh, true
+			}
+			reply = run(req, h)
+		}
+		for k, vs := range reply.Header {
+			for _, v := range vs {
+				w.Header().Add(k, v)
+			}
+		}
+		w.WriteHeader(reply.Status)
+		w.Write(reply.Body)
+		ex.Status, ex.ResponseHeader, ex.ResponseBody = reply.Status, reply.Header, reply.Body
+		ex.Took = time.Since(ex.Started)
+		s.Journal.record(ex)
+	})
+}
+
+// credential finds the access token of a request: the Authorization
+// header first, else the access_token query parameter.
+func credential(r *http.Request) (string, Credential) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		if scheme, token, ok := strings.Cut(h, " "); ok && strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(token), BearerHeader
+		}
+	}
+	if t := r.URL.Query().Get("access_token"); t != "" {
+		return t, QueryParameter
+	}
+	return "", NoToken
+}
+
+// run calls h, turning a panic into a 500 and a note.
+func run(req *Request, h Handler) (reply *Reply) {
+	defer func() {
+		if p := recover(); p != nil {
+			req.Note("the mock's handler panicked: %v\n%s", p, debug.Stack())
+			reply = errorReply(http.StatusInternalServerError, "M_UNKNOWN", "Herald's mock failed: %v", p)
+		}
+	}()
+	if reply = h(req); reply == nil {
+		reply = errorReply(http.StatusInternalServerError, "M_UNKNOWN", "Herald's handler returned no reply")
+	}
+	return reply
+}
+
+// journalLog sends the HTTP server's error log to the journal.
+type journalLog struct{ j *Journal }
+
+func (l journalLog) Write(p []byte) (int, error) {
+	l.j.logf("%s", strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// randomToken returns n random characters of [A-Za-z0-9].
+func randomToken(n int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}

@@ -1,0 +1,82 @@
+package identity
+
+import (
+	"net/http"
+	"strings"
+
+	"herald/harness/spec"
+)
+
+// Revoke makes key invalid from now on: /pubkey/isvalid (or
+// /pubkey/ephemeral/isvalid) answers {"valid": false} for it.
+func (s *Server) Revoke(key *spec.Signer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.revoked[string(key.PublicKey())] = true
+}
+
+// keyState says whether pub (raw bytes) is the long-term key, an
+// invite's ephemeral key, and whether it was revoked.
+func (s *Server) keyState(pub []byte) (longTerm, ephemeral, revoked bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	longTerm = string(pub) == string(s.longTerm.PublicKey())
+	for _, inv := range s.invites {
+		if string(pub) == string(inv.Ephemeral.PublicKey()) {
+			ephemeral = true
+		}
+	}
+	return longTerm, ephemeral, s.revoked[string(pub)]
+}
+
+// queryKey decodes the public_key query parameter, standard or URL-safe
+// base64 (v2_pubkey.yaml).
+func queryKey(r *Request) ([]byte, *Reply) {
+	raw := r.HTTP.URL.Query().Get("public_key")
+	if raw == "" {
+		r.Note("no public_key parameter")
+		return nil, errorReply(http.StatusBadRequest, "M_MISSING_PARAM", "public_key is required")
+	}
+	if strings.Contains(raw, " ") {
+		r.Note("public_key %q has a space: a '+' was not percent-encoded", raw)
+		raw = strings.ReplaceAll(raw, " ", "+")
+	}
+	pub, err := spec.DecodeBase64(raw)
+	if err != nil {
+		r.Note("public_key %q is not unpadded base64: %v", raw, err)
+		return nil, errorReply(http.StatusBadRequest, "M_INVALID_PARAM", "public_key is not unpadded base64")
+	}
+	return pub, nil
+}
+
+// serveIsValid answers /pubkey/isvalid (long-term keys) and
+// /pubkey/ephemeral/isvalid (invite keys): valid while not revoked.
+func (s *Server) serveIsValid(ephemeralKeys bool) Handler {
+	return func(r *Request) *Reply {
+		pub, reply := queryKey(r)
+		if reply != nil {
+			return reply
+		}
+		longTerm, ephemeral, revoked := s.keyState(pub)
+		valid := !revoked && ((ephemeralKeys && ephemeral) || (!ephemeralKeys && longTerm))
+		if revoked {
+			r.Note("the key was revoked")
+		}
+		return jsonReply(http.StatusOK, map[string]any{"valid": valid})
+	}
+}
+
+// servePubKey answers /pubkey/{keyId}: the long-term key, or an invite's
+// ephemeral key, by key ID.
+func (s *Server) servePubKey(r *Request) *Reply {
+	id := r.HTTP.PathValue("keyId")
+	if id == s.longTerm.KeyID {
+		return jsonReply(http.StatusOK, map[string]any{"public_key": s.longTerm.PublicKeyBase64()})
+	}
+	for _, inv := range s.Invites() {
+		if inv.Ephemeral.KeyID == id {
+			return jsonReply(http.StatusOK, map[string]any{"public_key": inv.Ephemeral.PublicKeyBase64()})
+		}
+	}
+	return errorReply(http.StatusNotFound, "M_NOT_FOUND", "The public key was not found")
+}

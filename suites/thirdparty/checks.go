@@ -1,0 +1,232 @@
+package thirdparty
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"herald/harness/identity"
+	"herald/harness/spec"
+)
+
+// The checks below are pure functions of what the homeserver sent or
+// answered, so checks_test.go can show each one failing on a wrong answer.
+// They return what is wrong, one line each; nothing means all is well.
+
+// refused checks that an answer is an error (4xx or 5xx): whatever else
+// the spec leaves open, an answer below 400 accepts what must be refused.
+func refused(status int) []string {
+	if status >= 400 {
+		return nil
+	}
+	return []string{fmt.Sprintf("answered %d: that accepts the request instead of refusing it", status)}
+}
+
+// refusal checks the status of an answer the spec says is a refusal but
+// gives no code for (an exchange, a malformed onbind): a 4xx error. A 2xx
+// accepts what must be refused; a 5xx is the server failing rather than
+// refusing.
+func refusal(status int) []string {
+	if status >= 400 && status < 500 {
+		return nil
+	}
+	return []string{fmt.Sprintf("answered %d, not a 4xx refusal", status)}
+}
+
+// storeInviteProblems checks the homeserver's store-invite request
+// (v2_store_invite.yaml): the v2 endpoint, a JSON body with medium,
+// address, room_id and sender as expected, and the access token the
+// client gave the homeserver.
+func storeInviteProblems(ex identity.Exchange, want map[string]string, token string) []string {
+	var out []string
+	if ex.Route != identity.StoreInvite {
+		out = append(out, fmt.Sprintf("called %s %s, not POST /_matrix/identity/v2/store-invite", ex.Method, ex.URI))
+	}
+	body, err := spec.ParseObject(ex.RequestBody)
+	if err != nil {
+		out = append(out, fmt.Sprintf("the body is not a JSON object (%v): %q", err, shorten(ex.RequestBody)))
+		body = spec.Object{}
+	}
+	for _, k := range slices.Sorted(keys(want)) {
+		if got, _ := body.GetString(k); got != want[k] {
+			out = append(out, fmt.Sprintf("%s is %q, want %q", k, got, want[k]))
+		}
+	}
+	if ex.Via == identity.NoToken {
+		out = append(out, "no access token: the client's id_access_token must authenticate the request")
+	} else if ex.Token != token {
+		out = append(out, fmt.Sprintf("access token %q, not the client's id_access_token %q", ex.Token, token))
+	}
+	return out
+}
+
+// bearerProblems checks that every request to an authenticated route of
+// the identity server carried the client's token as a Bearer header
+// (identity-service-api.md "Authentication").
+func bearerProblems(requests []identity.Exchange, token string) []string {
+	var out []string
+	for _, ex := range requests {
+		switch {
+		case ex.Via == identity.BearerHeader && ex.Token == token:
+		case ex.Via == identity.NoToken:
+			out = append(out, fmt.Sprintf("%s: no access token", ex.Summary()))
+		case ex.Via != identity.BearerHeader:
+			out = append(out, fmt.Sprintf("%s: the token is in the %s, not an Authorization: Bearer header", ex.Summary(), ex.Via))
+		default:
+			out = append(out, fmt.Sprintf("%s: Bearer %q is not the client's id_access_token %q", ex.Summary(), ex.Token, token))
+		}
+	}
+	return out
+}
+
+// inviteEventProblems checks the content of the m.room.third_party_invite
+// a homeserver emitted for inv (client-server m.room.third_party_invite,
+// v2_store_invite.yaml): the identity server's display_name, every key it
+// gave in public_keys with its key_validity_url, and public_key (kept for
+// older servers) one of those keys with that key's key_validity_url.
+func inviteEventProblems(content spec.Object, inv *identity.Invite) []string {
+	var out []string
+	if got, _ := content.GetString("display_name"); got != inv.DisplayName {
+		out = append(out, fmt.Sprintf("display_name is %q, the identity server's is %q", got, inv.DisplayName))
+	}
+	given := map[string]string{} // raw key → key_validity_url, from the identity server
+	for _, k := range inv.PublicKeys() {
+		m := k.(map[string]any)
+		raw, _ := spec.DecodeBase64(m["public_key"].(string))
+		given[string(raw)] = m["key_validity_url"].(string)
+	}
+	listed := map[string]string{}
+	list, ok := content.GetArray("public_keys")
+	if !ok {
+		out = append(out, "public_keys is missing or not an array")
+	}
+	for _, item := range list {
+		m, _ := item.(map[string]any)
+		pk, _ := m["public_key"].(string)
+		raw, err := spec.DecodeBase64(pk)
+		if err != nil {
+			out = append(out, fmt.Sprintf("public_keys has %v, whose public_key is not unpadded base64", compact(item)))
+			continue
+		}
+		u, _ := m["key_validity_url"].(string)
+		listed[string(raw)] = u
+	}
+	for raw, u := range given {
+		got, ok := listed[raw]
+		switch {
+		case !ok:
+			out = append(out, fmt.Sprintf("public_keys lacks the identity server's key %s", spec.EncodeBase64([]byte(raw))))
+		case got != u:
+			out = append(out, fmt.Sprintf("public_keys gives key %s the key_validity_url %q, the identity server gave %q", spec.EncodeBase64([]byte(raw)), got, u))
+		}
+	}
+	pk, _ := content.GetString("public_key")
+	raw, err := spec.DecodeBase64(pk)
+	u, _ := content.GetString("key_validity_url")
+	switch want, ok := given[string(raw)]; {
+	case err != nil || pk == "":
+		out = append(out, fmt.Sprintf("public_key %q is not an unpadded base64 key", pk))
+	case !ok:
+		out = append(out, fmt.Sprintf("public_key %s is not a key the identity server gave", pk))
+	case u != want:
+		out = append(out, fmt.Sprintf("key_validity_url is %q, the identity server gave %q for public_key %s", u, want, pk))
+	}
+	return out
+}
+
+// partialInviteProblems checks the partial m.room.member event of an
+// exchange_third_party_invite (third_party_invite.yaml): type, room_id,
+// sender, state_key, membership invite, and the identity server's signed
+// block passed on unchanged.
+func partialInviteProblems(body spec.Object, room, sender, target string, signed spec.Object) []string {
+	var out []string
+	for _, f := range []struct{ key, want string }{
+		{"type", "m.room.member"}, {"room_id", room}, {"sender", sender}, {"state_key", target},
+	} {
+		if got, ok := body.GetString(f.key); !ok || got != f.want {
+			out = append(out, fmt.Sprintf("%s is %s, want %q", f.key, compact(body[f.key]), f.want))
+		}
+	}
+	content, _ := body.GetObject("content")
+	if got, _ := content.GetString("membership"); got != "invite" {
+		out = append(out, fmt.Sprintf("content.membership is %q, want \"invite\"", got))
+	}
+	tpi, _ := content.GetObject("third_party_invite")
+	got, _ := tpi.GetObject("signed")
+	if !sameJSON(got, signed) {
+		out = append(out, fmt.Sprintf("content.third_party_invite.signed is %s, want the identity server's block unchanged: %s", compact(got), compact(signed)))
+	}
+	return out
+}
+
+// keyChecked reports whether the homeserver asked the identity server,
+// at the key_validity_url the room's m.room.third_party_invite gave for
+// it, whether key is valid: GET <url>?public_key=<key, either alphabet>.
+func keyChecked(requests []identity.Exchange, key *spec.Signer, validityURL string) bool {
+	u, err := url.Parse(validityURL)
+	if err != nil {
+		return false
+	}
+	for _, ex := range requests {
+		path, query, _ := strings.Cut(ex.URI, "?")
+		if ex.Method != "GET" || path != u.Path {
+			continue
+		}
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			continue
+		}
+		raw, err := spec.DecodeBase64(strings.ReplaceAll(q.Get("public_key"), " ", "+"))
+		if err == nil && bytes.Equal(raw, key.PublicKey()) {
+			return true
+		}
+	}
+	return false
+}
+
+// redactionProblems compares the content of a redacted event with what
+// the room version's redaction algorithm keeps of the original.
+func redactionProblems(rv spec.RoomVersion, original, redactedContent spec.Object) []string {
+	want, err := rv.Redact(original)
+	if err != nil {
+		return []string{fmt.Sprintf("redacting the original event: %v", err)}
+	}
+	wantContent, _ := want.GetObject("content")
+	if wantContent == nil {
+		wantContent = spec.Object{}
+	}
+	if !sameJSON(redactedContent, wantContent) {
+		return []string{fmt.Sprintf("the redacted content is %s; room version %s keeps %s", compact(redactedContent), rv.ID, compact(wantContent))}
+	}
+	return nil
+}
+
+// sameJSON compares two JSON objects by their canonical encoding (nil
+// equals nothing but nil).
+func sameJSON(a, b spec.Object) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	x, err1 := a.Encode()
+	y, err2 := b.Encode()
+	return err1 == nil && err2 == nil && bytes.Equal(x, y)
+}
+
+func keys(m map[string]string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+func shorten(b []byte) string {
+	if len(b) > 300 {
+		return string(b[:300]) + "…"
+	}
+	return string(b)
+}

@@ -1,0 +1,237 @@
+package thirdparty
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"herald/harness/identity"
+	"herald/harness/pki"
+	"herald/harness/spec"
+)
+
+// Every check the specs use, shown failing on a wrong answer and passing
+// on a right one.
+
+func testServer(t *testing.T) *identity.Server {
+	t.Helper()
+	ca, err := pki.NewCA("thirdparty checks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := identity.Start(t.Context(), identity.Env{CA: ca, Listen: netip.MustParseAddr("127.0.0.1")}, identity.Host("127.0.0.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestRefusalChecks(t *testing.T) {
+	for _, c := range []struct {
+		status           int
+		refused, refusal bool
+	}{
+		{200, false, false}, {204, false, false}, {302, false, false},
+		{400, true, true}, {403, true, true}, {404, true, true},
+		{500, true, false}, {502, true, false},
+	} {
+		if got := len(refused(c.status)) == 0; got != c.refused {
+			t.Errorf("refused(%d) passes = %t, want %t", c.status, got, c.refused)
+		}
+		if got := len(refusal(c.status)) == 0; got != c.refusal {
+			t.Errorf("refusal(%d) passes = %t, want %t", c.status, got, c.refusal)
+		}
+	}
+}
+
+func TestStoreInviteProblems(t *testing.T) {
+	want := map[string]string{"medium": "email", "address": "a@example.org", "room_id": "!r:hs", "sender": "@alice:hs"}
+	good := identity.Exchange{
+		Route: identity.StoreInvite, Method: "POST", URI: "/_matrix/identity/v2/store-invite",
+		RequestBody: []byte(`{"medium":"email","address":"a@example.org","room_id":"!r:hs","sender":"@alice:hs","room_name":"x"}`),
+		Token:       "tok", Via: identity.BearerHeader,
+	}
+	if p := storeInviteProblems(good, want, "tok"); len(p) != 0 {
+		t.Errorf("a right request has problems: %v", p)
+	}
+	query := good
+	query.Via = identity.QueryParameter
+	if p := storeInviteProblems(query, want, "tok"); len(p) != 0 {
+		t.Errorf("a token in the query is still the client's token (3PID-IS-BEARER judges how): %v", p)
+	}
+	for name, ex := range map[string]identity.Exchange{
+		"legacy route": func() identity.Exchange { e := good; e.Route = identity.LegacyStoreInvite; return e }(),
+		"form body":    func() identity.Exchange { e := good; e.RequestBody = []byte("medium=email&address=a"); return e }(),
+		"wrong room": func() identity.Exchange {
+			e := good
+			e.RequestBody = []byte(strings.Replace(string(good.RequestBody), "!r:hs", "!s:hs", 1))
+			return e
+		}(),
+		"no sender": func() identity.Exchange {
+			e := good
+			e.RequestBody = []byte(`{"medium":"email","address":"a@example.org","room_id":"!r:hs"}`)
+			return e
+		}(),
+		"no token":    func() identity.Exchange { e := good; e.Via, e.Token = identity.NoToken, ""; return e }(),
+		"other token": func() identity.Exchange { e := good; e.Token = "other"; return e }(),
+	} {
+		if p := storeInviteProblems(ex, want, "tok"); len(p) == 0 {
+			t.Errorf("%s: no problem found", name)
+		}
+	}
+}
+
+func TestBearerProblems(t *testing.T) {
+	ok := identity.Exchange{Route: identity.Lookup, Token: "tok", Via: identity.BearerHeader}
+	if p := bearerProblems([]identity.Exchange{ok, ok}, "tok"); len(p) != 0 {
+		t.Errorf("Bearer requests have problems: %v", p)
+	}
+	for name, ex := range map[string]identity.Exchange{
+		"query":       {Route: identity.HashDetails, Token: "tok", Via: identity.QueryParameter},
+		"none":        {Route: identity.StoreInvite},
+		"other token": {Route: identity.Lookup, Token: "x", Via: identity.BearerHeader},
+	} {
+		if p := bearerProblems([]identity.Exchange{ok, ex}, "tok"); len(p) != 1 {
+			t.Errorf("%s: want one problem, got %v", name, p)
+		}
+	}
+}
+
+func TestInviteEventProblems(t *testing.T) {
+	s := testServer(t)
+	inv := s.Store("email", "a@example.org", "!r:hs", "@alice:hs")
+	good := spec.Object(inv.EventContent())
+	if p := inviteEventProblems(good, inv); len(p) != 0 {
+		t.Errorf("the identity server's own content has problems: %v", p)
+	}
+	// The keys in URL-safe base64 are the same keys.
+	urlSafe := good.Clone()
+	urlSafe["public_key"] = spec.EncodeBase64URL(s.LongTermKey().PublicKey())
+	if p := inviteEventProblems(urlSafe, inv); len(p) != 0 {
+		t.Errorf("URL-safe public_key: %v", p)
+	}
+	mutate := func(f func(c spec.Object)) spec.Object { c := good.Clone(); f(c); return c }
+	for name, c := range map[string]spec.Object{
+		"other display_name": mutate(func(c spec.Object) { c["display_name"] = "alice@example.org" }),
+		"no public_keys":     mutate(func(c spec.Object) { delete(c, "public_keys") }),
+		"one key only":       mutate(func(c spec.Object) { c["public_keys"] = c["public_keys"].([]any)[:1] }),
+		"legacy validity URL": mutate(func(c spec.Object) {
+			c["key_validity_url"] = s.URL("/_matrix/identity/api/v1/pubkey/isvalid")
+		}),
+		"foreign public_key": mutate(func(c spec.Object) { c["public_key"] = s.ForgedKey().PublicKeyBase64() }),
+		"no public_key":      mutate(func(c spec.Object) { delete(c, "public_key") }),
+		"swapped URLs": mutate(func(c spec.Object) {
+			keys := c["public_keys"].([]any)
+			a, b := keys[0].(map[string]any), keys[1].(map[string]any)
+			c["public_keys"] = []any{
+				map[string]any{"public_key": a["public_key"], "key_validity_url": b["key_validity_url"]},
+				map[string]any{"public_key": b["public_key"], "key_validity_url": a["key_validity_url"]},
+			}
+		}),
+	} {
+		if p := inviteEventProblems(c, inv); len(p) == 0 {
+			t.Errorf("%s: no problem found", name)
+		}
+	}
+}
+
+func TestPartialInviteProblems(t *testing.T) {
+	s := testServer(t)
+	signed := s.Signed("@carol:remote", "tok")
+	good := spec.Object(partial("!r:hs", "@alice:hs", "@carol:remote", "c…@e…", signed))
+	if p := partialInviteProblems(good, "!r:hs", "@alice:hs", "@carol:remote", signed); len(p) != 0 {
+		t.Errorf("a right partial event has problems: %v", p)
+	}
+	reparsed, _ := spec.ParseObject(must(good.Encode()))
+	if p := partialInviteProblems(reparsed, "!r:hs", "@alice:hs", "@carol:remote", signed); len(p) != 0 {
+		t.Errorf("the same event parsed from the wire has problems: %v", p)
+	}
+	for name, body := range map[string]spec.Object{
+		"other room":   spec.Object(partial("!other:hs", "@alice:hs", "@carol:remote", "x", signed)),
+		"other sender": spec.Object(partial("!r:hs", "@bob:hs", "@carol:remote", "x", signed)),
+		"other target": spec.Object(partial("!r:hs", "@alice:hs", "@dave:remote", "x", signed)),
+		"re-signed":    spec.Object(partial("!r:hs", "@alice:hs", "@carol:remote", "x", s.Signed("@carol:remote", "tok", identity.SignedWith(s.ForgedKey())))),
+		"extra field":  spec.Object(partial("!r:hs", "@alice:hs", "@carol:remote", "x", func() spec.Object { c := signed.Clone(); c["sender"] = "@alice:hs"; return c }())),
+		"no signed":    spec.Object(partial("!r:hs", "@alice:hs", "@carol:remote", "x", nil)),
+		"join": func() spec.Object {
+			b := spec.Object(partial("!r:hs", "@alice:hs", "@carol:remote", "x", signed))
+			b["content"].(map[string]any)["membership"] = "join"
+			return b
+		}(),
+		"no type": func() spec.Object {
+			b := spec.Object(partial("!r:hs", "@alice:hs", "@carol:remote", "x", signed))
+			delete(b, "type")
+			return b
+		}(),
+	} {
+		if p := partialInviteProblems(body, "!r:hs", "@alice:hs", "@carol:remote", signed); len(p) == 0 {
+			t.Errorf("%s: no problem found", name)
+		}
+	}
+}
+
+func TestKeyChecked(t *testing.T) {
+	s := testServer(t)
+	key := s.LongTermKey()
+	u := s.URL(identity.IsValid.Path())
+	get := func(path string) identity.Exchange {
+		return identity.Exchange{Direction: identity.Inbound, Method: "GET", URI: path}
+	}
+	std := "/_matrix/identity/v2/pubkey/isvalid?public_key=" + strings.NewReplacer("+", "%2B", "/", "%2F").Replace(key.PublicKeyBase64())
+	urlSafe := "/_matrix/identity/v2/pubkey/isvalid?public_key=" + spec.EncodeBase64URL(key.PublicKey())
+	for name, reqs := range map[string][]identity.Exchange{
+		"standard": {get(std)},
+		"url-safe": {get(urlSafe)},
+	} {
+		if !keyChecked(reqs, key, u) {
+			t.Errorf("%s: a check of the key is not seen", name)
+		}
+	}
+	for name, reqs := range map[string][]identity.Exchange{
+		"none":          nil,
+		"another key":   {get("/_matrix/identity/v2/pubkey/isvalid?public_key=" + spec.EncodeBase64URL(s.ForgedKey().PublicKey()))},
+		"another path":  {get("/_matrix/identity/api/v1/pubkey/isvalid?public_key=" + spec.EncodeBase64URL(key.PublicKey()))},
+		"POST":          {{Direction: identity.Inbound, Method: "POST", URI: urlSafe}},
+		"no public_key": {get("/_matrix/identity/v2/pubkey/isvalid")},
+	} {
+		if keyChecked(reqs, key, u) {
+			t.Errorf("%s: counted as a check of the key", name)
+		}
+	}
+}
+
+func TestRedactionProblems(t *testing.T) {
+	event := spec.MustParseObject(`{"type":"m.room.member","state_key":"@d:hs","sender":"@c:remote","room_id":"!r:hs",
+		"content":{"membership":"invite","displayname":"D","third_party_invite":{"display_name":"d…","signed":{"mxid":"@d:hs","token":"t","signatures":{"is":{"ed25519:0":"sig"}}}}}}`)
+	v10, v11 := spec.MustRoomVersion("10"), spec.MustRoomVersion("11")
+	membershipOnly := spec.MustParseObject(`{"membership":"invite"}`)
+	keepsSigned := spec.MustParseObject(`{"membership":"invite","third_party_invite":{"signed":{"mxid":"@d:hs","token":"t","signatures":{"is":{"ed25519:0":"sig"}}}}}`)
+	if p := redactionProblems(v10, event, membershipOnly); len(p) != 0 {
+		t.Errorf("v10, membership only: %v", p)
+	}
+	if p := redactionProblems(v11, event, keepsSigned); len(p) != 0 {
+		t.Errorf("v11, signed kept: %v", p)
+	}
+	for name, c := range map[string]struct {
+		rv      spec.RoomVersion
+		content spec.Object
+	}{
+		"v10 keeping signed":      {v10, keepsSigned},
+		"v11 dropping signed":     {v11, membershipOnly},
+		"v11 keeping everything":  {v11, event["content"].(map[string]any)},
+		"v11 keeping displayname": {v11, func() spec.Object { c := keepsSigned.Clone(); c["displayname"] = "D"; return c }()},
+		"nothing kept":            {v10, spec.Object{}},
+	} {
+		if p := redactionProblems(c.rv, event, c.content); len(p) == 0 {
+			t.Errorf("%s: no problem found", name)
+		}
+	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

@@ -1,0 +1,221 @@
+package thirdparty
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"herald/harness/conformance"
+	"herald/harness/csapi"
+	fed "herald/harness/federation"
+	"herald/harness/identity"
+	"herald/harness/spec"
+	"herald/harness/suite"
+)
+
+// inbound is a third-party invite waiting in a room of the homeserver
+// under test: alice invited an email, which carol of the mock homeserver
+// has since bound; the mock asks the homeserver to exchange the invite.
+type inbound struct {
+	alice  *csapi.Client
+	room   string
+	is     *identity.Server
+	inv    *identity.Invite
+	remote *fed.Server
+	carol  string
+}
+
+// newInbound sets the scene in a room of version rv (the server's default
+// for the zero RoomVersion).
+func newInbound(ctx context.Context, rv spec.RoomVersion) *inbound {
+	GinkgoHelper()
+	alice := suite.NewUser(ctx, "alice")
+	if rv.ID == "" {
+		rv = defaultVersion(ctx, alice)
+	}
+	requireVersion(ctx, alice, rv)
+	room := privateRoom(ctx, alice, rv)
+	is := suite.NewIdentityServer(ctx)
+	// Problems with what the homeserver sends the mock are part of what
+	// these rules judge, so the specs assert them (see problems).
+	remote := suite.NewRemote(ctx, fed.AllowProblems())
+	return &inbound{alice: alice, room: room, is: is, inv: pendingInvite(ctx, alice, room, is, newEmail()), remote: remote, carol: remote.User("carol")}
+}
+
+// partial is the partial m.room.member event of an exchange
+// (third_party_invite.yaml) for target in room, sent by sender.
+func partial(room, sender, target, displayName string, signed spec.Object) map[string]any {
+	return map[string]any{
+		"type": "m.room.member", "room_id": room, "sender": sender, "state_key": target,
+		"content": map[string]any{"membership": "invite", "third_party_invite": map[string]any{
+			"display_name": displayName, "signed": map[string]any(signed),
+		}},
+	}
+}
+
+// exchange sends PUT /exchange_third_party_invite/{path} with body.
+func (in *inbound) exchange(ctx context.Context, path string, body map[string]any) *fed.Response {
+	GinkgoHelper()
+	res, err := in.remote.ExchangeThirdPartyInvite(ctx, path, body)
+	Expect(err).NotTo(HaveOccurred(), "sending exchange_third_party_invite")
+	return res
+}
+
+// valid is the exchange a well-behaved invitee server would send.
+func (in *inbound) valid() map[string]any {
+	return partial(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token))
+}
+
+// problems lists what the homeserver sent the mock that failed the mock's
+// verification (an invite with a bad event ID, hash or signature, a request
+// without valid X-Matrix …), one line each.
+func problems(remote *fed.Server) []string {
+	var out []string
+	for _, p := range remote.Journal.Problems() {
+		out = append(out, p.String())
+	}
+	return out
+}
+
+// expectRefused fails unless the exchange was answered with an error, the
+// homeserver sent the mock no invite and no room holds one for carol; the
+// message lists every way it went wrong.
+func (in *inbound) expectRefused(ctx context.Context, r conformance.Rule, res *fed.Response, rooms ...string) {
+	GinkgoHelper()
+	found := append(refused(res.StatusCode), problems(in.remote)...)
+	for _, inv := range in.remote.ReceivedInvites() {
+		found = append(found, fmt.Sprintf("the homeserver sent %s's server an invite (%s) for it", in.carol, inv.Event))
+	}
+	for _, room := range append([]string{in.room}, rooms...) {
+		if m := membershipOf(ctx, in.alice, room, in.carol); m == "invite" {
+			found = append(found, fmt.Sprintf("%s is invited to %s", in.carol, room))
+		}
+	}
+	Expect(found).To(BeEmpty(), "the exchange:\n%v%s", res, required(r))
+}
+
+// exchangeRefusal is an exchange the auth rules or the API refuse.
+type exchangeRefusal struct {
+	id, what, section string
+	// arrange changes the setup and returns the exchange's path and body,
+	// and any other room that must stay without an invite.
+	arrange func(ctx SpecContext, in *inbound) (path string, body map[string]any, others []string)
+}
+
+var exchangeRefusals = []exchangeRefusal{
+	{"BAD-SIGNATURE", "whose signed block's signature is corrupt", authRules + " (a signature in signed must verify)",
+		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
+			return in.room, partial(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token, identity.CorruptSignature())), nil
+		}},
+	{"FORGED-KEY", "signed with a key the identity server never published (under its name and key ID)", authRules + " (a signature in signed must verify under a key of the m.room.third_party_invite)",
+		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
+			return in.room, partial(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token, identity.SignedWith(in.is.ForgedKey()))), nil
+		}},
+	{"REVOKED-KEY", "signed with a key its key_validity_url now reports invalid", keyValidity,
+		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
+			in.is.Revoke(in.is.LongTermKey())
+			return in.room, in.valid(), nil
+		}},
+	{"MXID", "whose signed mxid is not the state_key", authRules + " (mxid must match state_key)",
+		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
+			return in.room, partial(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.remote.User("mallory"), in.inv.Token)), nil
+		}},
+	{"TOKEN", "whose token matches no m.room.third_party_invite in the room", authRules + " (an m.room.third_party_invite with state_key token must be in the room state)",
+		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
+			return in.room, partial(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, unique("unknown-token"))), nil
+		}},
+	{"SENDER", "whose sender, another member allowed to invite, did not send the m.room.third_party_invite", authRules + " (sender must match the m.room.third_party_invite's sender)",
+		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
+			bob := suite.NewUser(ctx, "bob")
+			in.alice.MustInvite(ctx, in.room, bob.UserID)
+			bob.MustJoinRoomByID(ctx, in.room)
+			return in.room, partial(in.room, bob.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token)), nil
+		}},
+	{"BANNED", "for a user banned from the room", authRules + " (the target must not be banned)",
+		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
+			in.alice.MustBan(ctx, in.room, in.carol)
+			return in.room, in.valid(), nil
+		}},
+	{"ROOM-MISMATCH", "whose body room_id (another room with a valid pending invite) is not the room in the path", exchangeAPI + " (room_id must match the path)",
+		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
+			other := privateRoom(ctx, in.alice, defaultVersion(ctx, in.alice))
+			inv := pendingInvite(ctx, in.alice, other, in.is, newEmail())
+			return in.room, partial(other, in.alice.UserID, in.carol, inv.DisplayName, in.is.Signed(in.carol, inv.Token)), []string{other}
+		}},
+}
+
+var _ = Describe("Exchanging a third-party invite (exchange_third_party_invite)", func() {
+	exchangeRule := rule("3PID-EXCHANGE", conformance.MUST, exchangeAPI+"; server-server-api.md §Inviting to a room",
+		"accepts a valid exchange_third_party_invite with 200 {} after sending the invitee's server the invite it built from it, and the room then holds the invitee's invite carrying the identity server's signed block unchanged")
+	conformance.ForEachRoomVersion(exchangeRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		in := newInbound(ctx, rv)
+		signed := in.is.Signed(in.carol, in.inv.Token)
+		res := in.exchange(ctx, in.room, partial(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, signed))
+		Expect(problems(in.remote)).To(BeEmpty(), "what the homeserver sent the invitee's server (the mock) while exchanging:\n%v%s", res, required(exchangeRule))
+		Expect(res.StatusCode).To(Equal(http.StatusOK), "exchanging a valid third-party invite:\n%v%s", res, required(exchangeRule))
+		body, err := res.Object()
+		Expect(err).NotTo(HaveOccurred(), "the 200 answer must be a JSON object:\n%v", res)
+		if conformance.Strict() {
+			Expect(body).To(BeEmpty(), "the 200 answer is an empty object")
+		}
+
+		invites := in.remote.ReceivedInvites()
+		Expect(invites).NotTo(BeEmpty(), "the homeserver answered the exchange without sending %s's server the invite%s", in.carol, required(exchangeRule))
+		ev := invites[0].Event
+		Expect(invites[0].Valid).To(BeTrue(), "the invite the homeserver sent failed the mock's checks (see the transcript)%s", required(exchangeRule))
+		Expect(partialInviteProblems(ev.Fields, in.room, in.alice.UserID, in.carol, signed)).To(BeEmpty(),
+			"the invite the homeserver sent:\n%s%s", ev.JSON(), required(exchangeRule))
+
+		Eventually(ctx, func() string { return membershipOf(ctx, in.alice, in.room, in.carol) }).Should(Equal("invite"),
+			"%s's membership in the room after the exchange%s", in.carol, required(exchangeRule))
+		member := memberEvent(ctx, in.alice, in.room, in.carol)
+		tpi, _ := member.GetObject("third_party_invite")
+		got, _ := tpi.GetObject("signed")
+		Expect(sameJSON(got, signed)).To(BeTrue(), "the room's invite of %s carries third_party_invite %s, want signed %s%s", in.carol, compact(tpi), compact(signed), required(exchangeRule))
+	})
+
+	keyRule := rule("3PID-EXCHANGE-KEY-CHECK", conformance.MUST, keyValidity+"; "+exchangeAPI,
+		"asks the identity server, at the m.room.third_party_invite's key_validity_url, whether the signing key is still valid before accepting an exchange_third_party_invite")
+	conformance.It(keyRule, func(ctx SpecContext) {
+		in := newInbound(ctx, spec.RoomVersion{})
+		res := in.exchange(ctx, in.room, in.valid())
+		Expect(problems(in.remote)).To(BeEmpty(), "what the homeserver sent the invitee's server (the mock) while exchanging:\n%v%s", res, required(keyRule))
+		Expect(res.StatusCode).To(Equal(http.StatusOK), "exchanging a valid third-party invite:\n%v%s", res, required(keyRule))
+		Expect(keyChecked(in.is.Journal.Requests(), in.is.LongTermKey(), in.inv.EventContent()["key_validity_url"].(string))).To(BeTrue(),
+			"the homeserver never asked %s whether the long-term key that signed the block is valid; the identity server saw:\n%s%s",
+			in.is.LongTermKey().PublicKeyBase64(), in.is.Journal.Summaries(), required(keyRule))
+	})
+
+	for _, c := range exchangeRefusals {
+		r := rule("3PID-EXCHANGE-"+c.id, conformance.MUST, c.section,
+			"refuses, with an error status, an exchange_third_party_invite "+c.what+", and issues no invite")
+		conformance.It(r, func(ctx SpecContext) {
+			in := newInbound(ctx, spec.RoomVersion{})
+			path, body, others := c.arrange(ctx, in)
+			res := in.exchange(ctx, path, body)
+			in.expectRefused(ctx, r, res, others...)
+		})
+	}
+
+	statusRule := rule("3PID-EXCHANGE-REFUSAL-STATUS", conformance.SHOULD, exchangeAPI+" (no error codes are given: a refusal of the request is a client error)",
+		"answers every exchange_third_party_invite it refuses (bad, forged or revoked signature, wrong mxid, token or sender, banned target, room_id not the path's) with a 4xx error rather than a 5xx")
+	conformance.It(statusRule, func(ctx SpecContext) {
+		var bad []string
+		for _, c := range exchangeRefusals {
+			in := newInbound(ctx, spec.RoomVersion{})
+			path, body, _ := c.arrange(ctx, in)
+			res := in.exchange(ctx, path, body)
+			// An exchange that was accepted fails its own MUST rule; here
+			// only how refusals are answered counts.
+			if res.StatusCode >= 400 {
+				for _, p := range refusal(res.StatusCode) {
+					bad = append(bad, c.id+" (an exchange "+c.what+"): "+p+": "+string(res.Body))
+				}
+			}
+		}
+		Expect(bad).To(BeEmpty(), "the answers to refused exchanges%s", required(statusRule))
+	})
+})

@@ -1,0 +1,137 @@
+// Package thirdparty checks third-party (email) invites across the client-server, identity-service and federation APIs — inviting by email, exchange_third_party_invite, /3pid/onbind, joins with third_party_signed — with Herald's mock identity server and mock homeserver.
+package thirdparty
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"herald/harness/conformance"
+	"herald/harness/csapi"
+	"herald/harness/identity"
+	"herald/harness/spec"
+)
+
+// area is the conformance area and label of every rule here.
+const area = "third-party"
+
+// Where the spec states the rules, as rule sections cite them.
+const (
+	moduleServer  = "client-server third_party_invites.md §Server behaviour"
+	membership3p  = "client-server third_party_membership.yaml POST /rooms/{roomId}/invite"
+	storeInvite   = "identity-service-api.md §Invitation storage (v2_store_invite.yaml)"
+	isAuth        = "identity-service-api.md §Authentication"
+	exchangeAPI   = "server-server-api.md §Third-party invites (third_party_invite.yaml PUT /exchange_third_party_invite/{roomId})"
+	onbindAPI     = "server-server-api.md §Third-party invites (third_party_invite.yaml /3pid/onbind); identity-service-api.md §Invitation storage"
+	joiningAPI    = "client-server joining.yaml POST /rooms/{roomId}/join (third_party_signed)"
+	authRules     = "rooms/v1.md–v12.md §Authorization rules: m.room.member, membership invite with third_party_invite"
+	keyValidity   = moduleServer + " (the server in the room MUST check key_validity_url)"
+	redactionRule = "rooms/v11.md §Redactions (m.room.member keeps third_party_invite.signed); rooms/v1.md–v10.md §Redactions"
+)
+
+// rule builds a rule of this area.
+func rule(id string, level conformance.Level, section, says string) conformance.Rule {
+	return conformance.Rule{ID: id, Level: level, Area: area, Section: section, Says: says}
+}
+
+var (
+	capsOnce sync.Once
+	caps     csapi.RoomVersions
+)
+
+func capabilities(ctx context.Context, user *csapi.Client) csapi.RoomVersions {
+	GinkgoHelper()
+	capsOnce.Do(func() { caps = user.MustCapabilities(ctx).RoomVersions })
+	return caps
+}
+
+// requireVersion skips the spec when the homeserver does not offer the
+// room version in /capabilities: it cannot hold such a room (the smoke
+// suite checks that it refuses to create one).
+func requireVersion(ctx context.Context, user *csapi.Client, v spec.RoomVersion) {
+	GinkgoHelper()
+	if _, ok := capabilities(ctx, user).Available[v.ID]; !ok {
+		Skip(fmt.Sprintf("the homeserver does not offer room version %s in /capabilities", v.ID))
+	}
+}
+
+// defaultVersion is the room version the homeserver creates rooms in (10
+// if that is not one Herald knows), for rules that do not depend on it.
+func defaultVersion(ctx context.Context, user *csapi.Client) spec.RoomVersion {
+	GinkgoHelper()
+	if v, ok := spec.LookupRoomVersion(capabilities(ctx, user).Default); ok {
+		return v
+	}
+	return spec.MustRoomVersion("10")
+}
+
+// unique returns prefix with a random suffix.
+func unique(prefix string) string {
+	b := make([]byte, 5)
+	rand.Read(b)
+	return prefix + "-" + hex.EncodeToString(b)
+}
+
+// newEmail is a fresh email address nobody has bound.
+func newEmail() string { return unique("herald") + "@example.org" }
+
+// privateRoom creates an invite-only room of version v with creator in it.
+func privateRoom(ctx context.Context, creator *csapi.Client, v spec.RoomVersion, opts ...csapi.RoomOption) string {
+	GinkgoHelper()
+	return creator.MustCreateRoom(ctx, append([]csapi.RoomOption{
+		csapi.RoomVersion(v.ID), csapi.Preset(csapi.PresetPrivateChat), csapi.Name("Herald third-party invites"),
+	}, opts...)...)
+}
+
+// pendingInvite has the inviter emit the m.room.third_party_invite of an
+// invite the identity server stored, as its homeserver would after
+// store-invite (client-server m.room.third_party_invite).
+func pendingInvite(ctx context.Context, inviter *csapi.Client, room string, is *identity.Server, email string) *identity.Invite {
+	GinkgoHelper()
+	inv := is.Store("email", email, room, inviter.UserID)
+	inviter.MustSendState(ctx, room, "m.room.third_party_invite", inv.Token, inv.EventContent())
+	return inv
+}
+
+// memberEvent returns the content of user's m.room.member event in room as
+// observer reads it, or nil when there is none.
+func memberEvent(ctx context.Context, observer *csapi.Client, room, user string) spec.Object {
+	GinkgoHelper()
+	res, err := observer.StateEvent(ctx, room, "m.room.member", user)
+	Expect(err).NotTo(HaveOccurred())
+	if res.StatusCode == http.StatusNotFound {
+		return nil
+	}
+	Expect(res.StatusCode).To(Equal(http.StatusOK), "%s reading the member event of %s in %s:\n%s", observer.UserID, user, room, res.Dump())
+	obj, err := spec.ParseObject(res.Body)
+	Expect(err).NotTo(HaveOccurred(), "the member event of %s in %s", user, room)
+	return obj
+}
+
+// membershipOf is user's membership in room ("" without a member event).
+func membershipOf(ctx context.Context, observer *csapi.Client, room, user string) string {
+	GinkgoHelper()
+	s, _ := memberEvent(ctx, observer, room, user).GetString("membership")
+	return s
+}
+
+// required is the closing part of failure messages: what the spec requires.
+func required(r conformance.Rule) string {
+	return fmt.Sprintf("\nThe spec requires (%s): the server %s.", r.Section, r.Says)
+}
+
+// compact renders v as one line of JSON.
+func compact(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}

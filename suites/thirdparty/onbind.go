@@ -1,0 +1,202 @@
+package thirdparty
+
+import (
+	"context"
+	"net/http"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"herald/harness/conformance"
+	"herald/harness/csapi"
+	fed "herald/harness/federation"
+	"herald/harness/identity"
+	"herald/harness/spec"
+	"herald/harness/suite"
+)
+
+// pendingRemote is a third-party invite to a room the mock homeserver
+// hosts: alice of the mock invited an email, which bob of the homeserver
+// under test binds; the identity server then calls the homeserver's
+// /3pid/onbind.
+type pendingRemote struct {
+	bob    *csapi.Client
+	remote *fed.Server
+	alice  string
+	room   *fed.Room
+	is     *identity.Server
+	inv    *identity.Invite
+	email  string
+}
+
+// newPendingRemote sets the scene in a mock room of version rv (the
+// server's default for the zero RoomVersion).
+func newPendingRemote(ctx context.Context, rv spec.RoomVersion) *pendingRemote {
+	GinkgoHelper()
+	bob := suite.NewUser(ctx, "bob")
+	if rv.ID == "" {
+		rv = defaultVersion(ctx, bob)
+	}
+	requireVersion(ctx, bob, rv)
+	p := &pendingRemote{bob: bob, remote: suite.NewRemote(ctx, fed.AllowProblems()), is: suite.NewIdentityServer(ctx), email: newEmail()}
+	p.alice = p.remote.User("alice")
+	p.inv = p.is.Store("email", p.email, "", p.alice)
+	p.room = p.remote.CreateRoom(rv, p.alice, fed.JoinRule("invite"),
+		fed.WithState("m.room.third_party_invite", p.inv.Token, p.inv.EventContent()))
+	p.inv.RoomID = p.room.ID
+	return p
+}
+
+// onbind sends the onbind body for bob with method (POST or PUT).
+func (p *pendingRemote) onbind(ctx context.Context, method string) (*identity.Response, spec.Object) {
+	GinkgoHelper()
+	body := p.is.OnBindBody("email", p.email, p.bob.UserID)
+	data, err := body.Encode()
+	Expect(err).NotTo(HaveOccurred())
+	res, err := p.is.CallHomeserver(ctx, method, identity.OnBindPath, data)
+	Expect(err).NotTo(HaveOccurred(), "calling /3pid/onbind")
+	invites, _ := body.GetArray("invites")
+	signed, _ := spec.Object(invites[0].(map[string]any)).GetObject("signed")
+	return res, signed
+}
+
+// expectExchanged waits for the homeserver's exchange_third_party_invite
+// and checks it, then waits until bob sees the invite the mock sent back.
+func (p *pendingRemote) expectExchanged(ctx context.Context, r conformance.Rule, res *identity.Response, signed spec.Object) {
+	GinkgoHelper()
+	Eventually(ctx, func() []fed.Exchange { return p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite) }).
+		WithTimeout(suite.Config().Timeouts.Sync).ShouldNot(BeEmpty(),
+		"after onbind the homeserver should ask %s to exchange the invite; onbind was answered:\n%v%s", p.remote.Name(), res, required(r))
+	ex := p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite)[0]
+	Expect(problems(p.remote)).To(BeEmpty(), "what the homeserver sent the room's server (the mock)%s", required(r))
+	Expect(ex.Verified()).To(BeTrue(), "the exchange must be signed with X-Matrix: %s%s", ex.GomegaString(), required(r))
+	body, err := spec.ParseObject(ex.RequestBody)
+	Expect(err).NotTo(HaveOccurred(), "the exchange body: %s", ex.Render())
+	Expect(partialInviteProblems(body, p.room.ID, p.alice, p.bob.UserID, signed)).To(BeEmpty(), "the exchange:\n%s%s", ex.Render(), required(r))
+	Expect(ex.Status).To(Equal(http.StatusOK), "the room's server (the mock) refused the exchange; see its notes:\n%s%s", ex.Render(), required(r))
+	p.bob.MustSyncUntil(ctx, csapi.InvitedTo(p.room.ID))
+	Expect(problems(p.remote)).To(BeEmpty(), "what the homeserver sent the room's server (the mock)%s", required(r))
+}
+
+var _ = Describe("Binding an email with pending invites (/3pid/onbind)", func() {
+	onbindRule := rule("3PID-ONBIND", conformance.MUST, onbindAPI+" (HTTP POST)",
+		"answers a POST /3pid/onbind naming a local user and a pending invite to a room it is not in with 200, asks the room's server to exchange the invite (exchange_third_party_invite, signed with X-Matrix, the identity server's signed block unchanged), and accepts the invite that server sends")
+	conformance.ForEachRoomVersion(onbindRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		p := newPendingRemote(ctx, rv)
+		res, signed := p.onbind(ctx, http.MethodPost)
+		Expect(res.StatusCode).To(Equal(http.StatusOK), "POST /3pid/onbind:\n%v\nthe mock homeserver saw:\n%s%s", res, summaries(p.remote), required(onbindRule))
+		p.expectExchanged(ctx, onbindRule, res, signed)
+		Expect(p.room.Membership(p.bob.UserID)).To(Equal("invite"), "bob's membership in the mock's room")
+	})
+
+	nameRule := rule("3PID-ONBIND-DISPLAY-NAME", conformance.MUST, exchangeAPI+" (content.third_party_invite.display_name is required)",
+		"includes content.third_party_invite.display_name, which the exchange request requires, in the partial event it sends after an onbind")
+	conformance.It(nameRule, func(ctx SpecContext) {
+		p := newPendingRemote(ctx, spec.RoomVersion{})
+		res, _ := p.onbind(ctx, http.MethodPost)
+		Expect(res.StatusCode).To(Equal(http.StatusOK), "POST /3pid/onbind, to have an exchange to look at (3PID-ONBIND fails too):\n%v", res)
+		Eventually(ctx, func() []fed.Exchange { return p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite) }).
+			WithTimeout(suite.Config().Timeouts.Sync).ShouldNot(BeEmpty(),
+			"after onbind the homeserver should ask %s to exchange the invite; onbind was answered:\n%v%s", p.remote.Name(), res, required(nameRule))
+		ex := p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite)[0]
+		body, err := spec.ParseObject(ex.RequestBody)
+		Expect(err).NotTo(HaveOccurred(), "the exchange body: %s", ex.Render())
+		content, _ := body.GetObject("content")
+		tpi, _ := content.GetObject("third_party_invite")
+		_, ok := tpi.GetString("display_name")
+		Expect(ok).To(BeTrue(), "the exchange's content.third_party_invite is %s, without a display_name string%s", compact(tpi), required(nameRule))
+		Expect(problems(p.remote)).To(BeEmpty(), "what the homeserver sent the room's server (the mock)")
+	})
+
+	putRule := rule("3PID-ONBIND-PUT", conformance.MAY, onbindAPI+" (third_party_invite.yaml gives PUT; the prose and deployed identity servers use POST)",
+		"also accepts /3pid/onbind as PUT, the method the API definition gives, and exchanges the invite")
+	conformance.It(putRule, func(ctx SpecContext) {
+		p := newPendingRemote(ctx, spec.RoomVersion{})
+		res, signed := p.onbind(ctx, http.MethodPut)
+		Expect(res.StatusCode).To(Equal(http.StatusOK), "PUT /3pid/onbind:\n%v", res)
+		p.expectExchanged(ctx, putRule, res, signed)
+	})
+
+	// Bodies an identity server should never send. Each still names bob
+	// and the pending invite, so a server that went ahead would have
+	// something to exchange.
+	type malformed struct {
+		what string
+		body func(valid spec.Object) []byte
+	}
+	entry := func(valid spec.Object) spec.Object {
+		invites, _ := valid.GetArray("invites")
+		return spec.Object(invites[0].(map[string]any))
+	}
+	encode := func(o spec.Object) []byte { b, _ := spec.CanonicalJSONLax(o); return b }
+	cases := []malformed{
+		{"a body that is not JSON", func(valid spec.Object) []byte { return encode(valid)[:20] }},
+		{"invites that is an object, not an array", func(valid spec.Object) []byte {
+			valid["invites"] = map[string]any{"0": map[string]any(entry(valid))}
+			return encode(valid)
+		}},
+		{"an invite without signed", func(valid spec.Object) []byte {
+			delete(entry(valid), "signed")
+			return encode(valid)
+		}},
+		{"an invite whose signed has no token", func(valid spec.Object) []byte {
+			signed, _ := entry(valid).GetObject("signed")
+			delete(signed, "token")
+			return encode(valid)
+		}},
+	}
+	send := func(ctx SpecContext, p *pendingRemote, c malformed) *identity.Response {
+		GinkgoHelper()
+		res, err := p.is.CallHomeserver(ctx, http.MethodPost, identity.OnBindPath, c.body(p.is.OnBindBody("email", p.email, p.bob.UserID)))
+		Expect(err).NotTo(HaveOccurred(), "POST /3pid/onbind with %s", c.what)
+		return res
+	}
+
+	statusRule := rule("3PID-ONBIND-MALFORMED", conformance.SHOULD, onbindAPI+" (the request schema: invites is an array of objects each with signed, whose token is required)",
+		"answers a malformed /3pid/onbind (not JSON, invites not an array, an invite without signed or without signed.token) with a 4xx error")
+	conformance.It(statusRule, func(ctx SpecContext) {
+		p := newPendingRemote(ctx, spec.RoomVersion{})
+		var bad []string
+		for _, c := range cases {
+			res := send(ctx, p, c)
+			for _, problem := range refusal(res.StatusCode) {
+				bad = append(bad, c.what+": "+problem+"\n"+res.String())
+			}
+		}
+		Expect(bad).To(BeEmpty(), "malformed onbind bodies%s", required(statusRule))
+	})
+
+	quietRule := rule("3PID-ONBIND-MALFORMED-QUIET", conformance.MUST, onbindAPI+"; "+authRules+" (an invite needs signed with a token)",
+		"sends nothing to the room's server for a malformed /3pid/onbind (not JSON, invites not an array, an invite without signed or without signed.token), creates no invite, and keeps serving")
+	conformance.It(quietRule, func(ctx SpecContext) {
+		p := newPendingRemote(ctx, spec.RoomVersion{})
+		for _, c := range cases {
+			res := send(ctx, p, c)
+			Expect(p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite)).To(BeEmpty(),
+				"after onbind with %s (answered %d) the homeserver asked the room's server to exchange an invite%s", c.what, res.StatusCode, required(quietRule))
+		}
+		hs := suite.Homeserver()
+		Expect(hs.Alive(ctx)).To(Succeed(), "the homeserver after the malformed onbind bodies")
+		res, err := suite.Client().Versions(ctx)
+		Expect(err).NotTo(HaveOccurred(), "GET /_matrix/client/versions after the malformed onbind bodies")
+		Expect(res.StatusCode).To(Equal(http.StatusOK), "GET /_matrix/client/versions after the malformed onbind bodies:\n%s", res.Dump())
+		fres, err := p.remote.Version(ctx)
+		Expect(err).NotTo(HaveOccurred(), "GET /_matrix/federation/v1/version after the malformed onbind bodies")
+		Expect(fres.StatusCode).To(Equal(http.StatusOK), "GET /_matrix/federation/v1/version after the malformed onbind bodies:\n%v", fres)
+		Expect(p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite)).To(BeEmpty(), "no exchange, even late%s", required(quietRule))
+		Expect(p.remote.ReceivedInvites()).To(BeEmpty())
+		Expect(problems(p.remote)).To(BeEmpty(), "what the homeserver sent the mock")
+	})
+})
+
+// summaries lists what a mock homeserver's journal holds, one line each.
+func summaries(remote *fed.Server) string {
+	out := ""
+	for _, e := range remote.Journal.Exchanges() {
+		out += "    " + e.Summary() + "\n"
+	}
+	if out == "" {
+		return "    (no exchanges)\n"
+	}
+	return out
+}
