@@ -1,11 +1,10 @@
 package federation
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"sync"
 
+	"herald/harness/mockhttp"
 	"herald/harness/spec"
 )
 
@@ -14,14 +13,7 @@ import (
 type Handler func(*Request) *Reply
 
 // Reply is what the mock answers: status, headers and the exact body.
-type Reply struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
-// Object parses the reply body as a JSON object.
-func (r *Reply) Object() (spec.Object, error) { return spec.ParseObject(r.Body) }
+type Reply = mockhttp.Reply
 
 // Request is an inbound request as a handler sees it: already read,
 // authenticated and journaled.
@@ -74,12 +66,7 @@ func Default() Handler { return func(r *Request) *Reply { return r.Default() } }
 // Status answers with a Matrix error {"errcode", "error"}; an empty
 // errcode sends {} instead.
 func Status(code int, errcode string) Handler {
-	return func(*Request) *Reply {
-		if errcode == "" {
-			return jsonReply(code, map[string]any{})
-		}
-		return errorReply(code, errcode, "scripted by Herald")
-	}
+	return func(*Request) *Reply { return mockhttp.StatusReply(code, errcode) }
 }
 
 // Raw answers with exactly body (nil: no body) and the given headers as
@@ -162,26 +149,11 @@ func Sequence(handlers ...Handler) Handler {
 	if len(handlers) == 0 {
 		return Default()
 	}
-	var mu sync.Mutex
-	n := 0
-	return func(r *Request) *Reply {
-		mu.Lock()
-		h := handlers[min(n, len(handlers)-1)]
-		n++
-		mu.Unlock()
-		return h(r)
-	}
+	return mockhttp.Sequence(handlers)
 }
 
-func jsonReply(code int, v any) *Reply {
-	body, err := spec.CanonicalJSONLax(v)
-	if err != nil {
-		body, _ = json.Marshal(map[string]any{"errcode": "M_UNKNOWN", "error": "herald: encoding reply: " + err.Error()})
-		code = http.StatusInternalServerError
-	}
-	return &Reply{Status: code, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
-}
+func jsonReply(code int, v any) *Reply { return mockhttp.JSONReply(code, v) }
 
 func errorReply(code int, errcode, format string, args ...any) *Reply {
-	return jsonReply(code, map[string]any{"errcode": errcode, "error": fmt.Sprintf(format, args...)})
+	return mockhttp.ErrorReply(code, errcode, format, args...)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"herald/harness/mockhttp"
 	"herald/harness/spec"
 )
 
@@ -132,11 +133,11 @@ func (r *Response) Errcode() string {
 func (r *Response) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s\n", r.Sent.Method, r.Sent.URI)
-	writeHeader(&b, r.Sent.Header)
-	writeBody(&b, r.Sent.Body)
+	mockhttp.WriteHeader(&b, r.Sent.Header)
+	mockhttp.WriteBody(&b, r.Sent.Body)
 	fmt.Fprintf(&b, "answered %d in %s\n", r.StatusCode, r.Took.Round(time.Millisecond))
-	writeHeader(&b, r.Header)
-	writeBody(&b, r.Body)
+	mockhttp.WriteHeader(&b, r.Header)
+	mockhttp.WriteBody(&b, r.Body)
 	return b.String()
 }
 

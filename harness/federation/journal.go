@@ -4,32 +4,20 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
-	"sync"
 	"time"
+
+	"herald/harness/mockhttp"
 )
 
-// Direction says who sent a journaled request.
-type Direction int
+// Direction says who sent a journaled request: Inbound (the homeserver
+// under test to the mock) or Outbound (the mock to the homeserver).
+type Direction = mockhttp.Direction
 
 const (
-	// Inbound requests came from the homeserver under test to the mock.
-	Inbound Direction = iota + 1
-	// Outbound requests went from the mock to the homeserver.
-	Outbound
+	Inbound  = mockhttp.Inbound
+	Outbound = mockhttp.Outbound
 )
-
-// String is "inbound" or "outbound".
-func (d Direction) String() string {
-	switch d {
-	case Inbound:
-		return "inbound"
-	case Outbound:
-		return "outbound"
-	}
-	return fmt.Sprintf("Direction(%d)", int(d))
-}
 
 // Check is one verification the mock made on an exchange: the X-Matrix
 // signature of a request, the content hash of an event in it, … Err is
@@ -99,11 +87,7 @@ func (e Exchange) Verified() bool { return len(e.Checks) > 0 && len(e.Failed()) 
 
 // Summary is a one-line description: "#3 ← PUT /… (invite v2) → 200".
 func (e Exchange) Summary() string {
-	arrow := "←"
-	if e.Direction == Outbound {
-		arrow = "→"
-	}
-	s := fmt.Sprintf("#%d %s %s %s [%s]", e.Seq, arrow, e.Method, e.URI, e.Route.Name())
+	s := fmt.Sprintf("#%d %s %s %s [%s]", e.Seq, e.Direction.Arrow(), e.Method, e.URI, e.Route.Name())
 	switch {
 	case e.Err != nil:
 		s += " ✗ no answer: " + e.Err.Error()
@@ -144,43 +128,8 @@ func (e Exchange) Render() string {
 	for _, n := range e.Notes {
 		fmt.Fprintf(&b, "    note: %s\n", n)
 	}
-	b.WriteString("    request:\n")
-	writeHeader(&b, e.RequestHeader)
-	writeBody(&b, e.RequestBody)
-	if e.Err == nil {
-		fmt.Fprintf(&b, "    response %d:\n", e.Status)
-		writeHeader(&b, e.ResponseHeader)
-		writeBody(&b, e.ResponseBody)
-	}
+	mockhttp.WriteExchange(&b, e.RequestHeader, e.RequestBody, e.Err == nil, e.Status, e.ResponseHeader, e.ResponseBody)
 	return b.String()
-}
-
-// bodyLimit bounds how much of a body a transcript shows.
-const bodyLimit = 4000
-
-func writeHeader(b *strings.Builder, h http.Header) {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		for _, v := range h[k] {
-			fmt.Fprintf(b, "      %s: %s\n", k, v)
-		}
-	}
-}
-
-func writeBody(b *strings.Builder, body []byte) {
-	if len(body) == 0 {
-		b.WriteString("      (empty body)\n")
-		return
-	}
-	s := string(body)
-	if len(s) > bodyLimit {
-		s = s[:bodyLimit] + fmt.Sprintf("… (%d bytes in all)", len(body))
-	}
-	b.WriteString("      " + strings.ReplaceAll(s, "\n", "\n      ") + "\n")
 }
 
 // Problem is a failed check: something the homeserver sent (or answered)
@@ -203,75 +152,29 @@ func (p Problem) GomegaString() string { return p.String() }
 // Journal is the ordered, thread-safe record of every exchange the mock
 // had. Read it from specs, directly or with Eventually: every method
 // returns a snapshot.
-type Journal struct {
-	mu      sync.Mutex
-	seq     int
-	entries []Exchange
-	log     []string
-	changed chan struct{}
-}
+type Journal struct{ j *mockhttp.Journal[Exchange] }
 
-func newJournal() *Journal { return &Journal{changed: make(chan struct{})} }
+func newJournal() *Journal { return &Journal{mockhttp.NewJournal[Exchange]()} }
 
-// begin reserves the sequence number of an exchange starting now.
-func (j *Journal) begin() int {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.seq++
-	return j.seq
-}
-
-// record adds a finished exchange, keeping the entries in Seq order, and
-// wakes waiters.
-func (j *Journal) record(e Exchange) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	i, _ := slices.BinarySearchFunc(j.entries, e.Seq, func(x Exchange, seq int) int { return x.Seq - seq })
-	j.entries = slices.Insert(j.entries, i, e)
-	close(j.changed)
-	j.changed = make(chan struct{})
-}
-
-// logf keeps a line the mock's HTTP server logged (TLS handshake errors
-// and the like); the transcript shows them.
-func (j *Journal) logf(format string, args ...any) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.log = append(j.log, fmt.Sprintf(format, args...))
-}
+func (j *Journal) begin() int        { return j.j.Begin() }
+func (j *Journal) record(e Exchange) { j.j.Record(e.Seq, e) }
 
 // Exchanges returns every finished exchange in order.
-func (j *Journal) Exchanges() []Exchange {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return slices.Clone(j.entries)
-}
+func (j *Journal) Exchanges() []Exchange { return j.j.Exchanges() }
 
 // Requests returns the inbound exchanges: what the homeserver sent.
 func (j *Journal) Requests() []Exchange {
-	return j.filter(func(e Exchange) bool { return e.Direction == Inbound })
+	return j.j.Filter(func(e Exchange) bool { return e.Direction == Inbound })
 }
 
 // Sent returns the outbound exchanges: what the mock sent.
 func (j *Journal) Sent() []Exchange {
-	return j.filter(func(e Exchange) bool { return e.Direction == Outbound })
+	return j.j.Filter(func(e Exchange) bool { return e.Direction == Outbound })
 }
 
 // RequestsTo returns the inbound exchanges for route.
 func (j *Journal) RequestsTo(route Route) []Exchange {
-	return j.filter(func(e Exchange) bool { return e.Direction == Inbound && e.Route == route })
-}
-
-func (j *Journal) filter(keep func(Exchange) bool) []Exchange {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	var out []Exchange
-	for _, e := range j.entries {
-		if keep(e) {
-			out = append(out, e)
-		}
-	}
-	return out
+	return j.j.Filter(func(e Exchange) bool { return e.Direction == Inbound && e.Route == route })
 }
 
 // WaitFor blocks until the homeserver's request to route has been
@@ -283,32 +186,14 @@ func (j *Journal) WaitFor(ctx context.Context, route Route) (Exchange, error) {
 // WaitUntil blocks until an exchange satisfies match and returns the
 // first that does; what describes it in the error when ctx ends first.
 func (j *Journal) WaitUntil(ctx context.Context, what string, match func(Exchange) bool) (Exchange, error) {
-	for {
-		j.mu.Lock()
-		for _, e := range j.entries {
-			if match(e) {
-				j.mu.Unlock()
-				return e, nil
-			}
-		}
-		changed := j.changed
-		n := len(j.entries)
-		j.mu.Unlock()
-		select {
-		case <-ctx.Done():
-			return Exchange{}, fmt.Errorf("waiting for %s: %w (the journal has %d exchanges)", what, ctx.Err(), n)
-		case <-changed:
-		}
-	}
+	return j.j.WaitUntil(ctx, what, match)
 }
 
 // Problems returns every failed check in the journal, in order. Specs
 // expect it to be empty (NewServer does so after each spec).
 func (j *Journal) Problems() []Problem {
-	j.mu.Lock()
-	defer j.mu.Unlock()
 	var out []Problem
-	for _, e := range j.entries {
+	for _, e := range j.j.Exchanges() {
 		for _, c := range e.Failed() {
 			out = append(out, Problem{Exchange: e.Summary(), Seq: e.Seq, Check: c})
 		}
@@ -318,21 +203,4 @@ func (j *Journal) Problems() []Problem {
 
 // Transcript renders every exchange in order, then the server log, for
 // failure reports.
-func (j *Journal) Transcript() string {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	var b strings.Builder
-	if len(j.entries) == 0 {
-		b.WriteString("(no exchanges)\n")
-	}
-	for _, e := range j.entries {
-		b.WriteString(e.Render())
-	}
-	if len(j.log) > 0 {
-		b.WriteString("server log:\n")
-		for _, l := range j.log {
-			b.WriteString("    " + l + "\n")
-		}
-	}
-	return b.String()
-}
+func (j *Journal) Transcript() string { return j.j.Transcript() }

@@ -3,12 +3,9 @@ package federation
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"net/netip"
@@ -19,6 +16,7 @@ import (
 	"time"
 
 	"herald/harness/homeserver"
+	"herald/harness/mockhttp"
 	"herald/harness/pki"
 	"herald/harness/spec"
 )
@@ -27,20 +25,13 @@ import (
 const maxBody = 16 << 20
 
 // Peer is the server a mock federates with: normally the homeserver under
-// test, in unit tests another mock.
-type Peer struct {
-	// Name is the peer's server name; X-Matrix destination and Host.
-	Name string
-	// Addr is where the test process dials it.
-	Addr netip.AddrPort
-	// TLS verifies its certificate (SNI = Name's host, the run's CA).
-	TLS *tls.Config
-}
+// test, in unit tests another mock. Name is its server name (X-Matrix
+// destination and Host), Addr where the test process dials it, TLS what
+// verifies its certificate (SNI = Name's host, the run's CA).
+type Peer = mockhttp.Peer
 
 // HomeserverPeer describes the homeserver under test as a peer.
-func HomeserverPeer(hs *homeserver.Homeserver) Peer {
-	return Peer{Name: hs.ServerName, Addr: hs.FederationAddr, TLS: hs.FederationTLS()}
-}
+func HomeserverPeer(hs *homeserver.Homeserver) Peer { return mockhttp.HomeserverPeer(hs) }
 
 // Env is what a mock needs from its surroundings.
 type Env struct {
@@ -70,9 +61,10 @@ type Server struct {
 	ca     *pki.CA
 	cfg    *config
 
+	answers *mockhttp.Script[Route, Handler]
+
 	mu      sync.Mutex
 	peer    Peer
-	answers map[Route]Handler
 	rooms   map[string]*Room
 	txns    map[string]*Reply // inbound transaction results by origin and ID
 	txnSeq  int
@@ -80,9 +72,7 @@ type Server struct {
 
 	keys      *keyCache
 	transport *http.Transport
-	httpSrv   *http.Server
-	served    chan struct{}
-	closeOnce sync.Once
+	listener  *mockhttp.Listener
 }
 
 // Start runs a mock: it listens with TLS on env.Listen on a fresh port,
@@ -107,7 +97,7 @@ func Start(ctx context.Context, env Env, opts ...Option) (*Server, error) {
 	}
 	keyID := cfg.keyID
 	if keyID == "" {
-		keyID = "ed25519:" + randomToken(6)
+		keyID = "ed25519:" + mockhttp.RandomToken(6)
 	}
 	signer, err := spec.GenerateSigner(name, keyID)
 	if err != nil {
@@ -122,41 +112,21 @@ func Start(ctx context.Context, env Env, opts ...Option) (*Server, error) {
 		ca:      env.CA,
 		cfg:     cfg,
 		peer:    env.Peer,
-		answers: cfg.answers,
+		answers: mockhttp.NewScript(cfg.answers),
 		rooms:   map[string]*Room{},
 		txns:    map[string]*Reply{},
-		served:  make(chan struct{}),
 	}
 	s.keys = &keyCache{server: s}
 	s.transport = s.newTransport()
-	s.httpSrv = &http.Server{
-		Handler:           s.router(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          log.New(journalLog{s.Journal}, "", 0),
-	}
-	tlsLn := tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
-	go func() {
-		defer close(s.served)
-		if err := s.httpSrv.Serve(tlsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.Journal.logf("serve: %v", err)
-		}
-	}()
+	s.listener = mockhttp.Serve(ln, cert, s.router(), s.Journal.j.Logf)
 	return s, nil
 }
 
 // Close stops the listener, waits for requests in progress (briefly) and
 // drops idle outbound connections. It is safe to call more than once.
 func (s *Server) Close() error {
-	var err error
-	s.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err = s.httpSrv.Shutdown(ctx); err != nil {
-			err = errors.Join(err, s.httpSrv.Close())
-		}
-		<-s.served
-		s.transport.CloseIdleConnections()
-	})
+	err := s.listener.Close()
+	s.transport.CloseIdleConnections()
 	return err
 }
 
@@ -196,25 +166,12 @@ func (s *Server) Peer() Peer {
 }
 
 // Answer scripts route from now on (see the package-level Answer option).
-func (s *Server) Answer(route Route, h Handler) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.answers[route] = h
-}
+func (s *Server) Answer(route Route, h Handler) { s.answers.Set(route, h) }
 
 // Unscript restores the default answer of route.
-func (s *Server) Unscript(route Route) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.answers, route)
-}
+func (s *Server) Unscript(route Route) { s.answers.Unset(route) }
 
-func (s *Server) scripted(route Route) (Handler, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	h, ok := s.answers[route]
-	return h, ok
-}
+func (s *Server) scripted(route Route) (Handler, bool) { return s.answers.Get(route) }
 
 // router maps every route to its default handler, wrapped so each
 // request is read, authenticated, scripted and journaled.
@@ -292,34 +249,15 @@ func (s *Server) run(req *Request, h Handler) (reply *Reply) {
 	return reply
 }
 
+// writeReply sends r, with "Content-Length: 0" when it has no body.
 func writeReply(w http.ResponseWriter, r *Reply) {
-	for k, vs := range r.Header {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
-	}
 	if r.Body == nil {
-		w.Header().Set("Content-Length", "0")
+		h := r.Header.Clone()
+		if h == nil {
+			h = http.Header{}
+		}
+		h.Set("Content-Length", "0")
+		r = &Reply{Status: r.Status, Header: h}
 	}
-	w.WriteHeader(r.Status)
-	w.Write(r.Body)
-}
-
-// journalLog sends the HTTP server's error log to the journal.
-type journalLog struct{ j *Journal }
-
-func (l journalLog) Write(p []byte) (int, error) {
-	l.j.logf("%s", strings.TrimRight(string(p), "\n"))
-	return len(p), nil
-}
-
-// randomToken returns n random characters of [A-Za-z0-9].
-func randomToken(n int) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, n)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
+	r.Write(w)
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"herald/harness/mockhttp"
 	"herald/harness/spec"
 )
 
@@ -60,7 +61,7 @@ func (inv *Invite) EventContent() map[string]any {
 // store-invite, for specs whose inviting homeserver is a mock.
 func (s *Server) Store(medium, address, roomID, sender string) *Invite {
 	inv := &Invite{
-		Token: randomToken(24), Medium: medium, Address: address, RoomID: roomID, Sender: sender,
+		Token: mockhttp.RandomToken(24), Medium: medium, Address: address, RoomID: roomID, Sender: sender,
 		DisplayName: redact(address), Ephemeral: s.newEphemeralKey(), server: s,
 	}
 	s.mu.Lock()

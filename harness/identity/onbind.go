@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"herald/harness/mockhttp"
 	"herald/harness/pki"
 	"herald/harness/spec"
 )
@@ -35,10 +36,10 @@ func (r *Response) Object() (spec.Object, error) { return spec.ParseObject(r.Bod
 func (r *Response) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s\n", r.Method, r.URI)
-	writeBody(&b, r.SentBody)
+	mockhttp.WriteBody(&b, r.SentBody)
 	fmt.Fprintf(&b, "answered %d in %s\n", r.StatusCode, r.Took.Round(time.Millisecond))
-	writeHeader(&b, r.Header)
-	writeBody(&b, r.Body)
+	mockhttp.WriteHeader(&b, r.Header)
+	mockhttp.WriteBody(&b, r.Body)
 	return b.String()
 }
 

@@ -3,12 +3,9 @@ package identity
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"net/netip"
@@ -19,6 +16,7 @@ import (
 	"time"
 
 	"herald/harness/homeserver"
+	"herald/harness/mockhttp"
 	"herald/harness/pki"
 	"herald/harness/spec"
 )
@@ -26,20 +24,13 @@ import (
 // maxBody bounds what the mock reads of a request or response body.
 const maxBody = 4 << 20
 
-// Target is the homeserver the mock notifies of bindings.
-type Target struct {
-	// Name is the homeserver's server name (SNI, Host).
-	Name string
-	// Addr is where the test process reaches its federation port.
-	Addr netip.AddrPort
-	// TLS verifies its certificate.
-	TLS *tls.Config
-}
+// Target is the homeserver the mock notifies of bindings: its server name
+// (SNI, Host), where the test process reaches its federation port, and
+// what verifies its certificate.
+type Target = mockhttp.Peer
 
 // ForHomeserver is the Target of the homeserver under test.
-func ForHomeserver(hs *homeserver.Homeserver) Target {
-	return Target{Name: hs.ServerName, Addr: hs.FederationAddr, TLS: hs.FederationTLS()}
-}
+func ForHomeserver(hs *homeserver.Homeserver) Target { return mockhttp.HomeserverPeer(hs) }
 
 // Env is what a mock needs from its surroundings.
 type Env struct {
@@ -92,9 +83,9 @@ type Server struct {
 	longTerm *spec.Signer
 	cfg      *config
 	target   Target
+	answers  *mockhttp.Script[Route, Handler]
 
 	mu       sync.Mutex
-	answers  map[Route]Handler
 	tokens   map[string]bool
 	invites  map[string]*Invite // by token
 	order    []string           // invite tokens in the order stored
@@ -104,9 +95,7 @@ type Server struct {
 	ephSeq   int
 
 	transport *http.Transport
-	httpSrv   *http.Server
-	served    chan struct{}
-	closeOnce sync.Once
+	listener  *mockhttp.Listener
 }
 
 // Start runs a mock identity server: HTTPS on env.Listen, on a port of
@@ -140,43 +129,23 @@ func Start(ctx context.Context, env Env, opts ...Option) (*Server, error) {
 		longTerm: longTerm,
 		cfg:      cfg,
 		target:   env.Homeserver,
-		answers:  cfg.answers,
+		answers:  mockhttp.NewScript(cfg.answers),
 		tokens:   map[string]bool{},
 		invites:  map[string]*Invite{},
 		bindings: map[binding]string{},
 		revoked:  map[string]bool{},
-		pepper:   randomToken(16),
-		served:   make(chan struct{}),
+		pepper:   mockhttp.RandomToken(16),
 	}
 	s.transport = s.newTransport(env.CA)
-	s.httpSrv = &http.Server{
-		Handler:           s.router(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          log.New(journalLog{s.Journal}, "", 0),
-	}
-	tlsLn := tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
-	go func() {
-		defer close(s.served)
-		if err := s.httpSrv.Serve(tlsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.Journal.logf("serve: %v", err)
-		}
-	}()
+	s.listener = mockhttp.Serve(ln, cert, s.router(), s.Journal.j.Logf)
 	return s, nil
 }
 
 // Close stops the listener, waits briefly for requests in progress and
 // drops idle outbound connections. It is safe to call more than once.
 func (s *Server) Close() error {
-	var err error
-	s.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err = s.httpSrv.Shutdown(ctx); err != nil {
-			err = errors.Join(err, s.httpSrv.Close())
-		}
-		<-s.served
-		s.transport.CloseIdleConnections()
-	})
+	err := s.listener.Close()
+	s.transport.CloseIdleConnections()
 	return err
 }
 
@@ -191,30 +160,17 @@ func (s *Server) Addr() netip.AddrPort { return s.addr }
 func (s *Server) URL(path string) string { return "https://" + s.name + path }
 
 // Answer scripts route from now on.
-func (s *Server) Answer(route Route, h Handler) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.answers[route] = h
-}
+func (s *Server) Answer(route Route, h Handler) { s.answers.Set(route, h) }
 
 // Unscript restores the default answer of route.
-func (s *Server) Unscript(route Route) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.answers, route)
-}
+func (s *Server) Unscript(route Route) { s.answers.Unset(route) }
 
-func (s *Server) scripted(route Route) (Handler, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	h, ok := s.answers[route]
-	return h, ok
-}
+func (s *Server) scripted(route Route) (Handler, bool) { return s.answers.Get(route) }
 
 // AccessToken issues a fresh access token the mock accepts: what a client
 // would pass to the homeserver as id_access_token.
 func (s *Server) AccessToken() string {
-	t := "herald_is_" + randomToken(20)
+	t := "herald_is_" + mockhttp.RandomToken(20)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokens[t] = true
@@ -272,13 +228,7 @@ func (s *Server) serve(route Route, def Handler) http.Handler {
 			}
 			reply = run(req, h)
 		}
-		for k, vs := range reply.Header {
-			for _, v := range vs {
-				w.Header().Add(k, v)
-			}
-		}
-		w.WriteHeader(reply.Status)
-		w.Write(reply.Body)
+		reply.Write(w)
 		ex.Status, ex.ResponseHeader, ex.ResponseBody = reply.Status, reply.Header, reply.Body
 		ex.Took = time.Since(ex.Started)
 		s.Journal.record(ex)
@@ -311,23 +261,4 @@ func run(req *Request, h Handler) (reply *Reply) {
 		reply = errorReply(http.StatusInternalServerError, "M_UNKNOWN", "Herald's handler returned no reply")
 	}
 	return reply
-}
-
-// journalLog sends the HTTP server's error log to the journal.
-type journalLog struct{ j *Journal }
-
-func (l journalLog) Write(p []byte) (int, error) {
-	l.j.logf("%s", strings.TrimRight(string(p), "\n"))
-	return len(p), nil
-}
-
-// randomToken returns n random characters of [A-Za-z0-9].
-func randomToken(n int) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, n)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
 }

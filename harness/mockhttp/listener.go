@@ -1,0 +1,78 @@
+// Package mockhttp holds the parts every Herald mock server shares: a TLS listener on the run network, a journal of exchanges, scripted answers.
+package mockhttp
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"errors"
+	"log"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Listener is an HTTPS server a mock runs until Close.
+type Listener struct {
+	srv       *http.Server
+	served    chan struct{}
+	closeOnce sync.Once
+}
+
+// Serve answers requests on ln with h over TLS with cert. logf gets the
+// HTTP server's error log (TLS handshake errors and the like) and the
+// error that stops it, if any.
+func Serve(ln net.Listener, cert tls.Certificate, h http.Handler, logf func(format string, args ...any)) *Listener {
+	l := &Listener{
+		srv: &http.Server{
+			Handler:           h,
+			ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog:          log.New(logWriter(logf), "", 0),
+		},
+		served: make(chan struct{}),
+	}
+	tlsLn := tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	go func() {
+		defer close(l.served)
+		if err := l.srv.Serve(tlsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logf("serve: %v", err)
+		}
+	}()
+	return l
+}
+
+// Close stops the listener and waits briefly for requests in progress.
+// Only the first call does anything (and may return an error).
+func (l *Listener) Close() error {
+	var err error
+	l.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err = l.srv.Shutdown(ctx); err != nil {
+			err = errors.Join(err, l.srv.Close())
+		}
+		<-l.served
+	})
+	return err
+}
+
+// logWriter sends each line of a log.Logger to logf.
+type logWriter func(format string, args ...any)
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w("%s", strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// RandomToken returns n random characters of [A-Za-z0-9].
+func RandomToken(n int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}

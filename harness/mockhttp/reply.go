@@ -1,0 +1,70 @@
+package mockhttp
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"herald/harness/spec"
+)
+
+// Reply is what a mock answers: status, headers and the exact body.
+type Reply struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Object parses the reply body as a JSON object.
+func (r *Reply) Object() (spec.Object, error) { return spec.ParseObject(r.Body) }
+
+// Write sends r on w.
+func (r *Reply) Write(w http.ResponseWriter) {
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	w.WriteHeader(r.Status)
+	w.Write(r.Body)
+}
+
+// JSONReply answers with v as canonical JSON, or a 500 if it does not
+// encode.
+func JSONReply(code int, v any) *Reply {
+	body, err := spec.CanonicalJSONLax(v)
+	if err != nil {
+		body, _ = json.Marshal(map[string]any{"errcode": "M_UNKNOWN", "error": "herald: encoding reply: " + err.Error()})
+		code = http.StatusInternalServerError
+	}
+	return &Reply{Status: code, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
+}
+
+// ErrorReply answers with a Matrix error {"errcode", "error"}.
+func ErrorReply(code int, errcode, format string, args ...any) *Reply {
+	return JSONReply(code, map[string]any{"errcode": errcode, "error": fmt.Sprintf(format, args...)})
+}
+
+// StatusReply is a scripted Matrix error; an empty errcode sends {}
+// instead.
+func StatusReply(code int, errcode string) *Reply {
+	if errcode == "" {
+		return JSONReply(code, map[string]any{})
+	}
+	return ErrorReply(code, errcode, "scripted by Herald")
+}
+
+// Sequence answers the n-th request with handlers[n], and every request
+// after the last with the last handler. handlers must not be empty.
+func Sequence[H ~func(R) *Reply, R any](handlers []H) H {
+	var mu sync.Mutex
+	n := 0
+	return func(r R) *Reply {
+		mu.Lock()
+		h := handlers[min(n, len(handlers)-1)]
+		n++
+		mu.Unlock()
+		return h(r)
+	}
+}
