@@ -8,12 +8,13 @@ GINKGO ?= $(GO) tool ginkgo
 PROCS ?= $(shell sed -n 's/^procs: *\([0-9]*\).*/\1/p' ginkgo.yaml)
 export HS HS_IMAGE LABELS REPORT_DIR STRICT
 
-.PHONY: conformance images report test vet unit catalogue catalogue-check selftest clean help
+.PHONY: conformance images report bench test vet unit catalogue catalogue-check selftest clean help
 
 help:
 	@echo "make conformance   test a homeserver (HS=synapse|dendrite, or HS_IMAGE=<image>)"
 	@echo "make test          go vet, unit tests, then the suites against Synapse and Dendrite"
 	@echo "make report        render reports/index.html and reports/matrix.md (homeserver × area × room version)"
+	@echo "make bench         time every suite against Synapse and Dendrite (boot, wall, specs/s, CPU, RSS)"
 	@echo "make images        build every homeserver image (offline-capable)"
 	@echo "make catalogue     regenerate docs/CONFORMANCE.md from the specs"
 	@echo "make clean         remove every container, network and image Herald made"
@@ -25,6 +26,10 @@ conformance:
 
 images:
 	$(GO) run ./cmd/herald images
+
+# Where the time goes: boot, wall per area, specs/s, harness CPU, peak RSS.
+bench:
+	$(GO) run ./cmd/herald bench
 
 # The conformance matrix of every reports/<hs>/ present.
 report:

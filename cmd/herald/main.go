@@ -24,6 +24,8 @@ commands:
                    homeservers in ginkgo.yaml, or HS / HS_IMAGE when set
   report           render reports/index.html and reports/matrix.md from
                    every reports/<hs>/ present
+  bench [hs...]    run every suite against each homeserver (default: all)
+                   and print boot, wall, specs/s, harness CPU and peak RSS
   clean            remove every container, network and image Herald made
 `
 
@@ -38,6 +40,8 @@ func main() {
 	switch os.Args[1] {
 	case "images":
 		err = images(ctx, os.Args[2:])
+	case "bench":
+		err = bench(ctx, os.Args[2:])
 	case "report":
 		err = render()
 	case "clean":

@@ -47,7 +47,7 @@ func Summarize(r types.Report) Summary {
 			continue
 		}
 		res := Result{Text: sr.FullText(), ID: conformance.IDOf(sr.FullText()), Class: classOf(sr)}
-		res.Area, res.Level, res.Version = fromLabels(sr.Labels())
+		res.Area, res.Level, res.Version = FromLabels(sr.Labels())
 		if sr.State.Is(types.SpecStateFailureStates) {
 			res.Detail = sr.Failure.Message
 		} else if e, ok := entry(sr, conformance.EntryOutcome); ok {
@@ -167,9 +167,9 @@ func oneLine(s string) string {
 	return s
 }
 
-// fromLabels reads a spec's area, level and room version from its labels,
+// FromLabels reads a spec's area, level and room version from its labels,
 // so a report read back from JSON classifies the same as a live one.
-func fromLabels(labels []string) (area, level, version string) {
+func FromLabels(labels []string) (area, level, version string) {
 	for _, l := range labels {
 		switch {
 		case l == "must" || l == "should" || l == "may":
