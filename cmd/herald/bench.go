@@ -79,17 +79,27 @@ func bench(ctx context.Context, names []string) error {
 		reports := filepath.Join(work, "reports")
 		run := exec.CommandContext(ctx, "go", "tool", "ginkgo", "-p", "--procs="+strconv.Itoa(c.Procs), "--no-color", binary)
 		run.Dir = cfg.Dir
-		run.Env = append(os.Environ(), "HS="+name, "HS_IMAGE=", "REPORT_DIR="+reports, "LABELS="+c.Labels)
+		// The test binary runs in its own directory: name the run profile.
+		run.Env = append(os.Environ(), "HERALD_CONFIG="+filepath.Join(cfg.Dir, config.FileName),
+			"HS="+name, "HS_IMAGE=", "REPORT_DIR="+reports, "LABELS="+c.Labels)
+		logPath := filepath.Join(work, name+".log")
+		logFile, err := os.Create(logPath)
+		if err != nil {
+			return err
+		}
+		run.Stdout, run.Stderr = logFile, logFile
 		fmt.Fprintf(os.Stderr, "bench: running every suite against %s…\n", name)
 		start = time.Now()
 		runErr := run.Run()
 		m.wall = time.Since(start)
+		logFile.Close()
 		if ru, ok := run.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			m.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 			m.maxRSSKiB = ru.Maxrss
 		}
 		if err := m.read(filepath.Join(reports, name, "report.json")); err != nil {
-			return fmt.Errorf("%s: %w (ginkgo: %v)", name, err, runErr)
+			out, _ := os.ReadFile(logPath)
+			return fmt.Errorf("%s: %w (ginkgo: %v); its output:\n%s", name, err, runErr, out)
 		}
 		ms = append(ms, m)
 	}
