@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -44,7 +43,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 	},
 		func(ctx SpecContext, rv spec.RoomVersion) {
 			bob := suite.NewUser(ctx, "bob")
-			skipUnsupported(ctx, bob, rv.ID)
+			suite.RequireRoomVersion(ctx, rv)
 			remote := suite.NewRemote(ctx)
 			alice := remote.User("alice")
 			room := remote.CreateRoom(rv, alice)
@@ -71,7 +70,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 	},
 		func(ctx SpecContext, rv spec.RoomVersion) {
 			bob := suite.NewUser(ctx, "bob")
-			skipUnsupported(ctx, bob, rv.ID)
+			suite.RequireRoomVersion(ctx, rv)
 			remote := suite.NewRemote(ctx)
 			alice := remote.User("alice")
 			room := remote.CreateRoom(rv, alice)
@@ -99,7 +98,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 	}, func(ctx SpecContext) {
 		rv := spec.MustRoomVersion(spec.DefaultRoomVersion)
 		bob := suite.NewUser(ctx, "bob")
-		skipUnsupported(ctx, bob, rv.ID)
+		suite.RequireRoomVersion(ctx, rv)
 		remote := suite.NewRemote(ctx)
 		alice := remote.User("alice")
 		room := remote.CreateRoom(rv, alice, fed.JoinRule("invite"))
@@ -237,19 +236,4 @@ func signedBy(ctx context.Context, remote *fed.Server, rv spec.RoomVersion, even
 		}
 	}
 	return nil
-}
-
-var (
-	capsOnce sync.Once
-	caps     csapi.RoomVersions
-)
-
-// skipUnsupported skips a spec for a room version the homeserver does not
-// list in /capabilities (the invite suites test the refusal).
-func skipUnsupported(ctx context.Context, user *csapi.Client, version string) {
-	GinkgoHelper()
-	capsOnce.Do(func() { caps = user.MustCapabilities(ctx).RoomVersions })
-	if _, ok := caps.Available[version]; !ok {
-		Skip(fmt.Sprintf("the homeserver does not support room version %s", version))
-	}
 }

@@ -28,7 +28,7 @@ func (s *inboundScene) send(ctx context.Context, invite *fed.Event, v1 bool) *fe
 // apart from the homeserver's signature.
 func checkUntouched(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil)
-	requireOffered(ctx, s.bob, rv)
+	suite.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
 	Expect(res).To(match.HaveStatus(http.StatusOK))
 	Expect(returnedEvent(res)).To(match.EqualExceptSignaturesOf(sentEvent(res, v1), suite.Homeserver().ServerName))
@@ -40,7 +40,7 @@ func checkUntouched(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 // publishes.
 func checkSigned(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil)
-	requireOffered(ctx, s.bob, rv)
+	suite.RequireRoomVersion(ctx, rv)
 	invite := s.invite()
 	res := s.send(ctx, invite, v1)
 	Expect(res).To(match.HaveStatus(http.StatusOK))
@@ -59,7 +59,7 @@ func checkSigned(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 // checkSyncShowsInvite: the invitee finds the invite under rooms.invite.
 func checkSyncShowsInvite(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil)
-	requireOffered(ctx, s.bob, rv)
+	suite.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
 	Expect(res).To(match.HaveStatus(http.StatusOK))
 	s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
@@ -69,7 +69,7 @@ func checkSyncShowsInvite(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 // as invite_room_state, as stripped state.
 func checkSyncShowsState(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil, fed.WithState("m.room.topic", "", map[string]any{"topic": "sent with the invite"}))
-	requireOffered(ctx, s.bob, rv)
+	suite.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
 	Expect(res).To(match.HaveStatus(http.StatusOK))
 	state := sentState(res, v1)
@@ -83,7 +83,7 @@ func checkSyncShowsState(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 // and send_join on the mock, which verifies and applies the join.
 func checkAccept(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil, fed.JoinRule("invite"))
-	requireOffered(ctx, s.bob, rv)
+	suite.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
 	Expect(res).To(match.HaveStatus(http.StatusOK))
 	s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
@@ -102,7 +102,7 @@ func checkAccept(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 // the mock, which verifies and applies the leave.
 func checkReject(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil, fed.JoinRule("invite"))
-	requireOffered(ctx, s.bob, rv)
+	suite.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
 	Expect(res).To(match.HaveStatus(http.StatusOK))
 	s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))

@@ -87,7 +87,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 			"refuses "+f.what+" with a 4xx (400 or 403), and keeps accepting valid invites"),
 			func(ctx SpecContext, rv spec.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
-				requireOffered(ctx, s.bob, rv)
+				suite.RequireRoomVersion(ctx, rv)
 				res, room := f.send(ctx, s)
 				Expect(res).To(match.BeRefusedWith(refusal()...), "%s must be refused", f.what)
 				s.expectStillServing(ctx, room)
@@ -97,7 +97,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 			"refuses "+f.what+" with M_INVALID_PARAM"),
 			func(ctx SpecContext, rv spec.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
-				requireOffered(ctx, s.bob, rv)
+				suite.RequireRoomVersion(ctx, rv)
 				res, _ := f.send(ctx, s)
 				Expect(res).To(match.HaveErrcode("M_INVALID_PARAM"), "servers SHOULD return M_INVALID_PARAM for %s", f.what)
 				if conformance.Strict() {
@@ -147,7 +147,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 			"refuses an invite whose content holds "+n.what+" in room versions that require strict canonical JSON, with 400, and keeps accepting valid invites"),
 			func(ctx SpecContext, rv spec.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
-				requireOffered(ctx, s.bob, rv)
+				suite.RequireRoomVersion(ctx, rv)
 				ev := withContent(s.remote, s.invite(), map[string]any{"herald_number": n.value})
 				res := putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev))
 				Expect(res).To(match.BeRefusedWith(http.StatusBadRequest), "an invite holding %s in a v%s room", n.what, rv.ID)
@@ -159,7 +159,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 			"refuses an invite whose content holds "+n.what+" in room versions that require strict canonical JSON with M_BAD_JSON"),
 			func(ctx SpecContext, rv spec.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
-				requireOffered(ctx, s.bob, rv)
+				suite.RequireRoomVersion(ctx, rv)
 				ev := withContent(s.remote, s.invite(), map[string]any{"herald_number": n.value})
 				res := putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev))
 				Expect(res).To(match.HaveErrcode("M_BAD_JSON"))
@@ -171,7 +171,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 		"accepts an invite whose content holds a float and an integer outside ±(2^53−1) in room versions 1–5"),
 		func(ctx SpecContext, rv spec.RoomVersion) {
 			s := newInboundScene(ctx, rv, nil)
-			requireOffered(ctx, s.bob, rv)
+			suite.RequireRoomVersion(ctx, rv)
 			ev := withContent(s.remote, s.invite(), map[string]any{"herald_float": json.Number("1.5"), "herald_big": json.Number("9007199254740992")})
 			res := putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev))
 			Expect(res).To(match.HaveStatus(http.StatusOK), "an invite holding a float and a big integer in a v%s room", rv.ID)

@@ -2,9 +2,7 @@ package invite
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -38,39 +36,6 @@ func inboundRule(id string, level conformance.Level, area, section, says string)
 	return conformance.Rule{ID: id, Level: level, Area: area, Section: section, Says: says}
 }
 
-var (
-	inboundCapsOnce sync.Once
-	inboundCaps     csapi.RoomVersions
-)
-
-// offers reports whether the homeserver lists rv in /capabilities.
-func offers(ctx context.Context, user *csapi.Client, rv spec.RoomVersion) bool {
-	GinkgoHelper()
-	inboundCapsOnce.Do(func() { inboundCaps = user.MustCapabilities(ctx).RoomVersions })
-	_, ok := inboundCaps.Available[rv.ID]
-	return ok
-}
-
-// requireOffered skips a spec for a room version the homeserver does not
-// offer: INV2-OK checks that it refuses invites to such rooms.
-func requireOffered(ctx context.Context, user *csapi.Client, rv spec.RoomVersion) {
-	GinkgoHelper()
-	if !offers(ctx, user, rv) {
-		Skip(fmt.Sprintf("the homeserver does not offer room version %s in /capabilities (INV2-OK/v%s checks the refusal)", rv.ID, rv.ID))
-	}
-}
-
-// everydayVersion is the room version of specs whose rule does not depend
-// on it: the homeserver's default if the spec defines it, else 10.
-func everydayVersion(ctx context.Context, user *csapi.Client) spec.RoomVersion {
-	GinkgoHelper()
-	offers(ctx, user, spec.MustRoomVersion("10"))
-	if rv, ok := spec.LookupRoomVersion(inboundCaps.Default); ok {
-		return rv
-	}
-	return spec.MustRoomVersion("10")
-}
-
 // inboundScene is the start of every inbound spec: bob, a fresh local
 // user; a fresh mock whose user alice created a room of version rv.
 type inboundScene struct {
@@ -93,7 +58,7 @@ func newInboundScene(ctx context.Context, rv spec.RoomVersion, remoteOpts []fed.
 func newEverydayScene(ctx context.Context, remoteOpts []fed.Option, roomOpts ...fed.RoomOption) *inboundScene {
 	GinkgoHelper()
 	bob := suite.NewUser(ctx, "bob")
-	return sceneFor(ctx, bob, everydayVersion(ctx, bob), remoteOpts, roomOpts...)
+	return sceneFor(ctx, bob, suite.DefaultRoomVersion(ctx), remoteOpts, roomOpts...)
 }
 
 func sceneFor(ctx context.Context, bob *csapi.Client, rv spec.RoomVersion, remoteOpts []fed.Option, roomOpts ...fed.RoomOption) *inboundScene {

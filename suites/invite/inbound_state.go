@@ -3,6 +3,7 @@ package invite
 import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"herald/harness/suite"
 
 	"herald/harness/conformance"
 	fed "herald/harness/federation"
@@ -48,7 +49,7 @@ func inviteStateRules() {
 	for _, b := range badStates {
 		body := func(ctx SpecContext, rv spec.RoomVersion) {
 			s := newInboundScene(ctx, rv, nil)
-			requireOffered(ctx, s.bob, rv)
+			suite.RequireRoomVersion(ctx, rv)
 			ev := s.invite()
 			req := v2Body(s.room, ev)
 			req["invite_room_state"] = b.state(s.room)

@@ -1,6 +1,7 @@
 package invite
 
 import (
+	"herald/harness/suite"
 	"net/http"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -22,7 +23,7 @@ var _ = Describe("Inbound invites over the v1 API", func() {
 		`answers a valid v1 invite for a local user with 200 and exactly [200, {"event": …}]`),
 		func(ctx SpecContext, rv spec.RoomVersion) {
 			s := newInboundScene(ctx, rv, nil)
-			requireOffered(ctx, s.bob, rv)
+			suite.RequireRoomVersion(ctx, rv)
 			res := s.sendV1(ctx, s.invite())
 			Expect(res).To(match.HaveStatus(http.StatusOK))
 			Expect(res).To(match.HaveV1EventBody())

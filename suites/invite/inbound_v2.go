@@ -1,6 +1,7 @@
 package invite
 
 import (
+	"herald/harness/suite"
 	"net/http"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -23,7 +24,7 @@ var _ = Describe("Inbound invites over the v2 API", func() {
 		func(ctx SpecContext, rv spec.RoomVersion) {
 			s := newInboundScene(ctx, rv, nil)
 			res := s.sendV2(ctx, s.invite())
-			if !offers(ctx, s.bob, rv) {
+			if !suite.OffersRoomVersion(ctx, rv.ID) {
 				Expect(res).To(match.BeRefusedWith(http.StatusBadRequest), "an invite to a room version the server does not offer")
 				return
 			}

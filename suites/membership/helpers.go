@@ -11,16 +11,13 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	fed "herald/harness/federation"
 	"herald/harness/spec"
-	"herald/harness/suite"
 )
 
 // area is the conformance area and label of every rule here.
@@ -53,42 +50,6 @@ func versionsFrom(first int) []spec.RoomVersion {
 		}
 	}
 	return out
-}
-
-var (
-	capsOnce sync.Once
-	caps     csapi.RoomVersions
-)
-
-// requireVersion skips the spec when the homeserver does not list the room
-// version in /capabilities: it cannot hold such a room, and the smoke suite
-// checks that it refuses to create one.
-func requireVersion(ctx context.Context, user *csapi.Client, v spec.RoomVersion) {
-	GinkgoHelper()
-	capsOnce.Do(func() { caps = user.MustCapabilities(ctx).RoomVersions })
-	if _, ok := caps.Available[v.ID]; !ok {
-		Skip(fmt.Sprintf("the homeserver does not offer room version %s in /capabilities", v.ID))
-	}
-}
-
-// defaultVersion is the room version the homeserver creates rooms in, for
-// rooms the mock hosts in specs that do not depend on the version (room
-// version 10 if the server's default is not one the spec defines).
-func defaultVersion(ctx context.Context, user *csapi.Client) spec.RoomVersion {
-	GinkgoHelper()
-	capsOnce.Do(func() { caps = user.MustCapabilities(ctx).RoomVersions })
-	if v, ok := spec.LookupRoomVersion(caps.Default); ok {
-		return v
-	}
-	return spec.MustRoomVersion("10")
-}
-
-// newRemote starts a fresh mock remote homeserver for this spec; it is
-// closed, and its journal checked for problems, when the spec ends.
-func newRemote(ctx context.Context, opts ...fed.Option) *fed.Server {
-	GinkgoHelper()
-	env := fed.ForHomeserver(suite.Homeserver(), suite.CA(), suite.Network().Gateway)
-	return fed.NewServer(ctx, env, append([]fed.Option{fed.RequestTimeout(suite.Config().Timeouts.Request)}, opts...)...)
 }
 
 // unique returns prefix with a random suffix, for aliases and fake IDs.

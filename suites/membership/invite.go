@@ -116,7 +116,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 		"answers an invite by a joined member with 200 and a JSON object, records the invitee's membership as invite, and lists the room under rooms.invite in the invitee's /sync")
 	conformance.ForEachRoomVersion(okRule, func(ctx SpecContext, v spec.RoomVersion) {
 		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
-		requireVersion(ctx, alice, v)
+		suite.RequireRoomVersion(ctx, v)
 		room := newRoom(ctx, alice, v.ID, joinRule("invite"))
 
 		res, err := alice.Invite(ctx, room, bob.UserID)
@@ -250,7 +250,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 		"lets the room creator invite in a v12 room whose invite level (150) is above every listed power level, and refuses it with 403 and no state change in v1–v11, where the creator has power level 100")
 	conformance.ForEachRoomVersion(creatorRule, func(ctx SpecContext, v spec.RoomVersion) {
 		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
-		requireVersion(ctx, alice, v)
+		suite.RequireRoomVersion(ctx, v)
 		room := newRoom(ctx, alice, v.ID, joinRule("public"), csapi.PowerLevelOverride(map[string]any{"invite": 150}))
 		before := snapshot(ctx, alice, room)
 
@@ -268,7 +268,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 		"lets a member named in additional_creators invite in a v12 room whose invite level (150) is above every listed power level, and refuses that member (power level 0) with 403 and no state change in v1–v11")
 	conformance.ForEachRoomVersion(additionalRule, func(ctx SpecContext, v spec.RoomVersion) {
 		alice, bob, carol := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob"), suite.NewUser(ctx, "carol")
-		requireVersion(ctx, alice, v)
+		suite.RequireRoomVersion(ctx, v)
 		room := newRoom(ctx, alice, v.ID, joinRule("public"),
 			csapi.CreationContent(map[string]any{"additional_creators": []string{bob.UserID}}),
 			csapi.PowerLevelOverride(map[string]any{"invite": 150}))
@@ -289,8 +289,8 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 		"invites a user of another homeserver by asking that server to sign the invite, answers 200, and records the remote invitee's membership as invite")
 	conformance.ForEachRoomVersion(remoteRule, func(ctx SpecContext, v spec.RoomVersion) {
 		alice := suite.NewUser(ctx, "alice")
-		requireVersion(ctx, alice, v)
-		remote := newRemote(ctx)
+		suite.RequireRoomVersion(ctx, v)
+		remote := suite.NewRemote(ctx)
 		carol := remote.User("carol")
 		room := newRoom(ctx, alice, v.ID, joinRule("invite"))
 

@@ -136,9 +136,8 @@ func newestOffered(ctx SpecContext, user *csapi.Client, versions []spec.RoomVers
 	if versions == nil {
 		return spec.RoomVersion{}
 	}
-	capsOnce.Do(func() { caps = user.MustCapabilities(ctx).RoomVersions })
 	for i := len(versions) - 1; i >= 0; i-- {
-		if _, ok := caps.Available[versions[i].ID]; ok {
+		if suite.OffersRoomVersion(ctx, versions[i].ID) {
 			return versions[i]
 		}
 	}
@@ -154,7 +153,7 @@ func versionOf(ctx SpecContext, user *csapi.Client, version string) spec.RoomVer
 		return spec.RoomVersion{}
 	}
 	v := spec.MustRoomVersion(version)
-	requireVersion(ctx, user, v)
+	suite.RequireRoomVersion(ctx, v)
 	return v
 }
 

@@ -61,8 +61,8 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 		"joins a room hosted only on another server by room ID through the server named in via, with make_join and send_join, and answers 200 with the room's ID")
 	conformance.ForEachRoomVersion(remoteRule, func(ctx SpecContext, v spec.RoomVersion) {
 		bob := suite.NewUser(ctx, "bob")
-		requireVersion(ctx, bob, v)
-		remote := newRemote(ctx)
+		suite.RequireRoomVersion(ctx, v)
+		remote := suite.NewRemote(ctx)
 		room := remote.CreateRoom(v, remote.User("alice"))
 
 		res, err := bob.Join(ctx, room.ID, csapi.Via(remote.Name()))
@@ -77,8 +77,8 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 		"joins a room by an alias of another server: resolves it with that server's directory, joins with make_join and send_join, and answers 200 with the room's ID")
 	conformance.It(remoteAliasRule, func(ctx SpecContext) {
 		bob := suite.NewUser(ctx, "bob")
-		remote := newRemote(ctx)
-		room := remote.CreateRoom(defaultVersion(ctx, bob), remote.User("alice"))
+		remote := suite.NewRemote(ctx)
+		room := remote.CreateRoom(suite.DefaultRoomVersion(ctx), remote.User("alice"))
 		alias := "#" + unique("herald-lobby") + ":" + remote.Name()
 		remote.Answer(fed.QueryDirectory, func(r *fed.Request) *fed.Reply {
 			if r.HTTP.URL.Query().Get("room_alias") != alias {
@@ -99,8 +99,8 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 		"answers 403 with a standard error response, and does not join, when the only resident server refuses make_join with 403 M_FORBIDDEN")
 	conformance.It(refusedRule, func(ctx SpecContext) {
 		bob := suite.NewUser(ctx, "bob")
-		remote := newRemote(ctx, fed.Answer(fed.MakeJoin, fed.Status(http.StatusForbidden, "M_FORBIDDEN")))
-		room := remote.CreateRoom(defaultVersion(ctx, bob), remote.User("alice"))
+		remote := suite.NewRemote(ctx, fed.Answer(fed.MakeJoin, fed.Status(http.StatusForbidden, "M_FORBIDDEN")))
+		room := remote.CreateRoom(suite.DefaultRoomVersion(ctx), remote.User("alice"))
 
 		res, err := bob.Join(ctx, room.ID, csapi.Via(remote.Name()))
 		Expect(err).NotTo(HaveOccurred())

@@ -48,7 +48,7 @@ var _ = Describe("POST /rooms/{roomId}/leave", func() {
 		"rejects an invite from another homeserver when the invitee leaves: 200 with a JSON object, and the room moves from rooms.invite to rooms.leave in their /sync")
 	conformance.ForEachRoomVersion(remoteRule, func(ctx SpecContext, v spec.RoomVersion) {
 		bob := suite.NewUser(ctx, "bob")
-		requireVersion(ctx, bob, v)
+		suite.RequireRoomVersion(ctx, v)
 		remote, room := remoteInvite(ctx, bob, v)
 		invited := bob.MustSyncUntil(ctx, csapi.InvitedTo(room.ID))
 
@@ -62,7 +62,7 @@ var _ = Describe("POST /rooms/{roomId}/leave", func() {
 		"rejects an invite from another homeserver over federation: make_leave then send_leave to the inviting server, which then holds the invitee's leave")
 	conformance.It(handshakeRule, func(ctx SpecContext) {
 		bob := suite.NewUser(ctx, "bob")
-		remote, room := remoteInvite(ctx, bob, defaultVersion(ctx, bob))
+		remote, room := remoteInvite(ctx, bob, suite.DefaultRoomVersion(ctx))
 		bob.MustSyncUntil(ctx, csapi.InvitedTo(room.ID))
 
 		res, err := bob.Leave(ctx, room.ID)
@@ -83,7 +83,7 @@ var _ = Describe("POST /rooms/{roomId}/leave", func() {
 // bob to it over the v2 invite API; the homeserver must accept the invite.
 func remoteInvite(ctx SpecContext, bob *csapi.Client, v spec.RoomVersion) (*fed.Server, *fed.Room) {
 	GinkgoHelper()
-	remote := newRemote(ctx)
+	remote := suite.NewRemote(ctx)
 	alice := remote.User("alice")
 	room := remote.CreateRoom(v, alice, fed.JoinRule("invite"))
 	res, err := remote.SendInviteV2(ctx, room.InviteEvent(alice, bob.UserID))

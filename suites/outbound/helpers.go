@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -45,41 +44,12 @@ func versions(from, to int) []spec.RoomVersion {
 	return spec.KnownVersions()[from-1 : to]
 }
 
-var (
-	capsMu sync.Mutex
-	caps   *csapi.RoomVersions
-)
-
-// capabilities is the homeserver's m.room_versions, asked once per process
-// (and again if asking failed the spec that asked).
-func capabilities(ctx context.Context, user *csapi.Client) csapi.RoomVersions {
-	GinkgoHelper()
-	capsMu.Lock()
-	defer capsMu.Unlock()
-	if caps == nil {
-		rv := user.MustCapabilities(ctx).RoomVersions
-		Expect(rv.Available).NotTo(BeEmpty(), "the homeserver lists no room versions in /capabilities (m.room_versions)")
-		caps = &rv
-	}
-	return *caps
-}
-
-// requireVersion skips the spec when the homeserver does not offer room
-// version v in /capabilities: it cannot create such a room, so it cannot
-// invite anyone to one (the inbound suites test its refusal).
-func requireVersion(ctx context.Context, user *csapi.Client, v spec.RoomVersion) {
-	GinkgoHelper()
-	if _, ok := capabilities(ctx, user).Available[v.ID]; !ok {
-		Skip(fmt.Sprintf("the homeserver does not offer room version %s in /capabilities", v.ID))
-	}
-}
-
 // defaultVersion is the room version the homeserver creates rooms in, for
 // rules that do not depend on the version; it is never 1 or 2, where a 400
 // or 404 answer may be retried on the v1 API (room version 10 stands in).
 func defaultVersion(ctx context.Context, user *csapi.Client) spec.RoomVersion {
 	GinkgoHelper()
-	if v, ok := spec.LookupRoomVersion(capabilities(ctx, user).Default); ok && !v.EventRefPairs {
+	if v := suite.DefaultRoomVersion(ctx); !v.EventRefPairs {
 		return v
 	}
 	return spec.MustRoomVersion("10")
@@ -124,7 +94,7 @@ func prepareIn(ctx SpecContext, r conformance.Rule, version func(context.Context
 	GinkgoHelper()
 	alice := suite.NewUser(ctx, "alice")
 	rv := version(ctx, alice)
-	requireVersion(ctx, alice, rv)
+	suite.RequireRoomVersion(ctx, rv)
 	remote := suite.NewRemote(ctx, opts...)
 	room := alice.MustCreateRoom(ctx, csapi.RoomVersion(rv.ID), csapi.Preset(csapi.PresetPrivateChat), csapi.Name(roomName))
 	return &invitation{rule: r, rv: rv, alice: alice, remote: remote, carol: remote.User("carol"), room: room}

@@ -2,9 +2,7 @@
 package smoke
 
 import (
-	"context"
 	"net/http"
-	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -43,7 +41,7 @@ var _ = Describe("Smoke: the homeserver under test", Label("smoke"), func() {
 		Says:    "creates a room in each version it supports (and refuses the others with 400 M_UNSUPPORTED_ROOM_VERSION), delivers an invite through /sync and lets the invitee join",
 	}, func(ctx SpecContext, version spec.RoomVersion) {
 		alice := suite.NewUser(ctx, "alice")
-		if !supports(ctx, alice, version.ID) {
+		if !suite.OffersRoomVersion(ctx, version.ID) {
 			res, err := alice.CreateRoom(ctx, csapi.RoomVersion(version.ID))
 			Expect(err).NotTo(HaveOccurred())
 			Expect(res.StatusCode).To(Equal(http.StatusBadRequest),
@@ -63,16 +61,3 @@ var _ = Describe("Smoke: the homeserver under test", Label("smoke"), func() {
 		alice.MustSyncUntil(ctx, csapi.MembershipIs(room, bob.UserID, "join"))
 	})
 })
-
-var (
-	capsOnce sync.Once
-	caps     csapi.RoomVersions
-)
-
-// supports says whether the server lists version as available in /capabilities.
-func supports(ctx context.Context, user *csapi.Client, version string) bool {
-	GinkgoHelper()
-	capsOnce.Do(func() { caps = user.MustCapabilities(ctx).RoomVersions })
-	_, ok := caps.Available[version]
-	return ok
-}

@@ -34,9 +34,9 @@ func newInbound(ctx context.Context, rv spec.RoomVersion) *inbound {
 	GinkgoHelper()
 	alice := suite.NewUser(ctx, "alice")
 	if rv.ID == "" {
-		rv = defaultVersion(ctx, alice)
+		rv = suite.DefaultRoomVersion(ctx)
 	}
-	requireVersion(ctx, alice, rv)
+	suite.RequireRoomVersion(ctx, rv)
 	room := privateRoom(ctx, alice, rv)
 	is := suite.NewIdentityServer(ctx)
 	// Problems with what the homeserver sends the mock are part of what
@@ -141,7 +141,7 @@ var exchangeRefusals = []exchangeRefusal{
 		}},
 	{"ROOM-MISMATCH", "whose body room_id (another room with a valid pending invite) is not the room in the path", exchangeAPI + " (room_id must match the path)",
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
-			other := privateRoom(ctx, in.alice, defaultVersion(ctx, in.alice))
+			other := privateRoom(ctx, in.alice, suite.DefaultRoomVersion(ctx))
 			inv := pendingInvite(ctx, in.alice, other, in.is, newEmail())
 			return in.room, partial(other, in.alice.UserID, in.carol, inv.DisplayName, in.is.Signed(in.carol, inv.Token)), []string{other}
 		}},

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -39,37 +38,6 @@ const (
 // rule builds a rule of this area.
 func rule(id string, level conformance.Level, section, says string) conformance.Rule {
 	return conformance.Rule{ID: id, Level: level, Area: area, Section: section, Says: says}
-}
-
-var (
-	capsOnce sync.Once
-	caps     csapi.RoomVersions
-)
-
-func capabilities(ctx context.Context, user *csapi.Client) csapi.RoomVersions {
-	GinkgoHelper()
-	capsOnce.Do(func() { caps = user.MustCapabilities(ctx).RoomVersions })
-	return caps
-}
-
-// requireVersion skips the spec when the homeserver does not offer the
-// room version in /capabilities: it cannot hold such a room (the smoke
-// suite checks that it refuses to create one).
-func requireVersion(ctx context.Context, user *csapi.Client, v spec.RoomVersion) {
-	GinkgoHelper()
-	if _, ok := capabilities(ctx, user).Available[v.ID]; !ok {
-		Skip(fmt.Sprintf("the homeserver does not offer room version %s in /capabilities", v.ID))
-	}
-}
-
-// defaultVersion is the room version the homeserver creates rooms in (10
-// if that is not one Herald knows), for rules that do not depend on it.
-func defaultVersion(ctx context.Context, user *csapi.Client) spec.RoomVersion {
-	GinkgoHelper()
-	if v, ok := spec.LookupRoomVersion(capabilities(ctx, user).Default); ok {
-		return v
-	}
-	return spec.MustRoomVersion("10")
 }
 
 // unique returns prefix with a random suffix.

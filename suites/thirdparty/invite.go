@@ -29,7 +29,7 @@ func newEmailInvite(ctx context.Context) *emailInvite {
 	GinkgoHelper()
 	alice := suite.NewUser(ctx, "alice")
 	is := suite.NewIdentityServer(ctx)
-	return &emailInvite{alice: alice, room: privateRoom(ctx, alice, defaultVersion(ctx, alice)), is: is, token: is.AccessToken(), email: newEmail()}
+	return &emailInvite{alice: alice, room: privateRoom(ctx, alice, suite.DefaultRoomVersion(ctx)), is: is, token: is.AccessToken(), email: newEmail()}
 }
 
 // body is the invite_3pid request body, without the fields named in omit.

@@ -31,9 +31,9 @@ func newLocalInvite(ctx context.Context, rv spec.RoomVersion) *localInvite {
 	GinkgoHelper()
 	alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
 	if rv.ID == "" {
-		rv = defaultVersion(ctx, alice)
+		rv = suite.DefaultRoomVersion(ctx)
 	}
-	requireVersion(ctx, alice, rv)
+	suite.RequireRoomVersion(ctx, rv)
 	room := privateRoom(ctx, alice, rv)
 	is := suite.NewIdentityServer(ctx)
 	return &localInvite{alice: alice, bob: bob, room: room, is: is, inv: pendingInvite(ctx, alice, room, is, newEmail())}

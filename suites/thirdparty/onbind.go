@@ -35,9 +35,9 @@ func newPendingRemote(ctx context.Context, rv spec.RoomVersion) *pendingRemote {
 	GinkgoHelper()
 	bob := suite.NewUser(ctx, "bob")
 	if rv.ID == "" {
-		rv = defaultVersion(ctx, bob)
+		rv = suite.DefaultRoomVersion(ctx)
 	}
-	requireVersion(ctx, bob, rv)
+	suite.RequireRoomVersion(ctx, rv)
 	p := &pendingRemote{bob: bob, remote: suite.NewRemote(ctx, fed.AllowProblems()), is: suite.NewIdentityServer(ctx), email: newEmail()}
 	p.alice = p.remote.User("alice")
 	p.inv = p.is.Store("email", p.email, "", p.alice)

@@ -1,0 +1,60 @@
+package suite
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+
+	"herald/harness/csapi"
+	"herald/harness/spec"
+)
+
+var (
+	versionsMu sync.Mutex
+	versions   *csapi.RoomVersions
+)
+
+// RoomVersions is the homeserver's m.room_versions capability, asked once
+// per process (and again if asking failed the spec that asked).
+func RoomVersions(ctx context.Context) csapi.RoomVersions {
+	ginkgo.GinkgoHelper()
+	versionsMu.Lock()
+	defer versionsMu.Unlock()
+	if versions == nil {
+		rv := NewUser(ctx, "capabilities").MustCapabilities(ctx).RoomVersions
+		gomega.Expect(rv.Available).NotTo(gomega.BeEmpty(), "the homeserver lists no room versions in /capabilities (m.room_versions)")
+		versions = &rv
+	}
+	return *versions
+}
+
+// OffersRoomVersion reports whether the homeserver lists version id in /capabilities.
+func OffersRoomVersion(ctx context.Context, id string) bool {
+	ginkgo.GinkgoHelper()
+	_, ok := RoomVersions(ctx).Available[id]
+	return ok
+}
+
+// RequireRoomVersion skips the spec when the homeserver does not offer room
+// version v: it cannot hold such a room. That it refuses them is checked on
+// its own (SMOKE-ROOM for createRoom, INV2-OK for invites).
+func RequireRoomVersion(ctx context.Context, v spec.RoomVersion) {
+	ginkgo.GinkgoHelper()
+	if !OffersRoomVersion(ctx, v.ID) {
+		ginkgo.Skip(fmt.Sprintf("the homeserver does not offer room version %s in /capabilities (SMOKE-ROOM/v%s and INV2-OK/v%s check that it refuses it)", v.ID, v.ID, v.ID))
+	}
+}
+
+// DefaultRoomVersion is the version the homeserver creates rooms in, for
+// rules that do not depend on the version; 10 when its default is not one
+// the spec defines.
+func DefaultRoomVersion(ctx context.Context) spec.RoomVersion {
+	ginkgo.GinkgoHelper()
+	if v, ok := spec.LookupRoomVersion(RoomVersions(ctx).Default); ok {
+		return v
+	}
+	return spec.MustRoomVersion("10")
+}
