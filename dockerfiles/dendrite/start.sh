@@ -53,9 +53,9 @@ fi
 
 make_tls() {
     log "making TLS key and certificate for $tls_host ($san)"
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-        -out "$TLS_DIR/server.key" 2>/dev/null
-    chmod 0600 "$TLS_DIR/server.key"
+    # Private keys are created owner-only (umask), never readable in between.
+    (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+        -out "$TLS_DIR/server.key" 2>/dev/null)
     openssl req -new -key "$TLS_DIR/server.key" -subj "/CN=$tls_host" \
         -out "$TLS_DIR/server.csr"
     cat > "$TLS_DIR/server.ext" <<EOF
@@ -82,8 +82,7 @@ fi
 
 # --- Matrix signing key, in Dendrite's own PEM format.
 if [ ! -s "$SIGNING_KEY" ]; then
-    generate-keys --private-key "$SIGNING_KEY" >/dev/null
-    chmod 0600 "$SIGNING_KEY"
+    (umask 077 && generate-keys --private-key "$SIGNING_KEY" >/dev/null)
     log "made signing key $(sed -n 's/^Key-ID: //p' "$SIGNING_KEY")"
 fi
 

@@ -50,9 +50,9 @@ fi
 
 make_tls() {
     log "making TLS key and certificate for $tls_host ($san)"
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-        -out "$TLS_DIR/server.key" 2>/dev/null
-    chmod 0600 "$TLS_DIR/server.key"
+    # Private keys are created owner-only (umask), never readable in between.
+    (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+        -out "$TLS_DIR/server.key" 2>/dev/null)
     openssl req -new -key "$TLS_DIR/server.key" -subj "/CN=$tls_host" \
         -out "$TLS_DIR/server.csr"
     cat > "$TLS_DIR/server.ext" <<EOF
@@ -82,9 +82,7 @@ fi
 if [ ! -s "$SIGNING_KEY" ]; then
     key_id="a_$(openssl rand -hex 2)"
     seed="$(openssl genpkey -algorithm ed25519 -outform DER | tail -c 32 | base64 -w0 | tr -d '=')"
-    umask 077
-    echo "ed25519 $key_id $seed" > "$SIGNING_KEY"
-    umask 022
+    (umask 077 && echo "ed25519 $key_id $seed" > "$SIGNING_KEY")
     log "made signing key ed25519:$key_id"
 fi
 
