@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"path"
@@ -145,12 +146,16 @@ func (c *Container) HostAddr(port string) netip.AddrPort { return c.ports[port] 
 // State describes whether the container still runs.
 type State struct {
 	Running  bool
+	Paused   bool
 	ExitCode int
 	Status   string
 	OOM      bool
 }
 
 func (s State) String() string {
+	if s.Paused {
+		return "paused"
+	}
 	if s.Running {
 		return "running"
 	}
@@ -171,7 +176,7 @@ func (c *Container) State(ctx context.Context) (State, error) {
 	if s == nil {
 		return State{}, fmt.Errorf("container %s has no state", c.Name)
 	}
-	return State{Running: s.Running, ExitCode: s.ExitCode, Status: string(s.Status), OOM: s.OOMKilled}, nil
+	return State{Running: s.Running, Paused: s.Paused, ExitCode: s.ExitCode, Status: string(s.Status), OOM: s.OOMKilled}, nil
 }
 
 // Logs returns the container's output (stdout and stderr interleaved as
@@ -268,4 +273,25 @@ func tarFiles(files map[string]File) (*bytes.Buffer, error) {
 		}
 	}
 	return &buf, tw.Close()
+}
+
+// CPUTime is the CPU time (user and system) the container's processes have
+// used since it started, as the engine's cgroup accounting reports it.
+func (c *Container) CPUTime(ctx context.Context) (time.Duration, error) {
+	res, err := c.engine.cli.ContainerStats(ctx, c.ID, client.ContainerStatsOptions{})
+	if err != nil {
+		return 0, fmt.Errorf("reading the statistics of container %s: %w", c.Name, err)
+	}
+	defer res.Body.Close()
+	var stats struct {
+		CPU struct {
+			Usage struct {
+				Total uint64 `json:"total_usage"`
+			} `json:"cpu_usage"`
+		} `json:"cpu_stats"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&stats); err != nil {
+		return 0, fmt.Errorf("reading the statistics of container %s: %w", c.Name, err)
+	}
+	return time.Duration(stats.CPU.Usage.Total), nil
 }

@@ -132,19 +132,6 @@ func (hs *Homeserver) waitReady(ctx context.Context, timeout time.Duration) erro
 	}
 }
 
-// Alive returns an error naming the exit code and log tail when the
-// homeserver's container is no longer running.
-func (hs *Homeserver) Alive(ctx context.Context) error {
-	st, err := hs.ctr.State(ctx)
-	if err != nil {
-		return err
-	}
-	if st.Running {
-		return nil
-	}
-	return fmt.Errorf("homeserver %s exited: %s; its last %d log lines:\n%s", hs.ServerName, st, logTail, hs.tail())
-}
-
 func (hs *Homeserver) tail() string {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -171,6 +158,11 @@ func (hs *Homeserver) Restart(ctx context.Context, timeout time.Duration) error 
 	hs.ClientURL = "http://" + hs.ctr.HostAddr(ClientPort).String()
 	hs.FederationAddr = hs.ctr.HostAddr(FederationPort)
 	return hs.waitReady(ctx, timeout)
+}
+
+// CPUTime is the CPU time the homeserver's container has used so far.
+func (hs *Homeserver) CPUTime(ctx context.Context) (time.Duration, error) {
+	return hs.ctr.CPUTime(ctx)
 }
 
 // Remove deletes the container.

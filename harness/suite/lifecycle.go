@@ -35,17 +35,6 @@ var _ = ginkgo.SynchronizedBeforeSuite(prepareRun, startHomeserver)
 
 var _ = ginkgo.SynchronizedAfterSuite(stopHomeserver, removeNetwork)
 
-// The homeserver must still run when a spec starts; if it died, every
-// remaining spec fails fast with its exit code and log tail.
-var _ = ginkgo.BeforeEach(func(ctx ginkgo.SpecContext) {
-	if hs == nil {
-		ginkgo.Fail("no homeserver: the suite setup failed")
-	}
-	if err := hs.Alive(ctx); err != nil {
-		ginkgo.Fail(err.Error())
-	}
-})
-
 // prepareRun runs on process 1 only: sweep what killed runs left, make sure
 // the image exists, make the run's network and CA.
 func prepareRun(ctx ginkgo.SpecContext) []byte {
@@ -113,6 +102,9 @@ func stopHomeserver() {
 	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
 	defer cancel()
 	saveLog(ctx, hs, ginkgo.GinkgoParallelProcess())
+	if cpu, err := hs.CPUTime(ctx); err == nil { // read by herald bench
+		fmt.Fprintf(ginkgo.GinkgoWriter, "%s used %s of CPU\n", hs.ServerName, cpu.Round(time.Millisecond))
+	}
 	gomega.Expect(hs.Remove(ctx)).To(gomega.Succeed(), "removing the homeserver container")
 }
 

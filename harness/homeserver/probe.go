@@ -1,0 +1,82 @@
+package homeserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Down says why the homeserver cannot serve specs: its container exited
+// (or was paused), or it stopped answering.
+type Down struct {
+	// Reason is one line: "homeserver hs1 exited with exit code 137".
+	Reason string
+	// Exited is true when the container no longer runs; such a server does
+	// not come back by itself.
+	Exited bool
+	// Tail is the end of its log, indented.
+	Tail string
+}
+
+func (d *Down) Error() string {
+	return fmt.Sprintf("%s; its last %d log lines:\n%s", d.Reason, logTail, d.Tail)
+}
+
+// Alive returns a *Down naming the exit code and log tail when the
+// homeserver's container is no longer running.
+func (hs *Homeserver) Alive(ctx context.Context) error {
+	st, err := hs.ctr.State(ctx)
+	if err != nil {
+		return err
+	}
+	if st.Running && !st.Paused {
+		return nil
+	}
+	return &Down{Reason: fmt.Sprintf("homeserver %s %s", hs.ServerName, describe(st.String())), Exited: !st.Running, Tail: hs.tail()}
+}
+
+func describe(state string) string {
+	if state == "paused" {
+		return "is paused"
+	}
+	return state
+}
+
+// Probe checks that the container runs and that the homeserver answers
+// GET /_matrix/client/versions within timeout. A server that is running
+// but silent (deadlocked, stopped, swamped) is reported as *Down too.
+func (hs *Homeserver) Probe(ctx context.Context, timeout time.Duration) error {
+	if err := hs.Alive(ctx); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, hs.ClientURL+"/_matrix/client/versions", nil)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	res, err := http.DefaultClient.Do(req)
+	if err == nil {
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode == http.StatusOK {
+			return nil
+		}
+		return &Down{Reason: fmt.Sprintf("homeserver %s answered GET /_matrix/client/versions with %s", hs.ServerName, res.Status), Tail: hs.tail()}
+	}
+	if parent := context.Cause(ctx); parent != nil && !errors.Is(parent, context.DeadlineExceeded) {
+		return err // the spec itself was interrupted
+	}
+	if err := hs.Alive(context.WithoutCancel(ctx)); err != nil {
+		return err // it died while we waited
+	}
+	return &Down{
+		Reason: fmt.Sprintf("homeserver %s is running but did not answer GET /_matrix/client/versions within %s (waited %s: %v)",
+			hs.ServerName, timeout, time.Since(start).Round(time.Millisecond), err),
+		Tail: hs.tail(),
+	}
+}

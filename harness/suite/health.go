@@ -1,0 +1,86 @@
+package suite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+
+	"herald/harness/homeserver"
+)
+
+// logEvidenceLimit keeps one spec's log excerpt readable in JUnit.
+const logEvidenceLimit = 64 << 10
+
+// recheckTimeout is how long a spec waits on a homeserver that an earlier
+// spec already found silent: the first one waited the full request timeout.
+const recheckTimeout = 2 * time.Second
+
+// outage is what this process knows of its homeserver being down: the
+// first spec that found it carries the full evidence (reason and log tail);
+// the ones after fail at once with one line pointing there.
+var outage struct {
+	down *homeserver.Down
+	spec string
+}
+
+// Before every spec the homeserver must run and answer /versions within
+// the request timeout. Every failed spec carries what the homeserver logged
+// while it ran; the cleanup is registered before any spec body runs, so it
+// runs after the spec's own cleanups (the mock servers' checks included)
+// and sees their verdict.
+var _ = ginkgo.BeforeEach(func(ctx ginkgo.SpecContext) {
+	if hs == nil {
+		ginkgo.Fail("no homeserver: the suite setup failed")
+	}
+	checkHealth(ctx)
+	start := time.Now()
+	ginkgo.DeferCleanup(func() { attachLog(start) })
+})
+
+func checkHealth(ctx context.Context) {
+	if outage.down != nil && outage.down.Exited {
+		ginkgo.Fail(fmt.Sprintf("%s (found before %q, whose failure shows its log)", outage.down.Reason, outage.spec))
+	}
+	timeout := cfg.Timeouts.Request
+	if outage.down != nil {
+		timeout = recheckTimeout
+	}
+	err := hs.Probe(ctx, timeout)
+	var down *homeserver.Down
+	switch {
+	case err == nil:
+		outage.down = nil // a silent server that answers again is back
+	case errors.As(err, &down) && outage.down != nil:
+		ginkgo.Fail(fmt.Sprintf("%s (since before %q, whose failure shows its log)", down.Reason, outage.spec))
+	case errors.As(err, &down):
+		outage.down, outage.spec = down, ginkgo.CurrentSpecReport().FullText()
+		ginkgo.Fail(err.Error())
+	default:
+		ginkgo.Fail("checking the homeserver: " + err.Error())
+	}
+}
+
+// attachLog adds the homeserver's log since the spec started to a failed
+// spec's report, unless the failure is a known outage already shown.
+func attachLog(start time.Time) {
+	if hs == nil || !ginkgo.CurrentSpecReport().Failed() {
+		return
+	}
+	if outage.down != nil && outage.spec != ginkgo.CurrentSpecReport().FullText() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	logs, err := hs.Logs(ctx, start.Add(-time.Second))
+	if err != nil {
+		logs = append(logs, []byte(fmt.Sprintf("\n(reading the log failed: %v)", err))...)
+	}
+	if len(logs) > logEvidenceLimit {
+		logs = append([]byte(fmt.Sprintf("(first %d bytes cut)\n", len(logs)-logEvidenceLimit)), logs[len(logs)-logEvidenceLimit:]...)
+	}
+	ginkgo.AddReportEntry(fmt.Sprintf("homeserver log (%s, from spec start)", hs.ServerName),
+		ginkgo.ReportEntryVisibilityFailureOrVerbose, string(logs))
+}
