@@ -8,13 +8,14 @@ GINKGO ?= $(GO) tool ginkgo
 PROCS ?= $(shell sed -n 's/^procs: *\([0-9]*\).*/\1/p' ginkgo.yaml)
 export HS HS_IMAGE LABELS REPORT_DIR STRICT
 
-.PHONY: conformance images report bench test vet unit catalogue catalogue-check selftest clean help
+.PHONY: conformance images report bench repeat test vet unit catalogue catalogue-check selftest clean help
 
 help:
 	@echo "make conformance   test a homeserver (HS=synapse|dendrite, or HS_IMAGE=<image>)"
 	@echo "make test          go vet, unit tests, then the suites against Synapse and Dendrite"
 	@echo "make report        render reports/index.html and reports/matrix.md (homeserver × area × room version)"
-	@echo "make bench         time every suite against Synapse and Dendrite (boot, wall, specs/s, CPU, RSS)"
+	@echo "make bench         time every suite against Synapse and Dendrite (builds, boot, wall, specs/s, CPU, RSS; COLD=1 adds cold builds)"
+	@echo "make repeat        run every suite RUNS times (default 20) in random order and fail on any changed outcome (HS= for one server)"
 	@echo "make images        build every homeserver image (offline-capable)"
 	@echo "make catalogue     regenerate docs/CONFORMANCE.md from the specs"
 	@echo "make clean         remove every container, network and image Herald made"
@@ -29,7 +30,12 @@ images:
 
 # Where the time goes: boot, wall per area, specs/s, harness CPU, peak RSS.
 bench:
-	$(GO) run ./cmd/herald bench
+	$(GO) run ./cmd/herald bench $(if $(COLD),--cold) $(HS)
+
+# Flake hunt: the same outcomes, run after run, whatever the order.
+RUNS ?= 20
+repeat:
+	$(GO) run ./cmd/herald repeat -n $(RUNS) $(HS)
 
 # The conformance matrix of every reports/<hs>/ present.
 report:

@@ -2,16 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -25,23 +20,28 @@ import (
 
 // measurement is one homeserver's benchmark.
 type measurement struct {
-	hs        string
-	ensure    time.Duration // making sure the image exists (warm: it does)
-	boots     []time.Duration
-	wall      time.Duration
-	cpu       time.Duration // the test processes' user+system time
-	maxRSSKiB int64
-	specs     int
-	areas     map[string]time.Duration // summed spec run time per area
-	verdict   string
+	hs         string
+	warm, cold time.Duration // image builds: with the layer cache, without (0: not measured)
+	boots      []time.Duration
+	serverCPU  time.Duration // CPU the homeserver containers used
+	outcome
+	specs   int
+	areas   map[string]time.Duration // summed spec run time per area
+	verdict string
 }
 
-// bench runs every suite against each homeserver and prints where the time goes.
-func bench(ctx context.Context, names []string) error {
+// bench runs every suite against each homeserver and prints where the time
+// goes. With cold, each image is also built once without the layer cache.
+func bench(ctx context.Context, args []string) error {
+	cold := len(args) > 0 && args[0] == "--cold"
+	if cold {
+		args = args[1:]
+	}
 	cfg, err := config.Load()
 	if err != nil {
 		return err
 	}
+	names := args
 	if len(names) == 0 {
 		names = cfg.Names()
 	}
@@ -50,18 +50,11 @@ func bench(ctx context.Context, names []string) error {
 		return err
 	}
 	defer engine.Close()
-	work, err := os.MkdirTemp("", "herald-bench-")
+	r, err := newRunner(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(work)
-
-	binary := filepath.Join(work, "suites.test")
-	build := exec.CommandContext(ctx, "go", "test", "-c", "-o", binary, "./suites/")
-	build.Dir, build.Stdout, build.Stderr = cfg.Dir, os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("compiling the suite: %w", err)
-	}
+	defer r.close()
 
 	var ms []measurement
 	for _, name := range names {
@@ -70,89 +63,97 @@ func bench(ctx context.Context, names []string) error {
 			return err
 		}
 		m := measurement{hs: name}
-		start := time.Now()
+		// The image must exist before the warm build can be warm.
 		if err := engine.EnsureImage(ctx, homeserver.Image(c, os.Stderr)); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		m.ensure = time.Since(start)
-
-		reports := filepath.Join(work, "reports")
-		run := exec.CommandContext(ctx, "go", "tool", "ginkgo", "-p", "--procs="+strconv.Itoa(c.Procs), "--no-color", binary)
-		run.Dir = cfg.Dir
-		// The test binary runs in its own directory: name the run profile.
-		run.Env = append(os.Environ(), "HERALD_CONFIG="+filepath.Join(cfg.Dir, config.FileName),
-			"HS="+name, "HS_IMAGE=", "REPORT_DIR="+reports, "LABELS="+c.Labels)
-		logPath := filepath.Join(work, name+".log")
-		logFile, err := os.Create(logPath)
-		if err != nil {
+		if cold {
+			fmt.Fprintf(os.Stderr, "bench: building %s without cache…\n", name)
+			if m.cold, err = timeBuild(ctx, engine, c, true); err != nil {
+				return err
+			}
+		}
+		if m.warm, err = timeBuild(ctx, engine, c, false); err != nil {
 			return err
 		}
-		run.Stdout, run.Stderr = logFile, logFile
 		fmt.Fprintf(os.Stderr, "bench: running every suite against %s…\n", name)
-		start = time.Now()
-		runErr := run.Run()
-		m.wall = time.Since(start)
-		logFile.Close()
-		if ru, ok := run.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			m.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-			m.maxRSSKiB = ru.Maxrss
+		if m.outcome, err = r.run(ctx, c, name); err != nil {
+			return err
 		}
-		if err := m.read(filepath.Join(reports, name, "report.json")); err != nil {
-			out, _ := os.ReadFile(logPath)
-			return fmt.Errorf("%s: %w (ginkgo: %v); its output:\n%s", name, err, runErr, out)
-		}
+		m.read()
 		ms = append(ms, m)
 	}
 	printBench(ms)
 	return nil
 }
 
-var readyIn = regexp.MustCompile(`ready in ([0-9.]+[a-zµ]+)`)
+func timeBuild(ctx context.Context, engine *docker.Engine, c *config.Config, noCache bool) (time.Duration, error) {
+	spec := homeserver.Image(c, nil)
+	spec.Rebuild, spec.NoCache = true, noCache
+	start := time.Now()
+	if err := engine.EnsureImage(ctx, spec); err != nil {
+		return 0, fmt.Errorf("%s: %w", c.HS, err)
+	}
+	return time.Since(start), nil
+}
 
-func (m *measurement) read(path string) error {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	var reports []types.Report
-	if err := json.Unmarshal(raw, &reports); err != nil || len(reports) == 0 {
-		return fmt.Errorf("reading %s: %v", path, err)
-	}
-	r := reports[0]
+var (
+	readyIn = regexp.MustCompile(`ready in ([0-9.]+[a-zµ]+)`)
+	usedCPU = regexp.MustCompile(`used ([0-9.hms]+[a-zµ]*) of CPU`)
+)
+
+// read takes boot times and server CPU from what the suite's setup and
+// teardown wrote, and spec time per area from the specs.
+func (m *measurement) read() {
 	m.areas = map[string]time.Duration{}
-	for _, sr := range r.SpecReports {
-		if sr.LeafNodeType == types.NodeTypeSynchronizedBeforeSuite {
+	for _, sr := range m.report.SpecReports {
+		switch sr.LeafNodeType {
+		case types.NodeTypeSynchronizedBeforeSuite:
 			if match := readyIn.FindStringSubmatch(sr.CapturedGinkgoWriterOutput); match != nil {
 				if d, err := time.ParseDuration(match[1]); err == nil {
 					m.boots = append(m.boots, d)
 				}
 			}
+		case types.NodeTypeSynchronizedAfterSuite:
+			for _, match := range usedCPU.FindAllStringSubmatch(sr.CapturedGinkgoWriterOutput, -1) {
+				if d, err := time.ParseDuration(match[1]); err == nil {
+					m.serverCPU += d
+				}
+			}
+		case types.NodeTypeIt:
+			if sr.State != types.SpecStateSkipped {
+				area, _, _ := report.FromLabels(sr.Labels())
+				m.specs++
+				m.areas[area] += sr.RunTime
+			}
 		}
 	}
-	for _, sr := range r.SpecReports {
-		if sr.LeafNodeType == types.NodeTypeIt && sr.State != types.SpecStateSkipped {
-			area, _, _ := report.FromLabels(sr.Labels())
-			m.specs++
-			m.areas[area] += sr.RunTime
-		}
-	}
-	m.verdict = report.Summarize(r).Line()
-	return nil
+	m.verdict = report.Summarize(m.report).Line()
 }
 
 func printBench(ms []measurement) {
 	w := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "homeserver\timage ensure\tboot to ready\twall\tspecs\tspecs/s\tharness CPU\tCPU/wall\tpeak RSS")
+	fmt.Fprintln(w, "homeserver\tbuild cold\tbuild warm\tboot to ready\twall\tspecs\tspecs/s\twall/spec\tharness CPU\tserver CPU\tpeak RSS")
 	for _, m := range ms {
 		var boots []string
 		for _, b := range m.boots {
 			boots = append(boots, b.Round(100*time.Millisecond).String())
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%.1f\t%s\t%.0f%%\t%d MiB\n", m.hs, m.ensure.Round(time.Millisecond),
-			strings.Join(boots, ", "), m.wall.Round(100*time.Millisecond), m.specs, float64(m.specs)/m.wall.Seconds(),
-			m.cpu.Round(100*time.Millisecond), 100*m.cpu.Seconds()/m.wall.Seconds(), m.maxRSSKiB/1024)
+		coldText := "(--cold)"
+		if m.cold > 0 {
+			coldText = m.cold.Round(time.Second).String()
+		}
+		perSpec := time.Duration(0)
+		if m.specs > 0 {
+			perSpec = m.wall / time.Duration(m.specs)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%d\t%.1f\t%s\t%s (%.0f%%)\t%s (%.0f%%)\t%d MiB\n", m.hs, coldText, m.warm.Round(100*time.Millisecond),
+			strings.Join(boots, ", "), m.wall.Round(100*time.Millisecond), m.specs, float64(m.specs)/m.wall.Seconds(), perSpec.Round(time.Millisecond),
+			m.cpu.Round(100*time.Millisecond), 100*m.cpu.Seconds()/m.wall.Seconds(),
+			m.serverCPU.Round(100*time.Millisecond), 100*m.serverCPU.Seconds()/m.wall.Seconds(), m.maxRSSKiB/1024)
 	}
 	w.Flush()
+	fmt.Println("(CPU percentages are of wall time; the machine's whole capacity is 100% × its cores)")
 	fmt.Println()
 	w = tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "homeserver\tarea\tspec time (summed over processes)")

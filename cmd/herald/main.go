@@ -1,4 +1,4 @@
-// Command herald does the work around the suites: making images offline and cleaning up what Herald created.
+// Command herald does the work around the suites: images, reports, benchmarks, flake hunting and cleaning up.
 package main
 
 import (
@@ -24,8 +24,13 @@ commands:
                    homeservers in ginkgo.yaml, or HS / HS_IMAGE when set
   report           render reports/index.html and reports/matrix.md from
                    every reports/<hs>/ present
-  bench [hs...]    run every suite against each homeserver (default: all)
-                   and print boot, wall, specs/s, harness CPU and peak RSS
+  bench [--cold] [hs...]
+                   run every suite against each homeserver (default: all)
+                   and print image builds (cold only with --cold), boot,
+                   wall, specs/s, harness and server CPU, peak RSS
+  repeat [-n N] [hs...]
+                   run every suite N times (default 20) per homeserver in
+                   random order and fail if any spec's outcome changes
   clean            remove every container, network and image Herald made
 `
 
@@ -42,6 +47,8 @@ func main() {
 		err = images(ctx, os.Args[2:])
 	case "bench":
 		err = bench(ctx, os.Args[2:])
+	case "repeat":
+		err = repeat(ctx, os.Args[2:])
 	case "report":
 		err = render()
 	case "clean":

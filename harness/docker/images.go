@@ -57,6 +57,8 @@ type BuildSpec struct {
 	Context string
 	// Args are build arguments (BASE_IMAGE, GOPROXY, …).
 	Args map[string]string
+	// NoCache rebuilds every step instead of reusing cached layers.
+	NoCache bool
 	// Log receives the build output; nil discards it.
 	Log io.Writer
 }
@@ -77,6 +79,7 @@ func (e *Engine) Build(ctx context.Context, spec BuildSpec) error {
 		Tags:        []string{spec.Tag},
 		BuildArgs:   args,
 		NetworkMode: "host",
+		NoCache:     spec.NoCache,
 		Remove:      true,
 		ForceRemove: true,
 		Labels:      map[string]string{LabelManaged: "true"},
@@ -190,13 +193,16 @@ type ImageSpec struct {
 	Args map[string]string
 	// Log receives progress and build output.
 	Log io.Writer
+	// Rebuild builds even when Ref exists (benchmarks measure builds);
+	// NoCache then makes it a cold build.
+	Rebuild, NoCache bool
 }
 
 // EnsureImage makes sure spec.Ref exists: present, else pulled, else built
 // from its context on a base made offline if need be.
 func (e *Engine) EnsureImage(ctx context.Context, spec ImageSpec) error {
 	ok, err := e.ImageExists(ctx, spec.Ref)
-	if err != nil || ok {
+	if err != nil || (ok && !(spec.Rebuild && spec.Build != "")) {
 		return err
 	}
 	log := spec.Log
@@ -225,7 +231,7 @@ func (e *Engine) EnsureImage(ctx context.Context, spec ImageSpec) error {
 	}
 	fmt.Fprintf(log, "building %s from %s on %s\n", spec.Ref, spec.Build, base)
 	start := time.Now()
-	if err := e.Build(ctx, BuildSpec{Tag: spec.Ref, Context: spec.Build, Args: args, Log: log}); err != nil {
+	if err := e.Build(ctx, BuildSpec{Tag: spec.Ref, Context: spec.Build, Args: args, NoCache: spec.NoCache, Log: log}); err != nil {
 		return err
 	}
 	fmt.Fprintf(log, "built %s in %s\n", spec.Ref, time.Since(start).Round(time.Second))

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"herald/harness/config"
+)
+
+// runner runs the suite, compiled once, as many times as asked: what bench
+// and repeat have in common.
+type runner struct {
+	cfg    *config.Config
+	work   string // scratch directory, removed by close
+	binary string // the compiled suite
+	ginkgo string // the ginkgo CLI, run directly so that signals reach it
+}
+
+// newRunner compiles the suite into a scratch directory.
+func newRunner(ctx context.Context, cfg *config.Config) (*runner, error) {
+	work, err := os.MkdirTemp("", "herald-run-")
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{cfg: cfg, work: work, binary: filepath.Join(work, "suites.test"), ginkgo: filepath.Join(work, "ginkgo")}
+	for _, args := range [][]string{
+		{"test", "-c", "-o", r.binary, "./suites/"},
+		{"build", "-o", r.ginkgo, "github.com/onsi/ginkgo/v2/ginkgo"},
+	} {
+		build := exec.CommandContext(ctx, "go", args...)
+		build.Dir, build.Stdout, build.Stderr = cfg.Dir, os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			r.close()
+			return nil, fmt.Errorf("go %s: %w", args[0], err)
+		}
+	}
+	return r, nil
+}
+
+func (r *runner) close() { os.RemoveAll(r.work) }
+
+// outcome is one run of the suite against one homeserver.
+type outcome struct {
+	wall      time.Duration
+	cpu       time.Duration // the test processes' user+system time
+	maxRSSKiB int64
+	report    types.Report
+	log       string // where Ginkgo's output went
+}
+
+// run runs every suite once against homeserver c, with extra Ginkgo flags.
+// The run's reports and output land in the scratch directory under tag.
+func (r *runner) run(ctx context.Context, c *config.Config, tag string, flags ...string) (outcome, error) {
+	reports := filepath.Join(r.work, tag)
+	args := append([]string{"-p", "--procs=" + strconv.Itoa(c.Procs), "--no-color"}, flags...)
+	cmd := exec.CommandContext(ctx, r.ginkgo, append(args, r.binary)...)
+	cmd.Dir = r.cfg.Dir
+	// The test binary runs in its own directory: name the run profile.
+	cmd.Env = append(os.Environ(), "HERALD_CONFIG="+filepath.Join(r.cfg.Dir, config.FileName),
+		"HS="+c.HS, "HS_IMAGE=", "REPORT_DIR="+reports, "LABELS="+c.Labels)
+	// Ginkgo forwards an interrupt to its processes and cleans up: let it
+	// finish rather than killing it when ctx ends.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 2 * time.Minute
+	o := outcome{log: filepath.Join(r.work, tag+".log")}
+	logFile, err := os.Create(o.log)
+	if err != nil {
+		return o, err
+	}
+	defer logFile.Close()
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	start := time.Now()
+	runErr := cmd.Run()
+	o.wall = time.Since(start)
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		o.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		o.maxRSSKiB = ru.Maxrss
+	}
+	if ctx.Err() != nil {
+		return o, ctx.Err()
+	}
+	path := filepath.Join(reports, c.HS, "report.json")
+	raw, err := os.ReadFile(path)
+	var reps []types.Report
+	if err == nil {
+		err = json.Unmarshal(raw, &reps)
+	}
+	if err != nil || len(reps) == 0 {
+		out, _ := os.ReadFile(o.log)
+		return o, fmt.Errorf("%s: no report at %s (%v; ginkgo: %v); its output:\n%s", c.HS, path, err, runErr, out)
+	}
+	o.report = reps[0]
+	return o, nil
+}
