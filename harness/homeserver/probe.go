@@ -71,8 +71,13 @@ func (hs *Homeserver) Probe(ctx context.Context, timeout time.Duration) error {
 	if parent := context.Cause(ctx); parent != nil && !errors.Is(parent, context.DeadlineExceeded) {
 		return err // the spec itself was interrupted
 	}
-	if err := hs.Alive(context.WithoutCancel(ctx)); err != nil {
-		return err // it died while we waited
+	// A server that just died drops connections a moment before the
+	// engine sees its container exit: give the engine a second to tell.
+	for range 10 {
+		if err := hs.Alive(context.WithoutCancel(ctx)); err != nil {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	return &Down{
 		Reason: fmt.Sprintf("homeserver %s is running but did not answer GET /_matrix/client/versions within %s (waited %s: %v)",

@@ -14,16 +14,21 @@ import (
 // logEvidenceLimit keeps one spec's log excerpt readable in JUnit.
 const logEvidenceLimit = 64 << 10
 
-// recheckTimeout is how long a spec waits on a homeserver that an earlier
-// spec already found silent: the first one waited the full request timeout.
-const recheckTimeout = 2 * time.Second
+// A homeserver that an earlier spec found silent is probed again at most
+// once per recheckEvery, with recheckTimeout (the first probe waited the full
+// request timeout); specs in between fail at once.
+const (
+	recheckEvery   = 5 * time.Second
+	recheckTimeout = 2 * time.Second
+)
 
 // outage is what this process knows of its homeserver being down: the
 // first spec that found it carries the full evidence (reason and log tail);
 // the ones after fail at once with one line pointing there.
 var outage struct {
-	down *homeserver.Down
-	spec string
+	down    *homeserver.Down
+	spec    string
+	checked time.Time // the last probe
 }
 
 // Before every spec the homeserver must run and answer /versions within
@@ -41,19 +46,21 @@ var _ = ginkgo.BeforeEach(func(ctx ginkgo.SpecContext) {
 })
 
 func checkHealth(ctx context.Context) {
-	if outage.down != nil && outage.down.Exited {
-		ginkgo.Fail(fmt.Sprintf("%s (found before %q, whose failure shows its log)", outage.down.Reason, outage.spec))
+	if d := outage.down; d != nil && (d.Exited || time.Since(outage.checked) < recheckEvery) {
+		ginkgo.Fail(fmt.Sprintf("%s (found before %q, whose failure shows its log)", d.Reason, outage.spec))
 	}
 	timeout := cfg.Timeouts.Request
 	if outage.down != nil {
 		timeout = recheckTimeout
 	}
 	err := hs.Probe(ctx, timeout)
+	outage.checked = time.Now()
 	var down *homeserver.Down
 	switch {
 	case err == nil:
 		outage.down = nil // a silent server that answers again is back
 	case errors.As(err, &down) && outage.down != nil:
+		outage.down = down
 		ginkgo.Fail(fmt.Sprintf("%s (since before %q, whose failure shows its log)", down.Reason, outage.spec))
 	case errors.As(err, &down):
 		outage.down, outage.spec = down, ginkgo.CurrentSpecReport().FullText()
