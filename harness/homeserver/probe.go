@@ -45,13 +45,11 @@ func describe(state string) string {
 	return state
 }
 
-// Probe checks that the container runs and that the homeserver answers
-// GET /_matrix/client/versions within timeout. A server that is running
-// but silent (deadlocked, stopped, swamped) is reported as *Down too.
+// Probe checks that the homeserver answers GET /_matrix/client/versions
+// within timeout and, when it does not, asks the engine why: exited,
+// paused, or running but silent (deadlocked, stopped, swamped). Each is a
+// *Down. A healthy server costs one request, and the engine nothing.
 func (hs *Homeserver) Probe(ctx context.Context, timeout time.Duration) error {
-	if err := hs.Alive(ctx); err != nil {
-		return err
-	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, hs.ClientURL+"/_matrix/client/versions", nil)
@@ -65,6 +63,9 @@ func (hs *Homeserver) Probe(ctx context.Context, timeout time.Duration) error {
 		res.Body.Close()
 		if res.StatusCode == http.StatusOK {
 			return nil
+		}
+		if err := hs.Alive(ctx); err != nil {
+			return err
 		}
 		return &Down{Reason: fmt.Sprintf("homeserver %s answered GET /_matrix/client/versions with %s", hs.ServerName, res.Status), Tail: hs.tail()}
 	}
