@@ -123,9 +123,12 @@ func Start(ctx context.Context, env Env, opts ...Option) (*Server, error) {
 }
 
 // Close stops the listener, waits for requests in progress (briefly) and
-// drops idle outbound connections. It is safe to call more than once.
+// drops idle outbound connections. The port stays bound, refusing
+// connections, until the process exits (mockhttp.Listener.Retire), so no
+// later mock receives what the homeserver still sends this one. It is safe
+// to call more than once.
 func (s *Server) Close() error {
-	err := s.listener.Close()
+	err := s.listener.Retire()
 	s.transport.CloseIdleConnections()
 	return err
 }

@@ -19,6 +19,7 @@ type Listener struct {
 	srv       *http.Server
 	served    chan struct{}
 	closeOnce sync.Once
+	retained  *retainedListener // nil unless ln is a TCP listener
 }
 
 // Serve answers requests on ln with h over TLS with cert. logf gets the
@@ -33,6 +34,10 @@ func Serve(ln net.Listener, cert tls.Certificate, h http.Handler, logf func(form
 		},
 		served: make(chan struct{}),
 	}
+	if tcp, ok := ln.(*net.TCPListener); ok {
+		l.retained = &retainedListener{TCPListener: tcp}
+		ln = l.retained
+	}
 	tlsLn := tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	go func() {
 		defer close(l.served)
@@ -43,9 +48,19 @@ func Serve(ln net.Listener, cert tls.Certificate, h http.Handler, logf func(form
 	return l
 }
 
-// Close stops the listener and waits briefly for requests in progress.
-// Only the first call does anything (and may return an error).
-func (l *Listener) Close() error {
+// Close stops the server, waits briefly for requests in progress and
+// frees the port. Only the first Close or Retire does anything (and may
+// return an error).
+func (l *Listener) Close() error { return l.stop(false) }
+
+// Retire stops the server like Close but keeps its port bound until the
+// process exits, closing every connection made to it. A homeserver keeps
+// sending to a server it federated with (presence, retries) after the spec
+// that started it ended; with the port retired, no later mock of the run
+// gets that port, and that traffic, by chance.
+func (l *Listener) Retire() error { return l.stop(true) }
+
+func (l *Listener) stop(retire bool) error {
 	var err error
 	l.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -54,6 +69,14 @@ func (l *Listener) Close() error {
 			err = errors.Join(err, l.srv.Close())
 		}
 		<-l.served
+		if l.retained == nil {
+			return
+		}
+		if retire {
+			l.retained.retire()
+		} else {
+			err = errors.Join(err, l.retained.TCPListener.Close())
+		}
 	})
 	return err
 }
