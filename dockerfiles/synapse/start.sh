@@ -177,6 +177,11 @@ enable_registration_without_verification: true
 enable_registration_captcha: false
 bcrypt_rounds: 4
 
+# Presence is not what Herald tests, and it costs Synapse CPU on every
+# request and sync (and federation traffic to the mock servers).
+presence:
+  enabled: false
+
 allow_public_rooms_over_federation: true
 url_preview_enabled: false
 
