@@ -67,9 +67,11 @@ func (r *runner) run(ctx context.Context, c *config.Config, tag string, flags ..
 	// The test binary runs in its own directory: name the run profile.
 	cmd.Env = append(os.Environ(), "HERALD_CONFIG="+filepath.Join(r.cfg.Dir, config.FileName),
 		"HS="+c.HS, "HS_IMAGE=", "REPORT_DIR="+reports, "LABELS="+c.Labels)
-	// Ginkgo forwards an interrupt to its processes and cleans up: let it
-	// finish rather than killing it when ctx ends.
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	// The Ginkgo CLI does not pass a signal on to the test processes (a
+	// terminal signals the whole process group): run it in a group of its
+	// own and interrupt that group when ctx ends, so every process cleans up.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGINT) }
 	cmd.WaitDelay = 2 * time.Minute
 	o := outcome{log: filepath.Join(r.work, tag+".log")}
 	logFile, err := os.Create(o.log)
