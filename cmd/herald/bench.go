@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -28,6 +29,7 @@ type measurement struct {
 	specs   int
 	areas   map[string]time.Duration // summed spec run time per area
 	verdict string
+	failed  int // outcomes that fail the run
 }
 
 // bench runs every suite against each homeserver and prints where the time
@@ -81,6 +83,14 @@ func bench(ctx context.Context, args []string) error {
 			return err
 		}
 		m.read()
+		if m.failed > 0 { // keep the evidence of a failing run
+			kept := filepath.Join(cfg.ReportDir, "bench", name)
+			os.RemoveAll(kept)
+			os.MkdirAll(filepath.Dir(kept), 0o755)
+			if err := os.Rename(filepath.Join(r.work, name, name), kept); err == nil {
+				fmt.Fprintf(os.Stderr, "bench: %s had failures; its reports are in %s\n", name, kept)
+			}
+		}
 		ms = append(ms, m)
 	}
 	printBench(ms)
@@ -128,7 +138,8 @@ func (m *measurement) read() {
 			}
 		}
 	}
-	m.verdict = report.Summarize(m.report).Line()
+	summary := report.Summarize(m.report)
+	m.verdict, m.failed = summary.Line(), summary.Failed()
 }
 
 func printBench(ms []measurement) {

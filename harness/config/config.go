@@ -53,6 +53,9 @@ type Homeserver struct {
 	// Expectations lists the specs this server is known to fail; empty means
 	// every failure counts.
 	Expectations string `json:"expectations"`
+	// Tmpfs lists directories of the image mounted as memory file systems
+	// (its state directory, say): no disk I/O, and nothing survives a stop.
+	Tmpfs []string `json:"tmpfs"`
 }
 
 // Base describes the Debian base image and how to make it without a registry.

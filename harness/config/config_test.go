@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -109,7 +110,7 @@ func TestImageOnlyRunsWithoutExpectations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.HS != "custom" || c.Homeserver != (Homeserver{Image: "example/conduit:rc1"}) {
+	if c.HS != "custom" || !reflect.DeepEqual(c.Homeserver, Homeserver{Image: "example/conduit:rc1"}) {
 		t.Errorf("HS_IMAGE alone: %q %+v", c.HS, c.Homeserver)
 	}
 }

@@ -43,6 +43,9 @@ type ContainerSpec struct {
 	Ports []string
 	// Files are copied in (absolute paths) before the container starts.
 	Files map[string]File
+	// Tmpfs are directories mounted as memory file systems (gone when the
+	// container stops).
+	Tmpfs []string
 }
 
 // Container is a running container.
@@ -70,6 +73,12 @@ func (e *Engine) Run(ctx context.Context, spec ContainerSpec) (*Container, error
 	}
 	var netCfg *network.NetworkingConfig
 	hostCfg := &container.HostConfig{PortBindings: bindings, ExtraHosts: spec.ExtraHosts}
+	if len(spec.Tmpfs) > 0 {
+		hostCfg.Tmpfs = map[string]string{}
+		for _, dir := range spec.Tmpfs {
+			hostCfg.Tmpfs[dir] = ""
+		}
+	}
 	if spec.Network != nil {
 		hostCfg.NetworkMode = container.NetworkMode(spec.Network.Name)
 		netCfg = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{

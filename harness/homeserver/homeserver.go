@@ -38,6 +38,8 @@ type Options struct {
 	Labels map[string]string
 	// ReadyTimeout bounds the wait for /_matrix/client/versions.
 	ReadyTimeout time.Duration
+	// Tmpfs are directories mounted as memory file systems.
+	Tmpfs []string
 }
 
 // Homeserver is a running homeserver under test.
@@ -74,6 +76,7 @@ func Start(ctx context.Context, o Options) (*Homeserver, error) {
 			"/complement/ca/ca.crt": {Content: o.CA.CertPEM, Mode: 0o644},
 			"/complement/ca/ca.key": {Content: o.CA.KeyPEM, Mode: 0o600},
 		},
+		Tmpfs: o.Tmpfs,
 	})
 	if err != nil {
 		return nil, err

@@ -88,6 +88,7 @@ func startHomeserver(ctx ginkgo.SpecContext, data []byte) {
 		CA:            ca,
 		Labels:        docker.Labels(run),
 		ReadyTimeout:  cfg.Timeouts.Ready,
+		Tmpfs:         cfg.Homeserver.Tmpfs,
 	})
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "starting the homeserver under test")
 	fmt.Fprintf(ginkgo.GinkgoWriter, "%s (%s) ready in %s at %s\n", hs.ServerName, hs.Image, hs.BootTime.Round(time.Millisecond), hs.ClientURL)
