@@ -228,12 +228,14 @@ func (s *Server) serve(route Route, def Handler) http.Handler {
 			}
 			reply = s.run(req, h)
 		}
-		writeReply(w, reply)
+		// Journaled before the answer leaves: whatever the homeserver did
+		// after receiving it, a spec that looks next finds the exchange.
 		ex.Status = reply.Status
 		ex.ResponseHeader = reply.Header
 		ex.ResponseBody = reply.Body
 		ex.Took = time.Since(ex.Started)
 		s.Journal.record(ex)
+		writeReply(w, reply)
 	})
 }
 

@@ -228,10 +228,11 @@ func (s *Server) serve(route Route, def Handler) http.Handler {
 			}
 			reply = run(req, h)
 		}
-		reply.Write(w)
+		// Journaled before the answer leaves (see the federation mock).
 		ex.Status, ex.ResponseHeader, ex.ResponseBody = reply.Status, reply.Header, reply.Body
 		ex.Took = time.Since(ex.Started)
 		s.Journal.record(ex)
+		reply.Write(w)
 	})
 }
 
