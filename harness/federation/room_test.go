@@ -129,7 +129,7 @@ func mustResign(t *testing.T, s *Server, ev *Event) *Event {
 }
 
 func TestCloseLeavesNoGoroutines(t *testing.T) {
-	before := goroutines()
+	before, _ := goroutines()
 	for range 3 {
 		home, err := Start(t.Context(), Env{CA: ca(t), Listen: loopback})
 		if err != nil {
@@ -151,24 +151,29 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		}
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for goroutines() > before && time.Now().Before(deadline) {
+	n, stacks := goroutines()
+	for n > before && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
+		n, stacks = goroutines()
 	}
-	if n := goroutines(); n > before {
-		buf := make([]byte, 1<<16)
-		t.Errorf("%d goroutines before, %d after closing:\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	if n > before {
+		t.Errorf("%d goroutines before, %d after closing:\n%s", before, n, stacks)
 	}
 }
 
 // goroutines counts the running goroutines but those that keep closed
-// mocks' ports retired (one each, by design: see mockhttp.Listener.Retire).
-func goroutines() int {
+// mocks' ports retired (one each, by design: see mockhttp.Listener.Retire),
+// and returns their stacks.
+func goroutines() (int, string) {
 	buf := make([]byte, 1<<20)
-	n := 0
+	for runtime.Stack(buf, true) == len(buf) { // cut short: every goroutine must be seen
+		buf = make([]byte, 2*len(buf))
+	}
+	var kept []string
 	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
 		if !strings.Contains(g, "retainedListener).retire") {
-			n++
+			kept = append(kept, g)
 		}
 	}
-	return n
+	return len(kept), strings.Join(kept, "\n\n")
 }
