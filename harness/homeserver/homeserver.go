@@ -57,6 +57,8 @@ type Homeserver struct {
 
 	ctr *docker.Container
 	ca  *pki.CA
+	// stateOf replaces the engine's answer in unit tests.
+	stateOf func(context.Context) (docker.State, error)
 }
 
 // Start runs the image under the image contract and waits until it is ready.
@@ -136,6 +138,9 @@ func (hs *Homeserver) waitReady(ctx context.Context, timeout time.Duration) erro
 }
 
 func (hs *Homeserver) tail() string {
+	if hs.ctr == nil {
+		return "    (no container)"
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	out, err := hs.ctr.Tail(ctx, logTail)

@@ -28,7 +28,11 @@ func (d *Down) Error() string {
 // Alive returns a *Down naming the exit code and log tail when the
 // homeserver's container is no longer running.
 func (hs *Homeserver) Alive(ctx context.Context) error {
-	st, err := hs.ctr.State(ctx)
+	state := hs.stateOf
+	if state == nil {
+		state = hs.ctr.State
+	}
+	st, err := state(ctx)
 	if err != nil {
 		return err
 	}
