@@ -67,6 +67,11 @@ func (r *runner) run(ctx context.Context, c *config.Config, tag string, flags ..
 	// The test binary runs in its own directory: name the run profile.
 	cmd.Env = append(os.Environ(), "HERALD_CONFIG="+filepath.Join(r.cfg.Dir, config.FileName),
 		"HS="+c.HS, "HS_IMAGE=", "REPORT_DIR="+reports, "LABELS="+c.Labels)
+	// The CLI only relays reports: one P spares it scheduler spinning (the
+	// test processes set the same for themselves).
+	if os.Getenv("GOMAXPROCS") == "" {
+		cmd.Env = append(cmd.Env, "GOMAXPROCS=1")
+	}
 	// The Ginkgo CLI does not pass a signal on to the test processes (a
 	// terminal signals the whole process group): run it in a group of its
 	// own and interrupt that group when ctx ends, so every process cleans up.

@@ -48,11 +48,14 @@ type Session struct {
 type Option func(*Client)
 
 // defaultHTTPClient never follows redirects (a conformance client reports
-// them) and never uses a proxy (Herald talks to loopback only).
+// them) and never uses a proxy (Herald talks to loopback only). It keeps
+// enough idle connections for a process's users, long polls included, so
+// that requests reuse them instead of opening new ones.
 var defaultHTTPClient = &http.Client{
 	Transport: func() http.RoundTripper {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.Proxy = nil
+		t.MaxIdleConnsPerHost = 32
 		return t
 	}(),
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

@@ -9,7 +9,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"herald/harness/mockhttp"
@@ -144,13 +146,37 @@ func (r *Response) String() string {
 // GomegaString shows the exchange in failure messages.
 func (r *Response) GomegaString() string { return r.String() }
 
-// newTransport dials the current peer whatever the URL's host, with the
-// peer's TLS configuration.
-func (s *Server) newTransport() *http.Transport {
+// transports holds the mocks' HTTP transports, one per peer, shared by
+// every mock of the process: a new mock's requests go over connections
+// earlier mocks opened, instead of each mock opening its own (the TLS
+// handshakes cost a tenth of a run's CPU). Which connection carries a
+// request does not matter to a homeserver: each request is authenticated on
+// its own (X-Matrix). Peers are told apart by name and address.
+var transports sync.Map // peerKey → *http.Transport
+
+type peerKey struct {
+	name string
+	addr netip.AddrPort
+}
+
+// transportTo is the shared transport to peer.
+func transportTo(peer Peer) *http.Transport {
+	key := peerKey{peer.Name, peer.Addr}
+	if t, ok := transports.Load(key); ok {
+		return t.(*http.Transport)
+	}
+	t, _ := transports.LoadOrStore(key, newTransport(peer))
+	return t.(*http.Transport)
+}
+
+// newTransport dials peer whatever the URL's host, with the peer's TLS
+// configuration. Idle connections are dropped after a few seconds, well
+// before a homeserver would time them out, so a request never meets a
+// connection the server is closing.
+func newTransport(peer Peer) *http.Transport {
 	dialer := &net.Dialer{Timeout: 10 * time.Second}
 	return &http.Transport{
 		DialTLSContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			peer := s.Peer()
 			if !peer.Addr.IsValid() || peer.TLS == nil {
 				return nil, errors.New("the mock has no peer to dial")
 			}
@@ -165,8 +191,8 @@ func (s *Server) newTransport() *http.Transport {
 			}
 			return tc, nil
 		},
-		MaxIdleConnsPerHost: 4,
-		IdleConnTimeout:     30 * time.Second,
+		MaxIdleConnsPerHost: 16,
+		IdleConnTimeout:     5 * time.Second,
 	}
 }
 
@@ -231,7 +257,7 @@ func (s *Server) call(ctx context.Context, route Route, method, target string, b
 		Origin: s.name, RequestHeader: req.Header.Clone(), RequestBody: raw, Started: time.Now(),
 	}
 	res := &Response{Sent: Sent{Method: method, URI: ex.URI, Header: ex.RequestHeader, Body: raw}}
-	hres, err := (&http.Client{Transport: s.transport}).Do(req)
+	hres, err := (&http.Client{Transport: transportTo(peer)}).Do(req)
 	if err == nil {
 		res.Body, err = io.ReadAll(io.LimitReader(hres.Body, maxBody))
 		hres.Body.Close()

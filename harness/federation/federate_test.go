@@ -2,6 +2,7 @@ package federation
 
 import (
 	"net/http"
+	"net/http/httptrace"
 	"testing"
 
 	"herald/harness/spec"
@@ -214,4 +215,33 @@ func TestStateEndpointsServeTheHostedRoom(t *testing.T) {
 		t.Errorf("unknown event: %d", res.StatusCode)
 	}
 	noProblems(t, home, remote)
+}
+
+// Mocks of one process reach a peer over the same pool of connections: a
+// new mock's first request reuses a connection an earlier mock opened.
+func TestMocksShareConnectionsToTheirPeer(t *testing.T) {
+	peer := start(t)
+	first, second, other := start(t), start(t), start(t)
+	first.Federate(peer.AsPeer())
+	second.Federate(peer.AsPeer())
+	other.Federate(first.AsPeer())
+	reused := func(s *Server) bool {
+		t.Helper()
+		var got httptrace.GotConnInfo
+		ctx := httptrace.WithClientTrace(t.Context(), &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { got = i }})
+		res, err := s.Raw(ctx, http.MethodGet, "/_matrix/federation/v1/version", nil)
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("%s → version: %v, %v", s.Name(), res, err)
+		}
+		return got.Reused
+	}
+	if reused(first) {
+		t.Error("the first request to the peer reused a connection")
+	}
+	if !reused(second) {
+		t.Error("a second mock opened its own connection to the same peer")
+	}
+	if reused(other) {
+		t.Error("a request to another peer reused a connection to the first")
+	}
 }

@@ -10,6 +10,11 @@ import (
 // defaultHandler is the mock's own, spec-conformant answer for route.
 func (s *Server) defaultHandler(route Route) Handler {
 	switch route {
+	case Unrouted:
+		return func(r *Request) *Reply {
+			r.Note("no route for %s %s", r.HTTP.Method, r.HTTP.URL.Path)
+			return errorReply(http.StatusNotFound, "M_UNRECOGNIZED", "Herald's mock does not serve %s %s", r.HTTP.Method, r.HTTP.URL.Path)
+		}
 	case KeyServer, KeyServerByID:
 		return s.serveKeys
 	case Version:

@@ -70,9 +70,8 @@ type Server struct {
 	txnSeq  int
 	invites []ReceivedInvite
 
-	keys      *keyCache
-	transport *http.Transport
-	listener  *mockhttp.Listener
+	keys     *keyCache
+	listener *mockhttp.Listener
 }
 
 // Start runs a mock: it listens with TLS on env.Listen on a fresh port,
@@ -90,7 +89,7 @@ func Start(ctx context.Context, env Env, opts ...Option) (*Server, error) {
 	}
 	addr := ln.Addr().(*net.TCPAddr).AddrPort()
 	name := cfg.host + ":" + strconv.Itoa(int(addr.Port()))
-	cert, err := env.CA.Issue(cfg.host)
+	cert, err := env.CA.Leaf(cfg.host)
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("federation: start mock server %s: %w", name, err)
@@ -117,21 +116,16 @@ func Start(ctx context.Context, env Env, opts ...Option) (*Server, error) {
 		txns:    map[string]*Reply{},
 	}
 	s.keys = &keyCache{server: s}
-	s.transport = s.newTransport()
 	s.listener = mockhttp.Serve(ln, cert, s.router(), s.Journal.j.Logf)
 	return s, nil
 }
 
-// Close stops the listener, waits for requests in progress (briefly) and
-// drops idle outbound connections. The port stays bound, refusing
-// connections, until the process exits (mockhttp.Listener.Retire), so no
-// later mock receives what the homeserver still sends this one. It is safe
-// to call more than once.
-func (s *Server) Close() error {
-	err := s.listener.Retire()
-	s.transport.CloseIdleConnections()
-	return err
-}
+// Close stops the listener and waits for requests in progress (briefly).
+// The port stays bound, refusing connections, until the process exits
+// (mockhttp.Listener.Retire), so no later mock receives what the homeserver
+// still sends this one. Outbound connections stay open for later mocks
+// (see transports). It is safe to call more than once.
+func (s *Server) Close() error { return s.listener.Retire() }
 
 // Name is the mock's server name, host.docker.internal:<port>.
 func (s *Server) Name() string { return s.name }
@@ -178,65 +172,58 @@ func (s *Server) scripted(route Route) (Handler, bool) { return s.answers.Get(ro
 
 // router maps every route to its default handler, wrapped so each
 // request is read, authenticated, scripted and journaled.
-func (s *Server) router() http.Handler {
-	mux := http.NewServeMux()
-	for _, route := range allRoutes() {
-		mux.Handle(string(route), s.serve(route, s.defaultHandler(route)))
-	}
-	mux.Handle("/", s.serve(Unrouted, func(r *Request) *Reply {
-		r.Note("no route for %s %s", r.HTTP.Method, r.HTTP.URL.Path)
-		return errorReply(http.StatusNotFound, "M_UNRECOGNIZED", "Herald's mock does not serve %s %s", r.HTTP.Method, r.HTTP.URL.Path)
-	}))
-	return mux
-}
+// routes serves every mock of this kind; it hands each request to the mock
+// it was sent to.
+var routes = mockhttp.NewRouter(allRoutes(), Unrouted, (*Server).serve)
+
+func (s *Server) router() http.Handler { return routes.For(s) }
 
 // serve is the wrapper every route runs in. Nothing in it asserts: results
 // go into the journal.
-func (s *Server) serve(route Route, def Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
-		ex := Exchange{
-			Seq:           s.Journal.begin(),
-			Direction:     Inbound,
-			Route:         route,
-			Method:        hr.Method,
-			URI:           hr.RequestURI,
-			RequestHeader: hr.Header.Clone(),
-			Started:       time.Now(),
+func (s *Server) serve(route Route, w http.ResponseWriter, hr *http.Request) {
+	def := s.defaultHandler(route)
+	ex := Exchange{
+		Seq:           s.Journal.begin(),
+		Direction:     Inbound,
+		Route:         route,
+		Method:        hr.Method,
+		URI:           hr.RequestURI,
+		RequestHeader: hr.Header.Clone(),
+		Started:       time.Now(),
+	}
+	body, err := io.ReadAll(io.LimitReader(hr.Body, maxBody))
+	ex.RequestBody = body
+	req := &Request{Route: route, HTTP: hr, Body: body, server: s, def: def, ex: &ex}
+	var reply *Reply
+	switch {
+	case err != nil:
+		req.Note("reading the body: %v", err)
+		reply = errorReply(http.StatusBadRequest, "M_BAD_JSON", "reading the body: %v", err)
+	case !unauthenticated[route] && (route != Unrouted || strings.HasPrefix(hr.URL.Path, "/_matrix/federation/")):
+		origin, ok := s.authenticate(hr.Context(), req)
+		ex.Origin = origin
+		if !ok {
+			reply = errorReply(http.StatusUnauthorized, "M_UNAUTHORIZED", "X-Matrix authentication failed (see Herald's journal)")
+			break
 		}
-		body, err := io.ReadAll(io.LimitReader(hr.Body, maxBody))
-		ex.RequestBody = body
-		req := &Request{Route: route, HTTP: hr, Body: body, server: s, def: def, ex: &ex}
-		var reply *Reply
-		switch {
-		case err != nil:
-			req.Note("reading the body: %v", err)
-			reply = errorReply(http.StatusBadRequest, "M_BAD_JSON", "reading the body: %v", err)
-		case !unauthenticated[route] && (route != Unrouted || strings.HasPrefix(hr.URL.Path, "/_matrix/federation/")):
-			origin, ok := s.authenticate(hr.Context(), req)
-			ex.Origin = origin
-			if !ok {
-				reply = errorReply(http.StatusUnauthorized, "M_UNAUTHORIZED", "X-Matrix authentication failed (see Herald's journal)")
-				break
-			}
-			req.Origin = origin
+		req.Origin = origin
+	}
+	if reply == nil {
+		h := def
+		if sh, ok := s.scripted(route); ok {
+			h = sh
+			ex.Scripted = true
 		}
-		if reply == nil {
-			h := def
-			if sh, ok := s.scripted(route); ok {
-				h = sh
-				ex.Scripted = true
-			}
-			reply = s.run(req, h)
-		}
-		// Journaled before the answer leaves: whatever the homeserver did
-		// after receiving it, a spec that looks next finds the exchange.
-		ex.Status = reply.Status
-		ex.ResponseHeader = reply.Header
-		ex.ResponseBody = reply.Body
-		ex.Took = time.Since(ex.Started)
-		s.Journal.record(ex)
-		writeReply(w, reply)
-	})
+		reply = s.run(req, h)
+	}
+	// Journaled before the answer leaves: whatever the homeserver did
+	// after receiving it, a spec that looks next finds the exchange.
+	ex.Status = reply.Status
+	ex.ResponseHeader = reply.Header
+	ex.ResponseBody = reply.Body
+	ex.Took = time.Since(ex.Started)
+	s.Journal.record(ex)
+	writeReply(w, reply)
 }
 
 // run calls h, turning a panic into a 500 and a failed check.

@@ -5,6 +5,11 @@ import "net/http"
 // defaultHandler is the mock's own, spec-conformant answer for route.
 func (s *Server) defaultHandler(route Route) Handler {
 	switch route {
+	case Unrouted:
+		return func(r *Request) *Reply {
+			r.Note("no route for %s %s", r.HTTP.Method, r.HTTP.URL.Path)
+			return errorReply(http.StatusNotFound, "M_UNRECOGNIZED", "Herald's mock identity server does not serve %s %s", r.HTTP.Method, r.HTTP.URL.Path)
+		}
 	case Versions:
 		return JSON(http.StatusOK, map[string]any{"versions": []any{"v1.1", "v1.2", "v1.3", "v1.4", "v1.5", "v1.6", "v1.7", "v1.8", "v1.9", "v1.10", "v1.11", "v1.12", "v1.13", "v1.14", "v1.15", "v1.16", "v1.17", "v1.18", "v1.19"}})
 	case ServiceStatus, Logout:

@@ -112,7 +112,7 @@ func Start(ctx context.Context, env Env, opts ...Option) (*Server, error) {
 	}
 	port := ln.Addr().(*net.TCPAddr).AddrPort().Port()
 	name := cfg.host + ":" + strconv.Itoa(int(port))
-	cert, err := env.CA.Issue(cfg.host)
+	cert, err := env.CA.Leaf(cfg.host)
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("identity: start mock server %s: %w", name, err)
@@ -183,57 +183,50 @@ func (s *Server) validToken(t string) bool {
 	return s.tokens[t]
 }
 
-func (s *Server) router() http.Handler {
-	mux := http.NewServeMux()
-	for _, route := range served() {
-		mux.Handle(string(route), s.serve(route, s.defaultHandler(route)))
-	}
-	mux.Handle("/", s.serve(Unrouted, func(r *Request) *Reply {
-		r.Note("no route for %s %s", r.HTTP.Method, r.HTTP.URL.Path)
-		return errorReply(http.StatusNotFound, "M_UNRECOGNIZED", "Herald's mock identity server does not serve %s %s", r.HTTP.Method, r.HTTP.URL.Path)
-	}))
-	return mux
-}
+// routes serves every mock of this kind; it hands each request to the mock
+// it was sent to.
+var routes = mockhttp.NewRouter(served(), Unrouted, (*Server).serve)
+
+func (s *Server) router() http.Handler { return routes.For(s) }
 
 // serve reads, authenticates, scripts and journals every request. Nothing
 // in it asserts: specs read the journal.
-func (s *Server) serve(route Route, def Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
-		ex := Exchange{
-			Seq: s.Journal.begin(), Direction: Inbound, Route: route, Method: hr.Method, URI: hr.RequestURI,
-			RequestHeader: hr.Header.Clone(), Started: time.Now(),
+func (s *Server) serve(route Route, w http.ResponseWriter, hr *http.Request) {
+	def := s.defaultHandler(route)
+	ex := Exchange{
+		Seq: s.Journal.begin(), Direction: Inbound, Route: route, Method: hr.Method, URI: hr.RequestURI,
+		RequestHeader: hr.Header.Clone(), Started: time.Now(),
+	}
+	body, err := io.ReadAll(io.LimitReader(hr.Body, maxBody))
+	ex.RequestBody = body
+	ex.Token, ex.Via = credential(hr)
+	req := &Request{Route: route, HTTP: hr, Body: body, Token: ex.Token, Via: ex.Via, server: s, def: def, ex: &ex}
+	if route.Legacy() {
+		req.Note("legacy v1 Identity Service API, removed from the spec: the homeserver should call /_matrix/identity/v2")
+	}
+	var reply *Reply
+	switch {
+	case err != nil:
+		reply = errorReply(http.StatusBadRequest, "M_BAD_JSON", "reading the body: %v", err)
+	case authenticated[route] && ex.Via == NoToken:
+		req.Note("no access token")
+		reply = errorReply(http.StatusUnauthorized, "M_UNAUTHORIZED", "an access token is required")
+	case authenticated[route] && !s.validToken(ex.Token):
+		req.Note("the access token %q was not issued by this identity server", ex.Token)
+		reply = errorReply(http.StatusUnauthorized, "M_UNAUTHORIZED", "unknown access token")
+	}
+	if reply == nil {
+		h := def
+		if sh, ok := s.scripted(route); ok {
+			h, ex.Scripted = sh, true
 		}
-		body, err := io.ReadAll(io.LimitReader(hr.Body, maxBody))
-		ex.RequestBody = body
-		ex.Token, ex.Via = credential(hr)
-		req := &Request{Route: route, HTTP: hr, Body: body, Token: ex.Token, Via: ex.Via, server: s, def: def, ex: &ex}
-		if route.Legacy() {
-			req.Note("legacy v1 Identity Service API, removed from the spec: the homeserver should call /_matrix/identity/v2")
-		}
-		var reply *Reply
-		switch {
-		case err != nil:
-			reply = errorReply(http.StatusBadRequest, "M_BAD_JSON", "reading the body: %v", err)
-		case authenticated[route] && ex.Via == NoToken:
-			req.Note("no access token")
-			reply = errorReply(http.StatusUnauthorized, "M_UNAUTHORIZED", "an access token is required")
-		case authenticated[route] && !s.validToken(ex.Token):
-			req.Note("the access token %q was not issued by this identity server", ex.Token)
-			reply = errorReply(http.StatusUnauthorized, "M_UNAUTHORIZED", "unknown access token")
-		}
-		if reply == nil {
-			h := def
-			if sh, ok := s.scripted(route); ok {
-				h, ex.Scripted = sh, true
-			}
-			reply = run(req, h)
-		}
-		// Journaled before the answer leaves (see the federation mock).
-		ex.Status, ex.ResponseHeader, ex.ResponseBody = reply.Status, reply.Header, reply.Body
-		ex.Took = time.Since(ex.Started)
-		s.Journal.record(ex)
-		reply.Write(w)
-	})
+		reply = run(req, h)
+	}
+	// Journaled before the answer leaves (see the federation mock).
+	ex.Status, ex.ResponseHeader, ex.ResponseBody = reply.Status, reply.Header, reply.Body
+	ex.Took = time.Since(ex.Started)
+	s.Journal.record(ex)
+	reply.Write(w)
 }
 
 // credential finds the access token of a request: the Authorization

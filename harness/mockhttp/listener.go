@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"herald/harness/pki"
 )
 
 // Listener is an HTTPS server a mock runs until Close.
@@ -38,7 +40,11 @@ func Serve(ln net.Listener, cert tls.Certificate, h http.Handler, logf func(form
 		l.retained = &retainedListener{TCPListener: tcp}
 		ln = l.retained
 	}
-	tlsLn := tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	tlsLn := tls.NewListener(ln, &tls.Config{
+		Certificates:     []tls.Certificate{cert},
+		MinVersion:       tls.VersionTLS12,
+		CurvePreferences: pki.Curves,
+	})
 	go func() {
 		defer close(l.served)
 		if err := l.srv.Serve(tlsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {

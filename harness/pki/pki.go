@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -28,6 +30,12 @@ type CA struct {
 	// CertPEM and KeyPEM are the encoded forms handed to containers.
 	CertPEM []byte
 	KeyPEM  []byte
+
+	mu     sync.Mutex
+	leaves map[string]tls.Certificate // Leaf's certificates, by names
+	// sessions lets every client of this CA resume TLS sessions with a
+	// server it reached before, instead of a full handshake each time.
+	sessions tls.ClientSessionCache
 }
 
 // NewCA makes a fresh ECDSA P-256 certificate authority.
@@ -139,11 +147,51 @@ func (ca *CA) Issue(names ...string) (tls.Certificate, error) {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, nil
 }
 
-// ClientConfig is a TLS client configuration that trusts only this CA and
-// expects the peer to be serverName (host part used; port ignored).
-func (ca *CA) ClientConfig(serverName string) *tls.Config {
-	return &tls.Config{RootCAs: ca.Pool(), ServerName: hostOf(serverName), MinVersion: tls.VersionTLS12}
+// Leaf is the server certificate for names, issued on first use and the
+// same afterwards: the mock servers of a run all serve under one host name,
+// and a fresh key and signature for each would cost a run seconds of CPU.
+func (ca *CA) Leaf(names ...string) (tls.Certificate, error) {
+	key := strings.Join(names, "\x00")
+	ca.mu.Lock()
+	defer ca.mu.Unlock()
+	if cert, ok := ca.leaves[key]; ok {
+		return cert, nil
+	}
+	cert, err := ca.Issue(names...)
+	if err != nil {
+		return cert, err
+	}
+	if ca.leaves == nil {
+		ca.leaves = map[string]tls.Certificate{}
+	}
+	ca.leaves[key] = cert
+	return cert, nil
 }
+
+// ClientConfig is a TLS client configuration that trusts only this CA and
+// expects the peer to be serverName (host part used; port ignored). The
+// configurations of one CA share a session cache, so a second connection
+// to a server resumes the first one's session.
+func (ca *CA) ClientConfig(serverName string) *tls.Config {
+	ca.mu.Lock()
+	if ca.sessions == nil {
+		ca.sessions = tls.NewLRUClientSessionCache(64)
+	}
+	sessions := ca.sessions
+	ca.mu.Unlock()
+	return &tls.Config{
+		RootCAs:            ca.Pool(),
+		ServerName:         hostOf(serverName),
+		MinVersion:         tls.VersionTLS12,
+		ClientSessionCache: sessions,
+		CurvePreferences:   Curves,
+	}
+}
+
+// Curves are the key exchanges Herald's TLS clients and servers offer:
+// classical ones only. The post-quantum hybrid Go prefers by default costs a
+// large key share on every handshake, and what a run protects lasts a run.
+var Curves = []tls.CurveID{tls.X25519, tls.CurveP256}
 
 func hostOf(name string) string {
 	if h, _, err := net.SplitHostPort(name); err == nil {

