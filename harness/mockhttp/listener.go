@@ -40,11 +40,7 @@ func Serve(ln net.Listener, cert tls.Certificate, h http.Handler, logf func(form
 		l.retained = &retainedListener{TCPListener: tcp}
 		ln = l.retained
 	}
-	tlsLn := tls.NewListener(ln, &tls.Config{
-		Certificates:     []tls.Certificate{cert},
-		MinVersion:       tls.VersionTLS12,
-		CurvePreferences: pki.Curves,
-	})
+	tlsLn := tls.NewListener(ln, serverConfig(cert))
 	go func() {
 		defer close(l.served)
 		if err := l.srv.Serve(tlsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -104,4 +100,22 @@ func RandomToken(n int) string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
+}
+
+// serverConfigs holds one TLS configuration per certificate, shared by
+// every mock serving it, so that their session tickets are interchangeable:
+// a homeserver that resumes sessions does so with any mock of the run.
+var serverConfigs sync.Map // *x509.Certificate (the leaf) → *tls.Config
+
+func serverConfig(cert tls.Certificate) *tls.Config {
+	conf := &tls.Config{
+		Certificates:     []tls.Certificate{cert},
+		MinVersion:       tls.VersionTLS12,
+		CurvePreferences: pki.Curves,
+	}
+	if cert.Leaf == nil {
+		return conf
+	}
+	shared, _ := serverConfigs.LoadOrStore(cert.Leaf, conf)
+	return shared.(*tls.Config)
 }

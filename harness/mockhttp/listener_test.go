@@ -66,3 +66,42 @@ func TestCloseFreesThePort(t *testing.T) {
 	}
 	ln.Close()
 }
+
+// Mocks serving one certificate accept each other's session tickets, so a
+// homeserver that resumes sessions skips the full handshake with a new mock.
+func TestMocksWithOneCertificateResumeEachOthersSessions(t *testing.T) {
+	ca, err := pki.NewCA("mockhttp tests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := ca.Leaf("localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := Serve(ln, cert, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") }), t.Logf)
+		t.Cleanup(func() { l.Close() })
+		return ln.Addr().String()
+	}
+	client := ca.ClientConfig("localhost") // one session cache, as a homeserver keeps
+	resumed := func(addr string) bool {
+		conn, err := tls.Dial("tcp", addr, client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		io.WriteString(conn, "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+		io.ReadAll(conn) // the ticket comes after the handshake
+		return conn.ConnectionState().DidResume
+	}
+	if resumed(serve()) {
+		t.Fatal("the first connection resumed a session")
+	}
+	if !resumed(serve()) {
+		t.Error("a second mock with the same certificate did not resume the first one's session")
+	}
+}
