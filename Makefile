@@ -8,14 +8,15 @@ GINKGO ?= $(GO) tool ginkgo
 PROCS ?= $(shell sed -n 's/^procs: *\([0-9]*\).*/\1/p' ginkgo.yaml)
 export HS HS_IMAGE LABELS REPORT_DIR STRICT
 
-.PHONY: conformance images report bench repeat test vet unit catalogue catalogue-check selftest clean help
+.PHONY: conformance images report bench repeat debris test vet unit catalogue catalogue-check selftest clean help
 
 help:
 	@echo "make conformance   test a homeserver (HS=synapse|dendrite, or HS_IMAGE=<image>)"
-	@echo "make test          go vet, unit tests, then the suites against Synapse and Dendrite"
+	@echo "make test          go vet, unit tests, the suites against Synapse and Dendrite, then the debris check"
 	@echo "make report        render reports/index.html and reports/matrix.md (homeserver × area × room version)"
 	@echo "make bench         time every suite against Synapse and Dendrite (builds, boot, wall, specs/s, CPU, RSS; COLD=1 adds cold builds)"
 	@echo "make repeat        run every suite RUNS times (default 20) in random order and fail on any changed outcome (HS= for one server)"
+	@echo "make debris        signal runs at start, boot and mid-run, kill one beside a live run; fail if anything is left behind (HS= for one server)"
 	@echo "make images        build every homeserver image (offline-capable)"
 	@echo "make catalogue     regenerate docs/CONFORMANCE.md from the specs"
 	@echo "make clean         remove every container, network and image Herald made"
@@ -37,11 +38,16 @@ RUNS ?= 20
 repeat:
 	$(GO) run ./cmd/herald repeat -n $(RUNS) $(HS)
 
+# Nothing left behind: runs interrupted (SIGINT, SIGTERM) at their start,
+# boot and mid-run, and a killed run swept by the next beside a live one.
+debris:
+	$(GO) run ./cmd/herald debris $(HS)
+
 # The conformance matrix of every reports/<hs>/ present.
 report:
 	$(GO) run ./cmd/herald report
 
-test: vet catalogue-check unit selftest
+test: vet catalogue-check unit selftest debris
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \

@@ -31,6 +31,10 @@ commands:
   repeat [-n N] [hs...]
                    run every suite N times (default 20) per homeserver in
                    random order and fail if any spec's outcome changes
+  debris [hs]      signal runs at their start, during boot and while
+                   running (SIGINT, SIGTERM), kill one and let the next
+                   run sweep it beside a live run; fail if anything is
+                   left behind, a run hangs or a neighbour is disturbed
   clean            remove every container, network and image Herald made
 `
 
@@ -49,6 +53,8 @@ func main() {
 		err = bench(ctx, os.Args[2:])
 	case "repeat":
 		err = repeat(ctx, os.Args[2:])
+	case "debris":
+		err = debris(ctx, os.Args[2:])
 	case "report":
 		err = render()
 	case "clean":

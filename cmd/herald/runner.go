@@ -60,6 +60,26 @@ type outcome struct {
 // run runs every suite once against homeserver c, with extra Ginkgo flags.
 // The run's reports and output land in the scratch directory under tag.
 func (r *runner) run(ctx context.Context, c *config.Config, tag string, flags ...string) (outcome, error) {
+	p, err := r.start(ctx, c, tag, flags...)
+	if err != nil {
+		return outcome{}, err
+	}
+	return p.wait(ctx)
+}
+
+// process is a run of the suite under way: the Ginkgo CLI leads its own
+// process group, which holds the test processes too.
+type process struct {
+	cmd     *exec.Cmd
+	hs      string
+	reports string // the run's report directory
+	log     string // where Ginkgo's output goes
+	logFile *os.File
+	started time.Time
+}
+
+// start starts a run of every suite against homeserver c and returns at once.
+func (r *runner) start(ctx context.Context, c *config.Config, tag string, flags ...string) (*process, error) {
 	reports := filepath.Join(r.work, tag)
 	args := append([]string{"-p", "--procs=" + strconv.Itoa(c.Procs), "--no-color"}, flags...)
 	cmd := exec.CommandContext(ctx, r.ginkgo, append(args, r.binary)...)
@@ -78,24 +98,37 @@ func (r *runner) run(ctx context.Context, c *config.Config, tag string, flags ..
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGINT) }
 	cmd.WaitDelay = 2 * time.Minute
-	o := outcome{log: filepath.Join(r.work, tag+".log")}
-	logFile, err := os.Create(o.log)
+	p := &process{cmd: cmd, hs: c.HS, reports: reports, log: filepath.Join(r.work, tag+".log")}
+	logFile, err := os.Create(p.log)
 	if err != nil {
-		return o, err
+		return nil, err
 	}
-	defer logFile.Close()
+	p.logFile = logFile
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	start := time.Now()
-	runErr := cmd.Run()
-	o.wall = time.Since(start)
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+	p.started = time.Now()
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return nil, fmt.Errorf("starting ginkgo: %w", err)
+	}
+	return p, nil
+}
+
+// signal sends sig to the run's whole process group.
+func (p *process) signal(sig syscall.Signal) error { return syscall.Kill(-p.cmd.Process.Pid, sig) }
+
+// wait waits for the run to end and reads its report.
+func (p *process) wait(ctx context.Context) (outcome, error) {
+	runErr := p.cmd.Wait()
+	p.logFile.Close()
+	o := outcome{log: p.log, wall: time.Since(p.started)}
+	if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		o.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 		o.maxRSSKiB = ru.Maxrss
 	}
 	if ctx.Err() != nil {
 		return o, ctx.Err()
 	}
-	path := filepath.Join(reports, c.HS, "report.json")
+	path := filepath.Join(p.reports, p.hs, "report.json")
 	raw, err := os.ReadFile(path)
 	var reps []types.Report
 	if err == nil {
@@ -103,7 +136,7 @@ func (r *runner) run(ctx context.Context, c *config.Config, tag string, flags ..
 	}
 	if err != nil || len(reps) == 0 {
 		out, _ := os.ReadFile(o.log)
-		return o, fmt.Errorf("%s: no report at %s (%v; ginkgo: %v); its output:\n%s", c.HS, path, err, runErr, out)
+		return o, fmt.Errorf("%s: no report at %s (%v; ginkgo: %v); its output:\n%s", p.hs, path, err, runErr, out)
 	}
 	o.report = reps[0]
 	return o, nil

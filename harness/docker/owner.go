@@ -49,7 +49,10 @@ func (o Owner) Gone() bool {
 }
 
 // startTime is the process start time in clock ticks since boot (field 22 of
-// /proc/<pid>/stat), or "" when the process does not exist.
+// /proc/<pid>/stat), or "" when the process does not exist or has ended. A
+// zombie has ended: it only waits for its parent to collect its status,
+// which a killed run's processes, orphaned, may wait for a long time (where
+// PID 1 does not reap, forever).
 func startTime(pid int) string {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
@@ -63,7 +66,7 @@ func startTime(pid int) string {
 	}
 	fields := strings.Fields(s[end+1:])
 	// fields[0] is field 3 (state), so field 22 is fields[19].
-	if len(fields) < 20 {
+	if len(fields) < 20 || fields[0] == "Z" || fields[0] == "X" {
 		return ""
 	}
 	return fields[19]

@@ -1,10 +1,12 @@
 package docker
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSelfIsAlive(t *testing.T) {
@@ -35,6 +37,38 @@ func TestFinishedProcessIsGone(t *testing.T) {
 	}
 	if !(Owner{Host: host, PID: pid, Start: start}).Gone() {
 		t.Fatal("an exited process is not judged gone")
+	}
+}
+
+// A killed run's process that nobody has reaped yet is a zombie: it has
+// ended, and its leftovers must be swept.
+func TestZombieIsGone(t *testing.T) {
+	cmd := exec.Command("sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	host, _ := os.Hostname()
+	owner := Owner{Host: host, PID: cmd.Process.Pid, Start: startTime(cmd.Process.Pid)}
+	if owner.Start == "" {
+		t.Skip("no /proc")
+	}
+	if owner.Gone() {
+		t.Fatal("a running process is judged gone")
+	}
+	cmd.Process.Kill() // not waited for: a zombie until the deferred Wait
+	stat := fmt.Sprintf("/proc/%d/stat", owner.PID)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		raw, _ := os.ReadFile(stat)
+		if strings.Contains(string(raw), ") Z ") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the killed process never became a zombie: %s", raw)
+		}
+	}
+	if !owner.Gone() {
+		t.Fatal("a zombie (killed, not yet reaped) is not judged gone")
 	}
 }
 

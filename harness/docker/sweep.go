@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
@@ -85,4 +86,42 @@ func (e *Engine) sweep(ctx context.Context, doomed func(map[string]string) bool,
 		}
 	}
 	return s, errors.Join(errs...)
+}
+
+// Resource is a container or network Herald made, with its labels.
+type Resource struct {
+	Kind   string // "container" or "network"
+	ID     string
+	Name   string
+	Labels map[string]string
+}
+
+func (r Resource) String() string {
+	return fmt.Sprintf("%s %s (run %s, owner %s)", r.Kind, r.Name, r.Labels[LabelRun], r.Labels[LabelOwner])
+}
+
+// Managed lists every container and network labelled as Herald's, whoever
+// owns it.
+func (e *Engine) Managed(ctx context.Context) ([]Resource, error) {
+	managed := client.Filters{}.Add("label", LabelManaged+"=true")
+	cs, err := e.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: managed})
+	if err != nil {
+		return nil, fmt.Errorf("listing containers: %w", err)
+	}
+	var rs []Resource
+	for _, c := range cs.Items {
+		name := c.ID[:12]
+		if len(c.Names) > 0 {
+			name = strings.TrimPrefix(c.Names[0], "/")
+		}
+		rs = append(rs, Resource{Kind: "container", ID: c.ID, Name: name, Labels: c.Labels})
+	}
+	ns, err := e.cli.NetworkList(ctx, client.NetworkListOptions{Filters: managed})
+	if err != nil {
+		return nil, fmt.Errorf("listing networks: %w", err)
+	}
+	for _, n := range ns.Items {
+		rs = append(rs, Resource{Kind: "network", ID: n.ID, Name: n.Name, Labels: n.Labels})
+	}
+	return rs, nil
 }

@@ -72,6 +72,9 @@ func prepareRun(ctx ginkgo.SpecContext) []byte {
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "getting the homeserver image")
 
 	id := newRunID()
+	// From here on the teardown on this process (removeNetwork) sweeps the
+	// run, even if an interrupt comes before startHomeserver sets run again.
+	run = id
 	net, err := engine.CreateNetwork(ctx, "herald-"+id, docker.Labels(id))
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	authority, err := pki.NewCA("Herald run " + id)
