@@ -1,4 +1,4 @@
-// Package mockhttp holds the parts every Herald mock server shares: a TLS listener on the run network, a journal of exchanges, scripted answers.
+// Package mockhttp holds the parts every Herald mock server shares: a TLS listener on the run network, a router, a journal of exchanges, scripted answers.
 package mockhttp
 
 import (
