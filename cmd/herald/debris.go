@@ -41,6 +41,7 @@ var (
 // runState is what a watched run has shown so far.
 type runState struct {
 	pids  map[int]bool      // every process seen in the run's process group
+	runs  map[string]bool   // the Herald run IDs their resources carry
 	owned []docker.Resource // Herald's resources owned by those processes
 	dots  int               // specs finished, as the CLI reports them
 }
@@ -83,6 +84,7 @@ func debris(ctx context.Context, args []string) error {
 	fmt.Fprintln(w, "homeserver\tcheck\tsignal sent after\tended after signal\tleft behind\tverdict")
 	failed := 0
 	for _, name := range names {
+		var runs []*watched // every run of this homeserver's checks
 		c, err := cfg.For(name)
 		if err != nil {
 			return err
@@ -114,11 +116,25 @@ func debris(ctx context.Context, args []string) error {
 			if err != nil {
 				return err
 			}
+			runs = append(runs, run)
 			sentAfter, ended, left, problem := run.signalAt(ctx, t.at, t.sig)
 			row(fmt.Sprintf("%s at %s", signalName(t.sig), t.at.name), sentAfter, ended, left, problem, "")
 		}
-		sentAfter, ended, left, problem, detail := sideBySide(ctx, r, engine, c)
+		sentAfter, ended, left, problem, detail := sideBySide(ctx, r, engine, c, &runs)
 		row("SIGKILL at boot, then the next run beside a live one", sentAfter, ended, left, problem, detail)
+
+		// The engine finishes a request even when the client that sent it
+		// has gone: a container or network created for an interrupted run
+		// can appear after the run ended and was looked at. Look again, now
+		// that every run has been over for a while.
+		left, err = strays(ctx, engine, runs)
+		problem = ""
+		if err != nil {
+			problem = err.Error()
+		} else if len(left) > 0 {
+			problem = "resources of the runs above appeared after their runs ended"
+		}
+		row("nothing of these runs appears later", 0, 0, left, problem, "")
 	}
 	w.Flush()
 	if failed > 0 {
@@ -131,11 +147,12 @@ func debris(ctx context.Context, args []string) error {
 // homeserver container exists, then runs a third, short one, whose setup
 // must sweep the killed run's leftovers and nothing of the neighbour's,
 // which must go on to finish without a failure.
-func sideBySide(ctx context.Context, r *runner, engine *docker.Engine, c *config.Config) (sentAfter, ended time.Duration, left []docker.Resource, problem, detail string) {
+func sideBySide(ctx context.Context, r *runner, engine *docker.Engine, c *config.Config, runs *[]*watched) (sentAfter, ended time.Duration, left []docker.Resource, problem, detail string) {
 	neighbour, err := watch(ctx, r, engine, c, "neighbour")
 	if err != nil {
 		return 0, 0, nil, err.Error(), ""
 	}
+	*runs = append(*runs, neighbour)
 	defer neighbour.stop()
 	if _, err := neighbour.await(ctx, atBoot); err != nil {
 		return 0, 0, nil, "the neighbour: " + err.Error(), ""
@@ -145,6 +162,7 @@ func sideBySide(ctx context.Context, r *runner, engine *docker.Engine, c *config
 	if err != nil {
 		return 0, 0, nil, err.Error(), ""
 	}
+	*runs = append(*runs, killed)
 	sentAfter, ended, orphans, problem := killed.signalAt(ctx, atBoot, syscall.SIGKILL)
 	if problem != "" {
 		return sentAfter, ended, orphans, problem, ""
@@ -166,6 +184,7 @@ func sideBySide(ctx context.Context, r *runner, engine *docker.Engine, c *config
 	if err != nil {
 		return sentAfter, ended, orphans, err.Error(), ""
 	}
+	*runs = append(*runs, next)
 	if o, err := next.finish(ctx); err != nil {
 		return sentAfter, ended, orphans, "the next run: " + err.Error(), ""
 	} else if s := report.Summarize(o.report); s.Failed() > 0 || len(s.Setup) > 0 {
@@ -214,7 +233,7 @@ func watch(ctx context.Context, r *runner, engine *docker.Engine, c *config.Conf
 		return nil, err
 	}
 	host, _ := os.Hostname()
-	w := &watched{p: p, engine: engine, host: host, state: runState{pids: map[int]bool{}}, done: make(chan struct{})}
+	w := &watched{p: p, engine: engine, host: host, state: runState{pids: map[int]bool{}, runs: map[string]bool{}}, done: make(chan struct{})}
 	go func() {
 		w.out, w.err = p.wait(ctx)
 		close(w.done)
@@ -234,14 +253,46 @@ func (w *watched) look(ctx context.Context) error {
 	}
 	w.state.owned = w.state.owned[:0]
 	for _, res := range all {
-		if o, err := docker.ParseOwner(res.Labels[docker.LabelOwner]); err == nil && o.Host == w.host && w.state.pids[o.PID] {
+		if w.owns(res) {
 			w.state.owned = append(w.state.owned, res)
+			if id := res.Labels[docker.LabelRun]; id != "" {
+				w.state.runs[id] = true
+			}
 		}
 	}
 	if out, err := os.ReadFile(w.p.log); err == nil {
 		w.state.dots = strings.Count(string(out), "•")
 	}
 	return nil
+}
+
+// owns reports whether res belongs to the run: made by one of its
+// processes, or labelled with a run ID its processes used (a resource
+// made by a test process that ended before it was seen).
+func (w *watched) owns(res docker.Resource) bool {
+	if o, err := docker.ParseOwner(res.Labels[docker.LabelOwner]); err == nil && o.Host == w.host && w.state.pids[o.PID] {
+		return true
+	}
+	id := res.Labels[docker.LabelRun]
+	return id != "" && w.state.runs[id]
+}
+
+// strays lists what the engine holds now of runs that have all ended.
+func strays(ctx context.Context, engine *docker.Engine, runs []*watched) ([]docker.Resource, error) {
+	all, err := engine.Managed(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var left []docker.Resource
+	for _, res := range all {
+		for _, w := range runs {
+			if w.owns(res) {
+				left = append(left, res)
+				break
+			}
+		}
+	}
+	return left, nil
 }
 
 // await polls until the run reaches m; it fails if the run ends first or

@@ -85,7 +85,9 @@ func (e *Engine) Run(ctx context.Context, spec ContainerSpec) (*Container, error
 			spec.Network.Name: {Aliases: spec.Aliases},
 		}}
 	}
-	created, err := e.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+	createCtx, cancel := uninterrupted(ctx)
+	defer cancel()
+	created, err := e.cli.ContainerCreate(createCtx, client.ContainerCreateOptions{
 		Name:             spec.Name,
 		Config:           &container.Config{Image: spec.Image, Env: spec.Env, Labels: spec.Labels, Hostname: spec.Hostname, ExposedPorts: exposed},
 		HostConfig:       hostCfg,
@@ -99,7 +101,7 @@ func (e *Engine) Run(ctx context.Context, spec ContainerSpec) (*Container, error
 	}
 	c := &Container{ID: created.ID, Name: spec.Name, engine: e}
 	fail := func(err error) (*Container, error) {
-		c.Remove(context.WithoutCancel(ctx))
+		c.Remove(createCtx)
 		return nil, err
 	}
 	if len(spec.Files) > 0 {

@@ -19,13 +19,15 @@ type Network struct {
 
 // CreateNetwork makes a labelled bridge network.
 func (e *Engine) CreateNetwork(ctx context.Context, name string, labels map[string]string) (*Network, error) {
-	res, err := e.cli.NetworkCreate(ctx, name, client.NetworkCreateOptions{Driver: "bridge", Labels: labels})
+	createCtx, cancel := uninterrupted(ctx)
+	defer cancel()
+	res, err := e.cli.NetworkCreate(createCtx, name, client.NetworkCreateOptions{Driver: "bridge", Labels: labels})
 	if err != nil {
 		return nil, fmt.Errorf("creating network %s: %w", name, err)
 	}
 	n, err := e.inspectNetwork(ctx, res.ID)
 	if err != nil {
-		e.RemoveNetwork(ctx, res.ID)
+		e.RemoveNetwork(createCtx, res.ID)
 		return nil, err
 	}
 	return n, nil

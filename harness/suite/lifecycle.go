@@ -133,7 +133,9 @@ func stopHomeserver() {
 }
 
 // removeNetwork runs on process 1 after every process finished, and also
-// sweeps anything of this run a crashed process left.
+// sweeps anything of this run a crashed process left. It sweeps killed
+// runs once more too: a create a run had in flight when it was killed can
+// complete in the engine after this run's first sweep.
 func removeNetwork() {
 	if run == "" {
 		return
@@ -142,6 +144,8 @@ func removeNetwork() {
 	defer cancel()
 	_, err := engine.SweepRun(ctx, run)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "removing this run's containers and network")
+	_, err = engine.SweepOrphans(ctx)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "removing leftovers of killed runs")
 }
 
 // loadExpectations reads the homeserver's known failures and checks that
