@@ -14,97 +14,112 @@ import (
 	"herald/harness/suite"
 )
 
-// secValidation is where v1.18 lists what a receiver of an invite MUST
-// refuse.
-const secValidation = "server-server-api.md §Inviting to a room (invites-v2.yaml: \"Servers MUST apply certain validation\")"
+// Where the spec lists what a receiver of an invite MUST refuse: both
+// invite APIs state the same validation.
+const (
+	secValidation   = "server-server-api.md §Inviting to a room (invites-v2.yaml: \"Servers MUST apply certain validation\")"
+	secValidationV1 = "server-server-api.md §Inviting to a room (invites-v1.yaml: \"Servers MUST apply certain validation\")"
+)
 
-// forgedInvite is one invite the receiver validation refuses.
+// forgedInvite is one invite the receiver validation refuses: forge
+// builds it for s, differing from a valid invite in exactly that way.
 type forgedInvite struct {
-	id   string
-	what string
-	// send forges the invite in s's room (or elsewhere) and sends it over
-	// the v2 API; it returns the answer and the room the invite was for,
-	// if it invited bob ("" otherwise).
-	send func(ctx SpecContext, s *inboundScene) (*fed.Response, string)
+	id    string
+	what  string
+	forge func(ctx SpecContext, s *inboundScene) forged
 }
 
 var forgedInvites = []forgedInvite{
 	{
 		id: "BAD-SIG", what: "an invite whose event signature does not verify",
-		send: func(ctx SpecContext, s *inboundScene) (*fed.Response, string) {
-			ev := corruptSignature(s.remote, s.invite())
-			return putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev)), s.room.ID
+		forge: func(ctx SpecContext, s *inboundScene) forged {
+			return forged{corruptSignature(s.remote, s.invite()), s.room, true}
 		},
 	},
 	{
 		id: "NO-SIG", what: "an invite its sender's server did not sign",
-		send: func(ctx SpecContext, s *inboundScene) (*fed.Response, string) {
-			ev := withoutSignature(s.remote, s.invite())
-			return putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev)), s.room.ID
+		forge: func(ctx SpecContext, s *inboundScene) forged {
+			return forged{withoutSignature(s.remote, s.invite()), s.room, true}
 		},
 	},
 	{
 		id: "SENDER", what: "an invite whose sender is not a user of the requesting server (signed by the sender's own server)",
-		send: func(ctx SpecContext, s *inboundScene) (*fed.Response, string) {
+		forge: func(ctx SpecContext, s *inboundScene) forged {
 			elsewhere := suite.NewRemote(ctx)
 			dave := elsewhere.User("dave")
 			room := elsewhere.CreateRoom(s.rv, dave)
-			ev := room.InviteEvent(dave, s.bob.UserID)
-			return putInvite(ctx, s.remote, room.ID, ev.ID, v2Body(room, ev)), room.ID
+			return forged{room.InviteEvent(dave, s.bob.UserID), room, true}
 		},
 	},
 	{
 		id: "STATE-KEY", what: "an invite whose state_key is not a user of the receiving server",
-		send: func(ctx SpecContext, s *inboundScene) (*fed.Response, string) {
+		forge: func(ctx SpecContext, s *inboundScene) forged {
 			ev := s.room.MustEvent(fed.ProtoEvent{Type: "m.room.member", StateKey: fed.StateKey(s.remote.User("carol")),
 				Sender: s.alice, Content: map[string]any{"membership": "invite"}})
-			return putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev)), ""
+			return forged{ev, s.room, false}
 		},
 	},
 	{
 		id: "TYPE", what: "an \"invite\" whose type is not m.room.member (m.room.topic)",
-		send: func(ctx SpecContext, s *inboundScene) (*fed.Response, string) {
+		forge: func(ctx SpecContext, s *inboundScene) forged {
 			ev := s.room.MustEvent(fed.ProtoEvent{Type: "m.room.topic", StateKey: fed.StateKey(s.bob.UserID),
 				Sender: s.alice, Content: map[string]any{"membership": "invite", "topic": "not an invite"}})
-			return putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev)), s.room.ID
+			return forged{ev, s.room, true}
 		},
 	},
 	{
 		id: "MEMBERSHIP", what: "an m.room.member \"invite\" whose membership is join",
-		send: func(ctx SpecContext, s *inboundScene) (*fed.Response, string) {
+		forge: func(ctx SpecContext, s *inboundScene) forged {
 			ev := s.room.MustEvent(fed.ProtoEvent{Type: "m.room.member", StateKey: fed.StateKey(s.bob.UserID),
 				Sender: s.alice, Content: map[string]any{"membership": "join"}})
-			return putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev)), s.room.ID
+			return forged{ev, s.room, true}
 		},
 	},
+}
+
+// validationRules registers, for one invite API, the MUST (each forged
+// invite refused with a 4xx, the server keeps serving) and SHOULD
+// (M_INVALID_PARAM) rules of the receiver validation.
+func validationRules(prefix, api, section string, versions []spec.RoomVersion) {
+	for _, f := range forgedInvites {
+		send := func(ctx SpecContext, s *inboundScene) (forged, *fed.Response) {
+			bad := f.forge(ctx, s)
+			if api == "v1" {
+				return bad, bad.sendV1(ctx, s.remote)
+			}
+			return bad, bad.sendV2(ctx, s.remote)
+		}
+		conformance.ForEachRoomVersion(inboundRule(prefix+f.id, conformance.MUST, areaErrors, section,
+			"refuses "+f.what+" over the "+api+" API with a 4xx (400 or 403), and keeps accepting valid invites"),
+			func(ctx SpecContext, rv spec.RoomVersion) {
+				s := newInboundScene(ctx, rv, nil)
+				suite.RequireRoomVersion(ctx, rv)
+				bad, res := send(ctx, s)
+				Expect(res).To(match.BeRefusedWith(refusal()...), "%s, sent over the %s invite API, must be refused", f.what, api)
+				s.expectStillServing(ctx, bad.refusedRoom())
+			}, versions...)
+
+		conformance.ForEachRoomVersion(inboundRule(prefix+f.id+"-CODE", conformance.SHOULD, areaErrors, section,
+			"refuses "+f.what+" over the "+api+" API with M_INVALID_PARAM"),
+			func(ctx SpecContext, rv spec.RoomVersion) {
+				s := newInboundScene(ctx, rv, nil)
+				suite.RequireRoomVersion(ctx, rv)
+				_, res := send(ctx, s)
+				Expect(res).To(match.HaveErrcode("M_INVALID_PARAM"), "servers SHOULD return M_INVALID_PARAM for %s (%s invite API)", f.what, api)
+				if conformance.Strict() {
+					Expect(res).To(match.HaveStatus(http.StatusBadRequest))
+				}
+			}, versions...)
+	}
 }
 
 // Refusals of bad inbound invites: the receiver validation, malformed
 // requests, request authentication, invite_room_state validation.
 var _ = Describe("Inbound invites the server must refuse", func() {
-	for _, f := range forgedInvites {
-		conformance.ForEachRoomVersion(inboundRule("INVERR-"+f.id, conformance.MUST, areaErrors, secValidation,
-			"refuses "+f.what+" with a 4xx (400 or 403), and keeps accepting valid invites"),
-			func(ctx SpecContext, rv spec.RoomVersion) {
-				s := newInboundScene(ctx, rv, nil)
-				suite.RequireRoomVersion(ctx, rv)
-				res, room := f.send(ctx, s)
-				Expect(res).To(match.BeRefusedWith(refusal()...), "%s must be refused", f.what)
-				s.expectStillServing(ctx, room)
-			})
-
-		conformance.ForEachRoomVersion(inboundRule("INVERR-"+f.id+"-CODE", conformance.SHOULD, areaErrors, secValidation,
-			"refuses "+f.what+" with M_INVALID_PARAM"),
-			func(ctx SpecContext, rv spec.RoomVersion) {
-				s := newInboundScene(ctx, rv, nil)
-				suite.RequireRoomVersion(ctx, rv)
-				res, _ := f.send(ctx, s)
-				Expect(res).To(match.HaveErrcode("M_INVALID_PARAM"), "servers SHOULD return M_INVALID_PARAM for %s", f.what)
-				if conformance.Strict() {
-					Expect(res).To(match.HaveStatus(http.StatusBadRequest))
-				}
-			})
-	}
+	validationRules("INVERR-", "v2", secValidation, spec.KnownVersions())
+	// "Servers which receive a v1 invite request must assume that the
+	// room version is either 1 or 2" (invites-v1.yaml).
+	validationRules("INV1ERR-", "v1", secValidationV1, v1Versions)
 
 	malformedRules(
 		"NO-ROOM-VERSION", "a v2 invite body without room_version",
@@ -112,7 +127,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 			ev := s.invite()
 			body := v2Body(s.room, ev)
 			delete(body, "room_version")
-			return putInvite(ctx, s.remote, s.room.ID, ev.ID, body)
+			return putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, body)
 		},
 		fixed(http.StatusBadRequest), missingCodes)
 
@@ -122,7 +137,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 			ev := s.invite()
 			body := v2Body(s.room, ev)
 			delete(body, "event")
-			return putInvite(ctx, s.remote, s.room.ID, ev.ID, body)
+			return putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, body)
 		},
 		fixed(http.StatusBadRequest), missingCodes)
 
@@ -130,7 +145,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 		"NOT-JSON", "a v2 invite whose body is not JSON",
 		func(ctx SpecContext, s *inboundScene) *fed.Response {
 			ev := s.invite()
-			return putRaw(ctx, s.remote, s.room.ID, ev.ID, []byte(`{"room_version":"`+s.rv.ID+`","event":{`), fed.SignContent(nil))
+			return putRaw(ctx, s.remote, "v2", s.room.ID, ev.ID, []byte(`{"room_version":"`+s.rv.ID+`","event":{`), fed.SignContent(nil))
 		},
 		notJSONStatuses, notJSONCodes)
 
@@ -149,7 +164,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 				s := newInboundScene(ctx, rv, nil)
 				suite.RequireRoomVersion(ctx, rv)
 				ev := withContent(s.remote, s.invite(), map[string]any{"herald_number": n.value})
-				res := putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev))
+				res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, v2Body(s.room, ev))
 				Expect(res).To(match.BeRefusedWith(http.StatusBadRequest), "an invite holding %s in a v%s room", n.what, rv.ID)
 				s.expectStillServing(ctx, s.room.ID)
 			}, strictVersions...)
@@ -161,7 +176,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 				s := newInboundScene(ctx, rv, nil)
 				suite.RequireRoomVersion(ctx, rv)
 				ev := withContent(s.remote, s.invite(), map[string]any{"herald_number": n.value})
-				res := putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev))
+				res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, v2Body(s.room, ev))
 				Expect(res).To(match.HaveErrcode("M_BAD_JSON"))
 			}, strictVersions...)
 	}
@@ -173,7 +188,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 			s := newInboundScene(ctx, rv, nil)
 			suite.RequireRoomVersion(ctx, rv)
 			ev := withContent(s.remote, s.invite(), map[string]any{"herald_float": json.Number("1.5"), "herald_big": json.Number("9007199254740992")})
-			res := putInvite(ctx, s.remote, s.room.ID, ev.ID, v2Body(s.room, ev))
+			res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, v2Body(s.room, ev))
 			Expect(res).To(match.HaveStatus(http.StatusOK), "an invite holding a float and a big integer in a v%s room", rv.ID)
 			Expect(res).To(match.HaveEventBody())
 		}, laxVersions...)

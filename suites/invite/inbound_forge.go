@@ -76,33 +76,78 @@ func withoutSignature(remote *fed.Server, invite *fed.Event) *fed.Event {
 	return ev
 }
 
-// putInvite sends body as a v2 invite of eventID to roomID, encoded as
-// lax canonical JSON (so forged numbers go out as they are), without the
-// typed call's checks of the answer: the forged invite must be refused.
-func putInvite(ctx context.Context, remote *fed.Server, roomID, eventID string, body any, opts ...fed.RequestOption) *fed.Response {
+// putInvite sends body as an invite of eventID to roomID over api ("v1"
+// or "v2"), encoded as lax canonical JSON (so forged numbers go out as
+// they are), without the typed call's checks of the answer: the forged
+// invite must be refused.
+func putInvite(ctx context.Context, remote *fed.Server, api, roomID, eventID string, body any, opts ...fed.RequestOption) *fed.Response {
 	GinkgoHelper()
 	data, err := spec.CanonicalJSONLax(body)
 	Expect(err).NotTo(HaveOccurred(), "encoding the invite body")
-	return putRaw(ctx, remote, roomID, eventID, data, opts...)
+	return putRaw(ctx, remote, api, roomID, eventID, data, opts...)
 }
 
-// putRaw sends data, byte for byte, as the body of a v2 invite.
-func putRaw(ctx context.Context, remote *fed.Server, roomID, eventID string, data []byte, opts ...fed.RequestOption) *fed.Response {
+// putRaw sends data, byte for byte, as the body of an invite over api.
+func putRaw(ctx context.Context, remote *fed.Server, api, roomID, eventID string, data []byte, opts ...fed.RequestOption) *fed.Response {
 	GinkgoHelper()
-	target := "/_matrix/federation/v2/invite/" + url.PathEscape(roomID) + "/" + url.PathEscape(eventID)
+	target := "/_matrix/federation/" + api + "/invite/" + url.PathEscape(roomID) + "/" + url.PathEscape(eventID)
 	res, err := remote.Raw(ctx, http.MethodPut, target, data, opts...)
-	Expect(err).NotTo(HaveOccurred(), "sending the invite")
+	Expect(err).NotTo(HaveOccurred(), "sending the %s invite", api)
 	return res
 }
 
 // v2Body is the v2 request body for invite in room (with its
 // invite_room_state).
 func v2Body(room *fed.Room, invite *fed.Event) map[string]any {
+	return map[string]any{"room_version": invite.Version.ID, "event": map[string]any(invite.Fields), "invite_room_state": inviteRoomState(room)}
+}
+
+// v1Body is the v1 request body for invite in room: the event itself,
+// with the room's invite_room_state under unsigned (which no hash or
+// signature covers).
+func v1Body(room *fed.Room, invite *fed.Event) map[string]any {
+	body := invite.Fields.Clone()
+	unsigned, _ := body.GetObject("unsigned")
+	if unsigned == nil {
+		unsigned = spec.Object{}
+	}
+	unsigned["invite_room_state"] = inviteRoomState(room)
+	body["unsigned"] = map[string]any(unsigned)
+	return body
+}
+
+func inviteRoomState(room *fed.Room) []any {
 	state := []any{}
 	for _, ev := range room.InviteRoomState() {
 		state = append(state, map[string]any(ev.Fields))
 	}
-	return map[string]any{"room_version": invite.Version.ID, "event": map[string]any(invite.Fields), "invite_room_state": state}
+	return state
+}
+
+// forged is a bad invite, ready to send over either API.
+type forged struct {
+	ev   *fed.Event
+	room *fed.Room // the room the invite is for
+	// forBob: the invite names bob, so a refused one must never reach him.
+	forBob bool
+}
+
+func (f forged) sendV2(ctx context.Context, remote *fed.Server) *fed.Response {
+	GinkgoHelper()
+	return putInvite(ctx, remote, "v2", f.room.ID, f.ev.ID, v2Body(f.room, f.ev))
+}
+
+func (f forged) sendV1(ctx context.Context, remote *fed.Server) *fed.Response {
+	GinkgoHelper()
+	return putInvite(ctx, remote, "v1", f.room.ID, f.ev.ID, v1Body(f.room, f.ev))
+}
+
+// refusedRoom is the room whose invite must not reach bob, or "".
+func (f forged) refusedRoom() string {
+	if f.forBob {
+		return f.room.ID
+	}
+	return ""
 }
 
 // refusal is how the server must answer an invite the receiver

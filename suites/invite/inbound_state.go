@@ -3,12 +3,12 @@ package invite
 import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	"herald/harness/suite"
 
 	"herald/harness/conformance"
 	fed "herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/spec"
+	"herald/harness/suite"
 )
 
 // secInviteState is where v1.16 (MSC4311) sets the invite_room_state
@@ -53,7 +53,7 @@ func inviteStateRules() {
 			ev := s.invite()
 			req := v2Body(s.room, ev)
 			req["invite_room_state"] = b.state(s.room)
-			res := putInvite(ctx, s.remote, s.room.ID, ev.ID, req)
+			res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, req)
 			Expect(res).To(match.BeRefusedWith(refusal()...), "%s (room v%s)", b.what, rv.ID)
 		}
 		conformance.ForEachRoomVersion(inboundRule("INVERR-"+b.id, conformance.SHOULD, areaErrors, secInviteState,

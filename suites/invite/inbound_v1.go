@@ -1,7 +1,6 @@
 package invite
 
 import (
-	"herald/harness/suite"
 	"net/http"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -10,6 +9,7 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/match"
 	"herald/harness/spec"
+	"herald/harness/suite"
 )
 
 // v1Versions are the room versions the v1 invite API serves: "Servers
