@@ -16,29 +16,46 @@ import (
 // than refuse while migrating), SHOULD in later ones.
 const secInviteState = "server-server-api.md §Inviting to a room (v1.16 note; invites-v2.yaml invite_room_state validation)"
 
-// badState is one invite_room_state the validation refuses.
+// badState is one invite_room_state the validation refuses, built for
+// the scene's room.
 type badState struct {
 	id, what string
-	state    func(room *fed.Room) []any
+	state    func(s *inboundScene) []any
 }
 
 var badStates = []badState{
-	{"STATE-CREATE", "an invite whose invite_room_state lacks the m.room.create event", func(room *fed.Room) []any {
-		var out []any
-		for _, ev := range room.InviteRoomState() {
-			if ev.Type() != "m.room.create" {
-				out = append(out, map[string]any(ev.Fields))
-			}
-		}
-		return out
+	{"STATE-CREATE", "an invite whose invite_room_state lacks the m.room.create event", func(s *inboundScene) []any {
+		return stateExcept(s.room, "m.room.create", nil)
 	}},
-	{"STATE-FORMAT", "an invite whose invite_room_state holds stripped state instead of events in the room version's format", func(room *fed.Room) []any {
+	{"STATE-FORMAT", "an invite whose invite_room_state holds stripped state instead of events in the room version's format", func(s *inboundScene) []any {
 		var out []any
-		for _, o := range room.StrippedState() {
+		for _, o := range s.room.StrippedState() {
 			out = append(out, map[string]any(o))
 		}
 		return out
 	}},
+	{"STATE-SIGNATURE", "an invite whose invite_room_state holds an event (m.room.join_rules) whose signature does not verify", func(s *inboundScene) []any {
+		return stateExcept(s.room, "m.room.join_rules", corruptSignature(s.remote, s.room.StateEvent("m.room.join_rules", "")))
+	}},
+	{"STATE-ROOM", "an invite whose invite_room_state holds an event (m.room.join_rules) of another room", func(s *inboundScene) []any {
+		other := s.remote.CreateRoom(s.rv, s.alice, fed.RoomName("another room"))
+		return stateExcept(s.room, "m.room.join_rules", other.StateEvent("m.room.join_rules", ""))
+	}},
+}
+
+// stateExcept is room's invite_room_state with the event of eventType
+// left out, or replaced by instead.
+func stateExcept(room *fed.Room, eventType string, instead *fed.Event) []any {
+	var out []any
+	for _, ev := range room.InviteRoomState() {
+		switch {
+		case ev.Type() != eventType:
+			out = append(out, map[string]any(ev.Fields))
+		case instead != nil:
+			out = append(out, map[string]any(instead.Fields))
+		}
+	}
+	return out
 }
 
 // inviteStateRules registers the invite_room_state validation: a SHOULD
@@ -52,7 +69,7 @@ func inviteStateRules() {
 			suite.RequireRoomVersion(ctx, rv)
 			ev := s.invite()
 			req := v2Body(s.room, ev)
-			req["invite_room_state"] = b.state(s.room)
+			req["invite_room_state"] = b.state(s)
 			res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, req)
 			Expect(res).To(match.BeRefusedWith(refusal()...), "%s (room v%s)", b.what, rv.ID)
 		}
