@@ -173,6 +173,24 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 		expectUnchanged(ctx, alice, room, before, twiceRule, res, memberKey(bob.UserID))
 	})
 
+	// The auth rules refuse an invite only when the target is joined or
+	// banned: a user who left, or rejected an earlier invite, may be
+	// invited again.
+	againRule := rule("MEM-INVITE-AFTER-LEAVE", conformance.MUST, inviting+" (200); "+authRules+", membership invite (\"If the target user's current membership state is join or ban, reject\"; otherwise the invite level decides)",
+		"answers an invite for a user who rejected an earlier invite to the room with 200, and the invitee's membership becomes invite again")
+	conformance.It(againRule, func(ctx SpecContext) {
+		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
+		alice.MustInvite(ctx, room, bob.UserID)
+		res, err := bob.Leave(ctx, room)
+		expectOK(res, err, againRule, bob.UserID+" rejecting the first invite")
+		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("leave"), "the invitee's membership after rejecting the first invite")
+
+		res, err = alice.Invite(ctx, room, bob.UserID)
+		expectOK(res, err, againRule, "inviting "+bob.UserID+" again after the rejection")
+		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("invite"), "the invitee's membership after the second invite.%s", required(againRule, res))
+	})
+
 	for _, c := range inviteRefusals {
 		refused := rule("MEM-INVITE-"+c.id, conformance.MUST, inviting+" (403, example reason \""+c.reason+"\"); "+authRules+", membership invite",
 			"refuses "+c.what+" with 403 and a standard error response, and changes nothing in the room state")
