@@ -31,6 +31,9 @@ var outage struct {
 	checked time.Time // the last probe
 }
 
+// lastFailed is whether this process's previous spec failed.
+var lastFailed bool
+
 // Before every spec the homeserver must run and answer /versions within
 // the request timeout. Every failed spec carries what the homeserver logged
 // while it ran; the cleanup is registered before any spec body runs, so it
@@ -42,7 +45,10 @@ var _ = ginkgo.BeforeEach(func(ctx ginkgo.SpecContext) {
 	}
 	checkHealth(ctx)
 	start := time.Now()
-	ginkgo.DeferCleanup(func() { attachLog(start) })
+	ginkgo.DeferCleanup(func() {
+		attachLog(start)
+		lastFailed = ginkgo.CurrentSpecReport().Failed()
+	})
 })
 
 func checkHealth(ctx context.Context) {
@@ -53,7 +59,15 @@ func checkHealth(ctx context.Context) {
 	if outage.down != nil {
 		timeout = recheckTimeout
 	}
-	err := hs.Probe(ctx, timeout)
+	var err error
+	if lastFailed && outage.down == nil {
+		// After a failure, ask the engine first: a server that exited or
+		// was paused is known at once, not after another request timeout.
+		err = hs.Alive(ctx)
+	}
+	if err == nil {
+		err = hs.Probe(ctx, timeout)
+	}
 	outage.checked = time.Now()
 	var down *homeserver.Down
 	switch {
