@@ -141,31 +141,53 @@ func noteInviteState(r *Request, rv spec.RoomVersion, state []any) {
 	r.Note("invite_room_state: %d entries, m.room.create included: %t, not full PDUs: %v", len(state), hasCreate, stripped)
 }
 
+// InviteV2Body is the body of a v2 invite request: the room version, the
+// event and, unless state is nil, invite_room_state.
+func InviteV2Body(invite *Event, state []*Event) map[string]any {
+	body := map[string]any{"room_version": invite.Version.ID, "event": map[string]any(invite.Fields)}
+	if state != nil {
+		body["invite_room_state"] = eventsJSON(state)
+	}
+	return body
+}
+
+// InviteV1Body is the body of a v1 invite request: the event itself with,
+// unless state is nil, unsigned.invite_room_state (which no hash or
+// signature covers).
+func InviteV1Body(invite *Event, state []*Event) map[string]any {
+	body := invite.Fields.Clone()
+	if state != nil {
+		unsigned, _ := body.GetObject("unsigned")
+		if unsigned == nil {
+			unsigned = spec.Object{}
+		}
+		unsigned["invite_room_state"] = eventsJSON(state)
+		body["unsigned"] = map[string]any(unsigned)
+	}
+	return body
+}
+
 // SendInviteV2 sends invite to the homeserver over
 // PUT /_matrix/federation/v2/invite, with the room's invite_room_state.
 // When the answer is 200 with the invite countersigned by the homeserver
 // and otherwise intact, the mock applies it to its room.
 func (s *Server) SendInviteV2(ctx context.Context, invite *Event, opts ...RequestOption) (*Response, error) {
-	body := map[string]any{"room_version": invite.Version.ID, "event": map[string]any(invite.Fields)}
-	if room := s.Room(invite.RoomID()); room != nil {
-		body["invite_room_state"] = eventsJSON(room.InviteRoomState())
-	}
-	return s.sendInvite(ctx, InviteV2, "v2", invite, body, opts)
+	return s.sendInvite(ctx, InviteV2, "v2", invite, InviteV2Body(invite, s.inviteRoomState(invite)), opts)
 }
 
 // SendInviteV1 sends invite over PUT /_matrix/federation/v1/invite (for
 // rooms v1 and v2), with the room's state in unsigned.invite_room_state.
 func (s *Server) SendInviteV1(ctx context.Context, invite *Event, opts ...RequestOption) (*Response, error) {
-	body := invite.Fields.Clone()
+	return s.sendInvite(ctx, InviteV1, "v1", invite, InviteV1Body(invite, s.inviteRoomState(invite)), opts)
+}
+
+// inviteRoomState is the invite_room_state of invite's room, or nil when
+// the mock does not host that room.
+func (s *Server) inviteRoomState(invite *Event) []*Event {
 	if room := s.Room(invite.RoomID()); room != nil {
-		unsigned, _ := body.GetObject("unsigned")
-		if unsigned == nil {
-			unsigned = spec.Object{}
-		}
-		unsigned["invite_room_state"] = eventsJSON(room.InviteRoomState())
-		body["unsigned"] = map[string]any(unsigned)
+		return room.InviteRoomState()
 	}
-	return s.sendInvite(ctx, InviteV1, "v1", invite, body, opts)
+	return nil
 }
 
 func (s *Server) sendInvite(ctx context.Context, route Route, api string, invite *Event, body map[string]any, opts []RequestOption) (*Response, error) {

@@ -99,29 +99,7 @@ func putRaw(ctx context.Context, remote *fed.Server, api, roomID, eventID string
 // v2Body is the v2 request body for invite in room (with its
 // invite_room_state).
 func v2Body(room *fed.Room, invite *fed.Event) map[string]any {
-	return map[string]any{"room_version": invite.Version.ID, "event": map[string]any(invite.Fields), "invite_room_state": inviteRoomState(room)}
-}
-
-// v1Body is the v1 request body for invite in room: the event itself,
-// with the room's invite_room_state under unsigned (which no hash or
-// signature covers).
-func v1Body(room *fed.Room, invite *fed.Event) map[string]any {
-	body := invite.Fields.Clone()
-	unsigned, _ := body.GetObject("unsigned")
-	if unsigned == nil {
-		unsigned = spec.Object{}
-	}
-	unsigned["invite_room_state"] = inviteRoomState(room)
-	body["unsigned"] = map[string]any(unsigned)
-	return body
-}
-
-func inviteRoomState(room *fed.Room) []any {
-	state := []any{}
-	for _, ev := range room.InviteRoomState() {
-		state = append(state, map[string]any(ev.Fields))
-	}
-	return state
+	return fed.InviteV2Body(invite, room.InviteRoomState())
 }
 
 // forged is a bad invite, ready to send over either API.
@@ -139,7 +117,7 @@ func (f forged) sendV2(ctx context.Context, remote *fed.Server) *fed.Response {
 
 func (f forged) sendV1(ctx context.Context, remote *fed.Server) *fed.Response {
 	GinkgoHelper()
-	return putInvite(ctx, remote, "v1", f.room.ID, f.ev.ID, v1Body(f.room, f.ev))
+	return putInvite(ctx, remote, "v1", f.room.ID, f.ev.ID, fed.InviteV1Body(f.ev, f.room.InviteRoomState()))
 }
 
 // refusedRoom is the room whose invite must not reach bob, or "".
