@@ -61,7 +61,7 @@ keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth, clientAuth
 subjectAltName = $san
 EOF
-    # openssl reads the CA key whether it is "EC PRIVATE KEY" or PKCS#8.
+    # The CA key is Complement's kind: RSA, PKCS#1 PEM ("RSA PRIVATE KEY").
     openssl x509 -req -in "$TLS_DIR/server.csr" \
         -CA "$CA_DIR/ca.crt" -CAkey "$CA_DIR/ca.key" \
         -set_serial "0x$(openssl rand -hex 16)" -days 3650 \

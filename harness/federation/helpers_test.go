@@ -18,7 +18,7 @@ var (
 func ca(t testing.TB) *pki.CA {
 	caOnce.Do(func() {
 		var err error
-		if testCA, err = pki.NewCA("federation unit tests"); err != nil {
+		if testCA, err = pki.NewCA("federation unit tests", pki.MinBits); err != nil {
 			t.Fatal(err)
 		}
 	})

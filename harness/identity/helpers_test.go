@@ -19,7 +19,7 @@ var (
 func ca(t testing.TB) *pki.CA {
 	caOnce.Do(func() {
 		var err error
-		if testCA, err = pki.NewCA("identity unit tests"); err != nil {
+		if testCA, err = pki.NewCA("identity unit tests", pki.MinBits); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -13,7 +13,7 @@ import (
 
 func serveOnLoopback(t *testing.T) (*Listener, string) {
 	t.Helper()
-	ca, err := pki.NewCA("mockhttp tests")
+	ca, err := pki.NewCA("mockhttp tests", pki.MinBits)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestCloseFreesThePort(t *testing.T) {
 // Mocks serving one certificate accept each other's session tickets, so a
 // homeserver that resumes sessions skips the full handshake with a new mock.
 func TestMocksWithOneCertificateResumeEachOthersSessions(t *testing.T) {
-	ca, err := pki.NewCA("mockhttp tests")
+	ca, err := pki.NewCA("mockhttp tests", pki.MinBits)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -21,12 +22,23 @@ import (
 // validity is long enough for any run, short enough that a leaked CA is harmless.
 const validity = 48 * time.Hour
 
-// CA is a run's certificate authority. Homeservers under test get it (as
-// /complement/ca/ca.crt and ca.key) to sign their own certificates; the mock
-// servers get their leaf certificates from it; every TLS client trusts only it.
+// ContractBits is the size of the CA key Complement hands its images, and so
+// the size images are written against (a run makes one CA; the mocks' own
+// leaf keys are ECDSA whatever the CA's size).
+const ContractBits = 4096
+
+// MinBits is the smallest CA key NewCA makes (unit tests use it: a 4096-bit
+// key takes the better part of a second to generate).
+const MinBits = 2048
+
+// CA is a run's certificate authority, of the kind Complement hands out: an
+// RSA key, encoded as PKCS#1 PEM ("RSA PRIVATE KEY"), beside a self-signed
+// certificate. Homeservers under test get it (as /complement/ca/ca.crt and
+// ca.key) to sign their own certificates; the mock servers get their leaf
+// certificates from it; every TLS client trusts only it.
 type CA struct {
 	Cert *x509.Certificate
-	Key  *ecdsa.PrivateKey
+	Key  *rsa.PrivateKey
 	// CertPEM and KeyPEM are the encoded forms handed to containers.
 	CertPEM []byte
 	KeyPEM  []byte
@@ -38,9 +50,13 @@ type CA struct {
 	sessions tls.ClientSessionCache
 }
 
-// NewCA makes a fresh ECDSA P-256 certificate authority.
-func NewCA(name string) (*CA, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+// NewCA makes a fresh RSA certificate authority with a key of the given
+// size (ContractBits for a run).
+func NewCA(name string, bits int) (*CA, error) {
+	if bits < MinBits {
+		return nil, fmt.Errorf("generating CA key: %d bits is below the minimum of %d", bits, MinBits)
+	}
+	key, err := rsa.GenerateKey(rand.Reader, bits)
 	if err != nil {
 		return nil, fmt.Errorf("generating CA key: %w", err)
 	}
@@ -62,15 +78,12 @@ func NewCA(name string) (*CA, error) {
 	if err != nil {
 		return nil, err
 	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
+	keyDER := x509.MarshalPKCS1PrivateKey(key)
 	return &CA{
 		Cert:    cert,
 		Key:     key,
 		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		KeyPEM:  pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
+		KeyPEM:  pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: keyDER}),
 	}, nil
 }
 
@@ -88,10 +101,10 @@ func ParseCA(certPEM, keyPEM []byte) (*CA, error) {
 		return nil, errors.New("parsing CA: certificate is not a CA")
 	}
 	kb, _ := pem.Decode(keyPEM)
-	if kb == nil || kb.Type != "EC PRIVATE KEY" {
-		return nil, errors.New("parsing CA: no EC PRIVATE KEY block")
+	if kb == nil || kb.Type != "RSA PRIVATE KEY" {
+		return nil, errors.New("parsing CA: no RSA PRIVATE KEY block (PKCS#1)")
 	}
-	key, err := x509.ParseECPrivateKey(kb.Bytes)
+	key, err := x509.ParsePKCS1PrivateKey(kb.Bytes)
 	if err != nil {
 		return nil, fmt.Errorf("parsing CA key: %w", err)
 	}

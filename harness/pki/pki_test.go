@@ -1,19 +1,25 @@
 package pki
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestIssuedCertificateVerifiesForItsNames(t *testing.T) {
-	ca, err := NewCA("run-1")
+	ca, err := NewCA("run-1", MinBits)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,14 +35,14 @@ func TestIssuedCertificateVerifiesForItsNames(t *testing.T) {
 	if _, err := leaf.Leaf.Verify(x509.VerifyOptions{Roots: ca.Pool(), DNSName: "hs1"}); err == nil {
 		t.Error("certificate verified for a name it was not issued for")
 	}
-	other, _ := NewCA("other run")
+	other, _ := NewCA("other run", MinBits)
 	if _, err := leaf.Leaf.Verify(x509.VerifyOptions{Roots: other.Pool(), DNSName: "host.docker.internal"}); err == nil {
 		t.Error("certificate verified under another run's CA")
 	}
 }
 
 func TestTLSRoundTripWithServerNameAndPort(t *testing.T) {
-	ca, _ := NewCA("run")
+	ca, _ := NewCA("run", MinBits)
 	leaf, err := ca.Issue("host.docker.internal:8448")
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +66,7 @@ func TestTLSRoundTripWithServerNameAndPort(t *testing.T) {
 }
 
 func TestParseCARoundTrip(t *testing.T) {
-	ca, _ := NewCA("run")
+	ca, _ := NewCA("run", MinBits)
 	back, err := ParseCA(ca.CertPEM, ca.KeyPEM)
 	if err != nil {
 		t.Fatal(err)
@@ -75,8 +81,8 @@ func TestParseCARoundTrip(t *testing.T) {
 }
 
 func TestParseCAErrors(t *testing.T) {
-	ca, _ := NewCA("a")
-	other, _ := NewCA("b")
+	ca, _ := NewCA("a", MinBits)
+	other, _ := NewCA("b", MinBits)
 	leaf, _ := ca.Issue("hs1")
 	leafPEM := pemCert(leaf.Certificate[0])
 	cases := []struct {
@@ -85,7 +91,8 @@ func TestParseCAErrors(t *testing.T) {
 		want      string
 	}{
 		{"garbage cert", []byte("nope"), ca.KeyPEM, "no CERTIFICATE"},
-		{"garbage key", ca.CertPEM, []byte("nope"), "no EC PRIVATE KEY"},
+		{"garbage key", ca.CertPEM, []byte("nope"), "no RSA PRIVATE KEY"},
+		{"EC key (not the contract)", ca.CertPEM, ecKeyPEM(t), "no RSA PRIVATE KEY"},
 		{"mismatched key", ca.CertPEM, other.KeyPEM, "does not match"},
 		{"leaf is not a CA", leafPEM, ca.KeyPEM, "not a CA"},
 	}
@@ -97,7 +104,7 @@ func TestParseCAErrors(t *testing.T) {
 }
 
 func TestIssueNeedsANameAndSplitsHostPort(t *testing.T) {
-	ca, _ := NewCA("run")
+	ca, _ := NewCA("run", MinBits)
 	if _, err := ca.Issue(); err == nil {
 		t.Error("Issue() with no names succeeded")
 	}
@@ -112,7 +119,7 @@ func pemCert(der []byte) []byte {
 }
 
 func TestLeafIsIssuedOncePerNames(t *testing.T) {
-	ca, _ := NewCA("run")
+	ca, _ := NewCA("run", MinBits)
 	a, err := ca.Leaf("host.docker.internal")
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +138,7 @@ func TestLeafIsIssuedOncePerNames(t *testing.T) {
 }
 
 func TestClientConfigsOfOneCAResumeSessions(t *testing.T) {
-	ca, _ := NewCA("run")
+	ca, _ := NewCA("run", MinBits)
 	leaf, _ := ca.Leaf("hs1")
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{leaf}}
@@ -156,8 +163,58 @@ func TestClientConfigsOfOneCAResumeSessions(t *testing.T) {
 	if resumed, err := dial(ca.ClientConfig("hs1:8448")); err != nil || !resumed {
 		t.Errorf("second connection from another configuration of the CA: resumed %v, error %v; want a resumed session", resumed, err)
 	}
-	other, _ := NewCA("other run")
+	other, _ := NewCA("other run", MinBits)
 	if _, err := dial(other.ClientConfig("hs1")); err == nil {
 		t.Error("another CA's client resumed or accepted a session it never verified")
 	}
+}
+
+// The contract is Complement's: images parse ca.key as PKCS#1 RSA (Dendrite's
+// generate-keys panics on anything else) and sign their own certificate
+// with it.
+func TestCAIsInComplementsForm(t *testing.T) {
+	ca, err := NewCA("run", MinBits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := pem.Decode(ca.KeyPEM)
+	if kb == nil || kb.Type != "RSA PRIVATE KEY" {
+		t.Fatalf("ca.key block = %v, want RSA PRIVATE KEY", kb)
+	}
+	key, err := x509.ParsePKCS1PrivateKey(kb.Bytes)
+	if err != nil {
+		t.Fatalf("ca.key is not PKCS#1: %v", err)
+	}
+	if key.N.BitLen() != MinBits {
+		t.Errorf("key has %d bits, want %d", key.N.BitLen(), MinBits)
+	}
+	if ca.Cert.PublicKeyAlgorithm != x509.RSA || !ca.Cert.IsCA {
+		t.Errorf("ca.crt: algorithm %v, CA %v; want an RSA CA", ca.Cert.PublicKeyAlgorithm, ca.Cert.IsCA)
+	}
+	// A homeserver signs its own leaf with the key it was handed; the mocks
+	// must then accept that leaf.
+	leafKey, _ := rsa.GenerateKey(rand.Reader, 1024)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), DNSNames: []string{"hs1"},
+		NotBefore: time.Now().Add(-time.Minute), NotAfter: time.Now().Add(time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &leafKey.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, _ := x509.ParseCertificate(der)
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: ca.Pool(), DNSName: "hs1"}); err != nil {
+		t.Fatalf("a certificate signed with ca.key does not verify: %v", err)
+	}
+	if _, err := NewCA("small", 1024); err == nil {
+		t.Error("NewCA made a 1024-bit CA")
+	}
+}
+
+func ecKeyPEM(t *testing.T) []byte {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})
 }

@@ -60,6 +60,15 @@ func prepareRun(ctx ginkgo.SpecContext) []byte {
 	_, err := loadExpectations()
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "reading the expectations of %s", cfg.HS)
 
+	// The CA's RSA key takes the better part of a second to generate: it
+	// grows while the image is checked and the network made.
+	authority := make(chan caResult, 1)
+	go func() {
+		start := time.Now()
+		ca, err := pki.NewCA("Herald run", pki.ContractBits)
+		authority <- caResult{ca, err, time.Since(start)}
+	}()
+
 	swept, err := engine.SweepOrphans(ctx)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "removing leftovers of earlier runs")
 	if swept.Containers+swept.Networks > 0 {
@@ -77,12 +86,19 @@ func prepareRun(ctx ginkgo.SpecContext) []byte {
 	run = id
 	net, err := engine.CreateNetwork(ctx, "herald-"+id, docker.Labels(id))
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
-	authority, err := pki.NewCA("Herald run " + id)
-	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	made := <-authority
+	gomega.Expect(made.err).NotTo(gomega.HaveOccurred())
+	fmt.Fprintf(ginkgo.GinkgoWriter, "run CA (RSA %d) made in %s\n", pki.ContractBits, made.took.Round(time.Millisecond))
 
-	data, err := json.Marshal(shared{Run: id, Network: net.ID, CACert: authority.CertPEM, CAKey: authority.KeyPEM})
+	data, err := json.Marshal(shared{Run: id, Network: net.ID, CACert: made.ca.CertPEM, CAKey: made.ca.KeyPEM})
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	return data
+}
+
+type caResult struct {
+	ca   *pki.CA
+	err  error
+	took time.Duration
 }
 
 // startHomeserver runs on every process: start this process's homeserver.

@@ -15,7 +15,7 @@ import (
 
 func testServer(t *testing.T) *identity.Server {
 	t.Helper()
-	ca, err := pki.NewCA("thirdparty checks")
+	ca, err := pki.NewCA("thirdparty checks", pki.MinBits)
 	if err != nil {
 		t.Fatal(err)
 	}
