@@ -45,7 +45,7 @@ func bench(ctx context.Context, args []string) error {
 	}
 	names := args
 	if len(names) == 0 {
-		names = cfg.Names()
+		names = cfg.OwnNames()
 	}
 	engine, err := docker.Connect(ctx)
 	if err != nil {

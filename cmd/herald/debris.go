@@ -67,7 +67,7 @@ func debris(ctx context.Context, args []string) error {
 	}
 	names := args
 	if len(names) == 0 {
-		names = cfg.Names()
+		names = cfg.OwnNames()
 	}
 	engine, err := docker.Connect(ctx)
 	if err != nil {

@@ -32,7 +32,7 @@ func repeat(ctx context.Context, args []string) error {
 	}
 	names := fs.Args()
 	if len(names) == 0 {
-		names = cfg.Names()
+		names = cfg.OwnNames()
 	}
 	r, err := newRunner(ctx, cfg)
 	if err != nil {

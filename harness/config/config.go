@@ -56,6 +56,19 @@ type Homeserver struct {
 	// Tmpfs lists directories of the image mounted as memory file systems
 	// (its state directory, say): no disk I/O, and nothing survives a stop.
 	Tmpfs []string `json:"tmpfs"`
+	// Source, when set, builds Image from the server's own published
+	// source (its Complement Dockerfile) instead of a Herald build context.
+	Source *Source `json:"source"`
+	// Labels is this server's default Ginkgo label filter (LABELS overrides
+	// it; empty means the profile's labels).
+	Labels string `json:"labels"`
+}
+
+// Source is a homeserver's own published source: a Go module at a version
+// and the path of the Complement Dockerfile in it.
+type Source struct {
+	Module     string `json:"module"`
+	Dockerfile string `json:"dockerfile"`
 }
 
 // Base describes the Debian base image and how to make it without a registry.
@@ -148,8 +161,14 @@ func LoadFile(path string, env LookupEnv) (*Config, error) {
 	if err := c.resolveHomeserver(f, get, path); err != nil {
 		return nil, err
 	}
+	if c.Homeserver.Labels != "" {
+		c.Labels = c.Homeserver.Labels
+	}
 	if v, ok := get("LABELS"); ok {
 		c.Labels = v
+	}
+	if v, ok := get("HS_TMPFS"); ok {
+		c.Homeserver.Tmpfs = splitList(v)
 	}
 	if v, ok := get("STRICT"); ok {
 		b, err := strconv.ParseBool(v)
@@ -220,6 +239,7 @@ func (c *Config) resolveHomeserver(f file, get func(string) (string, bool), path
 		// Another build of a known server: its expectations, but never rebuilt by us.
 		c.Homeserver.Image = image
 		c.Homeserver.Build = ""
+		c.Homeserver.Source = nil
 	}
 	return nil
 }
@@ -289,6 +309,27 @@ func (c *Config) absolute(hs Homeserver) Homeserver {
 
 // Names lists the homeservers the profile defines, sorted.
 func (c *Config) Names() []string { return names(c.Known) }
+
+// OwnNames lists the homeservers built from Herald's own build contexts
+// (what bench, repeat and debris measure unless told otherwise), sorted.
+func (c *Config) OwnNames() []string {
+	own := map[string]Homeserver{}
+	for name, hs := range c.Known {
+		if hs.Build != "" {
+			own[name] = hs
+		}
+	}
+	return names(own)
+}
+
+// splitList reads a list given in one variable: entries separated by commas
+// or spaces; "none" is the empty list.
+func splitList(v string) []string {
+	if strings.TrimSpace(v) == "none" {
+		return []string{}
+	}
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
+}
 
 // For is the same run profile pointed at another known homeserver.
 func (c *Config) For(name string) (*Config, error) {

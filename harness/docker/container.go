@@ -161,6 +161,9 @@ type State struct {
 	ExitCode int
 	Status   string
 	OOM      bool
+	// Health is the image's HEALTHCHECK verdict ("starting", "healthy",
+	// "unhealthy"); empty when the image has none.
+	Health string
 }
 
 func (s State) String() string {
@@ -187,7 +190,11 @@ func (c *Container) State(ctx context.Context) (State, error) {
 	if s == nil {
 		return State{}, fmt.Errorf("container %s has no state", c.Name)
 	}
-	return State{Running: s.Running, Paused: s.Paused, ExitCode: s.ExitCode, Status: string(s.Status), OOM: s.OOMKilled}, nil
+	st := State{Running: s.Running, Paused: s.Paused, ExitCode: s.ExitCode, Status: string(s.Status), OOM: s.OOMKilled}
+	if s.Health != nil {
+		st.Health = string(s.Health.Status)
+	}
+	return st, nil
 }
 
 // Logs returns the container's output (stdout and stderr interleaved as

@@ -34,6 +34,18 @@ func (e *Engine) ImageExists(ctx context.Context, ref string) (bool, error) {
 	return false, fmt.Errorf("inspecting image %s: %w", ref, err)
 }
 
+// ImageUser is the user an image's processes run as ("" for root).
+func (e *Engine) ImageUser(ctx context.Context, ref string) (string, error) {
+	ins, err := e.cli.ImageInspect(ctx, ref)
+	if err != nil {
+		return "", fmt.Errorf("inspecting image %s: %w", ref, err)
+	}
+	if ins.Config == nil {
+		return "", nil
+	}
+	return ins.Config.User, nil
+}
+
 // Pull tries to pull ref, giving up after a short timeout.
 func (e *Engine) Pull(ctx context.Context, ref string) error {
 	ctx, cancel := context.WithTimeout(ctx, pullTimeout)
@@ -191,6 +203,11 @@ type ImageSpec struct {
 	Base BaseSpec
 	// Args are further build arguments.
 	Args map[string]string
+	// Prepare, when Build is empty, makes a build context on demand (the
+	// server's own published source, say) for the given base; available
+	// tells whether an image can be used as it is (present or pullable).
+	// The context is removed after the build.
+	Prepare func(ctx context.Context, base string, available func(string) bool, log io.Writer) (dir string, remove func(), err error)
 	// Log receives progress and build output.
 	Log io.Writer
 	// Rebuild builds even when Ref exists (benchmarks measure builds);
@@ -209,7 +226,7 @@ func (e *Engine) EnsureImage(ctx context.Context, spec ImageSpec) error {
 	if log == nil {
 		log = io.Discard
 	}
-	if spec.Build == "" {
+	if spec.Build == "" && spec.Prepare == nil {
 		if err := e.Pull(ctx, spec.Ref); err != nil {
 			return fmt.Errorf("image %s does not exist locally and cannot be pulled (%v): build it first, or check the name", spec.Ref, err)
 		}
@@ -229,6 +246,14 @@ func (e *Engine) EnsureImage(ctx context.Context, spec ImageSpec) error {
 	for k, v := range spec.Args {
 		args[k] = v
 	}
+	if spec.Build == "" {
+		dir, remove, err := spec.Prepare(ctx, base, e.available(ctx), log)
+		if err != nil {
+			return fmt.Errorf("preparing the build of %s: %w", spec.Ref, err)
+		}
+		defer remove()
+		spec.Build = dir
+	}
 	fmt.Fprintf(log, "building %s from %s on %s\n", spec.Ref, spec.Build, base)
 	start := time.Now()
 	if err := e.Build(ctx, BuildSpec{Tag: spec.Ref, Context: spec.Build, Args: args, NoCache: spec.NoCache, Log: log}); err != nil {
@@ -236,6 +261,16 @@ func (e *Engine) EnsureImage(ctx context.Context, spec ImageSpec) error {
 	}
 	fmt.Fprintf(log, "built %s in %s\n", spec.Ref, time.Since(start).Round(time.Second))
 	return nil
+}
+
+// available tells whether an image is present or can be pulled.
+func (e *Engine) available(ctx context.Context) func(string) bool {
+	return func(ref string) bool {
+		if ok, err := e.ImageExists(ctx, ref); err == nil && ok {
+			return true
+		}
+		return e.Pull(ctx, ref) == nil
+	}
 }
 
 // localCADir holds the CAs an administrator added to a Debian host; where

@@ -64,6 +64,10 @@ type Homeserver struct {
 // Start runs the image under the image contract and waits until it is ready.
 // On failure the container is removed and the error carries its log tail.
 func Start(ctx context.Context, o Options) (*Homeserver, error) {
+	user, err := o.Engine.ImageUser(ctx, o.Image)
+	if err != nil {
+		return nil, err
+	}
 	ctr, err := o.Engine.Run(ctx, docker.ContainerSpec{
 		Name:       o.ContainerName,
 		Image:      o.Image,
@@ -76,7 +80,7 @@ func Start(ctx context.Context, o Options) (*Homeserver, error) {
 		Ports:      []string{ClientPort, FederationPort},
 		Files: map[string]docker.File{
 			"/complement/ca/ca.crt": {Content: o.CA.CertPEM, Mode: 0o644},
-			"/complement/ca/ca.key": {Content: o.CA.KeyPEM, Mode: 0o600},
+			"/complement/ca/ca.key": {Content: o.CA.KeyPEM, Mode: caKeyMode(user)},
 		},
 		Tmpfs: o.Tmpfs,
 	})
@@ -99,8 +103,20 @@ func Start(ctx context.Context, o Options) (*Homeserver, error) {
 	return hs, nil
 }
 
-// waitReady polls /_matrix/client/versions until it answers 200, the
-// container exits, or the timeout passes.
+// caKeyMode is the mode of the CA key in the container: owner-only when the
+// image runs as root (the files are root's), readable by all when it runs
+// as another user, who must read it to sign the server's certificate.
+func caKeyMode(user string) int64 {
+	switch user {
+	case "", "root", "0", "root:root", "0:0":
+		return 0o600
+	}
+	return 0o644
+}
+
+// waitReady polls /_matrix/client/versions until it answers 200 (and, when
+// the image has a HEALTHCHECK, the engine calls the container healthy, as
+// Complement waits for), the container exits, or the timeout passes.
 func (hs *Homeserver) waitReady(ctx context.Context, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -110,27 +126,39 @@ func (hs *Homeserver) waitReady(ctx context.Context, timeout time.Duration) erro
 	defer tick.Stop()
 	lastState := time.Time{}
 	lastErr := "no answer yet"
+	health := ""
 	for {
+		answered := false
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if res, err := probe.Do(req); err == nil {
 			io.Copy(io.Discard, res.Body)
 			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
+			answered = res.StatusCode == http.StatusOK
 			lastErr = res.Status
 		} else {
 			lastErr = err.Error()
 		}
-		if time.Since(lastState) > time.Second {
+		// The engine is asked at most every second while waiting, and once
+		// more before ready is declared (a HEALTHCHECK is seen only there).
+		if since := time.Since(lastState); since > time.Second || answered && since > 250*time.Millisecond {
 			lastState = time.Now()
-			if err := hs.Alive(ctx); err != nil && ctx.Err() == nil {
-				return fmt.Errorf("%s (%s) did not become ready: %w", hs.ServerName, hs.Image, err)
+			st, err := hs.state(ctx)
+			if err == nil && (!st.Running || st.Paused) && ctx.Err() == nil {
+				return fmt.Errorf("%s (%s) did not become ready: %w", hs.ServerName, hs.Image, hs.Alive(ctx))
 			}
+			if err == nil {
+				health = st.Health
+			}
+			if answered && (health == "" || health == "healthy") {
+				return nil
+			}
+		}
+		if answered {
+			lastErr = "GET /_matrix/client/versions answers 200, but the image's HEALTHCHECK says " + health
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%s (%s) did not answer GET /_matrix/client/versions with 200 within %s (last: %s); its last %d log lines:\n%s",
+			return fmt.Errorf("%s (%s) was not ready within %s (last: %s); its last %d log lines:\n%s",
 				hs.ServerName, hs.Image, timeout, lastErr, logTail, hs.tail())
 		case <-tick.C:
 		}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"herald/harness/docker"
 )
 
 // Down says why the homeserver cannot serve specs: its container exited
@@ -28,11 +30,7 @@ func (d *Down) Error() string {
 // Alive returns a *Down naming the exit code and log tail when the
 // homeserver's container is no longer running.
 func (hs *Homeserver) Alive(ctx context.Context) error {
-	state := hs.stateOf
-	if state == nil {
-		state = hs.ctr.State
-	}
-	st, err := state(ctx)
+	st, err := hs.state(ctx)
 	if err != nil {
 		return err
 	}
@@ -40,6 +38,14 @@ func (hs *Homeserver) Alive(ctx context.Context) error {
 		return nil
 	}
 	return &Down{Reason: fmt.Sprintf("homeserver %s %s", hs.ServerName, describe(st.String())), Exited: !st.Running, Tail: hs.tail()}
+}
+
+// state asks the engine (or a unit test's stand-in) for the container's state.
+func (hs *Homeserver) state(ctx context.Context) (docker.State, error) {
+	if hs.stateOf != nil {
+		return hs.stateOf(ctx)
+	}
+	return hs.ctr.State(ctx)
 }
 
 func describe(state string) string {
