@@ -191,3 +191,48 @@ func TestForSwitchesHomeserver(t *testing.T) {
 		t.Error("For(conduit) succeeded")
 	}
 }
+
+const foreignProfile = `
+homeserver: synapse
+homeservers:
+  synapse:
+    image: herald/synapse:latest
+    build: dockerfiles/synapse
+    tmpfs: [/data]
+  theirs:
+    image: herald/theirs:v1
+    source:
+      module: example.org/theirs@v1.0.0
+      dockerfile: build/Complement.Dockerfile
+    labels: contract
+labels: smoke
+`
+
+func TestForeignSourceLabelsAndTmpfs(t *testing.T) {
+	path := write(t, foreignProfile)
+	c, err := LoadFile(path, env(map[string]string{"HS": "theirs"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Homeserver.Source == nil || c.Homeserver.Source.Module != "example.org/theirs@v1.0.0" || c.Homeserver.Source.Dockerfile != "build/Complement.Dockerfile" {
+		t.Errorf("source = %+v", c.Homeserver.Source)
+	}
+	if c.Labels != "contract" {
+		t.Errorf("a server's own labels: %q, want contract", c.Labels)
+	}
+	if got := c.OwnNames(); !reflect.DeepEqual(got, []string{"synapse"}) {
+		t.Errorf("OwnNames = %v, want only the server Herald builds", got)
+	}
+	c, _ = LoadFile(path, env(map[string]string{"HS": "theirs", "LABELS": "smoke && must", "HS_TMPFS": "/dendrite, /tmp"}))
+	if c.Labels != "smoke && must" || !reflect.DeepEqual(c.Homeserver.Tmpfs, []string{"/dendrite", "/tmp"}) {
+		t.Errorf("LABELS and HS_TMPFS: %q %v", c.Labels, c.Homeserver.Tmpfs)
+	}
+	c, _ = LoadFile(path, env(map[string]string{"HS_TMPFS": "none"}))
+	if len(c.Homeserver.Tmpfs) != 0 {
+		t.Errorf("HS_TMPFS=none left %v", c.Homeserver.Tmpfs)
+	}
+	c, _ = LoadFile(path, env(map[string]string{"HS": "theirs", "HS_IMAGE": "theirs:rc"}))
+	if c.Homeserver.Source != nil || c.Homeserver.Image != "theirs:rc" {
+		t.Errorf("HS_IMAGE must stop Herald building the server: %+v", c.Homeserver)
+	}
+}

@@ -13,7 +13,8 @@ import (
 func It(r Rule, body func(ginkgo.SpecContext), decorators ...any) bool {
 	register(r)
 	registerSpecID(r.ID, r)
-	args := append([]any{ginkgo.Label(r.Area, r.Level.Label())}, decorators...)
+	args := append([]any{ginkgo.Label(r.Area, r.Level.Label())}, contractLabels(r.Area, r.ID)...)
+	args = append(args, decorators...)
 	args = append(args, func(ctx ginkgo.SpecContext) { check(ctx, r, r.ID, func() { body(ctx) }) })
 	return ginkgo.It(r.Title(), args...)
 }
@@ -31,7 +32,8 @@ func ForEachRoomVersion(r Rule, body func(ginkgo.SpecContext, spec.RoomVersion),
 	for _, v := range versions {
 		id := VersionID(r.ID, v.ID)
 		registerSpecID(id, r)
-		entries = append(entries, ginkgo.Entry(fmt.Sprintf("[%s] room version %s", id, v.ID), ginkgo.Label("room-v"+v.ID), id, v))
+		labels := append([]any{ginkgo.Label("room-v" + v.ID)}, contractLabels(r.Area, id)...)
+		entries = append(entries, ginkgo.Entry(fmt.Sprintf("[%s] room version %s", id, v.ID), append(labels, id, v)...))
 	}
 	return ginkgo.DescribeTable(fmt.Sprintf("%s: %s", r.ID, r.Says),
 		ginkgo.Label(r.Area, r.Level.Label()),

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/reporters"
@@ -54,6 +55,13 @@ func writeCatalogue() {
 		return
 	}
 	md := report.Catalogue(conformance.Rules(), conformance.SpecIDs())
+	ids, unknown := conformance.ContractSpecIDs()
+	if len(unknown) > 0 {
+		fmt.Fprintf(os.Stderr, "herald: the contract check names specs that do not exist: %s\n", strings.Join(unknown, ", "))
+		os.Exit(1)
+	}
+	md += fmt.Sprintf("\n## The contract check\n\n`make contract` runs the specs labelled `%s` against images Herald did not write: every smoke spec and %s.\n",
+		conformance.ContractLabel, "`"+strings.Join(ids, "`, `")+"`")
 	os.MkdirAll(filepath.Dir(path), 0o755)
 	if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "herald: writing the catalogue:", err)
