@@ -41,6 +41,10 @@ type Config struct {
 	ReportDir string
 	// Strict ignores expectations and holds every check to the spec's text.
 	Strict bool
+	// Ulimits are the homeserver containers' resource limits ("nofile",
+	// "nproc"); by default the test process's own hard limits, which a
+	// local engine can always grant.
+	Ulimits map[string]int64
 }
 
 // Homeserver says how to get and judge one homeserver implementation.
@@ -98,6 +102,7 @@ type file struct {
 	Timeouts    map[string]string     `json:"timeouts"`
 	Reports     string                `json:"reports"`
 	Strict      bool                  `json:"strict"`
+	Ulimits     map[string]int64      `json:"ulimits"`
 }
 
 // Load finds the run profile (HERALD_CONFIG, else ginkgo.yaml in the working
@@ -187,6 +192,9 @@ func LoadFile(path string, env LookupEnv) (*Config, error) {
 	if c.Procs < 1 {
 		c.Procs = 1
 	}
+	if err := c.resolveUlimits(f.Ulimits, get, path); err != nil {
+		return nil, err
+	}
 	if err := c.resolveTimeouts(f.Timeouts, get, path); err != nil {
 		return nil, err
 	}
@@ -240,6 +248,35 @@ func (c *Config) resolveHomeserver(f file, get func(string) (string, bool), path
 		c.Homeserver.Image = image
 		c.Homeserver.Build = ""
 		c.Homeserver.Source = nil
+	}
+	return nil
+}
+
+// ulimitNames are the limits Herald sets on containers.
+var ulimitNames = []string{"nofile", "nproc"}
+
+func (c *Config) resolveUlimits(values map[string]int64, get func(string) (string, bool), path string) error {
+	c.Ulimits = ownLimits()
+	for name, v := range values {
+		if _, known := c.Ulimits[name]; !known {
+			return fmt.Errorf("run profile %s: unknown ulimit %q (known: %s)", path, name, strings.Join(ulimitNames, ", "))
+		}
+		if v < 1 {
+			return fmt.Errorf("run profile %s: ulimits.%s must be positive", path, name)
+		}
+		c.Ulimits[name] = v
+	}
+	v, ok := get("HERALD_ULIMITS")
+	if !ok {
+		return nil
+	}
+	for _, kv := range splitList(v) {
+		name, num, _ := strings.Cut(kv, "=")
+		n, err := strconv.ParseInt(num, 10, 64)
+		if _, known := c.Ulimits[name]; !known || err != nil || n < 1 {
+			return fmt.Errorf("HERALD_ULIMITS=%q: want entries like nofile=1024,nproc=1024", v)
+		}
+		c.Ulimits[name] = n
 	}
 	return nil
 }

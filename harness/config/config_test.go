@@ -236,3 +236,29 @@ func TestForeignSourceLabelsAndTmpfs(t *testing.T) {
 		t.Errorf("HS_IMAGE must stop Herald building the server: %+v", c.Homeserver)
 	}
 }
+
+func TestUlimits(t *testing.T) {
+	path := write(t, profile)
+	c, err := LoadFile(path, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Ulimits["nofile"] < 1 || c.Ulimits["nproc"] < 1 {
+		t.Errorf("default ulimits = %v, want this process's own limits", c.Ulimits)
+	}
+	c, err = LoadFile(write(t, profile+"ulimits: {nofile: 4096}\n"), env(map[string]string{"HERALD_ULIMITS": "nproc=512"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Ulimits["nofile"] != 4096 || c.Ulimits["nproc"] != 512 {
+		t.Errorf("ulimits = %v, want nofile 4096 (profile) and nproc 512 (environment)", c.Ulimits)
+	}
+	for _, bad := range []string{"nofile", "nofile=0", "core=1", "nofile=x"} {
+		if _, err := LoadFile(path, env(map[string]string{"HERALD_ULIMITS": bad})); err == nil {
+			t.Errorf("HERALD_ULIMITS=%s accepted", bad)
+		}
+	}
+	if _, err := LoadFile(write(t, profile+"ulimits: {stack: 5}\n"), env(nil)); err == nil {
+		t.Error("an unknown ulimit in the profile was accepted")
+	}
+}

@@ -46,6 +46,11 @@ type ContainerSpec struct {
 	// Tmpfs are directories mounted as memory file systems (gone when the
 	// container stops).
 	Tmpfs []string
+	// Ulimits are the container's resource limits by name ("nofile",
+	// "nproc"), soft and hard alike. Docker sets none by default and
+	// Podman sets its own, which an engine without CAP_SYS_RESOURCE may be
+	// unable to apply; naming them makes both engines behave alike.
+	Ulimits map[string]int64
 }
 
 // Container is a running container.
@@ -78,6 +83,10 @@ func (e *Engine) Run(ctx context.Context, spec ContainerSpec) (*Container, error
 		for _, dir := range spec.Tmpfs {
 			hostCfg.Tmpfs[dir] = ""
 		}
+	}
+	for _, name := range sortedKeys(spec.Ulimits) {
+		v := spec.Ulimits[name]
+		hostCfg.Ulimits = append(hostCfg.Ulimits, &container.Ulimit{Name: name, Soft: v, Hard: v})
 	}
 	if spec.Network != nil {
 		hostCfg.NetworkMode = container.NetworkMode(spec.Network.Name)
@@ -115,7 +124,7 @@ func (e *Engine) Run(ctx context.Context, spec ContainerSpec) (*Container, error
 	}
 	c.Started = time.Now()
 	if _, err := e.cli.ContainerStart(ctx, c.ID, client.ContainerStartOptions{}); err != nil {
-		return fail(fmt.Errorf("starting container %s: %w", spec.Name, err))
+		return fail(startError(spec, err))
 	}
 	c.wantPorts = spec.Ports
 	if err := c.readPorts(ctx); err != nil {
@@ -312,4 +321,27 @@ func (c *Container) CPUTime(ctx context.Context) (time.Duration, error) {
 		return 0, fmt.Errorf("reading the statistics of container %s: %w", c.Name, err)
 	}
 	return time.Duration(stats.CPU.Usage.Total), nil
+}
+
+// startError explains an engine's refusal to start a container; a refusal
+// to set resource limits gets the one change that helps.
+func startError(spec ContainerSpec, err error) error {
+	if strings.Contains(err.Error(), "rlimit") {
+		var limits []string
+		for _, name := range sortedKeys(spec.Ulimits) {
+			limits = append(limits, fmt.Sprintf("%s=%d", name, spec.Ulimits[name]))
+		}
+		return fmt.Errorf("the engine cannot give container %s its resource limits (%s): set lower ones with HERALD_ULIMITS=nofile=1024,nproc=1024 or `ulimits:` in ginkgo.yaml (engine said: %w)",
+			spec.Name, strings.Join(limits, ", "), err)
+	}
+	return fmt.Errorf("starting container %s: %w", spec.Name, err)
+}
+
+func sortedKeys(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

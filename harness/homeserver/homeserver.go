@@ -40,6 +40,8 @@ type Options struct {
 	ReadyTimeout time.Duration
 	// Tmpfs are directories mounted as memory file systems.
 	Tmpfs []string
+	// Ulimits are the container's resource limits ("nofile", "nproc").
+	Ulimits map[string]int64
 }
 
 // Homeserver is a running homeserver under test.
@@ -82,7 +84,8 @@ func Start(ctx context.Context, o Options) (*Homeserver, error) {
 			"/complement/ca/ca.crt": {Content: o.CA.CertPEM, Mode: 0o644},
 			"/complement/ca/ca.key": {Content: o.CA.KeyPEM, Mode: caKeyMode(user)},
 		},
-		Tmpfs: o.Tmpfs,
+		Tmpfs:   o.Tmpfs,
+		Ulimits: o.Ulimits,
 	})
 	if err != nil {
 		return nil, err

@@ -128,6 +128,7 @@ func startHomeserver(ctx ginkgo.SpecContext, data []byte) {
 		Labels:        docker.Labels(run),
 		ReadyTimeout:  cfg.Timeouts.Ready,
 		Tmpfs:         cfg.Homeserver.Tmpfs,
+		Ulimits:       cfg.Ulimits,
 	})
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "starting the homeserver under test")
 	fmt.Fprintf(ginkgo.GinkgoWriter, "%s (%s) ready in %s at %s\n", hs.ServerName, hs.Image, hs.BootTime.Round(time.Millisecond), hs.ClientURL)
