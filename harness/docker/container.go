@@ -345,3 +345,64 @@ func sortedKeys(m map[string]int64) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Written is what a container wrote into its own layered file system (not
+// into volumes or memory mounts).
+type Written struct {
+	Bytes int64
+	// Dirs are the top-level directories holding changed files, most
+	// changed first.
+	Dirs []string
+}
+
+// Written asks the engine how much the container wrote into its writable
+// layer, and where.
+func (c *Container) Written(ctx context.Context) (Written, error) {
+	ins, err := c.engine.cli.ContainerInspect(ctx, c.ID, client.ContainerInspectOptions{Size: true})
+	if err != nil {
+		return Written{}, fmt.Errorf("inspecting container %s: %w", c.Name, err)
+	}
+	var w Written
+	if ins.Container.SizeRw != nil {
+		w.Bytes = *ins.Container.SizeRw
+	}
+	diff, err := c.engine.cli.ContainerDiff(ctx, c.ID, client.ContainerDiffOptions{})
+	if err != nil {
+		return w, fmt.Errorf("listing the changes of container %s: %w", c.Name, err)
+	}
+	paths := make([]string, 0, len(diff.Changes))
+	for _, ch := range diff.Changes {
+		paths = append(paths, ch.Path)
+	}
+	w.Dirs = busiestDirs(paths)
+	return w, nil
+}
+
+// busiestDirs ranks the top-level directories of changed paths by how many
+// changes they hold, leaving out where the image contract itself writes
+// (the CA, trust stores) and scratch space.
+func busiestDirs(paths []string) []string {
+	count := map[string]int{}
+	for _, p := range paths {
+		parts := strings.SplitN(strings.TrimPrefix(p, "/"), "/", 3)
+		if len(parts) < 2 { // the directory itself, not a file in it
+			continue
+		}
+		switch parts[0] {
+		case "complement", "etc", "usr", "tmp", "run", "proc", "dev", "sys", "var":
+			continue
+		}
+		count["/"+parts[0]]++
+	}
+	dirs := make([]string, 0, len(count))
+	for d := range count {
+		dirs = append(dirs, d)
+	}
+	sort.Slice(dirs, func(i, j int) bool {
+		if count[dirs[i]] != count[dirs[j]] {
+			return count[dirs[i]] > count[dirs[j]]
+		}
+		return dirs[i] < dirs[j]
+	})
+	return dirs
+}

@@ -30,6 +30,10 @@ type shared struct {
 	CAKey   []byte `json:"ca_key"`
 }
 
+// overlayHintFile holds the run's hint that the server's state sat in the
+// container's layered file system (see homeserver.OverlayHint).
+const overlayHintFile = "overlay-hint.txt"
+
 // teardownTimeout bounds cleanup, which must finish even after an interrupt.
 const teardownTimeout = 60 * time.Second
 
@@ -80,6 +84,7 @@ func prepareRun(ctx ginkgo.SpecContext) []byte {
 	err = engine.EnsureImage(buildCtx, homeserver.Image(cfg, ginkgo.GinkgoWriter))
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "getting the homeserver image")
 
+	os.Remove(filepath.Join(cfg.ReportPath(), overlayHintFile)) // an earlier run's
 	id := newRunID()
 	// From here on the teardown on this process (removeNetwork) sweeps the
 	// run, even if an interrupt comes before startHomeserver sets run again.
@@ -143,6 +148,10 @@ func stopHomeserver() {
 	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
 	defer cancel()
 	saveLog(ctx, hs, ginkgo.GinkgoParallelProcess())
+	if hint, err := hs.OverlayHint(ctx); err == nil && hint != "" {
+		// Every process finds the same; the report prints it once.
+		os.WriteFile(filepath.Join(cfg.ReportPath(), overlayHintFile), []byte(hint+"\n"), 0o644)
+	}
 	if cpu, err := hs.CPUTime(ctx); err == nil { // read by herald bench
 		fmt.Fprintf(ginkgo.GinkgoWriter, "%s used %s of CPU\n", hs.ServerName, cpu.Round(time.Millisecond))
 	}

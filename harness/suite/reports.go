@@ -42,7 +42,20 @@ var _ = ginkgo.ReportAfterSuite("Herald reports", func(r ginkgo.Report) {
 		fmt.Fprintln(os.Stderr, "herald: writing summary:", err)
 	}
 	fmt.Printf("Herald against %s: %s; reports in %s\n", title, s.Line(), dir)
+	if hint, err := os.ReadFile(filepath.Join(dir, overlayHintFile)); err == nil {
+		fmt.Printf("Herald: %s", hint)
+		appendFile(filepath.Join(dir, "summary.md"), "\n"+string(hint))
+	}
 })
+
+func appendFile(path, text string) {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	f.WriteString(text)
+}
 
 // CatalogueEnv names the file a dry run writes the rule catalogue to.
 const CatalogueEnv = "HERALD_CATALOGUE"
