@@ -41,9 +41,9 @@ type Config struct {
 	ReportDir string
 	// Strict ignores expectations and holds every check to the spec's text.
 	Strict bool
-	// Ulimits are the homeserver containers' resource limits ("nofile",
-	// "nproc"); by default the test process's own hard limits, which a
-	// local engine can always grant.
+	// Ulimits are resource limits ("nofile", "nproc") the run profile or
+	// HERALD_ULIMITS set for the homeserver containers; a limit not named
+	// here is the engine's own (docker.Engine.Limits).
 	Ulimits map[string]int64
 }
 
@@ -256,9 +256,10 @@ func (c *Config) resolveHomeserver(f file, get func(string) (string, bool), path
 var ulimitNames = []string{"nofile", "nproc"}
 
 func (c *Config) resolveUlimits(values map[string]int64, get func(string) (string, bool), path string) error {
-	c.Ulimits = ownLimits()
+	c.Ulimits = map[string]int64{}
+	known := func(name string) bool { return name == ulimitNames[0] || name == ulimitNames[1] }
 	for name, v := range values {
-		if _, known := c.Ulimits[name]; !known {
+		if !known(name) {
 			return fmt.Errorf("run profile %s: unknown ulimit %q (known: %s)", path, name, strings.Join(ulimitNames, ", "))
 		}
 		if v < 1 {
@@ -273,7 +274,7 @@ func (c *Config) resolveUlimits(values map[string]int64, get func(string) (strin
 	for _, kv := range splitList(v) {
 		name, num, _ := strings.Cut(kv, "=")
 		n, err := strconv.ParseInt(num, 10, 64)
-		if _, known := c.Ulimits[name]; !known || err != nil || n < 1 {
+		if !known(name) || err != nil || n < 1 {
 			return fmt.Errorf("HERALD_ULIMITS=%q: want entries like nofile=1024,nproc=1024", v)
 		}
 		c.Ulimits[name] = n

@@ -100,6 +100,16 @@ func prepareRun(ctx ginkgo.SpecContext) []byte {
 	return data
 }
 
+// ulimits are the homeserver containers' limits: the engine's own, lowered
+// where the run profile says.
+func ulimits() map[string]int64 {
+	limits := engine.Limits()
+	for name, v := range cfg.Ulimits {
+		limits[name] = v
+	}
+	return limits
+}
+
 type caResult struct {
 	ca   *pki.CA
 	err  error
@@ -133,7 +143,7 @@ func startHomeserver(ctx ginkgo.SpecContext, data []byte) {
 		Labels:        docker.Labels(run),
 		ReadyTimeout:  cfg.Timeouts.Ready,
 		Tmpfs:         cfg.Homeserver.Tmpfs,
-		Ulimits:       cfg.Ulimits,
+		Ulimits:       ulimits(),
 	})
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "starting the homeserver under test")
 	fmt.Fprintf(ginkgo.GinkgoWriter, "%s (%s) ready in %s at %s\n", hs.ServerName, hs.Image, hs.BootTime.Round(time.Millisecond), hs.ClientURL)
