@@ -21,7 +21,7 @@ var contractSpecs = map[string]bool{
 	"OUT-COMPLETES/v10":    true, // outbound: the server reaches a mock
 	"FALLBACK-V1-BODY/v1":  true, // fallback
 	"INVERR-BAD-AUTH":      true, // errors
-	"3PID-INVITE-STORE":    true, // third-party: the server calls the mock identity server
+	"3PID-EXCHANGE/v10":    true, // third-party: exchange_third_party_invite, and the invite it sends back
 	"MEM-INVITE-OK/v10":    true, // membership
 	"FED-KEYS":             true, // federation-mock
 	"FED-VERIFY":           true,

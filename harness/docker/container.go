@@ -6,8 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -15,6 +17,7 @@ import (
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 )
@@ -61,6 +64,10 @@ type Container struct {
 	ports     map[string]netip.AddrPort
 	wantPorts []string
 	engine    *Engine
+	// OnDisk are directories asked for in memory (ContainerSpec.Tmpfs) that
+	// got an anonymous volume instead: the image has content there, and
+	// Docker's memory mounts start empty (Podman's copy the content in).
+	OnDisk []string
 }
 
 // Run creates the container, copies its files in, starts it and learns its
@@ -96,19 +103,40 @@ func (e *Engine) Run(ctx context.Context, spec ContainerSpec) (*Container, error
 	}
 	createCtx, cancel := uninterrupted(ctx)
 	defer cancel()
-	created, err := e.cli.ContainerCreate(createCtx, client.ContainerCreateOptions{
-		Name:             spec.Name,
-		Config:           &container.Config{Image: spec.Image, Env: spec.Env, Labels: spec.Labels, Hostname: spec.Hostname, ExposedPorts: exposed},
-		HostConfig:       hostCfg,
-		NetworkingConfig: netCfg,
-	})
-	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return nil, fmt.Errorf("image %s does not exist: build it (make images) or check HS_IMAGE", spec.Image)
+	create := func() (*Container, error) {
+		created, err := e.cli.ContainerCreate(createCtx, client.ContainerCreateOptions{
+			Name:             spec.Name,
+			Config:           &container.Config{Image: spec.Image, Env: spec.Env, Labels: spec.Labels, Hostname: spec.Hostname, ExposedPorts: exposed},
+			HostConfig:       hostCfg,
+			NetworkingConfig: netCfg,
+		})
+		if err != nil {
+			if cerrdefs.IsNotFound(err) {
+				return nil, fmt.Errorf("image %s does not exist: build it (make images) or check HS_IMAGE", spec.Image)
+			}
+			return nil, fmt.Errorf("creating container %s from %s: %w", spec.Name, spec.Image, err)
 		}
-		return nil, fmt.Errorf("creating container %s from %s: %w", spec.Name, spec.Image, err)
+		return &Container{ID: created.ID, Name: spec.Name, engine: e}, nil
 	}
-	c := &Container{ID: created.ID, Name: spec.Name, engine: e}
+	c, err := create()
+	if err != nil {
+		return nil, err
+	}
+	if held := e.imageContentIn(createCtx, c, spec.Tmpfs); len(held) > 0 {
+		// A memory mount would hide what the image keeps there: those
+		// directories get an anonymous volume, which starts as a copy.
+		if err := c.Remove(createCtx); err != nil {
+			return nil, err
+		}
+		for _, dir := range held {
+			delete(hostCfg.Tmpfs, dir)
+			hostCfg.Mounts = append(hostCfg.Mounts, mount.Mount{Type: mount.TypeVolume, Target: dir})
+		}
+		if c, err = create(); err != nil {
+			return nil, err
+		}
+		c.OnDisk = held
+	}
 	fail := func(err error) (*Container, error) {
 		c.Remove(createCtx)
 		return nil, err
@@ -323,6 +351,35 @@ func (c *Container) CPUTime(ctx context.Context) (time.Duration, error) {
 	return time.Duration(stats.CPU.Usage.Total), nil
 }
 
+// imageContentIn lists the directories of dirs where the container's image
+// holds files, on engines whose memory mounts start empty (Docker; Podman
+// copies the image's content in). c is created, not started.
+func (e *Engine) imageContentIn(ctx context.Context, c *Container, dirs []string) []string {
+	if e.podman {
+		return nil
+	}
+	var held []string
+	for _, dir := range dirs {
+		res, err := e.cli.CopyFromContainer(ctx, c.ID, client.CopyFromContainerOptions{SourcePath: dir})
+		if err != nil {
+			continue // not in the image: an empty memory mount it is
+		}
+		tr := tar.NewReader(res.Content)
+		entries := 0
+		for entries < 2 {
+			if _, err := tr.Next(); err != nil {
+				break
+			}
+			entries++ // the directory itself, then its first file
+		}
+		res.Content.Close()
+		if entries > 1 {
+			held = append(held, dir)
+		}
+	}
+	return held
+}
+
 // startError explains an engine's refusal to start a container; a refusal
 // to set resource limits gets the one change that helps.
 func startError(spec ContainerSpec, err error) error {
@@ -355,24 +412,44 @@ type Written struct {
 	Dirs []string
 }
 
-// Written asks the engine how much the container wrote into its writable
-// layer, and where.
+// Written reads how much the container wrote into its writable layer, and
+// where, from the layer's directory on this machine (the engine's overlay
+// upper directory). Asking the engine instead (a size inspect, a diff)
+// walks the whole image on storage drivers without native diffs, which
+// takes minutes for a large image. An engine on another machine, or a
+// storage driver without an upper directory, gives an error.
 func (c *Container) Written(ctx context.Context) (Written, error) {
-	ins, err := c.engine.cli.ContainerInspect(ctx, c.ID, client.ContainerInspectOptions{Size: true})
+	ins, err := c.engine.cli.ContainerInspect(ctx, c.ID, client.ContainerInspectOptions{})
 	if err != nil {
 		return Written{}, fmt.Errorf("inspecting container %s: %w", c.Name, err)
 	}
+	upper := ""
+	if gd := ins.Container.GraphDriver; gd != nil {
+		upper = gd.Data["UpperDir"]
+	}
+	if upper == "" {
+		return Written{}, fmt.Errorf("container %s: the storage driver names no upper directory", c.Name)
+	}
 	var w Written
-	if ins.Container.SizeRw != nil {
-		w.Bytes = *ins.Container.SizeRw
-	}
-	diff, err := c.engine.cli.ContainerDiff(ctx, c.ID, client.ContainerDiffOptions{})
+	var paths []string
+	err = filepath.WalkDir(upper, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if d.Type().IsRegular() {
+			if info, err := d.Info(); err == nil {
+				w.Bytes += info.Size()
+			}
+			rel, _ := filepath.Rel(upper, p)
+			paths = append(paths, "/"+filepath.ToSlash(rel))
+		}
+		return nil
+	})
 	if err != nil {
-		return w, fmt.Errorf("listing the changes of container %s: %w", c.Name, err)
-	}
-	paths := make([]string, 0, len(diff.Changes))
-	for _, ch := range diff.Changes {
-		paths = append(paths, ch.Path)
+		return Written{}, fmt.Errorf("reading the writable layer of %s: %w", c.Name, err)
 	}
 	w.Dirs = busiestDirs(paths)
 	return w, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/moby/moby/client"
@@ -26,6 +27,8 @@ const pingTimeout = 10 * time.Second
 // Engine is a connection to the Docker Engine.
 type Engine struct {
 	cli *client.Client
+	// podman is true when the engine is Podman's Docker-compatible service.
+	podman bool
 }
 
 // Connect reaches the Docker Engine named by the environment (DOCKER_HOST,
@@ -45,7 +48,15 @@ func Connect(ctx context.Context) (*Engine, error) {
 		cli.Close()
 		return nil, fmt.Errorf("no Docker engine answers at %s (%v): start the Docker daemon or set DOCKER_HOST", host, err)
 	}
-	return &Engine{cli: cli}, nil
+	e := &Engine{cli: cli}
+	if v, err := cli.ServerVersion(pctx, client.ServerVersionOptions{}); err == nil {
+		for _, c := range v.Components {
+			if strings.Contains(c.Name, "Podman") {
+				e.podman = true
+			}
+		}
+	}
+	return e, nil
 }
 
 // Close releases the connection.

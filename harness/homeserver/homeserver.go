@@ -56,6 +56,9 @@ type Homeserver struct {
 	FederationAddr netip.AddrPort
 	// BootTime is how long the server took from container start to ready.
 	BootTime time.Duration
+	// OnDisk are the directories asked for in memory that got a volume
+	// instead (see docker.Container.OnDisk).
+	OnDisk []string
 
 	ctr *docker.Container
 	ca  *pki.CA
@@ -97,6 +100,7 @@ func Start(ctx context.Context, o Options) (*Homeserver, error) {
 		FederationAddr: ctr.HostAddr(FederationPort),
 		ctr:            ctr,
 		ca:             o.CA,
+		OnDisk:         ctr.OnDisk,
 	}
 	if err := hs.waitReady(ctx, o.ReadyTimeout); err != nil {
 		ctr.Remove(context.WithoutCancel(ctx))

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
@@ -30,9 +31,10 @@ type shared struct {
 	CAKey   []byte `json:"ca_key"`
 }
 
-// overlayHintFile holds the run's hint that the server's state sat in the
-// container's layered file system (see homeserver.OverlayHint).
-const overlayHintFile = "overlay-hint.txt"
+// storageNoteFile holds the run's note on where the server's state sat: in the
+// container's layered file system (see homeserver.OverlayHint), or on a
+// volume where the run asked for memory (see docker.Container.OnDisk).
+const storageNoteFile = "storage-note.txt"
 
 // teardownTimeout bounds cleanup, which must finish even after an interrupt.
 const teardownTimeout = 60 * time.Second
@@ -84,7 +86,7 @@ func prepareRun(ctx ginkgo.SpecContext) []byte {
 	err = engine.EnsureImage(buildCtx, homeserver.Image(cfg, ginkgo.GinkgoWriter))
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "getting the homeserver image")
 
-	os.Remove(filepath.Join(cfg.ReportPath(), overlayHintFile)) // an earlier run's
+	os.Remove(filepath.Join(cfg.ReportPath(), storageNoteFile)) // an earlier run's
 	id := newRunID()
 	// From here on the teardown on this process (removeNetwork) sweeps the
 	// run, even if an interrupt comes before startHomeserver sets run again.
@@ -146,6 +148,12 @@ func startHomeserver(ctx ginkgo.SpecContext, data []byte) {
 		Ulimits:       ulimits(),
 	})
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "starting the homeserver under test")
+	if len(hs.OnDisk) > 0 {
+		note := fmt.Sprintf("the image keeps files in %s, and Docker's memory mounts start empty: Herald gave %s an anonymous volume instead (on the host's disk, past the storage driver; Podman copies the files into memory).\n",
+			strings.Join(hs.OnDisk, ", "), strings.Join(hs.OnDisk, ", "))
+		os.MkdirAll(cfg.ReportPath(), 0o755)
+		os.WriteFile(filepath.Join(cfg.ReportPath(), storageNoteFile), []byte(note), 0o644)
+	}
 	fmt.Fprintf(ginkgo.GinkgoWriter, "%s (%s) ready in %s at %s\n", hs.ServerName, hs.Image, hs.BootTime.Round(time.Millisecond), hs.ClientURL)
 }
 
@@ -158,9 +166,12 @@ func stopHomeserver() {
 	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
 	defer cancel()
 	saveLog(ctx, hs, ginkgo.GinkgoParallelProcess())
-	if hint, err := hs.OverlayHint(ctx); err == nil && hint != "" {
+	hintCtx, stop := context.WithTimeout(ctx, 10*time.Second)
+	hint, err := hs.OverlayHint(hintCtx)
+	stop()
+	if err == nil && hint != "" {
 		// Every process finds the same; the report prints it once.
-		os.WriteFile(filepath.Join(cfg.ReportPath(), overlayHintFile), []byte(hint+"\n"), 0o644)
+		os.WriteFile(filepath.Join(cfg.ReportPath(), storageNoteFile), []byte(hint+"\n"), 0o644)
 	}
 	if cpu, err := hs.CPUTime(ctx); err == nil { // read by herald bench
 		fmt.Fprintf(ginkgo.GinkgoWriter, "%s used %s of CPU\n", hs.ServerName, cpu.Round(time.Millisecond))

@@ -42,7 +42,7 @@ var _ = ginkgo.ReportAfterSuite("Herald reports", func(r ginkgo.Report) {
 		fmt.Fprintln(os.Stderr, "herald: writing summary:", err)
 	}
 	fmt.Printf("Herald against %s: %s; reports in %s\n", title, s.Line(), dir)
-	if hint, err := os.ReadFile(filepath.Join(dir, overlayHintFile)); err == nil {
+	if hint, err := os.ReadFile(filepath.Join(dir, storageNoteFile)); err == nil {
 		fmt.Printf("Herald: %s", hint)
 		appendFile(filepath.Join(dir, "summary.md"), "\n"+string(hint))
 	}
