@@ -134,6 +134,7 @@ func (hs *Homeserver) waitReady(ctx context.Context, timeout time.Duration) erro
 	lastState := time.Time{}
 	lastErr := "no answer yet"
 	health := ""
+	sawOK := false
 	for {
 		answered := false
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -161,7 +162,10 @@ func (hs *Homeserver) waitReady(ctx context.Context, timeout time.Duration) erro
 			}
 		}
 		if answered {
-			lastErr = "GET /_matrix/client/versions answers 200, but the image's HEALTHCHECK says " + health
+			sawOK = true
+		}
+		if sawOK && health != "" && health != "healthy" {
+			lastErr = "GET /_matrix/client/versions answered 200, but the image's HEALTHCHECK says " + health
 		}
 		select {
 		case <-ctx.Done():
