@@ -112,6 +112,15 @@ func notServed(invited []string, room string) []string {
 	return nil
 }
 
+// served checks the rooms.invite of a /sync answer after unblocking: it
+// lists room again.
+func served(invited []string, room string) []string {
+	if !slices.Contains(invited, room) {
+		return []string{fmt.Sprintf("/sync does not list %s under rooms.invite after the user unblocked invites", room)}
+	}
+	return nil
+}
+
 // accepted checks the answer to an invite that must go through: 200.
 func accepted(status int) []string {
 	if status != 200 {

@@ -105,6 +105,12 @@ func TestNotServed(t *testing.T) {
 	if p := notServed([]string{"!a:hs1", "!c:hs1"}, "!c:hs1"); p == nil {
 		t.Error("a listed room passes, want a problem")
 	}
+	if p := served([]string{"!a:hs1", "!c:hs1"}, "!c:hs1"); p != nil {
+		t.Errorf("served: a listed room has problems: %q", p)
+	}
+	if p := served([]string{"!a:hs1"}, "!c:hs1"); p == nil {
+		t.Error("served: an unlisted room passes, want a problem")
+	}
 }
 
 func TestAccepted(t *testing.T) {
