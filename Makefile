@@ -61,7 +61,7 @@ vet:
 	$(GO) vet ./...
 
 unit:
-	$(GO) test -race ./harness/... ./cmd/... ./suites/thirdparty/
+	$(GO) test -race ./harness/... ./cmd/... ./suites/thirdparty/ ./suites/blocking/
 
 # docs/CONFORMANCE.md is generated from the specs (a Ginkgo dry run).
 catalogue:

@@ -10,6 +10,7 @@ import (
 
 	"herald/harness/suite"
 
+	_ "herald/suites/blocking"
 	_ "herald/suites/federation"
 	_ "herald/suites/invite"
 	_ "herald/suites/membership"

@@ -31,7 +31,8 @@ type Rule struct {
 	// Level is the requirement's RFC 2119 level.
 	Level Level
 	// Area is the suite area and its label: invite-v1, invite-v2, outbound,
-	// fallback, errors, third-party, membership, federation-mock, smoke.
+	// fallback, errors, third-party, membership, invite-blocking,
+	// federation-mock, smoke.
 	Area string
 	// Section names where the spec states the rule, e.g.
 	// "server-server-api.md §Inviting to a room".

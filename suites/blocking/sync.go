@@ -1,0 +1,83 @@
+package blocking
+
+import (
+	"context"
+	"net/http"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"herald/harness/conformance"
+	"herald/harness/csapi"
+	"herald/harness/match"
+	"herald/harness/suite"
+)
+
+// storedInvite is a local invite of bob, served to him over /sync, made
+// before he blocks invites.
+type storedInvite struct {
+	alice, bob *csapi.Client
+	room       string
+}
+
+func newStoredInvite(ctx context.Context) storedInvite {
+	GinkgoHelper()
+	alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+	room := newRoom(ctx, alice)
+	alice.MustInvite(ctx, room, bob.UserID)
+	bob.MustSyncUntil(ctx, csapi.InvitedTo(room)) // the invite is stored and served before blocking
+	block(ctx, bob)
+	return storedInvite{alice, bob, room}
+}
+
+var _ = Describe("Invite blocking and /sync", func() {
+	syncSection := server + " (\"invite events for this user already in the database, or received over federation, MUST NOT be served over client synchronisation endpoints such as GET /sync\")"
+
+	storedRule := rule("BLOCK-SYNC-STORED", conformance.MUST, syncSection,
+		"does not serve over /sync an invite stored before the user blocked invites: after blocking, an initial /sync of the invitee does not list the room under rooms.invite")
+	conformance.It(storedRule, func(ctx SpecContext) {
+		si := newStoredInvite(ctx)
+		sr := initialSync(ctx, si.bob)
+		expectNone(notServed(sr.InvitedRooms(), si.room), storedRule,
+			si.alice.UserID+" invited "+si.bob.UserID+" to "+si.room+" (served over /sync), then "+si.bob.UserID+" blocked invites", syncShown(sr))
+	})
+
+	remoteRule := rule("BLOCK-SYNC-STORED-REMOTE", conformance.MUST, syncSection,
+		"does not serve over /sync an invite received over federation before the user blocked invites: after blocking, an initial /sync of the invitee does not list the room under rooms.invite")
+	conformance.It(remoteRule, func(ctx SpecContext) {
+		s := newRemoteScene(ctx, suite.DefaultRoomVersion(ctx))
+		res := s.sendV2(ctx)
+		Expect(res).To(match.HaveStatus(http.StatusOK), "a v2 invite of %s, who does not block invites yet", s.bob.UserID)
+		s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
+		block(ctx, s.bob)
+		sr := initialSync(ctx, s.bob)
+		expectNone(notServed(sr.InvitedRooms(), s.room.ID), remoteRule,
+			s.alice+" invited "+s.bob.UserID+" over federation (served over /sync), then "+s.bob.UserID+" blocked invites", syncShown(sr))
+	})
+
+	federatedRule := rule("BLOCK-SYNC-FEDERATED", conformance.MUST, syncSection,
+		"does not serve over /sync an invite received over federation while the user blocks invites, whatever it answered the inviting server: an initial /sync of the invitee does not list the room under rooms.invite")
+	conformance.It(federatedRule, func(ctx SpecContext) {
+		s := newRemoteScene(ctx, suite.DefaultRoomVersion(ctx))
+		block(ctx, s.bob)
+		res := s.sendV2(ctx)
+		sr := initialSync(ctx, s.bob)
+		expectNone(notServed(sr.InvitedRooms(), s.room.ID), federatedRule,
+			s.bob.UserID+" blocked invites, then "+s.alice+" invited them over federation", "the v2 invite:\n"+res.String()+"\n"+syncShown(sr))
+	})
+
+	// The module: "Other endpoints, such as GET /rooms/{roomId}/state, are
+	// not affected by invite blocking: invite events are returned as
+	// normal." No RFC 2119 word, but the endpoint must return the room's
+	// current state, which holds the invite.
+	stateRule := rule("BLOCK-STATE-SHOWN", conformance.MUST, server+" (\"Other endpoints, such as GET /rooms/{roomId}/state, are not affected by invite blocking: invite events are returned as normal\")",
+		"still shows a stored invite to a member of the room in GET /rooms/{roomId}/state after the invitee blocked invites")
+	conformance.It(stateRule, func(ctx SpecContext) {
+		si := newStoredInvite(ctx)
+		res, err := si.alice.State(ctx, si.room)
+		Expect(err).NotTo(HaveOccurred())
+		events := si.alice.MustState(ctx, si.room)
+		expectNone(stillInvited(si.bob.UserID, membershipIn(events, si.bob.UserID)), stateRule,
+			si.alice.UserID+" reading the state of "+si.room+" after "+si.bob.UserID+", invited, blocked invites", res.Dump())
+	})
+})
