@@ -25,6 +25,7 @@ var contractSpecs = map[string]bool{
 	"MEM-INVITE-OK/v10":    true, // membership
 	"FED-KEYS":             true, // federation-mock
 	"FED-VERIFY":           true,
+	"BLOCK-OTHER-VALUE":    true, // invite-blocking: account data reaches the server
 	"FED-MOCK-JOIN":        true,
 	"MEM-INVITE-REMOTE/v1": true,
 }
