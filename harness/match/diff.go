@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"herald/harness/fingerprint"
 	"herald/harness/spec"
 )
 
@@ -124,4 +125,22 @@ func describeChanges(changes []change) string {
 		b.WriteString("    " + c.String() + "\n")
 	}
 	return b.String()
+}
+
+// changedFields names the changed fields, as a fingerprint: "changed
+// unsigned, unsigned.age (added)". Values are left out, paths are kept.
+func changedFields(changes []change) string {
+	parts := make([]string, len(changes))
+	for i, c := range changes {
+		switch {
+		case !c.hasGot:
+			parts[i] = c.path + " (removed)"
+		case !c.hasSent:
+			parts[i] = c.path + " (added)"
+		default:
+			parts[i] = c.path
+		}
+	}
+	slices.Sort(parts)
+	return fingerprint.Normalize("changed " + strings.Join(parts, ", "))
 }

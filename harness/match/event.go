@@ -5,6 +5,7 @@ import (
 
 	"github.com/onsi/gomega/types"
 
+	"herald/harness/fingerprint"
 	"herald/harness/spec"
 )
 
@@ -57,8 +58,8 @@ func dropEmptySignatures(event, other spec.Object) {
 
 func (m *untouchedMatcher) FailureMessage(any) string {
 	return fmt.Sprintf("expected the event back with only %s's signature added, but %d field(s) changed:\n%s"+
-		"(the spec: \"All other fields of the events should remain untouched\")",
-		m.server, len(m.changes), describeChanges(m.changes))
+		"(the spec: \"All other fields of the events should remain untouched\")\n%s",
+		m.server, len(m.changes), describeChanges(m.changes), fingerprint.Line(changedFields(m.changes)))
 }
 
 func (m *untouchedMatcher) NegatedFailureMessage(any) string {

@@ -29,12 +29,14 @@ func TestEqualExceptSignaturesOf(t *testing.T) {
 	changed["content"] = map[string]any{"membership": "join"}
 	delete(changed, "depth")
 	fails(t, EqualExceptSignaturesOf(sent, "hs1"), changed,
-		`content.membership: sent "invite", returned "join"`, "depth: removed (sent 5)")
+		`content.membership: sent "invite", returned "join"`, "depth: removed (sent 5)",
+		"\nobserved: changed content.membership, depth (removed)")
 
 	stripped := countersigned()
 	sigs, _ := stripped.GetObject("signatures")
 	delete(sigs, "mock:8448")
-	fails(t, EqualExceptSignaturesOf(sent, "hs1"), stripped, `signatures["mock:8448"]: removed`)
+	fails(t, EqualExceptSignaturesOf(sent, "hs1"), stripped, `signatures["mock:8448"]: removed`,
+		`observed: changed signatures["<host>"] (removed)`)
 
 	unsignedSent := sent.Clone()
 	delete(unsignedSent, "signatures")

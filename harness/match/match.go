@@ -6,6 +6,7 @@ import (
 
 	"herald/harness/csapi"
 	"herald/harness/federation"
+	"herald/harness/fingerprint"
 	"herald/harness/spec"
 )
 
@@ -45,6 +46,13 @@ func (a answer) errcode() (string, error) {
 	}
 	code, _ := obj.GetString("errcode")
 	return code, nil
+}
+
+// fingerprintLine states the answer's status and errcode, which is how a
+// response check failed (see package fingerprint).
+func (a answer) fingerprintLine() string {
+	code, err := a.errcode()
+	return fingerprint.Line(fingerprint.Status(a.status, code, err == nil))
 }
 
 // objectOf accepts a JSON object in the forms the harness hands around:

@@ -62,7 +62,7 @@ func (m *statusMatcher) FailureMessage(any) string {
 	default:
 		why = fmt.Sprintf("expected status %s, got %d", m.want(), s)
 	}
-	return why + "\nthe exchange:\n" + m.got.exchange
+	return why + "\n" + m.got.fingerprintLine() + "\nthe exchange:\n" + m.got.exchange
 }
 
 func (m *statusMatcher) NegatedFailureMessage(any) string {
@@ -106,7 +106,7 @@ func (m *errcodeMatcher) FailureMessage(any) string {
 	default:
 		why = fmt.Sprintf("expected errcode %s, got %q (status %d)", m.want(), m.errcode, m.got.status)
 	}
-	return why + "\nthe exchange:\n" + m.got.exchange
+	return why + "\n" + m.got.fingerprintLine() + "\nthe exchange:\n" + m.got.exchange
 }
 
 func (m *errcodeMatcher) NegatedFailureMessage(any) string {

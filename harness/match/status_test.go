@@ -28,6 +28,14 @@ func TestBeRefusedWith(t *testing.T) {
 	fails(t, m, response(404, `{}`), "refused with 400 or 403, got 404")
 }
 
+// The failure states the answer's fingerprint, which expectations record.
+func TestResponseMatchersStateTheirFingerprint(t *testing.T) {
+	fails(t, BeRefusedWith(400), response(500, `{"errcode":"M_UNKNOWN"}`), "\nobserved: status 500 M_UNKNOWN\n")
+	fails(t, BeRefusedWith(400), response(200, `{"event":{}}`), "\nobserved: status 200 no errcode\n")
+	fails(t, HaveErrcode("M_INVALID_PARAM"), response(400, `<html>`), "\nobserved: status 400 not JSON\n")
+	fails(t, HaveStatus(200), response(404, `{"errcode":"M_NOT_FOUND"}`), "\nobserved: status 404 M_NOT_FOUND\n")
+}
+
 func TestHaveErrcode(t *testing.T) {
 	passes(t, HaveErrcode("M_INVALID_PARAM"), response(400, `{"errcode":"M_INVALID_PARAM","error":"x"}`))
 	passes(t, HaveErrcode("M_BAD_JSON", "M_NOT_JSON"), response(400, `{"errcode":"M_NOT_JSON"}`))

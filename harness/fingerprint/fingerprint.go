@@ -1,0 +1,100 @@
+// Package fingerprint names how a check failed in a few stable words (status and errcode, or the check's name), so a known failure can be told from a different one.
+package fingerprint
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// prefix starts the line of a failure message that states its fingerprint.
+const prefix = "observed: "
+
+// Line is the line a matcher adds to its failure message to state what it
+// observed, e.g. Line("status 400 M_UNKNOWN").
+func Line(fp string) string { return prefix + fp }
+
+// Status is the fingerprint of an answer: its status and errcode ("status
+// 400 M_UNKNOWN"), "no errcode" for a JSON body without one, or "not JSON".
+func Status(status int, errcode string, isJSON bool) string {
+	s := "status " + strconv.Itoa(status)
+	switch {
+	case !isJSON:
+		return s + " not JSON"
+	case errcode == "":
+		return s + " no errcode"
+	}
+	return s + " " + errcode
+}
+
+var stated = regexp.MustCompile(`(?m)^` + prefix + `(.+)$`)
+
+// limit keeps a fingerprint short enough for a summary line.
+const limit = 160
+
+// Of is the fingerprint of a failure message: the first line a matcher
+// stated with Line, or else the name of the check that failed, which is
+// the message's first meaningful line with what changes from run to run
+// (user, room and event IDs, ports, durations, long numbers) taken out.
+func Of(message string) string {
+	if m := stated.FindStringSubmatch(message); m != nil {
+		return cut(strings.TrimSpace(m[1]))
+	}
+	var timedOut string
+	for _, line := range strings.Split(message, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "":
+			continue
+		case strings.HasPrefix(line, "Timed out after"), strings.HasPrefix(line, "Context was cancelled"):
+			timedOut = "timed out: "
+			continue
+		}
+		return cut(timedOut + Normalize(line))
+	}
+	return cut(strings.TrimSuffix(timedOut, ": "))
+}
+
+var volatile = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	// Matrix identifiers: @user:server, !room:server or !opaque, $event, #alias.
+	{regexp.MustCompile(`[@!$#][A-Za-z0-9._=\-/+]+(:[A-Za-z0-9.\-\[\]]+(:[0-9]+)?)?`), "<id>"},
+	// host:port, the mock servers' names among them.
+	{regexp.MustCompile(`\b[A-Za-z0-9.\-]+:[0-9]{2,5}\b`), "<host>"},
+	// durations.
+	{regexp.MustCompile(`\b[0-9]+(\.[0-9]+)?(ns|µs|ms|s|m|h)\b`), "<duration>"},
+	// numbers of four digits or more: timestamps, ports, sizes.
+	{regexp.MustCompile(`\b[0-9]{4,}\b`), "<n>"},
+}
+
+var token = regexp.MustCompile(`[A-Za-z0-9+/_\-]{20,}`)
+
+// Normalize takes what changes from run to run out of a line.
+func Normalize(line string) string {
+	for _, v := range volatile {
+		line = v.re.ReplaceAllString(line, v.with)
+	}
+	// long hex or base64 tokens (keys, hashes, transaction IDs), but not
+	// words such as M_UNSUPPORTED_ROOM_VERSION: a token holds a digit.
+	line = token.ReplaceAllStringFunc(line, func(t string) string {
+		if strings.ContainsAny(t, "0123456789") {
+			return "<token>"
+		}
+		return t
+	})
+	return strings.Join(strings.Fields(line), " ")
+}
+
+func cut(s string) string {
+	if len(s) <= limit {
+		return s
+	}
+	i := limit
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
+}

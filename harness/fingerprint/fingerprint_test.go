@@ -1,0 +1,63 @@
+package fingerprint
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestOfPrefersTheStatedLine(t *testing.T) {
+	msg := "an invite must be refused\nexpected 400, got 500\n" + Line(Status(500, "M_UNKNOWN", true)) + "\nthe exchange:\nobserved: not this one"
+	if got := Of(msg); got != "status 500 M_UNKNOWN" {
+		t.Errorf("Of = %q", got)
+	}
+}
+
+func TestStatus(t *testing.T) {
+	for _, c := range []struct {
+		status  int
+		errcode string
+		json    bool
+		want    string
+	}{
+		{400, "M_UNSUPPORTED_ROOM_VERSION", true, "status 400 M_UNSUPPORTED_ROOM_VERSION"},
+		{200, "", true, "status 200 no errcode"},
+		{400, "", false, "status 400 not JSON"},
+	} {
+		if got := Status(c.status, c.errcode, c.json); got != c.want {
+			t.Errorf("Status(%d, %q, %v) = %q, want %q", c.status, c.errcode, c.json, got, c.want)
+		}
+	}
+}
+
+func TestOfNamesTheCheckWithoutWhatVaries(t *testing.T) {
+	a := Of("\n@bob:hs1 never saw the invite to !abc123:host.docker.internal:28417 within 20.002s (event $Zx9_Yw-ab1234567890abcdefgh)\nmore")
+	b := Of("@carol:hs2 never saw the invite to !zzz:host.docker.internal:28455 within 19.5s (event $Qq9_Yw-ab1234567890abcdefgh)")
+	if a != b {
+		t.Errorf("two runs of one check differ:\n%q\n%q", a, b)
+	}
+	if !strings.Contains(a, "never saw the invite") {
+		t.Errorf("the check's words are lost: %q", a)
+	}
+	if Of("Timed out after 15.001s.\nthe invitee's /sync shows the invite") != "timed out: the invitee's /sync shows the invite" {
+		t.Errorf("timeout: %q", Of("Timed out after 15.001s.\nthe invitee's /sync shows the invite"))
+	}
+	if Of("room version 12 must be refused") == Of("room version 11 must be refused") {
+		t.Error("room versions were taken out")
+	}
+	if Of("status 400 here") == Of("status 500 here") {
+		t.Error("statuses were taken out")
+	}
+}
+
+func TestOfIsShort(t *testing.T) {
+	got := Of(strings.Repeat("é", 300))
+	if len(got) > limit+len("…") || !strings.HasSuffix(got, "…") {
+		t.Errorf("len %d: %q", len(got), got)
+	}
+}
+
+func TestNormalizeKeepsErrcodes(t *testing.T) {
+	if got := Normalize("answered M_UNSUPPORTED_ROOM_VERSION for key ed25519:a_bcD 0123456789abcdef0123456789"); got != "answered M_UNSUPPORTED_ROOM_VERSION for key ed25519:a_bcD <token>" {
+		t.Errorf("Normalize = %q", got)
+	}
+}
