@@ -1,33 +1,31 @@
 package conformance
 
 import (
-	"errors"
 	"strings"
 	"testing"
 )
 
 func TestJudge(t *testing.T) {
-	boom := errors.New("boom")
 	cases := []struct {
-		level    Level
-		expected bool
-		err      error
-		class    string
-		fails    bool
+		level                        Level
+		expected, failed, asRecorded bool
+		class                        string
+		fails                        bool
 	}{
-		{MUST, false, nil, Pass, false},
-		{MUST, false, boom, Fail, true},
-		{SHOULD, false, boom, Fail, true},
-		{MAY, false, boom, NotDone, false},
-		{MAY, false, nil, Pass, false},
-		{MUST, true, boom, ExpectedFail, false},
-		{MUST, true, nil, UnexpectedPass, true},
-		{MAY, true, nil, UnexpectedPass, true},
+		{MUST, false, false, false, Pass, false},
+		{MUST, false, true, false, Fail, true},
+		{SHOULD, false, true, false, Fail, true},
+		{MAY, false, true, false, NotDone, false},
+		{MAY, false, false, false, Pass, false},
+		{MUST, true, true, true, ExpectedFail, false},
+		{MUST, true, true, false, Changed, true},
+		{MUST, true, false, false, UnexpectedPass, true},
+		{MAY, true, false, false, UnexpectedPass, true},
 	}
 	for _, c := range cases {
-		class, fails := Judge(c.level, c.expected, c.err)
+		class, fails := Judge(c.level, c.expected, c.failed, c.asRecorded)
 		if class != c.class || fails != c.fails {
-			t.Errorf("Judge(%s, expected=%v, err=%v) = %s, %v; want %s, %v", c.level, c.expected, c.err, class, fails, c.class, c.fails)
+			t.Errorf("Judge(%s, expected=%v, failed=%v, as recorded=%v) = %s, %v; want %s, %v", c.level, c.expected, c.failed, c.asRecorded, class, fails, c.class, c.fails)
 		}
 	}
 }
@@ -35,17 +33,24 @@ func TestJudge(t *testing.T) {
 func TestExpectationsCoverVersionsAndStrictIgnoresThem(t *testing.T) {
 	r := Rule{ID: "TEST-EXP", Level: MUST, Area: "errors", Section: "s", Says: "x"}
 	register(r)
-	registerSpecID("TEST-EXP/v3", r)
-	registerSpecID("TEST-EXP/v4", r)
-	SetPolicy(Policy{Expected: map[string]Expectation{"TEST-EXP": {Reason: "all versions"}, "TEST-EXP/v4": {Reason: "v4 only"}}})
-	if e, ok := expectation("TEST-EXP/v3"); !ok || e.Reason != "all versions" {
-		t.Errorf("a rule-level entry does not cover its versions: %v %v", e, ok)
+	for _, v := range []string{"3", "4", "5"} {
+		registerSpecID("TEST-EXP/v"+v, r)
 	}
-	if e, ok := expectation("TEST-EXP/v4"); !ok || e.Reason != "v4 only" {
-		t.Errorf("a version entry lost to the rule entry: %v %v", e, ok)
+	SetPolicy(Policy{Expected: map[string]Expectation{
+		"TEST-EXP":    {Reason: "all versions", Observed: map[string]string{"TEST-EXP/v3": "status 500 M_UNKNOWN", "TEST-EXP/v4": "x"}},
+		"TEST-EXP/v4": {Reason: "v4 only", Observed: map[string]string{"TEST-EXP/v4": "status 400 M_FORBIDDEN"}},
+	}})
+	if e, fp, ok := expectation("TEST-EXP/v3"); !ok || e.Reason != "all versions" || fp != "status 500 M_UNKNOWN" {
+		t.Errorf("a rule-level entry does not cover its versions: %v %q %v", e, fp, ok)
 	}
-	SetPolicy(Policy{Strict: true, Expected: map[string]Expectation{"TEST-EXP": {Reason: "x"}}})
-	if _, ok := expectation("TEST-EXP/v3"); ok || !Strict() {
+	if e, fp, ok := expectation("TEST-EXP/v4"); !ok || e.Reason != "v4 only" || fp != "status 400 M_FORBIDDEN" {
+		t.Errorf("a version entry lost to the rule entry: %v %q %v", e, fp, ok)
+	}
+	if _, _, ok := expectation("TEST-EXP/v5"); ok {
+		t.Error("a rule-level entry covers a version it recorded no failure for")
+	}
+	SetPolicy(Policy{Strict: true, Expected: map[string]Expectation{"TEST-EXP": {Reason: "x", Observed: map[string]string{"TEST-EXP/v3": "x"}}}})
+	if _, _, ok := expectation("TEST-EXP/v3"); ok || !Strict() {
 		t.Error("strict mode still honours expectations")
 	}
 	SetPolicy(Policy{})

@@ -1,11 +1,16 @@
 package conformance
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
+
+	"herald/harness/fingerprint"
 )
 
 // Outcome classes a spec can end in.
@@ -14,9 +19,24 @@ const (
 	Fail           = "fail"
 	ExpectedFail   = "expected-fail"
 	UnexpectedPass = "unexpected-pass"
+	// Changed is an expected failure that failed differently from the
+	// fingerprint the expectations file recorded: it fails the run.
+	Changed = "changed"
 	// NotDone is a MAY rule the server chose not to follow: reported, never a failure.
 	NotDone = "not-done"
 )
+
+// Severities of a known failure, as the expectations file names them.
+const (
+	// Security: a forged or unauthenticated request is accepted, or a
+	// signature or hash goes unchecked.
+	Security = "security"
+	Must     = "must"
+	Should   = "should"
+)
+
+// Severities lists the severities an expectation may name.
+var Severities = []string{Security, Must, Should}
 
 // Report entry names the suites attach to every spec.
 const (
@@ -26,14 +46,18 @@ const (
 
 // Expectation is a known failure of the server under test.
 type Expectation struct {
-	Reason string
-	Link   string
+	Reason   string
+	Link     string
+	Severity string
+	// Observed maps each spec ID the entry covers to the fingerprint of
+	// the failure recorded for it; a spec not listed is not covered.
+	Observed map[string]string
 }
 
 // Policy is how failures are judged in this run.
 type Policy struct {
-	// Expected maps spec IDs (or rule IDs, covering every room version) to
-	// the server's known failures.
+	// Expected maps spec IDs (or rule IDs, covering the room versions their
+	// Observed lists) to the server's known failures.
 	Expected map[string]Expectation
 	// Strict ignores expectations; specs also tighten what they accept
 	// where the spec's text is stricter than deployed practice.
@@ -59,72 +83,220 @@ func Strict() bool {
 	return policy.Strict
 }
 
-func expectation(specID string) (Expectation, bool) {
+// expectation finds the known failure covering specID and the fingerprint
+// recorded for it.
+func expectation(specID string) (e Expectation, recorded string, ok bool) {
 	policyMu.RLock()
 	defer policyMu.RUnlock()
 	if policy.Strict {
-		return Expectation{}, false
+		return Expectation{}, "", false
 	}
-	if e, ok := policy.Expected[specID]; ok {
-		return e, true
+	e, ok = policy.Expected[specID]
+	if !ok {
+		if r, known := Lookup(specID); known && r.ID != specID {
+			e, ok = policy.Expected[r.ID]
+		}
 	}
-	if r, ok := Lookup(specID); ok && r.ID != specID {
-		e, ok := policy.Expected[r.ID]
-		return e, ok
+	if !ok {
+		return Expectation{}, "", false
 	}
-	return Expectation{}, false
+	recorded, ok = e.Observed[specID]
+	return e, recorded, ok
+}
+
+// Outcome is how one spec ended, as its report entry carries it (and
+// report.json keeps it, for reports and for refreshing expectations).
+type Outcome struct {
+	Class string `json:"class"`
+	// Rule is how the rule's own check ended, judged against the
+	// expectations; Class differs from it when a guard failed.
+	Rule string `json:"rule"`
+	// Detail explains the outcome in one paragraph.
+	Detail string `json:"detail,omitempty"`
+	// Observed is the fingerprint of the rule check's failure.
+	Observed string `json:"observed,omitempty"`
+	// Recorded is the fingerprint the expectations file holds for the spec.
+	Recorded string `json:"recorded,omitempty"`
+	// Guards lists the guards that failed, each "name: message".
+	Guards []string `json:"guards,omitempty"`
+	// From the expectation entry, for an expected spec.
+	Severity string `json:"severity,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	Link     string `json:"link,omitempty"`
+	// From the rule.
+	Level   string `json:"level"`
+	Section string `json:"section"`
+}
+
+// String is "class: detail", how the outcome reads in a report.
+func (o Outcome) String() string {
+	if o.Detail == "" {
+		return o.Class
+	}
+	return o.Class + ": " + o.Detail
+}
+
+// ReadOutcome reads a spec's outcome back from its report entries (live, or
+// read back from report.json).
+func ReadOutcome(entries types.ReportEntries) (Outcome, bool) {
+	for _, e := range entries {
+		if e.Name != EntryOutcome {
+			continue
+		}
+		if o, ok := e.GetRawValue().(Outcome); ok {
+			return o, true
+		}
+		var o Outcome
+		if err := json.Unmarshal([]byte(e.Value.AsJSON), &o); err == nil && o.Class != "" {
+			return o, true
+		}
+		class, detail, _ := strings.Cut(e.StringRepresentation(), ": ")
+		return Outcome{Class: class, Rule: class, Detail: detail}, true
+	}
+	return Outcome{}, false
+}
+
+// guards collects the guards of the spec running on this process (a
+// process runs one spec at a time).
+var (
+	guardsMu sync.Mutex
+	guards   *[]guard
+)
+
+type guard struct {
+	name  string
+	check func()
+}
+
+// Guard registers a check beside the rule's own: the server stays
+// healthy, answers no 5xx, leaks nothing to the invitee, loses no data.
+// It runs when the spec body ends, also after the rule's check failed
+// (so register it before asserting the rule), and its failure fails the
+// run whatever the expectations say. Call it from a conformance spec.
+func Guard(name string, check func()) {
+	guardsMu.Lock()
+	defer guardsMu.Unlock()
+	if guards == nil {
+		panic("conformance.Guard called outside a conformance spec")
+	}
+	*guards = append(*guards, guard{name, check})
 }
 
 // check runs a spec body under the run's policy and records its outcome.
 func check(ctx ginkgo.SpecContext, r Rule, specID string, body func()) {
 	ginkgo.AddReportEntry(EntryRule, ginkgo.ReportEntryVisibilityFailureOrVerbose,
 		fmt.Sprintf("%s — the spec requires: %s", specID, r.Requirement()))
-	exp, expected := expectation(specID)
-	if !expected && r.Level != MAY {
-		body() // failures propagate as usual
-		record(Pass, "")
-		return
-	}
-	err := gomega.InterceptGomegaFailure(body)
-	class, _ := Judge(r.Level, expected, err)
-	switch class {
-	case ExpectedFail:
-		record(class, fmt.Sprintf("known failure (%s): %s", exp.Reason, err))
-	case UnexpectedPass:
-		record(class, "")
-		ginkgo.Fail(fmt.Sprintf("%s passed, but the expectations file says it fails (%q): remove the stale entry", specID, exp.Reason))
-	case NotDone:
-		record(class, fmt.Sprintf("the server does not do what %s allows (%s): %s", r.ID, r.Section, err))
-	case Fail:
-		ginkgo.Fail(err.Error())
-	default:
-		record(class, "")
+	o, failure := evaluate(r, specID, body)
+	ginkgo.AddReportEntry(EntryOutcome, ginkgo.ReportEntryVisibilityFailureOrVerbose, o)
+	if failure != "" {
+		ginkgo.Fail(failure)
 	}
 }
 
-// Judge classifies a spec's result. A failure of a MUST or SHOULD rule fails
-// the run unless it is expected; an expected failure that does not happen
-// fails it too, so stale expectations get noticed; a MAY rule is reported
-// either way and never fails the run.
-func Judge(level Level, expected bool, err error) (class string, failsRun bool) {
+// evaluate runs the body, then its guards, and judges both: the rule's
+// check against the expectations, the guards never. It returns the
+// outcome and, when the spec fails the run, the failure message.
+func evaluate(r Rule, specID string, body func()) (Outcome, string) {
+	var registered []guard
+	guardsMu.Lock()
+	guards = &registered
+	guardsMu.Unlock()
+	defer func() {
+		guardsMu.Lock()
+		guards = nil
+		guardsMu.Unlock()
+	}()
+
+	failure := intercept(body)
+	guardsMu.Lock()
+	run := append([]guard(nil), registered...)
+	guardsMu.Unlock()
+	var broken []string
+	for _, g := range run {
+		if msg := intercept(g.check); msg != "" {
+			broken = append(broken, g.name+": "+msg)
+		}
+	}
+
+	exp, recorded, expected := expectation(specID)
+	observed := ""
+	if failure != "" {
+		observed = fingerprint.Of(failure)
+	}
+	class, fails := Judge(r.Level, expected, failure != "", observed == recorded)
+	o := Outcome{Class: class, Rule: class, Observed: observed, Level: string(r.Level), Section: r.Section}
+	if expected {
+		o.Recorded, o.Severity, o.Reason, o.Link = recorded, exp.Severity, exp.Reason, exp.Link
+	}
+	var msg string
+	switch class {
+	case ExpectedFail:
+		o.Detail = fmt.Sprintf("expected failure: %s — observed: %s", exp.Reason, observed)
+	case NotDone:
+		o.Detail = fmt.Sprintf("MAY not done: the server does not do what %s allows (%s) — observed: %s", r.ID, r.Section, observed)
+	case Changed:
+		o.Detail = fmt.Sprintf("%s fails differently from its expectation: recorded %q, observed %q (expected failure: %s)", specID, recorded, observed, exp.Reason)
+		msg = o.Detail + "\n\n" + failure
+	case UnexpectedPass:
+		o.Detail = fmt.Sprintf("%s passed, but the expectations file says it fails (%s): remove the stale entry (make expectations)", specID, exp.Reason)
+		msg = o.Detail
+	case Fail:
+		o.Detail = failure
+		msg = failure
+	}
+	if len(broken) > 0 {
+		o.Guards = broken
+		o.Class, fails = Fail, true
+		g := fmt.Sprintf("guard failed (guards fail the run whatever the expectations say): %s", strings.Join(broken, "\n\nguard failed: "))
+		o.Detail = g + "\n\nthe rule's own check: " + Outcome{Class: class, Detail: o.Detail}.String()
+		msg = o.Detail
+	}
+	if !fails {
+		msg = ""
+	}
+	return o, msg
+}
+
+// intercept runs f and returns the message of the first Gomega failure in
+// it (which ends f), with where it happened, or "" when f passed.
+func intercept(f func()) (message string) {
+	const stop = "conformance: stop the check"
+	gomega.RegisterFailHandler(func(msg string, skip ...int) {
+		s := 1
+		if len(skip) > 0 {
+			s += skip[0]
+		}
+		message = msg + "\n(at " + types.NewCodeLocation(s).String() + ")"
+		panic(stop)
+	})
+	defer func() {
+		gomega.RegisterFailHandler(ginkgo.Fail)
+		if e := recover(); e != nil && e != stop {
+			panic(e)
+		}
+	}()
+	f()
+	return ""
+}
+
+// Judge classifies a spec's result. A failure of a MUST or SHOULD rule
+// fails the run unless it is expected and fails as recorded (same
+// fingerprint); an expected failure that does not happen, or fails
+// differently, fails it too, so stale expectations get noticed; a MAY rule
+// is reported either way and never fails the run.
+func Judge(level Level, expected, failed, asRecorded bool) (class string, failsRun bool) {
 	switch {
-	case expected && err != nil:
+	case expected && failed && asRecorded:
 		return ExpectedFail, false
+	case expected && failed:
+		return Changed, true
 	case expected:
 		return UnexpectedPass, true
-	case err != nil && level == MAY:
+	case failed && level == MAY:
 		return NotDone, false
-	case err != nil:
+	case failed:
 		return Fail, true
 	default:
 		return Pass, false
 	}
-}
-
-func record(class, detail string) {
-	value := class
-	if detail != "" {
-		value += ": " + detail
-	}
-	ginkgo.AddReportEntry(EntryOutcome, ginkgo.ReportEntryVisibilityFailureOrVerbose, value)
 }

@@ -1,10 +1,14 @@
-// Package expectations reads a homeserver's known failures (fixtures/expectations/<hs>.yaml).
+// Package expectations reads, checks and refreshes a homeserver's known failures (fixtures/expectations/<hs>.yaml).
 package expectations
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -12,26 +16,105 @@ import (
 	"herald/harness/conformance"
 )
 
-// Entry is one known failure: which spec, why, and where the spec says so.
+// Entry is one known failure: which spec, why, how bad, where the spec
+// says so, and how the failure looked when it was recorded.
 type Entry struct {
-	// ID is a spec ID ("INV2-SIGN/v3") or a rule ID covering every room version.
+	// ID is a spec ID ("INV2-SIGN/v3") or a rule ID covering the room
+	// versions its Observed lists.
 	ID string `json:"id"`
+	// Severity is security, must or should.
+	Severity string `json:"severity"`
 	// Reason says what the server does instead, as observed.
 	Reason string `json:"reason"`
 	// Section is the spec section the server departs from.
 	Section string `json:"section"`
 	// Link is an upstream issue, if one is known.
 	Link string `json:"link,omitempty"`
+	// Observed is the fingerprint of the failure, per room version when
+	// the entry is a rule ID covering a table.
+	Observed Observed `json:"observed,omitzero"`
 }
 
-type file struct {
+// Observed is an entry's recorded failure: one fingerprint, or one per
+// room version ("v3": …).
+type Observed struct {
+	One      string
+	Versions map[string]string
+}
+
+// IsZero reports whether nothing is recorded.
+func (o Observed) IsZero() bool { return o.One == "" && len(o.Versions) == 0 }
+
+// MarshalJSON writes a string or an object of versions.
+func (o Observed) MarshalJSON() ([]byte, error) {
+	if o.Versions != nil {
+		return json.Marshal(o.Versions)
+	}
+	return json.Marshal(o.One)
+}
+
+// UnmarshalJSON reads a string or an object of versions ("v1": …).
+func (o *Observed) UnmarshalJSON(b []byte) error {
+	if bytes.HasPrefix(bytes.TrimSpace(b), []byte("{")) {
+		if err := json.Unmarshal(b, &o.Versions); err != nil {
+			return err
+		}
+		for k := range o.Versions {
+			if _, err := versionNumber(k); err != nil {
+				return fmt.Errorf("observed: %q is not a room version (v1, v2, …)", k)
+			}
+		}
+		return nil
+	}
+	return json.Unmarshal(b, &o.One)
+}
+
+func versionNumber(key string) (int, error) {
+	n, ok := strings.CutPrefix(key, "v")
+	if !ok {
+		return 0, fmt.Errorf("no v")
+	}
+	return strconv.Atoi(n)
+}
+
+// versionKeys lists an Observed's versions in room-version order.
+func (o Observed) versionKeys() []string {
+	keys := make([]string, 0, len(o.Versions))
+	for k := range o.Versions {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, _ := versionNumber(keys[i])
+		b, _ := versionNumber(keys[j])
+		return a < b
+	})
+	return keys
+}
+
+// Placeholder is the reason `make expectations` gives a new entry: the
+// catalogue check refuses it until a person writes what the server does.
+const Placeholder = "TODO: a person writes what the server does instead and why (observed failure below)"
+
+// File is an expectations file: its leading comment, the homeserver and
+// the entries in their order.
+type File struct {
+	Header     string  `json:"-"`
 	Homeserver string  `json:"homeserver"`
 	Expected   []Entry `json:"expected"`
 }
 
-// Load reads an expectations file. An empty path means none: every failure
-// counts.
+// Load reads an expectations file's entries. An empty path means none:
+// every failure counts.
 func Load(path string) ([]Entry, error) {
+	f, err := Read(path)
+	if err != nil || f == nil {
+		return nil, err
+	}
+	return f.Expected, nil
+}
+
+// Read reads and checks an expectations file (nil for an empty path).
+func Read(path string) (*File, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -39,10 +122,11 @@ func Load(path string) ([]Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading expectations: %w", err)
 	}
-	var f file
+	var f File
 	if err := yaml.UnmarshalStrict(raw, &f); err != nil {
 		return nil, fmt.Errorf("expectations %s are not valid: %w", path, err)
 	}
+	f.Header = header(raw)
 	seen := map[string]bool{}
 	for i, e := range f.Expected {
 		switch {
@@ -50,12 +134,26 @@ func Load(path string) ([]Entry, error) {
 			return nil, fmt.Errorf("expectations %s: entry %d has no id", path, i+1)
 		case strings.TrimSpace(e.Reason) == "" || strings.TrimSpace(e.Section) == "":
 			return nil, fmt.Errorf("expectations %s: %s needs a reason and the spec section", path, e.ID)
+		case !slices.Contains(conformance.Severities, e.Severity):
+			return nil, fmt.Errorf("expectations %s: %s needs a severity: %s", path, e.ID, strings.Join(conformance.Severities, ", "))
 		case seen[e.ID]:
 			return nil, fmt.Errorf("expectations %s: %s is listed twice", path, e.ID)
 		}
 		seen[e.ID] = true
 	}
-	return f.Expected, nil
+	return &f, nil
+}
+
+// header is the file's leading comment lines.
+func header(raw []byte) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(string(raw), "\n") {
+		if !strings.HasPrefix(line, "#") {
+			break
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }
 
 // Check returns an error naming every entry whose ID no spec carries: a
@@ -66,6 +164,11 @@ func Check(entries []Entry, known func(id string) bool) error {
 		if !known(e.ID) {
 			unknown = append(unknown, e.ID)
 		}
+		for _, k := range e.Observed.versionKeys() {
+			if !known(e.ID + "/" + k) {
+				unknown = append(unknown, e.ID+"/"+k)
+			}
+		}
 	}
 	if len(unknown) == 0 {
 		return nil
@@ -74,11 +177,79 @@ func Check(entries []Entry, known func(id string) bool) error {
 	return fmt.Errorf("expectations name specs that do not exist: %s", strings.Join(unknown, ", "))
 }
 
+// Unfinished lists what a person still has to write: entries whose reason
+// is the placeholder and entries that record no observed failure.
+func Unfinished(entries []Entry) []string {
+	var out []string
+	for _, e := range entries {
+		switch {
+		case strings.TrimSpace(e.Reason) == Placeholder:
+			out = append(out, e.ID+": the reason is the placeholder; write what the server does instead")
+		case e.Observed.IsZero():
+			out = append(out, e.ID+": no observed failure recorded (make expectations records it)")
+		}
+	}
+	return out
+}
+
 // Policy turns entries into the conformance policy for a run.
 func Policy(entries []Entry, strict bool) conformance.Policy {
 	p := conformance.Policy{Strict: strict, Expected: map[string]conformance.Expectation{}}
 	for _, e := range entries {
-		p.Expected[e.ID] = conformance.Expectation{Reason: e.Reason, Link: e.Link}
+		p.Expected[e.ID] = conformance.Expectation{Reason: e.Reason, Link: e.Link, Severity: e.Severity, Observed: e.observedBySpec()}
 	}
 	return p
+}
+
+// observedBySpec maps each spec ID the entry covers to its fingerprint.
+func (e Entry) observedBySpec() map[string]string {
+	m := map[string]string{}
+	if e.Observed.Versions != nil {
+		for k, fp := range e.Observed.Versions {
+			m[e.ID+"/"+k] = fp
+		}
+	} else if e.Observed.One != "" {
+		m[e.ID] = e.Observed.One
+	}
+	return m
+}
+
+// Render writes the file in its one canonical form, so a refresh that
+// changes nothing changes no byte.
+func (f *File) Render() []byte {
+	var b strings.Builder
+	b.WriteString(f.Header)
+	fmt.Fprintf(&b, "homeserver: %s\nexpected:\n", f.Homeserver)
+	for _, e := range f.Expected {
+		fmt.Fprintf(&b, "  - id: %s\n", e.ID)
+		fmt.Fprintf(&b, "    severity: %s\n", e.Severity)
+		fmt.Fprintf(&b, "    reason: %s\n", quote(e.Reason))
+		fmt.Fprintf(&b, "    section: %s\n", quote(e.Section))
+		if e.Link != "" {
+			fmt.Fprintf(&b, "    link: %s\n", quote(e.Link))
+		}
+		switch {
+		case e.Observed.Versions != nil:
+			b.WriteString("    observed:\n")
+			for _, k := range e.Observed.versionKeys() {
+				fmt.Fprintf(&b, "      %s: %s\n", k, quote(e.Observed.Versions[k]))
+			}
+		case e.Observed.One != "":
+			fmt.Fprintf(&b, "    observed: %s\n", quote(e.Observed.One))
+		}
+	}
+	return []byte(b.String())
+}
+
+// quote writes a YAML scalar: single-quoted, or double-quoted (JSON) when
+// it holds a line break or a control character.
+func quote(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) < 0 {
+		return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s)
+	return strings.TrimSuffix(buf.String(), "\n")
 }

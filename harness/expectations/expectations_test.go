@@ -16,27 +16,67 @@ func write(t *testing.T, body string) string {
 	return p
 }
 
-func TestLoadAndPolicy(t *testing.T) {
-	entries, err := Load(write(t, `
+const sample = `# Known failures.
+# Two lines of header.
 homeserver: synapse
 expected:
   - id: INV2-SIGN/v3
-    reason: answers 500
-    section: server-server-api.md §Inviting to a room
-  - id: FALLBACK-V1
-    reason: never retries
-    section: invites-v2.yaml
-    link: https://example.invalid/issue/1
-`))
+    severity: must
+    reason: 'answers 500'
+    section: 'server-server-api.md §Inviting to a room'
+    observed: 'status 500 M_UNKNOWN'
+  - id: INV2-UNTOUCHED
+    severity: should
+    reason: 'adds "unsigned": {} (it''s every version)'
+    section: 'invites-v2.yaml'
+    link: 'https://example.invalid/issue/1'
+    observed:
+      v1: 'changed unsigned (added)'
+      v2: 'changed unsigned (added)'
+      v10: 'changed unsigned (added)'
+  - id: INVERR-SENDER
+    severity: security
+    reason: 'countersigns it'
+    section: 'invites-v2.yaml'
+    observed: 'status 200 no errcode'
+`
+
+func TestLoadAndPolicy(t *testing.T) {
+	entries, err := Load(write(t, sample))
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := Policy(entries, false)
-	if len(p.Expected) != 2 || p.Expected["FALLBACK-V1"].Link == "" || p.Strict {
+	if len(p.Expected) != 3 || p.Expected["INV2-UNTOUCHED"].Link == "" || p.Strict {
 		t.Fatalf("policy = %+v", p)
+	}
+	u := p.Expected["INV2-UNTOUCHED"]
+	if u.Observed["INV2-UNTOUCHED/v10"] != "changed unsigned (added)" || len(u.Observed) != 3 || u.Severity != "should" {
+		t.Errorf("per-version fingerprints: %+v", u)
+	}
+	if p.Expected["INV2-SIGN/v3"].Observed["INV2-SIGN/v3"] != "status 500 M_UNKNOWN" {
+		t.Errorf("spec fingerprint: %+v", p.Expected["INV2-SIGN/v3"])
 	}
 	if !Policy(entries, true).Strict {
 		t.Fatal("strict lost")
+	}
+}
+
+func TestRenderRoundTrips(t *testing.T) {
+	f, err := Read(write(t, sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(f.Render()); got != sample {
+		t.Errorf("render differs from the canonical file:\n%s", got)
+	}
+	tricky := &File{Homeserver: "x", Expected: []Entry{{ID: "A", Severity: "must", Reason: "line\nbreak and 'quotes' and \"double\"", Section: "s: colon # hash", Observed: Observed{One: "o"}}}}
+	back, err := Read(write(t, string(tricky.Render())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Expected[0].Reason != tricky.Expected[0].Reason || back.Expected[0].Section != tricky.Expected[0].Section {
+		t.Errorf("quoting lost text: %+v", back.Expected[0])
 	}
 }
 
@@ -48,10 +88,12 @@ func TestEmptyPathMeansNone(t *testing.T) {
 
 func TestLoadErrors(t *testing.T) {
 	cases := map[string]string{
-		"no id":          "expected:\n  - reason: x\n    section: y\n",
-		"needs a reason": "expected:\n  - id: A\n    section: y\n",
-		"listed twice":   "expected:\n  - {id: A, reason: r, section: s}\n  - {id: A, reason: r, section: s}\n",
-		"not valid":      "expected:\n  - {id: A, reason: r, section: s, colour: red}\n",
+		"no id":              "expected:\n  - reason: x\n    section: y\n    severity: must\n",
+		"needs a reason":     "expected:\n  - id: A\n    section: y\n    severity: must\n",
+		"needs a severity":   "expected:\n  - {id: A, reason: r, section: s, severity: critical}\n",
+		"listed twice":       "expected:\n  - {id: A, reason: r, section: s, severity: must}\n  - {id: A, reason: r, section: s, severity: must}\n",
+		"not valid":          "expected:\n  - {id: A, reason: r, section: s, severity: must, colour: red}\n",
+		"not a room version": "expected:\n  - {id: A, reason: r, section: s, severity: must, observed: {three: x}}\n",
 	}
 	for want, body := range cases {
 		if _, err := Load(write(t, body)); err == nil || !strings.Contains(err.Error(), want) {
@@ -64,12 +106,23 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestCheckNamesUnknownIDs(t *testing.T) {
-	entries := []Entry{{ID: "KNOWN"}, {ID: "TYPO-B"}, {ID: "TYPO-A"}}
+	entries := []Entry{{ID: "KNOWN"}, {ID: "TYPO-B"}, {ID: "TYPO-A"}, {ID: "KNOWN", Observed: Observed{Versions: map[string]string{"v99": "x"}}}}
 	err := Check(entries, func(id string) bool { return id == "KNOWN" })
-	if err == nil || !strings.Contains(err.Error(), "TYPO-A, TYPO-B") {
+	if err == nil || !strings.Contains(err.Error(), "KNOWN/v99, TYPO-A, TYPO-B") {
 		t.Fatalf("err = %v", err)
 	}
 	if err := Check(entries[:1], func(string) bool { return true }); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestUnfinished(t *testing.T) {
+	got := Unfinished([]Entry{
+		{ID: "A", Reason: "written", Observed: Observed{One: "x"}},
+		{ID: "B", Reason: Placeholder, Observed: Observed{One: "x"}},
+		{ID: "C", Reason: "written"},
+	})
+	if len(got) != 2 || !strings.HasPrefix(got[0], "B: ") || !strings.HasPrefix(got[1], "C: ") {
+		t.Errorf("Unfinished = %q", got)
 	}
 }

@@ -1,0 +1,141 @@
+package conformance
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/onsi/gomega"
+
+	"herald/harness/fingerprint"
+)
+
+// answer fails like a response matcher does: a message stating the
+// answer's fingerprint.
+func answer(status int, errcode string) {
+	gomega.Expect(status).To(gomega.Equal(200), "the server must accept\n"+fingerprint.Line(fingerprint.Status(status, errcode, true)))
+}
+
+func expecting(t *testing.T, specID, reason, recorded string) {
+	t.Helper()
+	SetPolicy(Policy{Expected: map[string]Expectation{specID: {
+		Reason: reason, Severity: Must, Observed: map[string]string{specID: recorded},
+	}}})
+	t.Cleanup(func() { SetPolicy(Policy{}) })
+}
+
+func evaluating(t *testing.T, r Rule, body func()) (Outcome, string) {
+	t.Helper()
+	gomega.RegisterTestingT(t)
+	return evaluate(r, r.ID, body)
+}
+
+var (
+	evalRule = Rule{ID: "TEST-EVAL", Level: MUST, Area: "errors", Section: "§Test", Says: "answers 200"}
+	_        = func() bool { register(evalRule); registerSpecID(evalRule.ID, evalRule); return true }()
+)
+
+func TestAFailureAsRecordedIsExpected(t *testing.T) {
+	expecting(t, "TEST-EVAL", "answers 400 M_UNSUPPORTED_ROOM_VERSION", "status 400 M_UNSUPPORTED_ROOM_VERSION")
+	o, failure := evaluating(t, evalRule, func() { answer(400, "M_UNSUPPORTED_ROOM_VERSION") })
+	if o.Class != ExpectedFail || failure != "" {
+		t.Fatalf("outcome %+v, failure %q", o, failure)
+	}
+	if o.Detail != "expected failure: answers 400 M_UNSUPPORTED_ROOM_VERSION — observed: status 400 M_UNSUPPORTED_ROOM_VERSION" {
+		t.Errorf("detail = %q", o.Detail)
+	}
+	if o.Severity != Must {
+		t.Errorf("severity = %q", o.Severity)
+	}
+}
+
+// A fake outcome: the server that answered 400 M_UNSUPPORTED_ROOM_VERSION
+// now answers 500. The spec is still failing, but not as recorded.
+func TestAFailureOtherThanRecordedIsChangedAndFailsTheRun(t *testing.T) {
+	expecting(t, "TEST-EVAL", "answers 400 M_UNSUPPORTED_ROOM_VERSION", "status 400 M_UNSUPPORTED_ROOM_VERSION")
+	o, failure := evaluating(t, evalRule, func() { answer(500, "M_UNKNOWN") })
+	if o.Class != Changed || failure == "" {
+		t.Fatalf("outcome %+v, failure %q", o, failure)
+	}
+	for _, want := range []string{`recorded "status 400 M_UNSUPPORTED_ROOM_VERSION"`, `observed "status 500 M_UNKNOWN"`, "the server must accept"} {
+		if !strings.Contains(failure, want) {
+			t.Errorf("failure lacks %q:\n%s", want, failure)
+		}
+	}
+	if o.Recorded != "status 400 M_UNSUPPORTED_ROOM_VERSION" || o.Observed != "status 500 M_UNKNOWN" {
+		t.Errorf("fingerprints: %+v", o)
+	}
+}
+
+func TestAnExpectedSpecThatPassesFailsTheRun(t *testing.T) {
+	expecting(t, "TEST-EVAL", "answers 400", "status 400 M_UNKNOWN")
+	o, failure := evaluating(t, evalRule, func() { answer(200, "") })
+	if o.Class != UnexpectedPass || !strings.Contains(failure, "remove the stale entry") {
+		t.Fatalf("outcome %+v, failure %q", o, failure)
+	}
+}
+
+// The split: the rule's own check is expected to fail (and does, as
+// recorded), the guard registered before it breaks. The guard still runs
+// after the rule's check stopped the body, and fails the run.
+func TestAGuardRunsAndFailsAnExpectedFailSpec(t *testing.T) {
+	expecting(t, "TEST-EVAL", "answers 400", "status 400 M_FORBIDDEN")
+	ran, after := false, false
+	o, failure := evaluating(t, evalRule, func() {
+		Guard("the server still serves", func() {
+			ran = true
+			gomega.Expect("502 Bad Gateway").To(gomega.Equal("200 OK"), "a valid invite after the refused one")
+		})
+		answer(400, "M_FORBIDDEN")
+		after = true
+	})
+	if !ran || after {
+		t.Fatalf("guard ran %v, body went on after the failed check %v", ran, after)
+	}
+	if o.Class != Fail || o.Rule != ExpectedFail || failure == "" {
+		t.Fatalf("outcome %+v, failure %q", o, failure)
+	}
+	for _, want := range []string{"guard failed", "the server still serves", "a valid invite after the refused one", "the rule's own check: expected-fail"} {
+		if !strings.Contains(failure, want) {
+			t.Errorf("failure lacks %q:\n%s", want, failure)
+		}
+	}
+	if len(o.Guards) != 1 {
+		t.Errorf("guards = %v", o.Guards)
+	}
+}
+
+func TestGuardsThatHoldLeaveTheJudgementToTheRule(t *testing.T) {
+	expecting(t, "TEST-EVAL", "answers 400", "status 400 M_FORBIDDEN")
+	ran := false
+	o, failure := evaluating(t, evalRule, func() {
+		Guard("the server still serves", func() { ran = true })
+		answer(400, "M_FORBIDDEN")
+	})
+	if !ran || o.Class != ExpectedFail || failure != "" {
+		t.Fatalf("ran %v, outcome %+v, failure %q", ran, o, failure)
+	}
+	// And without an expectation, a passing rule with a broken guard fails.
+	SetPolicy(Policy{})
+	o, failure = evaluating(t, evalRule, func() {
+		Guard("no 5xx", func() { gomega.Expect(500).To(gomega.BeNumerically("<", 500)) })
+	})
+	if o.Class != Fail || o.Rule != Pass || failure == "" {
+		t.Fatalf("outcome %+v, failure %q", o, failure)
+	}
+}
+
+func TestGuardOutsideASpecPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("Guard outside a spec was accepted")
+		}
+	}()
+	Guard("x", func() {})
+}
+
+func TestFailureCarriesItsLocation(t *testing.T) {
+	o, failure := evaluating(t, evalRule, func() { answer(500, "M_UNKNOWN") })
+	if o.Class != Fail || !strings.Contains(failure, "evaluate_test.go:") {
+		t.Errorf("outcome %+v, failure %q", o, failure)
+	}
+}
