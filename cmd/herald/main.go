@@ -35,6 +35,12 @@ commands:
                    running (SIGINT, SIGTERM), kill one and let the next
                    run sweep it beside a live run; fail if anything is
                    left behind, a run hangs or a neighbour is disturbed
+  expectations [hs]
+                   rewrite fixtures/expectations/<hs>.yaml from the last
+                   run: record how each known failure looked, drop what
+                   passes now, add new failures with a placeholder reason
+                   (the catalogue check refuses it until a person writes
+                   one); prints the difference
   clean            remove every container, network and image Herald made
 `
 
@@ -57,6 +63,8 @@ func main() {
 		err = debris(ctx, os.Args[2:])
 	case "report":
 		err = render()
+	case "expectations":
+		err = refreshExpectations(os.Args[2:])
 	case "clean":
 		err = clean(ctx)
 	default:

@@ -59,7 +59,7 @@ type cell struct {
 func (c *cell) add(r Result) {
 	c.results = append(c.results, r)
 	switch r.Class {
-	case conformance.Fail, conformance.UnexpectedPass:
+	case conformance.Fail, conformance.UnexpectedPass, conformance.Changed:
 		c.bad++
 	case conformance.ExpectedFail, conformance.NotDone:
 		c.known++
@@ -150,7 +150,15 @@ func MatrixMarkdown(runs []Run) string {
 	var b strings.Builder
 	b.WriteString("# Herald conformance matrix\n\n")
 	for _, run := range runs {
-		fmt.Fprintf(&b, "- **%s**: %s\n", run.HS, run.Summary.Line())
+		fmt.Fprintf(&b, "- **%s**: **%s**; %s\n", run.HS, run.Summary.KnownLine(), run.Summary.Line())
+	}
+	b.WriteString("\n## Against the expectations\n\n")
+	for _, run := range runs {
+		s := run.Summary
+		fmt.Fprintf(&b, "- **%s**: new failures %d · fixed %d · changed %d\n", run.HS, s.Counts[conformance.Fail]+len(s.Setup), s.Counts[conformance.UnexpectedPass], s.Counts[conformance.Changed])
+		for _, g := range s.Groups(conformance.Fail, conformance.Changed, conformance.UnexpectedPass) {
+			fmt.Fprintf(&b, "  - %s\n", g.Line())
+		}
 	}
 	for _, area := range m.areas {
 		fmt.Fprintf(&b, "\n## %s\n\n| room version | %s |\n|---|%s\n", area, strings.Join(m.hs, " | "), strings.Repeat("---|", len(m.hs)))
@@ -168,7 +176,7 @@ func MatrixMarkdown(runs []Run) string {
 			if r.Class == conformance.Pass || r.Class == Skipped {
 				continue
 			}
-			fmt.Fprintf(&b, "- %s **%s** `%s` %s — %s\n", run.HS, r.Class, r.ID, r.Level, oneLine(r.Detail))
+			fmt.Fprintf(&b, "- %s **%s** `%s` %s — %s\n", run.HS, r.Class, r.ID, r.Level, oneLine(firstLines(r.Detail)))
 		}
 	}
 	return b.String()
@@ -190,7 +198,16 @@ th{background:#f4f4f4}td a{color:inherit;text-decoration:none;display:block}
 li{margin:.2em 0}.cls{font-weight:bold}
 </style></head><body><h1>Herald conformance matrix</h1><ul>`)
 	for _, run := range runs {
-		fmt.Fprintf(&b, "<li><b>%s</b>: %s</li>", e(run.HS), e(run.Summary.Line()))
+		fmt.Fprintf(&b, "<li><b>%s</b>: <b>%s</b>; %s</li>", e(run.HS), e(run.Summary.KnownLine()), e(run.Summary.Line()))
+	}
+	b.WriteString("</ul><h2>Against the expectations</h2><ul>")
+	for _, run := range runs {
+		s := run.Summary
+		fmt.Fprintf(&b, "<li><b>%s</b>: new failures %d · fixed %d · changed %d<ul>", e(run.HS), s.Counts[conformance.Fail]+len(s.Setup), s.Counts[conformance.UnexpectedPass], s.Counts[conformance.Changed])
+		for _, g := range s.Groups(conformance.Fail, conformance.Changed, conformance.UnexpectedPass) {
+			fmt.Fprintf(&b, `<li class="bad">%s</li>`, e(g.Line()))
+		}
+		b.WriteString("</ul></li>")
 	}
 	b.WriteString("</ul>")
 	for _, area := range m.areas {
@@ -235,7 +252,7 @@ li{margin:.2em 0}.cls{font-weight:bold}
 
 func classCSS(class string) string {
 	switch class {
-	case conformance.Fail, conformance.UnexpectedPass:
+	case conformance.Fail, conformance.UnexpectedPass, conformance.Changed:
 		return "bad"
 	case conformance.ExpectedFail, conformance.NotDone:
 		return "known"

@@ -202,6 +202,16 @@ func loadExpectations() ([]expectations.Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	known := knownIDs()
+	err = expectations.Check(entries, func(id string) bool { return known[id] })
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.Homeserver.Expectations, err)
+	}
+	return entries, nil
+}
+
+// knownIDs is every spec ID and rule ID.
+func knownIDs() map[string]bool {
 	known := map[string]bool{}
 	for _, id := range conformance.SpecIDs() {
 		known[id] = true
@@ -209,11 +219,7 @@ func loadExpectations() ([]expectations.Entry, error) {
 	for _, r := range conformance.Rules() {
 		known[r.ID] = true
 	}
-	err = expectations.Check(entries, func(id string) bool { return known[id] })
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cfg.Homeserver.Expectations, err)
-	}
-	return entries, nil
+	return known
 }
 
 // saveLog keeps the homeserver's whole log next to the reports.

@@ -10,6 +10,7 @@ import (
 	"github.com/onsi/ginkgo/v2/reporters"
 
 	"herald/harness/conformance"
+	"herald/harness/expectations"
 	"herald/harness/report"
 )
 
@@ -28,15 +29,13 @@ var _ = ginkgo.ReportAfterSuite("Herald reports", func(r ginkgo.Report) {
 		fmt.Fprintln(os.Stderr, "herald: writing reports:", err)
 		return
 	}
+	s := report.Summarize(r)
 	junit := filepath.Join(dir, "junit.xml")
-	if err := reporters.GenerateJUnitReportWithConfig(r, junit, reporters.JunitReportConfig{OmitSpecLabels: true, OmitLeafNodeType: true}); err != nil {
-		fmt.Fprintln(os.Stderr, "herald: writing", junit+":", err)
-	}
+	junitErr := report.WriteJUnit(r, junit)
 	jsonPath := filepath.Join(dir, "report.json")
 	if err := reporters.GenerateJSONReport(r, jsonPath); err != nil {
 		fmt.Fprintln(os.Stderr, "herald: writing", jsonPath+":", err)
 	}
-	s := report.Summarize(r)
 	title := fmt.Sprintf("%s (%s)", cfg.HS, cfg.Homeserver.Image)
 	if err := os.WriteFile(filepath.Join(dir, "summary.md"), []byte(s.Markdown(title)), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "herald: writing summary:", err)
@@ -45,6 +44,13 @@ var _ = ginkgo.ReportAfterSuite("Herald reports", func(r ginkgo.Report) {
 	if hint, err := os.ReadFile(filepath.Join(dir, storageNoteFile)); err == nil {
 		fmt.Printf("Herald: %s", hint)
 		appendFile(filepath.Join(dir, "summary.md"), "\n"+string(hint))
+	}
+	// What a JUnit reader counts must be what that line says.
+	if junitErr == nil {
+		junitErr = report.CheckJUnit(junit, s)
+	}
+	if junitErr != nil {
+		ginkgo.Fail(fmt.Sprintf("herald: %s: %v", junit, junitErr))
 	}
 })
 
@@ -79,4 +85,44 @@ func writeCatalogue() {
 	if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "herald: writing the catalogue:", err)
 	}
+	if os.Getenv(CheckExpectationsEnv) != "" {
+		if problems := checkAllExpectations(); len(problems) > 0 {
+			for _, p := range problems {
+				fmt.Fprintln(os.Stderr, "herald:", p)
+			}
+			ginkgo.Fail(fmt.Sprintf("%d problem(s) in the expectations files", len(problems)))
+		}
+	}
+}
+
+// CheckExpectationsEnv makes a dry run check every homeserver's
+// expectations file too (the catalogue check does).
+const CheckExpectationsEnv = "HERALD_CHECK_EXPECTATIONS"
+
+// checkAllExpectations checks the expectations file of every homeserver in
+// the run profile: it reads, names only specs that exist, and holds no
+// entry a person has yet to finish (a placeholder reason, no fingerprint).
+func checkAllExpectations() []string {
+	known := knownIDs()
+	var problems []string
+	for _, name := range cfg.Names() {
+		c, err := cfg.For(name)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		path := c.Homeserver.Expectations
+		entries, err := expectations.Load(path)
+		if err == nil {
+			err = expectations.Check(entries, func(id string) bool { return known[id] })
+		}
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		for _, u := range expectations.Unfinished(entries) {
+			problems = append(problems, path+": "+u)
+		}
+	}
+	return problems
 }
