@@ -139,3 +139,15 @@ func TestFailureCarriesItsLocation(t *testing.T) {
 		t.Errorf("outcome %+v, failure %q", o, failure)
 	}
 }
+
+func TestGuardsForEverySpecRunAfterTheSpecsOwn(t *testing.T) {
+	var order []string
+	GuardEverySpec("the homeserver still answers", func() { order = append(order, "every") })
+	t.Cleanup(func() { everySpec = nil })
+	evaluating(t, evalRule, func() {
+		Guard("own", func() { order = append(order, "own") })
+	})
+	if strings.Join(order, ",") != "own,every" {
+		t.Errorf("guards ran in the order %v", order)
+	}
+}

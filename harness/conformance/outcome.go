@@ -182,6 +182,18 @@ func Guard(name string, check func()) {
 	*guards = append(*guards, guard{name, check})
 }
 
+// everySpec are the guards every conformance spec of this process runs.
+var everySpec []guard
+
+// GuardEverySpec registers a guard that every conformance spec runs after
+// its own (the suite registers the homeserver's health). Call it before
+// the specs run.
+func GuardEverySpec(name string, check func()) {
+	guardsMu.Lock()
+	defer guardsMu.Unlock()
+	everySpec = append(everySpec, guard{name, check})
+}
+
 // check runs a spec body under the run's policy and records its outcome.
 func check(ctx ginkgo.SpecContext, r Rule, specID string, body func()) {
 	ginkgo.AddReportEntry(EntryRule, ginkgo.ReportEntryVisibilityFailureOrVerbose,
@@ -209,7 +221,7 @@ func evaluate(r Rule, specID string, body func()) (Outcome, string) {
 
 	failure := intercept(body)
 	guardsMu.Lock()
-	run := append([]guard(nil), registered...)
+	run := append(append([]guard(nil), registered...), everySpec...)
 	guardsMu.Unlock()
 	var broken []string
 	for _, g := range run {

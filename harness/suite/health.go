@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
 
 	"herald/harness/homeserver"
 )
@@ -50,6 +51,21 @@ var _ = ginkgo.BeforeEach(func(ctx ginkgo.SpecContext) {
 		lastFailed = ginkgo.CurrentSpecReport().Failed()
 	})
 })
+
+// guardHealth is the guard every conformance spec ends with: whatever the
+// rule's check found, and whatever the expectations say, the homeserver
+// still runs and answers /versions.
+func guardHealth() {
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeouts.Request+time.Second)
+	defer cancel()
+	err := hs.Probe(ctx, cfg.Timeouts.Request)
+	if err != nil {
+		if alive := hs.Alive(ctx); alive != nil {
+			err = alive
+		}
+	}
+	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "after the spec, %s must still run and answer GET /_matrix/client/versions", hs.ServerName)
+}
 
 func checkHealth(ctx context.Context) {
 	if d := outage.down; d != nil && (d.Exited || time.Since(outage.checked) < recheckEvery) {

@@ -126,6 +126,7 @@ func startHomeserver(ctx ginkgo.SpecContext, data []byte) {
 	entries, err := loadExpectations()
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	conformance.SetPolicy(expectations.Policy(entries, cfg.Strict))
+	conformance.GuardEverySpec("the homeserver still serves", guardHealth)
 
 	run = s.Run
 	ca, err = pki.ParseCA(s.CACert, s.CAKey)
