@@ -219,7 +219,12 @@ func (e Entry) observedBySpec() map[string]string {
 func (f *File) Render() []byte {
 	var b strings.Builder
 	b.WriteString(f.Header)
-	fmt.Fprintf(&b, "homeserver: %s\nexpected:\n", f.Homeserver)
+	fmt.Fprintf(&b, "homeserver: %s\n", f.Homeserver)
+	if len(f.Expected) == 0 {
+		b.WriteString("expected: []\n")
+		return []byte(b.String())
+	}
+	b.WriteString("expected:\n")
 	for _, e := range f.Expected {
 		fmt.Fprintf(&b, "  - id: %s\n", e.ID)
 		fmt.Fprintf(&b, "    severity: %s\n", e.Severity)

@@ -70,6 +70,10 @@ func TestRenderRoundTrips(t *testing.T) {
 	if got := string(f.Render()); got != sample {
 		t.Errorf("render differs from the canonical file:\n%s", got)
 	}
+	empty := "# none known\nhomeserver: x\nexpected: []\n"
+	if f, err := Read(write(t, empty)); err != nil || string(f.Render()) != empty {
+		t.Errorf("an empty file does not round-trip: %v", err)
+	}
 	tricky := &File{Homeserver: "x", Expected: []Entry{{ID: "A", Severity: "must", Reason: "line\nbreak and 'quotes' and \"double\"", Section: "s: colon # hash", Observed: Observed{One: "o"}}}}
 	back, err := Read(write(t, string(tricky.Render())))
 	if err != nil {
