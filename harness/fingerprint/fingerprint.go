@@ -36,7 +36,8 @@ const limit = 160
 // Of is the fingerprint of a failure message: the first line a matcher
 // stated with Line, or else the name of the check that failed, which is
 // the message's first meaningful line with what changes from run to run
-// (user, room and event IDs, ports, durations, long numbers) taken out.
+// (user, room and event IDs, ports, durations, numbers other than HTTP
+// statuses) taken out.
 func Of(message string) string {
 	if m := stated.FindStringSubmatch(message); m != nil {
 		return cut(strings.TrimSpace(m[1]))
@@ -66,9 +67,9 @@ var volatile = []struct {
 	{regexp.MustCompile(`\b[A-Za-z0-9.\-]+:[0-9]{2,5}\b`), "<host>"},
 	// durations.
 	{regexp.MustCompile(`\b[0-9]+(\.[0-9]+)?(ns|µs|ms|s|m|h)\b`), "<duration>"},
-	// numbers of four digits or more: timestamps, ports, sizes.
-	{regexp.MustCompile(`\b[0-9]{4,}\b`), "<n>"},
 }
+
+var number = regexp.MustCompile(`\b[0-9]+(\.[0-9]+)?\b`)
 
 var token = regexp.MustCompile(`[A-Za-z0-9+/_\-]{20,}`)
 
@@ -84,6 +85,13 @@ func Normalize(line string) string {
 			return "<token>"
 		}
 		return t
+	})
+	// Counts, sizes and timestamps vary; statuses (100–599) are the point.
+	line = number.ReplaceAllStringFunc(line, func(n string) string {
+		if v, err := strconv.Atoi(n); err == nil && len(n) == 3 && v >= 100 && v < 600 {
+			return n
+		}
+		return "<n>"
 	})
 	return strings.Join(strings.Fields(line), " ")
 }
