@@ -213,7 +213,11 @@ func (g Group) what() string {
 	first := g.Results[0]
 	switch g.Class {
 	case conformance.ExpectedFail:
-		return first.Outcome.Reason + " — observed: " + g.distinct(func(r Result) string { return r.Outcome.Observed })
+		reason := func(r Result) string { return r.Outcome.Reason }
+		if g.same(reason) {
+			return first.Outcome.Reason + " — observed: " + g.distinct(func(r Result) string { return r.Outcome.Observed })
+		}
+		return g.distinct(func(r Result) string { return r.Outcome.Reason + " — observed: " + r.Outcome.Observed })
 	case conformance.NotDone:
 		return "MAY not done — observed: " + g.distinct(func(r Result) string { return r.Outcome.Observed })
 	case conformance.Changed:
@@ -224,6 +228,16 @@ func (g Group) what() string {
 		return "passes now: remove the stale expectation (make expectations)"
 	}
 	return g.distinct(func(r Result) string { return oneLine(firstLines(r.Detail)) })
+}
+
+// same reports whether f gives every result the same value.
+func (g Group) same(f func(Result) string) bool {
+	for _, r := range g.Results {
+		if f(r) != f(g.Results[0]) {
+			return false
+		}
+	}
+	return true
 }
 
 // distinct joins the distinct values of f over the results, naming the
