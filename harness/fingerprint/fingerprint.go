@@ -34,16 +34,18 @@ var stated = regexp.MustCompile(`(?m)^` + prefix + `(.+)$`)
 const limit = 160
 
 // Of is the fingerprint of a failure message: the first line a matcher
-// stated with Line, or else the name of the check that failed, which is
-// the message's first meaningful line with what changes from run to run
-// (user, room and event IDs, ports, durations, numbers other than HTTP
-// statuses) taken out.
+// stated with Line, or else the name of the check that failed: the
+// message's first meaningful line (the assertion's description), and the
+// value Gomega found where a standard matcher failed ("Expected <int>: 403
+// to equal"), with what changes from run to run (user, room and
+// event IDs, ports, durations, numbers other than HTTP statuses) taken out.
 func Of(message string) string {
 	if m := stated.FindStringSubmatch(message); m != nil {
 		return cut(strings.TrimSpace(m[1]))
 	}
-	var timedOut string
-	for _, line := range strings.Split(message, "\n") {
+	lines := strings.Split(message, "\n")
+	var name, timedOut string
+	for _, line := range lines {
 		line = strings.TrimSpace(line)
 		switch {
 		case line == "":
@@ -52,9 +54,36 @@ func Of(message string) string {
 			timedOut = "timed out: "
 			continue
 		}
-		return cut(timedOut + Normalize(line))
+		name = line
+		break
 	}
-	return cut(strings.TrimSuffix(timedOut, ": "))
+	fp := timedOut + Normalize(name)
+	if found := gomegaFound(lines); found != "" && found != Normalize(name) {
+		fp += " — " + found
+	}
+	return cut(strings.TrimSuffix(strings.TrimSpace(fp), ":"))
+}
+
+// gomegaFound reads Gomega's standard failure ("Expected\n    <actual>\nto
+// equal\n    <expected>"): the first line of the actual value and the
+// matcher's words.
+func gomegaFound(lines []string) string {
+	for i, line := range lines {
+		if strings.TrimSpace(line) != "Expected" || i+2 >= len(lines) {
+			continue
+		}
+		parts := []string{"Expected", strings.TrimSpace(lines[i+1])}
+		for _, l := range lines[i+2:] {
+			t := strings.TrimSpace(l)
+			if strings.HasPrefix(l, "    ") || t == "" || t == "]" || t == "}" {
+				continue // the rest of the actual value
+			}
+			parts = append(parts, t)
+			break
+		}
+		return Normalize(strings.Join(parts, " "))
+	}
+	return ""
 }
 
 var volatile = []struct {

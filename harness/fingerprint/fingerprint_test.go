@@ -61,3 +61,14 @@ func TestNormalizeKeepsErrcodes(t *testing.T) {
 		t.Errorf("Normalize = %q", got)
 	}
 }
+
+func TestOfReadsGomegasStandardFailure(t *testing.T) {
+	msg := "joining with a valid third_party_signed:\nsent:     POST http://127.0.0.1:32779/join\n{}\nThe spec requires (x).\nExpected\n    <int>: 403\nto equal\n    <int>: 200\n(at suites/thirdparty/join.go:62)"
+	if got := Of(msg); got != "joining with a valid third_party_signed: — Expected <int>: 403 to equal" {
+		t.Errorf("Of = %q", got)
+	}
+	list := "the answers\nExpected\n    <[]string | len:1, cap:1>: [\n        \"BAD: answered 500\",\n    ]\nto be empty\n(at x.go:1)"
+	if got := Of(list); got != "the answers — Expected <[]string | len:<n>, cap:<n>>: [ to be empty" {
+		t.Errorf("Of = %q", got)
+	}
+}

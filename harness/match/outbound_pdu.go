@@ -7,6 +7,7 @@ import (
 
 	"github.com/onsi/gomega/types"
 
+	"herald/harness/fingerprint"
 	"herald/harness/spec"
 )
 
@@ -135,8 +136,9 @@ func (m *outboundPDUMatcher) checkSignatures(event spec.Object, bad func(string,
 
 func (m *outboundPDUMatcher) FailureMessage(any) string {
 	typ, _ := m.event.GetString("type")
-	return fmt.Sprintf("expected a full room v%s event of room %s (invites-v2.yaml invite_room_state: \"All events listed MUST additionally be formatted according to the room version specification\"), but the %q entry is not:\n    %s\nthe entry: %s",
-		m.rv.ID, m.roomID, typ, strings.Join(m.problems, "\n    "), outboundShow(m.event))
+	return fmt.Sprintf("expected a full room v%s event of room %s (invites-v2.yaml invite_room_state: \"All events listed MUST additionally be formatted according to the room version specification\"), but the %q entry is not:\n    %s\nthe entry: %s\n%s",
+		m.rv.ID, m.roomID, typ, strings.Join(m.problems, "\n    "), outboundShow(m.event),
+		fingerprint.Line(fingerprint.Normalize(fmt.Sprintf("not a full event: %s: %s", typ, strings.Join(m.problems, "; ")))))
 }
 
 func (m *outboundPDUMatcher) NegatedFailureMessage(any) string {

@@ -7,6 +7,7 @@ import (
 	"github.com/onsi/gomega/types"
 
 	"herald/harness/csapi"
+	"herald/harness/fingerprint"
 	"herald/harness/spec"
 )
 
@@ -66,8 +67,9 @@ func (m *strippedMatcher) FailureMessage(any) string {
 	for _, ev := range m.got {
 		have = append(have, fmt.Sprintf("%s(%q)", ev.Type(), ev.StateKey()))
 	}
-	return fmt.Sprintf("expected the invite state to hold the %d state event(s) the inviting server sent (type, state_key, sender, content), but:\n    %s\nthe invite state has: %s",
-		len(m.sent), strings.Join(m.problems, "\n    "), strings.Join(have, ", "))
+	return fmt.Sprintf("expected the invite state to hold the %d state event(s) the inviting server sent (type, state_key, sender, content), but:\n    %s\nthe invite state has: %s\n%s",
+		len(m.sent), strings.Join(m.problems, "\n    "), strings.Join(have, ", "),
+		fingerprint.Line(fingerprint.Normalize("invite state: "+strings.Join(m.problems, "; "))))
 }
 
 func (m *strippedMatcher) NegatedFailureMessage(any) string {

@@ -227,7 +227,19 @@ func (g Group) what() string {
 	case conformance.UnexpectedPass:
 		return "passes now: remove the stale expectation (make expectations)"
 	}
-	return g.distinct(func(r Result) string { return oneLine(firstLines(r.Detail)) })
+	return g.distinct(func(r Result) string {
+		switch {
+		case len(r.Outcome.Guards) > 0:
+			names := make([]string, len(r.Outcome.Guards))
+			for i, gd := range r.Outcome.Guards {
+				names[i], _, _ = strings.Cut(gd, ":")
+			}
+			return "guard failed: " + strings.Join(names, ", ") + " (the rule's own check: " + r.Outcome.Rule + ")"
+		case r.Outcome.Observed != "":
+			return "observed: " + r.Outcome.Observed
+		}
+		return oneLine(firstLines(r.Detail))
+	})
 }
 
 // same reports whether f gives every result the same value.

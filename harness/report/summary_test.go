@@ -49,6 +49,8 @@ func everyOutcome() types.Report {
 		spec("T: x [T/v5] room version 5", types.SpecStatePassed, expected("forged invite countersigned", "status 403 M_FORBIDDEN", conformance.Security), "errors", "must", "room-v5"),
 		spec("U: x [U/v11] room version 11", types.SpecStatePassed, expected("v11 redaction drops it", "status 500 no errcode", conformance.Must), "third-party", "must", "room-v11"),
 		spec("U: x [U/v12] room version 12", types.SpecStatePassed, expected("as v11", "status 500 no errcode", conformance.Must), "third-party", "must", "room-v12"),
+		spec("[H] guard", types.SpecStateFailed, conformance.Outcome{Class: conformance.Fail, Rule: conformance.ExpectedFail, Guards: []string{"the server still serves: boom"}}, "errors", "must"),
+		spec("[I] new", types.SpecStateFailed, conformance.Outcome{Class: conformance.Fail, Rule: conformance.Fail, Observed: "status 200 no errcode"}, "errors", "must"),
 		{LeafNodeType: types.NodeTypeSynchronizedBeforeSuite, State: types.SpecStatePassed},
 		{LeafNodeType: types.NodeTypeSynchronizedBeforeSuite, State: types.SpecStateFailed, Failure: types.Failure{Message: "no engine"}},
 	}}
@@ -56,26 +58,26 @@ func everyOutcome() types.Report {
 
 func TestSummarizeClassifiesEveryOutcome(t *testing.T) {
 	s := Summarize(everyOutcome())
-	want := map[string]int{conformance.Pass: 1, conformance.Fail: 1, conformance.ExpectedFail: 7, conformance.UnexpectedPass: 1, conformance.NotDone: 1, conformance.Changed: 1, Skipped: 1}
+	want := map[string]int{conformance.Pass: 1, conformance.Fail: 3, conformance.ExpectedFail: 7, conformance.UnexpectedPass: 1, conformance.NotDone: 1, conformance.Changed: 1, Skipped: 1}
 	for class, n := range want {
 		if s.Counts[class] != n {
 			t.Errorf("%s: %d, want %d (counts %v)", class, s.Counts[class], n, s.Counts)
 		}
 	}
-	if s.Failed() != 4 || s.SkippedInJUnit() != 9 || s.Tests() != 14 {
+	if s.Failed() != 6 || s.SkippedInJUnit() != 9 || s.Tests() != 16 {
 		t.Errorf("failed %d (want fail, changed, unexpected pass, setup), skipped %d, tests %d", s.Failed(), s.SkippedInJUnit(), s.Tests())
 	}
 	if s.Known[conformance.Security] != 4 || s.Known[conformance.Should] != 1 || s.Known[conformance.Must] != 2 {
 		t.Errorf("known by severity: %v", s.Known)
 	}
 	line := s.Line()
-	if !strings.HasPrefix(line, "known failures: MUST 2, security 4 (7 in all, SHOULD 1); 1 passed, 4 failed, 9 skipped (7 expected failures, 1 MAY not done, 1 not run); against the expectations: 2 new failures, 1 fixed, 1 changed") {
+	if !strings.HasPrefix(line, "known failures: MUST 2, security 4 (7 in all, SHOULD 1); 1 passed, 6 failed, 9 skipped (7 expected failures, 1 MAY not done, 1 not run); against the expectations: 4 new failures, 1 fixed, 1 changed") {
 		t.Errorf("Line() = %q", line)
 	}
-	if s.Results[0].ID != "B" || s.Results[1].ID != "G" || s.Results[2].ID != "D" {
+	if s.Results[0].ID != "B" || s.Results[3].ID != "G" || s.Results[4].ID != "D" {
 		t.Errorf("unexpected outcomes are not listed first: %v", s.Results[:3])
 	}
-	if r := s.Results[1]; r.Outcome.Recorded != "status 400 M_UNSUPPORTED_ROOM_VERSION" {
+	if r := s.Results[3]; r.Outcome.Recorded != "status 400 M_UNSUPPORTED_ROOM_VERSION" {
 		t.Errorf("the outcome is not read back: %+v", r)
 	}
 }
@@ -88,8 +90,10 @@ func TestMarkdownOpensWithWhatMattersAndGroupsVersions(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Setup failed:** SynchronizedBeforeSuite: no engine",
-		"## Against the expectations\n\nNew failures: 2 · fixed: 1 · changed: 1\n",
+		"## Against the expectations\n\nNew failures: 4 · fixed: 1 · changed: 1\n",
 		"- **fail** `B` (MUST): expected 200, got 500 observed: status 500 M_UNKNOWN\n",
+		"- **fail** `H` (MUST): guard failed: the server still serves (the rule's own check: expected-fail)\n",
+		"- **fail** `I` (MUST): observed: status 200 no errcode\n",
 		"- **changed** `G` (MUST): fails differently from its expectation: recorded \"status 400 M_UNSUPPORTED_ROOM_VERSION\", observed \"status 500 M_UNKNOWN\"\n",
 		"- **unexpected-pass** `D` (MUST): passes now",
 		"- **expected-fail** `T` v1–v3, v5 (MUST, security): forged invite countersigned — observed: v1–v3: status 200 no errcode; v5: status 403 M_FORBIDDEN\n",
