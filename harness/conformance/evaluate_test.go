@@ -111,7 +111,7 @@ func TestGuardsThatHoldLeaveTheJudgementToTheRule(t *testing.T) {
 		Guard("the server still serves", func() { ran = true })
 		answer(400, "M_FORBIDDEN")
 	})
-	if !ran || o.Class != ExpectedFail || failure != "" {
+	if !ran || o.Class != ExpectedFail || failure != "" || len(o.Held) != 1 {
 		t.Fatalf("ran %v, outcome %+v, failure %q", ran, o, failure)
 	}
 	// And without an expectation, a passing rule with a broken guard fails.

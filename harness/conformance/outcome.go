@@ -119,6 +119,8 @@ type Outcome struct {
 	Recorded string `json:"recorded,omitempty"`
 	// Guards lists the guards that failed, each "name: message".
 	Guards []string `json:"guards,omitempty"`
+	// Held lists the guards that ran and held.
+	Held []string `json:"held,omitempty"`
 	// From the expectation entry, for an expected spec.
 	Severity string `json:"severity,omitempty"`
 	Reason   string `json:"reason,omitempty"`
@@ -223,10 +225,12 @@ func evaluate(r Rule, specID string, body func()) (Outcome, string) {
 	guardsMu.Lock()
 	run := append(append([]guard(nil), registered...), everySpec...)
 	guardsMu.Unlock()
-	var broken []string
+	var broken, held []string
 	for _, g := range run {
 		if msg := intercept(g.check); msg != "" {
 			broken = append(broken, g.name+": "+msg)
+		} else {
+			held = append(held, g.name)
 		}
 	}
 
@@ -236,7 +240,7 @@ func evaluate(r Rule, specID string, body func()) (Outcome, string) {
 		observed = fingerprint.Of(failure)
 	}
 	class, fails := Judge(r.Level, expected, failure != "", observed == recorded)
-	o := Outcome{Class: class, Rule: class, Observed: observed, Level: string(r.Level), Section: r.Section}
+	o := Outcome{Class: class, Rule: class, Observed: observed, Held: held, Level: string(r.Level), Section: r.Section}
 	if expected {
 		o.Recorded, o.Severity, o.Reason, o.Link = recorded, exp.Severity, exp.Reason, exp.Link
 	}
