@@ -102,7 +102,7 @@ func (s *Server) serveInvite(v2 bool) Handler {
 			return errorReply(http.StatusBadRequest, "M_INVALID_PARAM", "the invite failed the mock's checks (see Herald's journal)")
 		}
 		signed := event.Clone()
-		if err := s.signer.SignEvent(rv, signed); err != nil {
+		if err := s.Signer().SignEvent(rv, signed); err != nil {
 			r.Check("countersigning the invite", err)
 			return errorReply(http.StatusInternalServerError, "M_UNKNOWN", "%v", err)
 		}

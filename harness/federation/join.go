@@ -85,7 +85,7 @@ func (s *Server) serveSendMembership(membership string, v2 bool) Handler {
 		countersigned := false
 		if via, _ := ev.Content().GetString("join_authorised_via_users_server"); membership == "join" && via != "" {
 			if server, _ := spec.ServerNameOf(via); server == s.name {
-				if err := s.signer.SignEvent(room.Version, ev.Fields); err != nil {
+				if err := s.Signer().SignEvent(room.Version, ev.Fields); err != nil {
 					r.Check("countersigning the restricted join", err)
 				}
 				countersigned = true

@@ -10,6 +10,7 @@ type config struct {
 	requestTimeout time.Duration
 	allowProblems  bool
 	keyID          string
+	keyValidity    time.Duration
 	host           string
 	profiles       map[string]Profile
 }
@@ -18,6 +19,7 @@ func newConfig(opts []Option) *config {
 	c := &config{
 		answers:        map[Route]Handler{},
 		requestTimeout: 30 * time.Second,
+		keyValidity:    24 * time.Hour,
 		host:           "host.docker.internal",
 		profiles:       map[string]Profile{},
 	}
@@ -37,6 +39,11 @@ func AllowProblems() Option { return func(c *config) { c.allowProblems = true } 
 // KeyID sets the mock's signing key ID (default "ed25519:" and a random
 // version).
 func KeyID(id string) Option { return func(c *config) { c.keyID = id } }
+
+// KeyValidity sets how far ahead of now the mock's key document puts
+// valid_until_ts (default 24h); a negative duration publishes a document
+// that has already expired.
+func KeyValidity(d time.Duration) Option { return func(c *config) { c.keyValidity = d } }
 
 // Host sets the host part of the mock's server name (default
 // host.docker.internal, what homeserver containers resolve to the network

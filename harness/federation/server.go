@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"herald/harness/homeserver"
@@ -57,7 +58,7 @@ type Server struct {
 
 	name   string
 	addr   netip.AddrPort
-	signer *spec.Signer
+	signer atomic.Pointer[spec.Signer] // the current key; RotateKey replaces it
 	ca     *pki.CA
 	cfg    *config
 
@@ -69,6 +70,7 @@ type Server struct {
 	txns    map[string]*Reply // inbound transaction results by origin and ID
 	txnSeq  int
 	invites []ReceivedInvite
+	oldKeys map[string]spec.OldVerifyKey // keys RotateKey retired
 
 	keys     *keyCache
 	listener *mockhttp.Listener
@@ -107,14 +109,15 @@ func Start(ctx context.Context, env Env, opts ...Option) (*Server, error) {
 		Journal: newJournal(),
 		name:    name,
 		addr:    netip.AddrPortFrom(env.Listen, addr.Port()),
-		signer:  signer,
 		ca:      env.CA,
 		cfg:     cfg,
 		peer:    env.Peer,
 		answers: mockhttp.NewScript(cfg.answers),
 		rooms:   map[string]*Room{},
 		txns:    map[string]*Reply{},
+		oldKeys: map[string]spec.OldVerifyKey{},
 	}
+	s.signer.Store(signer)
 	s.keys = &keyCache{server: s}
 	s.listener = mockhttp.Serve(ln, cert, s.router(), s.Journal.j.Logf)
 	return s, nil
@@ -134,10 +137,10 @@ func (s *Server) Name() string { return s.name }
 func (s *Server) Addr() netip.AddrPort { return s.addr }
 
 // KeyID is the ID of the mock's signing key.
-func (s *Server) KeyID() string { return s.signer.KeyID }
+func (s *Server) KeyID() string { return s.Signer().KeyID }
 
 // Signer signs as the mock (for specs that build their own JSON).
-func (s *Server) Signer() *spec.Signer { return s.signer }
+func (s *Server) Signer() *spec.Signer { return s.signer.Load() }
 
 // User returns the ID of a user on the mock: @localpart:<mock name>.
 func (s *Server) User(localpart string) string { return "@" + localpart + ":" + s.name }
