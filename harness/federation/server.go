@@ -11,7 +11,6 @@ import (
 	"net/netip"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -200,9 +199,12 @@ func (s *Server) serve(route Route, w http.ResponseWriter, hr *http.Request) {
 	var reply *Reply
 	switch {
 	case err != nil:
-		req.Note("reading the body: %v", err)
+		req.Check("the request body can be read", err)
 		reply = errorReply(http.StatusBadRequest, "M_BAD_JSON", "reading the body: %v", err)
-	case !unauthenticated[route] && (route != Unrouted || strings.HasPrefix(hr.URL.Path, "/_matrix/federation/")):
+	case !unauthenticated[route]:
+		// Every request but a key or version query is authenticated,
+		// wherever it goes: an unrouted one too, so that its 401 or 404 is
+		// what a real server would answer.
 		origin, ok := s.authenticate(hr.Context(), req)
 		ex.Origin = origin
 		if !ok {
@@ -210,6 +212,11 @@ func (s *Server) serve(route Route, w http.ResponseWriter, hr *http.Request) {
 			break
 		}
 		req.Origin = origin
+	}
+	if route == Unrouted {
+		req.Check("the endpoint is one the spec defines", fmt.Errorf(
+			"%s %s: no server-server API endpoint has this method and path (the mock answers 404 M_UNRECOGNIZED, as a server does for an unknown endpoint; background traffic it tolerates: federation.Background)",
+			hr.Method, hr.URL.Path))
 	}
 	if reply == nil {
 		h := def
