@@ -218,6 +218,11 @@ func (s *Server) serve(route Route, w http.ResponseWriter, hr *http.Request) {
 			"%s %s: no server-server API endpoint has this method and path (the mock answers 404 M_UNRECOGNIZED, as a server does for an unknown endpoint; background traffic it tolerates: federation.Background)",
 			hr.Method, hr.URL.Path))
 	}
+	if reply == nil && (route == InviteV1 || route == InviteV2) {
+		// The invite is checked whatever answers it: a scripted refusal
+		// or fallback too.
+		s.guard(req, "checking the invite", func() { s.receiveInvite(req) })
+	}
 	if reply == nil {
 		h := def
 		if sh, ok := s.scripted(route); ok {
@@ -236,15 +241,24 @@ func (s *Server) serve(route Route, w http.ResponseWriter, hr *http.Request) {
 	writeReply(w, reply)
 }
 
-// run calls h, turning a panic into a 500 and a failed check.
-func (s *Server) run(req *Request, h Handler) (reply *Reply) {
+// guard runs f, turning a panic into a failed check named what: a bug of
+// the mock's, which the spec must not pass over.
+func (s *Server) guard(req *Request, what string, f func()) (panicked any) {
 	defer func() {
 		if p := recover(); p != nil {
-			req.Check("the mock's handler", fmt.Errorf("panicked: %v\n%s", p, debug.Stack()))
-			reply = errorReply(http.StatusInternalServerError, "M_UNKNOWN", "Herald's mock failed: %v", p)
+			req.Check(what, fmt.Errorf("the mock panicked: %v\n%s", p, debug.Stack()))
+			panicked = p
 		}
 	}()
-	reply = h(req)
+	f()
+	return nil
+}
+
+// run calls h, turning a panic into a 500 and a failed check.
+func (s *Server) run(req *Request, h Handler) (reply *Reply) {
+	if p := s.guard(req, "the mock's handler", func() { reply = h(req) }); p != nil {
+		return errorReply(http.StatusInternalServerError, "M_UNKNOWN", "Herald's mock failed: %v", p)
+	}
 	if reply == nil {
 		reply = errorReply(http.StatusInternalServerError, "M_UNKNOWN", "Herald's handler returned no reply")
 	}
