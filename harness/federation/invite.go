@@ -134,10 +134,10 @@ func (s *Server) checkInvite(r *Request, v2 bool) *inviteReceipt {
 	target, _ := ev.StateKey()
 	targetServer, _ := spec.ServerNameOf(target)
 	for _, c := range []Check{
-		{"invite: type is m.room.member", checkf(ev.Type() != "m.room.member", "type is %q", ev.Type())},
-		{"invite: membership is invite", checkf(ev.Membership() != "invite", "membership is %q", ev.Membership())},
-		{"invite: sender is on the requesting server", checkf(senderServer != origin, "sender %q, origin %q", ev.Sender(), origin)},
-		{"invite: state_key is a user on the mock", checkf(targetServer != s.name, "state_key %q", target)},
+		{Name: "invite: type is m.room.member", Err: checkf(ev.Type() != "m.room.member", "type is %q", ev.Type())},
+		{Name: "invite: membership is invite", Err: checkf(ev.Membership() != "invite", "membership is %q", ev.Membership())},
+		{Name: "invite: sender is on the requesting server", Err: checkf(senderServer != origin, "sender %q, origin %q", ev.Sender(), origin)},
+		{Name: "invite: state_key is a user on the mock", Err: checkf(targetServer != s.name, "state_key %q", target)},
 	} {
 		r.Check(c.Name, c.Err)
 		ok = ok && c.Err == nil
@@ -459,12 +459,12 @@ func (s *Server) sendInvite(ctx context.Context, route Route, api string, invite
 		}
 		var checks []Check
 		returned, err := res.Event()
-		checks = append(checks, Check{"the answer carries the invite event", err})
+		checks = append(checks, Check{Name: "the answer carries the invite event", Err: err})
 		if err != nil {
 			return checks
 		}
 		ev, err := NewEventFromObject(invite.Version, returned)
-		checks = append(checks, Check{"the returned invite has the sent event ID", func() error {
+		checks = append(checks, Check{Name: "the returned invite has the sent event ID", Err: func() error {
 			if err != nil {
 				return err
 			}
@@ -473,9 +473,9 @@ func (s *Server) sendInvite(ctx context.Context, route Route, api string, invite
 		if err != nil {
 			return checks
 		}
-		checks = append(checks, Check{"the returned invite's content hash", invite.Version.CheckContentHash(returned)})
-		checks = append(checks, Check{"the returned invite is signed by " + s.Peer().Name, s.checkSignatureOf(ctx, invite.Version, returned, s.Peer().Name)})
-		checks = append(checks, Check{"the returned invite keeps the mock's signature", s.checkSignatureOf(ctx, invite.Version, returned, s.name)})
+		checks = append(checks, Check{Name: "the returned invite's content hash", Err: invite.Version.CheckContentHash(returned)})
+		checks = append(checks, Check{Name: "the returned invite is signed by " + s.Peer().Name, Err: s.checkSignatureOf(ctx, invite.Version, returned, s.Peer().Name)})
+		checks = append(checks, Check{Name: "the returned invite keeps the mock's signature", Err: s.checkSignatureOf(ctx, invite.Version, returned, s.name)})
 		for _, c := range checks {
 			if c.Err != nil {
 				return checks

@@ -1,0 +1,48 @@
+package mockhttp
+
+import "fmt"
+
+// Check is one verification a mock made on an exchange: the X-Matrix
+// signature of a request, the content hash of an event in it, the shape
+// of a body, … Err is nil when the check passed.
+type Check struct {
+	Name string
+	Err  error
+}
+
+// Passed reports whether the check passed.
+func (c Check) Passed() bool { return c.Err == nil }
+
+// String is "✓ name" or "✗ name: error".
+func (c Check) String() string {
+	if c.Err == nil {
+		return "✓ " + c.Name
+	}
+	return "✗ " + c.Name + ": " + c.Err.Error()
+}
+
+// Failed returns the checks that did not pass.
+func Failed(checks []Check) []Check {
+	var out []Check
+	for _, c := range checks {
+		if !c.Passed() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Problem is a failed check: something the homeserver sent (or answered)
+// that a mock found wrong. A spec fails on any problem of its mocks.
+type Problem struct {
+	// Exchange is the summary of the exchange the check was made on.
+	Exchange string
+	Seq      int
+	Check    Check
+}
+
+// String says what failed where.
+func (p Problem) String() string { return fmt.Sprintf("%s: %s", p.Exchange, p.Check) }
+
+// GomegaString makes a failing Expect(…Problems()).To(BeEmpty()) readable.
+func (p Problem) GomegaString() string { return p.String() }
