@@ -176,7 +176,11 @@ func (s *Server) scripted(route Route) (Handler, bool) { return s.answers.Get(ro
 // request is read, authenticated, scripted and journaled.
 // routes serves every mock of this kind; it hands each request to the mock
 // it was sent to.
-var routes = mockhttp.NewRouter(allRoutes(), Unrouted, (*Server).serve)
+var routes *mockhttp.Router[Route, *Server]
+
+// init builds routes: serve consults it for unknown endpoints, so it
+// cannot be a plain initialised variable.
+func init() { routes = mockhttp.NewRouter(allRoutes(), Unrouted, (*Server).serve) }
 
 func (s *Server) router() http.Handler { return routes.For(s) }
 
@@ -215,7 +219,7 @@ func (s *Server) serve(route Route, w http.ResponseWriter, hr *http.Request) {
 	}
 	if route == Unrouted {
 		req.Check("the endpoint is one the spec defines", fmt.Errorf(
-			"%s %s: no server-server API endpoint has this method and path (the mock answers 404 M_UNRECOGNIZED, as a server does for an unknown endpoint; background traffic it tolerates: federation.Background)",
+			"%s %s: no server-server API endpoint has this method and path (the mock answers 404 M_UNRECOGNIZED, or 405 for a known path, as server-server-api.md §Unsupported endpoints says; background traffic it tolerates: federation.Background)",
 			hr.Method, hr.URL.Path))
 	}
 	if reply == nil && (route == InviteV1 || route == InviteV2) {

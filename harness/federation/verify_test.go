@@ -116,7 +116,7 @@ func TestUnknownEndpointsAreProblems(t *testing.T) {
 	}{
 		{"a federation path", "GET", "/_matrix/federation/v1/no_such_thing", nil, 404, "M_UNRECOGNIZED", "the endpoint is one the spec defines"},
 		{"a path outside /_matrix/federation/", "GET", "/_matrix/media/v3/download/x/y", nil, 404, "M_UNRECOGNIZED", "the endpoint is one the spec defines"},
-		{"a known path with another method", "POST", "/_matrix/federation/v1/version", nil, 404, "M_UNRECOGNIZED", "the endpoint is one the spec defines"},
+		{"a known path with another method", "POST", "/_matrix/federation/v1/version", nil, 405, "M_UNRECOGNIZED", "the endpoint is one the spec defines"},
 		{"an unsigned request outside /_matrix/federation/", "GET", "/_matrix/client/versions", []RequestOption{Unsigned()}, 401, "M_UNAUTHORIZED", "X-Matrix Authorization header present"},
 		{"a badly signed request outside /_matrix/federation/", "GET", "/_matrix/media/v3/config", []RequestOption{CorruptSignature()}, 401, "M_UNAUTHORIZED", "X-Matrix signature verifies"},
 	} {

@@ -31,6 +31,7 @@ func TestWrongRequestsAreProblems(t *testing.T) {
 		errcode, problem   string
 	}{
 		{"an unknown endpoint", "GET", "/_matrix/identity/v2/no_such_thing", true, "", 404, "M_UNRECOGNIZED", "the endpoint is one the Identity Service API defines"},
+		{"a known path with another method", "DELETE", Lookup.Path(), true, "", 405, "M_UNRECOGNIZED", "the endpoint is one the Identity Service API defines"},
 		{"a path outside the API", "GET", "/_matrix/client/versions", false, "", 404, "M_UNRECOGNIZED", "the endpoint is one the Identity Service API defines"},
 		{"no access token", "POST", Lookup.Path(), false, `{}`, 401, "M_UNAUTHORIZED", "carries an access token"},
 		{"a lookup body that is not JSON", "POST", Lookup.Path(), true, `{"addresses": [`, 400, "M_NOT_JSON", "lookup body is a JSON object"},

@@ -190,7 +190,11 @@ func (s *Server) validToken(t string) bool {
 
 // routes serves every mock of this kind; it hands each request to the mock
 // it was sent to.
-var routes = mockhttp.NewRouter(served(), Unrouted, (*Server).serve)
+var routes *mockhttp.Router[Route, *Server]
+
+// init builds routes: serve consults it for unknown endpoints, so it
+// cannot be a plain initialised variable.
+func init() { routes = mockhttp.NewRouter(served(), Unrouted, (*Server).serve) }
 
 func (s *Server) router() http.Handler { return routes.For(s) }
 
@@ -219,6 +223,9 @@ func (s *Server) serve(route Route, w http.ResponseWriter, hr *http.Request) {
 	switch {
 	case err != nil:
 		reply = req.Refuse("the request body can be read", http.StatusBadRequest, "M_BAD_JSON", "reading the body: %v", err)
+	case route == Unrouted && routes.OtherMethod(hr):
+		reply = req.Refuse("the endpoint is one the Identity Service API defines", http.StatusMethodNotAllowed, "M_UNRECOGNIZED",
+			"the Identity Service API has %s, but not with method %s", hr.URL.Path, hr.Method)
 	case route == Unrouted:
 		reply = req.Refuse("the endpoint is one the Identity Service API defines", http.StatusNotFound, "M_UNRECOGNIZED",
 			"no Identity Service API endpoint has method %s and path %s", hr.Method, hr.URL.Path)
