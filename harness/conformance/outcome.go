@@ -75,10 +75,53 @@ func expectation(specID string) (Expectation, bool) {
 	return Expectation{}, false
 }
 
+// judges are what AtEnd registered for the spec running in this process
+// (Ginkgo runs one spec at a time per process); nil outside one.
+var (
+	judgesMu sync.Mutex
+	judges   *[]func()
+)
+
+// AtEnd registers judge to run when the current spec's body has passed,
+// inside its outcome: a Gomega failure in it fails the spec as one in the
+// body would, so a known failure listed in the expectations file covers it
+// too. The mocks register their check that nothing the homeserver sent
+// them was wrong. Outside a spec of this package it registers nothing and
+// returns false.
+func AtEnd(judge func()) bool {
+	judgesMu.Lock()
+	defer judgesMu.Unlock()
+	if judges == nil {
+		return false
+	}
+	*judges = append(*judges, judge)
+	return true
+}
+
+// withJudges runs body, then, if it passed, every judge registered meanwhile.
+func withJudges(body func()) func() {
+	return func() {
+		registered := []func(){}
+		judgesMu.Lock()
+		judges = &registered
+		judgesMu.Unlock()
+		defer func() {
+			judgesMu.Lock()
+			judges = nil
+			judgesMu.Unlock()
+		}()
+		body()
+		for _, judge := range registered {
+			judge()
+		}
+	}
+}
+
 // check runs a spec body under the run's policy and records its outcome.
 func check(ctx ginkgo.SpecContext, r Rule, specID string, body func()) {
 	ginkgo.AddReportEntry(EntryRule, ginkgo.ReportEntryVisibilityFailureOrVerbose,
 		fmt.Sprintf("%s — the spec requires: %s", specID, r.Requirement()))
+	body = withJudges(body)
 	exp, expected := expectation(specID)
 	if !expected && r.Level != MAY {
 		body() // failures propagate as usual

@@ -9,6 +9,7 @@ type config struct {
 	answers        map[Route]Handler
 	requestTimeout time.Duration
 	allowProblems  bool
+	judgedBy       func(judge func()) bool
 	keyID          string
 	keyValidity    time.Duration
 	host           string
@@ -35,6 +36,13 @@ func RequestTimeout(d time.Duration) Option { return func(c *config) { c.request
 // AllowProblems stops NewServer from failing the spec when the journal
 // has problems at the end: for specs that provoke them on purpose.
 func AllowProblems() Option { return func(c *config) { c.allowProblems = true } }
+
+// JudgedBy gives NewServer where to register its problem check so that
+// it runs when the spec's body ends, as part of the spec's outcome
+// (conformance.AtEnd); register reports whether it took it.
+func JudgedBy(register func(judge func()) bool) Option {
+	return func(c *config) { c.judgedBy = register }
+}
 
 // KeyID sets the mock's signing key ID (default "ed25519:" and a random
 // version).

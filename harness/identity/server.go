@@ -52,6 +52,7 @@ type Option func(*config)
 type config struct {
 	answers        map[Route]Handler
 	allowProblems  bool
+	judgedBy       func(judge func()) bool
 	requestTimeout time.Duration
 	host           string
 	keyID          string
@@ -71,6 +72,13 @@ func RequestTimeout(d time.Duration) Option { return func(c *config) { c.request
 // AllowProblems stops NewServer from failing the spec when the journal
 // has problems at the end: for specs that provoke them on purpose.
 func AllowProblems() Option { return func(c *config) { c.allowProblems = true } }
+
+// JudgedBy gives NewServer where to register its problem check so that
+// it runs when the spec's body ends, as part of the spec's outcome
+// (conformance.AtEnd); register reports whether it took it.
+func JudgedBy(register func(judge func()) bool) Option {
+	return func(c *config) { c.judgedBy = register }
+}
 
 // Host sets the host part of the mock's name (default host.docker.internal).
 func Host(host string) Option { return func(c *config) { c.host = host } }
