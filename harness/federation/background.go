@@ -20,6 +20,11 @@ type Allowance struct {
 	Why string
 	// Section is where the spec allows it.
 	Section string
+	// JudgedBy is the spec that provokes this traffic and judges its
+	// shape; elsewhere, where it falls at a time no spec controls, a
+	// malformed one is journaled but not a problem (mockhttp.Check). Empty:
+	// judged wherever it falls.
+	JudgedBy string
 }
 
 // String names the traffic and its section.
@@ -53,7 +58,7 @@ var Background = []Allowance{
 	{Route: SendTxn, Why: "sends a transaction carrying EDUs (and PDUs of rooms the mock is in)",
 		Section: "server-server-api.md §Transactions, §EDUs"},
 	{EDU: "m.presence", Why: "presence of its users the mock's users may be interested in",
-		Section: "server-server-api.md §Presence"},
+		Section: "server-server-api.md §Presence", JudgedBy: "FED-PRESENCE"},
 	{EDU: "m.typing", Why: "typing notifications in a room the mock is in",
 		Section: "server-server-api.md §Typing Notifications"},
 	{EDU: "m.receipt", Why: "read receipts in a room the mock is in",
@@ -75,26 +80,32 @@ func toleratedEDU(eduType string) (Allowance, bool) {
 }
 
 // checkEDU judges one EDU of a transaction from origin: its envelope
-// (edu.yaml: edu_type and content required), that its type is tolerated,
-// and the fields its schema requires (definitions/event-schemas/), with
-// every user it reports on being a user of origin.
-func checkEDU(e any, origin string) (string, error) {
+// (edu.yaml: edu_type and content required) and that its type is
+// tolerated (err), then the fields its schema requires
+// (definitions/event-schemas/), with every user it reports on being a
+// user of origin (shape, judged as the type's allowance says).
+func checkEDU(e any, origin string) (typ string, allowance Allowance, err, shape error) {
 	m, ok := e.(map[string]any)
 	if !ok {
-		return "", fmt.Errorf("it is %s, not an object", jsonKind(e))
+		return "", allowance, fmt.Errorf("it is %s, not an object", jsonKind(e)), nil
 	}
 	edu := spec.Object(m)
-	typ, ok := edu.GetString("edu_type")
+	typ, ok = edu.GetString("edu_type")
 	if !ok {
-		return "", errors.New("no edu_type string (edu.yaml requires edu_type and content)")
+		return "", allowance, errors.New("no edu_type string (edu.yaml requires edu_type and content)"), nil
 	}
 	content, ok := edu.GetObject("content")
 	if !ok {
-		return typ, errors.New("no content object (edu.yaml requires edu_type and content)")
+		return typ, allowance, errors.New("no content object (edu.yaml requires edu_type and content)"), nil
 	}
-	if _, ok := toleratedEDU(typ); !ok {
-		return typ, fmt.Errorf("edu_type %q is not traffic the spec lets a server send unasked (the mock tolerates %s)", typ, toleratedEDUTypes())
+	if allowance, ok = toleratedEDU(typ); !ok {
+		return typ, allowance, fmt.Errorf("edu_type %q is not traffic the spec lets a server send unasked (the mock tolerates %s)", typ, toleratedEDUTypes()), nil
 	}
+	return typ, allowance, nil, checkEDUShape(typ, content, origin)
+}
+
+// checkEDUShape checks what the schema of a tolerated EDU type requires.
+func checkEDUShape(typ string, content spec.Object, origin string) error {
 	ownUser := func(where string, v any) error {
 		u, ok := v.(string)
 		if !ok {
@@ -110,7 +121,7 @@ func checkEDU(e any, origin string) (string, error) {
 	case "m.presence":
 		push, ok := content.GetArray("push")
 		if !ok {
-			return typ, errors.New("content.push is not an array (m.presence requires it)")
+			return errors.New("content.push is not an array (m.presence requires it)")
 		}
 		for i, p := range push {
 			pm, ok := p.(map[string]any)
@@ -177,7 +188,7 @@ func checkEDU(e any, origin string) (string, error) {
 	case "m.signing_key_update":
 		errs = append(errs, ownUser("user_id", content["user_id"]))
 	}
-	return typ, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 func toleratedEDUTypes() []string {

@@ -166,6 +166,19 @@ func (j *Journal) Problems() []Problem {
 	return out
 }
 
+// Deferred returns the failed checks the spec judgedBy judges (see
+// Check.JudgedBy): not problems where they fell, the problems of that
+// spec.
+func (j *Journal) Deferred(judgedBy string) []Problem {
+	var out []Problem
+	for _, e := range j.j.Exchanges() {
+		for _, c := range mockhttp.Deferred(e.Checks, judgedBy) {
+			out = append(out, Problem{Exchange: e.Summary(), Seq: e.Seq, Check: c})
+		}
+	}
+	return out
+}
+
 // Transcript renders every exchange in order, then the server log, for
 // failure reports.
 func (j *Journal) Transcript() string { return j.j.Transcript() }

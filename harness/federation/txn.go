@@ -50,9 +50,12 @@ func (s *Server) receiveTransaction(ctx context.Context, data []byte, origin str
 		check("transaction edus is an array", checkf(!ok, "it is not"))
 		check("transaction has at most 100 EDUs", checkf(len(edus) > maxTxnEDUs, "it has %d", len(edus)))
 		for i, e := range edus {
-			t, err := checkEDU(e, origin)
+			t, allowance, err, shape := checkEDU(e, origin)
 			res.EDUTypes = append(res.EDUTypes, t)
-			check(fmt.Sprintf("edu %d (%s) is background traffic the spec allows, well formed", i, t), err)
+			check(fmt.Sprintf("edu %d (%s) is background traffic the spec allows", i, t), err)
+			if err == nil {
+				res.Checks = append(res.Checks, Check{Name: fmt.Sprintf("edu %d (%s) is shaped as its schema requires", i, t), Err: shape, JudgedBy: allowance.JudgedBy})
+			}
 		}
 	}
 	for i, p := range pdus {
@@ -114,9 +117,7 @@ func (s *Server) serveTransaction(r *Request) *Reply {
 		return prev
 	}
 	res := s.receiveTransaction(r.HTTP.Context(), r.Body, r.Origin)
-	for _, c := range res.Checks {
-		r.Check(c.Name, c.Err)
-	}
+	r.ex.Checks = append(r.ex.Checks, res.Checks...)
 	for _, n := range res.Notes {
 		r.Note("%s", n)
 	}

@@ -8,24 +8,47 @@ import "fmt"
 type Check struct {
 	Name string
 	Err  error
+	// JudgedBy, if set, is the ID of the spec that judges this check: one
+	// on traffic that arrives whenever the homeserver chooses (background
+	// EDUs), which would fail whichever spec it happened to fall in. A
+	// failure is then not a Problem of the exchange's spec; that spec
+	// provokes the traffic, waits for it and judges it (see Deferred).
+	JudgedBy string
 }
 
 // Passed reports whether the check passed.
 func (c Check) Passed() bool { return c.Err == nil }
 
-// String is "✓ name" or "✗ name: error".
+// String is "✓ name" or "✗ name: error", with the spec that judges it.
 func (c Check) String() string {
 	if c.Err == nil {
 		return "✓ " + c.Name
 	}
-	return "✗ " + c.Name + ": " + c.Err.Error()
+	s := "✗ " + c.Name + ": " + c.Err.Error()
+	if c.JudgedBy != "" {
+		s += " (judged by " + c.JudgedBy + ", not here)"
+	}
+	return s
 }
 
-// Failed returns the checks that did not pass.
+// Failed returns the checks that did not pass and are judged where they
+// were made: the exchange's problems.
 func Failed(checks []Check) []Check {
 	var out []Check
 	for _, c := range checks {
-		if !c.Passed() {
+		if !c.Passed() && c.JudgedBy == "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Deferred returns the checks that did not pass and that the spec
+// judgedBy judges.
+func Deferred(checks []Check, judgedBy string) []Check {
+	var out []Check
+	for _, c := range checks {
+		if !c.Passed() && c.JudgedBy == judgedBy {
 			out = append(out, c)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -214,7 +215,52 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(res.StatusCode).To(Equal(http.StatusUnauthorized), "a corrupt signature:\n%v", res)
 	})
+
+	// Presence EDUs arrive whenever the homeserver chooses, so the mock
+	// leaves their shape to this spec (fed.Background, JudgedBy): it makes
+	// the homeserver send one and judges every one that came.
+	presenceRule := conformance.Rule{
+		ID: "FED-PRESENCE", Level: conformance.MUST, Area: area,
+		Section: "server-server-api.md §Presence (definitions/event-schemas/m.presence.yaml: push[].user_id, presence one of online, unavailable, offline, last_active_ago required)",
+		Says:    "sends presence to a server it shares a room with as m.presence EDUs shaped as the schema requires, for its own users",
+	}
+	conformance.It(presenceRule, func(ctx SpecContext) {
+		bob := suite.NewUser(ctx, "bob")
+		remote := suite.NewRemote(ctx)
+		room := remote.CreateRoom(spec.MustRoomVersion("10"), remote.User("alice"))
+		bob.MustJoin(ctx, room.ID, csapi.Via(remote.Name()))
+		res, err := bob.Do(ctx, http.MethodPut, "/_matrix/client/v3/presence/"+url.PathEscape(bob.UserID)+"/status",
+			csapi.JSONBody(map[string]any{"presence": "online", "status_msg": "herald"}))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res.StatusCode).To(Equal(http.StatusOK), "bob sets his presence to online:\n%v", res)
+		_, err = remote.Journal.WaitUntil(ctx, "an m.presence EDU about "+bob.UserID+" being online", func(e fed.Exchange) bool {
+			return e.Direction == fed.Inbound && e.Route == fed.SendTxn && presenceOnline(e.RequestBody, bob.UserID)
+		})
+		Expect(err).NotTo(HaveOccurred(), "bob shares a room with the mock and is online: the homeserver should tell it.\n%s", remote.Journal.Transcript())
+		Expect(remote.Journal.Deferred(presenceRule.ID)).To(BeEmpty(), "the m.presence EDUs the homeserver sent the mock")
+	})
 })
+
+// presenceOnline reports whether a transaction body carries an m.presence
+// EDU saying user is online.
+func presenceOnline(body []byte, user string) bool {
+	txn, err := spec.ParseObject(body)
+	if err != nil {
+		return false
+	}
+	edus, _ := txn.GetArray("edus")
+	for _, e := range edus {
+		m, _ := e.(map[string]any)
+		content, _ := m["content"].(map[string]any)
+		push, _ := content["push"].([]any)
+		for _, p := range push {
+			if u, _ := p.(map[string]any); m["edu_type"] == "m.presence" && u["user_id"] == user && u["presence"] == "online" {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // signedBy checks server's signature on event with the key it publishes.
 func signedBy(ctx context.Context, remote *fed.Server, rv spec.RoomVersion, event spec.Object, server string) error {
