@@ -233,10 +233,16 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 			csapi.JSONBody(map[string]any{"presence": "online", "status_msg": "herald"}))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(res.StatusCode).To(Equal(http.StatusOK), "bob sets his presence to online:\n%v", res)
-		_, err = remote.Journal.WaitUntil(ctx, "an m.presence EDU about "+bob.UserID+" being online", func(e fed.Exchange) bool {
+		// Sending presence at all is up to the server (Herald's Synapse
+		// image turns it off): without any, there is nothing to judge.
+		wait, cancel := context.WithTimeout(ctx, suite.Config().Timeouts.Request)
+		defer cancel()
+		_, err = remote.Journal.WaitUntil(wait, "an m.presence EDU about "+bob.UserID+" being online", func(e fed.Exchange) bool {
 			return e.Direction == fed.Inbound && e.Route == fed.SendTxn && presenceOnline(e.RequestBody, bob.UserID)
 		})
-		Expect(err).NotTo(HaveOccurred(), "bob shares a room with the mock and is online: the homeserver should tell it.\n%s", remote.Journal.Transcript())
+		if err != nil && len(remote.Journal.Deferred(presenceRule.ID)) == 0 {
+			Skip(fmt.Sprintf("the homeserver sent the mock no m.presence EDU about %s being online within %s (presence disabled?): nothing to judge", bob.UserID, suite.Config().Timeouts.Request))
+		}
 		Expect(remote.Journal.Deferred(presenceRule.ID)).To(BeEmpty(), "the m.presence EDUs the homeserver sent the mock")
 	})
 })
