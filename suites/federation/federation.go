@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -218,38 +217,36 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 
 	// Presence EDUs arrive whenever the homeserver chooses, so the mock
 	// leaves their shape to this spec (fed.Background, JudgedBy): it makes
-	// the homeserver send one and judges every one that came.
+	// the homeserver send one (a local user joins a room the mock is in)
+	// and judges every one that came. Setting a presence through the
+	// client API first would race with what the server sends on the join.
 	presenceRule := conformance.Rule{
 		ID: "FED-PRESENCE", Level: conformance.MUST, Area: area,
 		Section: "server-server-api.md §Presence (definitions/event-schemas/m.presence.yaml: push[].user_id, presence one of online, unavailable, offline, last_active_ago required)",
-		Says:    "sends presence to a server it shares a room with as m.presence EDUs shaped as the schema requires, for its own users",
+		Says:    "sends the presence of a local user who joins a room shared with a remote server as m.presence EDUs shaped as the schema requires, for its own users",
 	}
 	conformance.It(presenceRule, func(ctx SpecContext) {
 		bob := suite.NewUser(ctx, "bob")
 		remote := suite.NewRemote(ctx)
 		room := remote.CreateRoom(spec.MustRoomVersion("10"), remote.User("alice"))
 		bob.MustJoin(ctx, room.ID, csapi.Via(remote.Name()))
-		res, err := bob.Do(ctx, http.MethodPut, "/_matrix/client/v3/presence/"+url.PathEscape(bob.UserID)+"/status",
-			csapi.JSONBody(map[string]any{"presence": "online", "status_msg": "herald"}))
-		Expect(err).NotTo(HaveOccurred())
-		Expect(res.StatusCode).To(Equal(http.StatusOK), "bob sets his presence to online:\n%v", res)
 		// Sending presence at all is up to the server (Herald's Synapse
 		// image turns it off): without any, there is nothing to judge.
 		wait, cancel := context.WithTimeout(ctx, suite.Config().Timeouts.Request)
 		defer cancel()
-		_, err = remote.Journal.WaitUntil(wait, "an m.presence EDU about "+bob.UserID+" being online", func(e fed.Exchange) bool {
-			return e.Direction == fed.Inbound && e.Route == fed.SendTxn && presenceOnline(e.RequestBody, bob.UserID)
+		_, err := remote.Journal.WaitUntil(wait, "an m.presence EDU about "+bob.UserID, func(e fed.Exchange) bool {
+			return e.Direction == fed.Inbound && e.Route == fed.SendTxn && presenceOf(e.RequestBody, bob.UserID)
 		})
-		if err != nil && len(remote.Journal.Deferred(presenceRule.ID)) == 0 {
-			Skip(fmt.Sprintf("the homeserver sent the mock no m.presence EDU about %s being online within %s (presence disabled?): nothing to judge", bob.UserID, suite.Config().Timeouts.Request))
+		if err != nil {
+			Skip(fmt.Sprintf("the homeserver sent the mock no m.presence EDU about %s within %s of the join (presence disabled?): nothing to judge", bob.UserID, suite.Config().Timeouts.Request))
 		}
 		Expect(remote.Journal.Deferred(presenceRule.ID)).To(BeEmpty(), "the m.presence EDUs the homeserver sent the mock")
 	})
 })
 
-// presenceOnline reports whether a transaction body carries an m.presence
-// EDU saying user is online.
-func presenceOnline(body []byte, user string) bool {
+// presenceOf reports whether a transaction body carries an m.presence EDU
+// about user.
+func presenceOf(body []byte, user string) bool {
 	txn, err := spec.ParseObject(body)
 	if err != nil {
 		return false
@@ -260,7 +257,7 @@ func presenceOnline(body []byte, user string) bool {
 		content, _ := m["content"].(map[string]any)
 		push, _ := content["push"].([]any)
 		for _, p := range push {
-			if u, _ := p.(map[string]any); m["edu_type"] == "m.presence" && u["user_id"] == user && u["presence"] == "online" {
+			if u, _ := p.(map[string]any); m["edu_type"] == "m.presence" && u["user_id"] == user {
 				return true
 			}
 		}
