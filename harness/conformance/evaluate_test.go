@@ -151,3 +151,24 @@ func TestGuardsForEverySpecRunAfterTheSpecsOwn(t *testing.T) {
 		t.Errorf("guards ran in the order %v", order)
 	}
 }
+
+// A mock's judge closes it, so it runs after the guards (which may still
+// send through the mock), and its failure is the rule check's.
+func TestJudgesRunAfterGuardsAndCountAsTheRule(t *testing.T) {
+	gomega.RegisterTestingT(t)
+	closed := false
+	o, failure := evaluate(evalRule, evalRule.ID, func() {
+		Guard("the mock is still open", func() {
+			gomega.Expect(closed).To(gomega.BeFalse(), "the guard ran after the mock was closed")
+		})
+	}, func() {
+		closed = true
+		gomega.Expect([]string{"a problem"}).To(gomega.BeEmpty(), "what the homeserver sent the mock")
+	})
+	if len(o.Guards) != 0 {
+		t.Errorf("guards failed: %v", o.Guards)
+	}
+	if o.Class != Fail || !strings.Contains(failure, "what the homeserver sent the mock") {
+		t.Errorf("outcome %q, failure %q: want the judge's problem as the rule's failure", o.Class, failure)
+	}
+}

@@ -196,11 +196,68 @@ func GuardEverySpec(name string, check func()) {
 	everySpec = append(everySpec, guard{name, check})
 }
 
+// judges are what AtEnd registered for the spec running in this process
+// (Ginkgo runs one spec at a time per process); nil outside one.
+var (
+	judgesMu sync.Mutex
+	judges   *[]func()
+)
+
+// AtEnd registers judge to run when the current spec's body has passed,
+// inside its outcome: a Gomega failure in it fails the spec as one in the
+// body would, so a known failure listed in the expectations file covers it
+// too. The mocks register their check that nothing the homeserver sent
+// them was wrong. Outside a spec of this package it registers nothing and
+// returns false.
+func AtEnd(judge func()) bool {
+	judgesMu.Lock()
+	defer judgesMu.Unlock()
+	if judges == nil {
+		return false
+	}
+	*judges = append(*judges, judge)
+	return true
+}
+
+// withJudges runs body, then, if it passed, every judge registered meanwhile.
+func withJudges(body func()) func() {
+	return func() {
+		registered := []func(){}
+		judgesMu.Lock()
+		judges = &registered
+		judgesMu.Unlock()
+		defer func() {
+			judgesMu.Lock()
+			judges = nil
+			judgesMu.Unlock()
+		}()
+		body()
+		for _, judge := range registered {
+			judge()
+		}
+	}
+}
+
 // check runs a spec body under the run's policy and records its outcome.
 func check(ctx ginkgo.SpecContext, r Rule, specID string, body func()) {
 	ginkgo.AddReportEntry(EntryRule, ginkgo.ReportEntryVisibilityFailureOrVerbose,
 		fmt.Sprintf("%s — the spec requires: %s", specID, r.Requirement()))
-	o, failure := evaluate(r, specID, body)
+	// The judges of the spec's mocks close them: they run after the guards,
+	// which may still talk to a mock, and count as the rule's own check.
+	registered := []func(){}
+	judgesMu.Lock()
+	judges = &registered
+	judgesMu.Unlock()
+	defer func() {
+		judgesMu.Lock()
+		judges = nil
+		judgesMu.Unlock()
+	}()
+	o, failure := evaluate(r, specID, body, func() {
+		for _, judge := range registered {
+			judge()
+		}
+	})
 	ginkgo.AddReportEntry(EntryOutcome, ginkgo.ReportEntryVisibilityFailureOrVerbose, o)
 	if failure != "" {
 		ginkgo.Fail(failure)
@@ -210,7 +267,9 @@ func check(ctx ginkgo.SpecContext, r Rule, specID string, body func()) {
 // evaluate runs the body, then its guards, and judges both: the rule's
 // check against the expectations, the guards never. It returns the
 // outcome and, when the spec fails the run, the failure message.
-func evaluate(r Rule, specID string, body func()) (Outcome, string) {
+// Judges (after) run once the guards have, and their failure is the rule
+// check's when the body passed.
+func evaluate(r Rule, specID string, body func(), after ...func()) (Outcome, string) {
 	var registered []guard
 	guardsMu.Lock()
 	guards = &registered
@@ -231,6 +290,11 @@ func evaluate(r Rule, specID string, body func()) (Outcome, string) {
 			broken = append(broken, g.name+": "+msg)
 		} else {
 			held = append(held, g.name)
+		}
+	}
+	for _, judge := range after {
+		if failure == "" {
+			failure = intercept(judge)
 		}
 	}
 

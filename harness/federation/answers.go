@@ -28,6 +28,7 @@ type Request struct {
 	server *Server
 	def    Handler
 	ex     *Exchange
+	invite *inviteReceipt // what receiveInvite made of an invite request
 }
 
 // Server is the mock that received the request.

@@ -285,7 +285,7 @@ func (s *Server) authorize(req *http.Request, o *outbound, peer Peer, body []byt
 	case o.unsigned:
 		return nil
 	}
-	signer := s.signer
+	signer := s.Signer()
 	if o.signer != nil {
 		signer = o.signer
 	}

@@ -12,7 +12,9 @@ func (s *Server) defaultHandler(route Route) Handler {
 	switch route {
 	case Unrouted:
 		return func(r *Request) *Reply {
-			r.Note("no route for %s %s", r.HTTP.Method, r.HTTP.URL.Path)
+			if routes.OtherMethod(r.HTTP) {
+				return errorReply(http.StatusMethodNotAllowed, "M_UNRECOGNIZED", "Herald's mock does not serve %s on %s", r.HTTP.Method, r.HTTP.URL.Path)
+			}
 			return errorReply(http.StatusNotFound, "M_UNRECOGNIZED", "Herald's mock does not serve %s %s", r.HTTP.Method, r.HTTP.URL.Path)
 		}
 	case KeyServer, KeyServerByID:

@@ -71,10 +71,10 @@ func (s *Server) serveSendMembership(membership string, v2 bool) Handler {
 		sk, _ := ev.StateKey()
 		senderServer, _ := spec.ServerNameOf(ev.Sender())
 		for _, c := range []Check{
-			{where + "type is m.room.member", checkf(ev.Type() != "m.room.member", "type is %q", ev.Type())},
-			{where + "membership is " + membership, checkf(ev.Membership() != membership, "membership is %q", ev.Membership())},
-			{where + "state_key is the sender", checkf(sk != ev.Sender(), "state_key %q, sender %q", sk, ev.Sender())},
-			{where + "sender is on the requesting server", checkf(senderServer != r.Origin, "sender %q, origin %q", ev.Sender(), r.Origin)},
+			{Name: where + "type is m.room.member", Err: checkf(ev.Type() != "m.room.member", "type is %q", ev.Type())},
+			{Name: where + "membership is " + membership, Err: checkf(ev.Membership() != membership, "membership is %q", ev.Membership())},
+			{Name: where + "state_key is the sender", Err: checkf(sk != ev.Sender(), "state_key %q, sender %q", sk, ev.Sender())},
+			{Name: where + "sender is on the requesting server", Err: checkf(senderServer != r.Origin, "sender %q, origin %q", ev.Sender(), r.Origin)},
 		} {
 			r.Check(c.Name, c.Err)
 			ok = ok && c.Err == nil
@@ -85,7 +85,7 @@ func (s *Server) serveSendMembership(membership string, v2 bool) Handler {
 		countersigned := false
 		if via, _ := ev.Content().GetString("join_authorised_via_users_server"); membership == "join" && via != "" {
 			if server, _ := spec.ServerNameOf(via); server == s.name {
-				if err := s.signer.SignEvent(room.Version, ev.Fields); err != nil {
+				if err := s.Signer().SignEvent(room.Version, ev.Fields); err != nil {
 					r.Check("countersigning the restricted join", err)
 				}
 				countersigned = true

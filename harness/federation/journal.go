@@ -22,21 +22,7 @@ const (
 // Check is one verification the mock made on an exchange: the X-Matrix
 // signature of a request, the content hash of an event in it, … Err is
 // nil when the check passed.
-type Check struct {
-	Name string
-	Err  error
-}
-
-// Passed reports whether the check passed.
-func (c Check) Passed() bool { return c.Err == nil }
-
-// String is "✓ name" or "✗ name: error".
-func (c Check) String() string {
-	if c.Err == nil {
-		return "✓ " + c.Name
-	}
-	return "✗ " + c.Name + ": " + c.Err.Error()
-}
+type Check = mockhttp.Check
 
 // Exchange is one request and its response, in either direction, as the
 // journal recorded it. Bodies are the bytes on the wire.
@@ -72,15 +58,7 @@ type Exchange struct {
 }
 
 // Failed returns the checks that did not pass.
-func (e Exchange) Failed() []Check {
-	var out []Check
-	for _, c := range e.Checks {
-		if !c.Passed() {
-			out = append(out, c)
-		}
-	}
-	return out
-}
+func (e Exchange) Failed() []Check { return mockhttp.Failed(e.Checks) }
 
 // Verified reports whether the exchange had checks and all passed.
 func (e Exchange) Verified() bool { return len(e.Checks) > 0 && len(e.Failed()) == 0 }
@@ -134,20 +112,7 @@ func (e Exchange) Render() string {
 
 // Problem is a failed check: something the homeserver sent (or answered)
 // that the mock found wrong.
-type Problem struct {
-	// Exchange is the summary of the exchange the check was made on.
-	Exchange string
-	Seq      int
-	Check    Check
-}
-
-// String says what failed where.
-func (p Problem) String() string {
-	return fmt.Sprintf("%s: %s", p.Exchange, p.Check)
-}
-
-// GomegaString makes a failing Expect(…Problems()).To(BeEmpty()) readable.
-func (p Problem) GomegaString() string { return p.String() }
+type Problem = mockhttp.Problem
 
 // Journal is the ordered, thread-safe record of every exchange the mock
 // had. Read it from specs, directly or with Eventually: every method
@@ -195,6 +160,19 @@ func (j *Journal) Problems() []Problem {
 	var out []Problem
 	for _, e := range j.j.Exchanges() {
 		for _, c := range e.Failed() {
+			out = append(out, Problem{Exchange: e.Summary(), Seq: e.Seq, Check: c})
+		}
+	}
+	return out
+}
+
+// Deferred returns the failed checks the spec judgedBy judges (see
+// Check.JudgedBy): not problems where they fell, the problems of that
+// spec.
+func (j *Journal) Deferred(judgedBy string) []Problem {
+	var out []Problem
+	for _, e := range j.j.Exchanges() {
+		for _, c := range mockhttp.Deferred(e.Checks, judgedBy) {
 			out = append(out, Problem{Exchange: e.Summary(), Seq: e.Seq, Check: c})
 		}
 	}

@@ -9,7 +9,9 @@ type config struct {
 	answers        map[Route]Handler
 	requestTimeout time.Duration
 	allowProblems  bool
+	judgedBy       func(judge func()) bool
 	keyID          string
+	keyValidity    time.Duration
 	host           string
 	profiles       map[string]Profile
 }
@@ -18,6 +20,7 @@ func newConfig(opts []Option) *config {
 	c := &config{
 		answers:        map[Route]Handler{},
 		requestTimeout: 30 * time.Second,
+		keyValidity:    24 * time.Hour,
 		host:           "host.docker.internal",
 		profiles:       map[string]Profile{},
 	}
@@ -34,9 +37,21 @@ func RequestTimeout(d time.Duration) Option { return func(c *config) { c.request
 // has problems at the end: for specs that provoke them on purpose.
 func AllowProblems() Option { return func(c *config) { c.allowProblems = true } }
 
+// JudgedBy gives NewServer where to register its problem check so that
+// it runs when the spec's body ends, as part of the spec's outcome
+// (conformance.AtEnd); register reports whether it took it.
+func JudgedBy(register func(judge func()) bool) Option {
+	return func(c *config) { c.judgedBy = register }
+}
+
 // KeyID sets the mock's signing key ID (default "ed25519:" and a random
 // version).
 func KeyID(id string) Option { return func(c *config) { c.keyID = id } }
+
+// KeyValidity sets how far ahead of now the mock's key document puts
+// valid_until_ts (default 24h); a negative duration publishes a document
+// that has already expired.
+func KeyValidity(d time.Duration) Option { return func(c *config) { c.keyValidity = d } }
 
 // Host sets the host part of the mock's server name (default
 // host.docker.internal, what homeserver containers resolve to the network

@@ -211,7 +211,7 @@ func (s *Server) signEvent(rv spec.RoomVersion, obj spec.Object) (*Event, error)
 	if rv.EventIDFormat == spec.EventIDOpaque && !obj.Has("event_id") {
 		obj["event_id"] = spec.NewOpaqueID('$', s.name)
 	}
-	if err := s.signer.HashAndSignEvent(rv, obj); err != nil {
+	if err := s.Signer().HashAndSignEvent(rv, obj); err != nil {
 		return nil, fmt.Errorf("federation: signing an event: %w", err)
 	}
 	return NewEventFromObject(rv, obj)

@@ -12,7 +12,7 @@ type Route string
 // Routes of the server-server API (server-server-api.md) the mock knows.
 const (
 	// Unrouted labels a request that matched no route; the mock answers it
-	// 404 M_UNRECOGNIZED and journals it.
+	// 404 M_UNRECOGNIZED and journals it as a Problem.
 	Unrouted Route = ""
 
 	KeyServer      Route = "GET /_matrix/key/v2/server"

@@ -11,8 +11,8 @@ import (
 	"net/netip"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"herald/harness/homeserver"
@@ -57,7 +57,7 @@ type Server struct {
 
 	name   string
 	addr   netip.AddrPort
-	signer *spec.Signer
+	signer atomic.Pointer[spec.Signer] // the current key; RotateKey replaces it
 	ca     *pki.CA
 	cfg    *config
 
@@ -69,6 +69,7 @@ type Server struct {
 	txns    map[string]*Reply // inbound transaction results by origin and ID
 	txnSeq  int
 	invites []ReceivedInvite
+	oldKeys map[string]spec.OldVerifyKey // keys RotateKey retired
 
 	keys     *keyCache
 	listener *mockhttp.Listener
@@ -107,14 +108,15 @@ func Start(ctx context.Context, env Env, opts ...Option) (*Server, error) {
 		Journal: newJournal(),
 		name:    name,
 		addr:    netip.AddrPortFrom(env.Listen, addr.Port()),
-		signer:  signer,
 		ca:      env.CA,
 		cfg:     cfg,
 		peer:    env.Peer,
 		answers: mockhttp.NewScript(cfg.answers),
 		rooms:   map[string]*Room{},
 		txns:    map[string]*Reply{},
+		oldKeys: map[string]spec.OldVerifyKey{},
 	}
+	s.signer.Store(signer)
 	s.keys = &keyCache{server: s}
 	s.listener = mockhttp.Serve(ln, cert, s.router(), s.Journal.j.Logf)
 	return s, nil
@@ -134,10 +136,10 @@ func (s *Server) Name() string { return s.name }
 func (s *Server) Addr() netip.AddrPort { return s.addr }
 
 // KeyID is the ID of the mock's signing key.
-func (s *Server) KeyID() string { return s.signer.KeyID }
+func (s *Server) KeyID() string { return s.Signer().KeyID }
 
 // Signer signs as the mock (for specs that build their own JSON).
-func (s *Server) Signer() *spec.Signer { return s.signer }
+func (s *Server) Signer() *spec.Signer { return s.signer.Load() }
 
 // User returns the ID of a user on the mock: @localpart:<mock name>.
 func (s *Server) User(localpart string) string { return "@" + localpart + ":" + s.name }
@@ -174,7 +176,11 @@ func (s *Server) scripted(route Route) (Handler, bool) { return s.answers.Get(ro
 // request is read, authenticated, scripted and journaled.
 // routes serves every mock of this kind; it hands each request to the mock
 // it was sent to.
-var routes = mockhttp.NewRouter(allRoutes(), Unrouted, (*Server).serve)
+var routes *mockhttp.Router[Route, *Server]
+
+// init builds routes: serve consults it for unknown endpoints, so it
+// cannot be a plain initialised variable.
+func init() { routes = mockhttp.NewRouter(allRoutes(), Unrouted, (*Server).serve) }
 
 func (s *Server) router() http.Handler { return routes.For(s) }
 
@@ -197,9 +203,12 @@ func (s *Server) serve(route Route, w http.ResponseWriter, hr *http.Request) {
 	var reply *Reply
 	switch {
 	case err != nil:
-		req.Note("reading the body: %v", err)
+		req.Check("the request body can be read", err)
 		reply = errorReply(http.StatusBadRequest, "M_BAD_JSON", "reading the body: %v", err)
-	case !unauthenticated[route] && (route != Unrouted || strings.HasPrefix(hr.URL.Path, "/_matrix/federation/")):
+	case !unauthenticated[route]:
+		// Every request but a key or version query is authenticated,
+		// wherever it goes: an unrouted one too, so that its 401 or 404 is
+		// what a real server would answer.
 		origin, ok := s.authenticate(hr.Context(), req)
 		ex.Origin = origin
 		if !ok {
@@ -207,6 +216,16 @@ func (s *Server) serve(route Route, w http.ResponseWriter, hr *http.Request) {
 			break
 		}
 		req.Origin = origin
+	}
+	if route == Unrouted {
+		req.Check("the endpoint is one the spec defines", fmt.Errorf(
+			"%s %s: no server-server API endpoint has this method and path (the mock answers 404 M_UNRECOGNIZED, or 405 for a known path, as server-server-api.md §Unsupported endpoints says; background traffic it tolerates: federation.Background)",
+			hr.Method, hr.URL.Path))
+	}
+	if reply == nil && (route == InviteV1 || route == InviteV2) {
+		// The invite is checked whatever answers it: a scripted refusal
+		// or fallback too.
+		s.guard(req, "checking the invite", func() { s.receiveInvite(req) })
 	}
 	if reply == nil {
 		h := def
@@ -226,15 +245,24 @@ func (s *Server) serve(route Route, w http.ResponseWriter, hr *http.Request) {
 	writeReply(w, reply)
 }
 
-// run calls h, turning a panic into a 500 and a failed check.
-func (s *Server) run(req *Request, h Handler) (reply *Reply) {
+// guard runs f, turning a panic into a failed check named what: a bug of
+// the mock's, which the spec must not pass over.
+func (s *Server) guard(req *Request, what string, f func()) (panicked any) {
 	defer func() {
 		if p := recover(); p != nil {
-			req.Check("the mock's handler", fmt.Errorf("panicked: %v\n%s", p, debug.Stack()))
-			reply = errorReply(http.StatusInternalServerError, "M_UNKNOWN", "Herald's mock failed: %v", p)
+			req.Check(what, fmt.Errorf("the mock panicked: %v\n%s", p, debug.Stack()))
+			panicked = p
 		}
 	}()
-	reply = h(req)
+	f()
+	return nil
+}
+
+// run calls h, turning a panic into a 500 and a failed check.
+func (s *Server) run(req *Request, h Handler) (reply *Reply) {
+	if p := s.guard(req, "the mock's handler", func() { reply = h(req) }); p != nil {
+		return errorReply(http.StatusInternalServerError, "M_UNKNOWN", "Herald's mock failed: %v", p)
+	}
 	if reply == nil {
 		reply = errorReply(http.StatusInternalServerError, "M_UNKNOWN", "Herald's handler returned no reply")
 	}

@@ -49,10 +49,13 @@ func (s *Server) receiveTransaction(ctx context.Context, data []byte, origin str
 		edus, ok := v.([]any)
 		check("transaction edus is an array", checkf(!ok, "it is not"))
 		check("transaction has at most 100 EDUs", checkf(len(edus) > maxTxnEDUs, "it has %d", len(edus)))
-		for _, e := range edus {
-			m, _ := e.(map[string]any)
-			t, _ := m["edu_type"].(string)
+		for i, e := range edus {
+			t, allowance, err, shape := checkEDU(e, origin)
 			res.EDUTypes = append(res.EDUTypes, t)
+			check(fmt.Sprintf("edu %d (%s) is background traffic the spec allows", i, t), err)
+			if err == nil {
+				res.Checks = append(res.Checks, Check{Name: fmt.Sprintf("edu %d (%s) is shaped as its schema requires", i, t), Err: shape, JudgedBy: allowance.JudgedBy})
+			}
 		}
 	}
 	for i, p := range pdus {
@@ -72,10 +75,12 @@ func (s *Server) receivePDU(ctx context.Context, i int, p any, res *TxnResult, c
 	roomID, _ := obj.GetString("room_id")
 	room := s.Room(roomID)
 	if room == nil {
-		// The mock cannot know the room version, hence not the event ID.
-		id, _ := obj.GetString("event_id")
-		res.Notes = append(res.Notes, fmt.Sprintf("%sfor room %q, which the mock is not in", where, roomID))
-		if id != "" {
+		// A server sends a room's PDUs to the servers in it
+		// (server-server-api.md §Transactions, §PDUs: "the servers that
+		// are participating in the room"); the mock is not in this one, so
+		// it cannot know the room version, hence not the event ID.
+		check(where+"is for a room the mock is in", fmt.Errorf("room_id %q: the mock is not in that room, so it was not the homeserver's to send it this PDU", roomID))
+		if id, _ := obj.GetString("event_id"); id != "" {
 			res.PDUs[id] = "unknown room"
 		}
 		return
@@ -112,9 +117,7 @@ func (s *Server) serveTransaction(r *Request) *Reply {
 		return prev
 	}
 	res := s.receiveTransaction(r.HTTP.Context(), r.Body, r.Origin)
-	for _, c := range res.Checks {
-		r.Check(c.Name, c.Err)
-	}
+	r.ex.Checks = append(r.ex.Checks, res.Checks...)
 	for _, n := range res.Notes {
 		r.Note("%s", n)
 	}

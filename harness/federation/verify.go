@@ -60,12 +60,9 @@ func (s *Server) authenticate(ctx context.Context, r *Request) (string, bool) {
 	if !ok {
 		return origin, false
 	}
-	lookup := func(server, keyID string) (ed25519.PublicKey, error) {
-		k, _, err := s.keys.lookup(ctx, server, keyID)
-		return k, err
-	}
+	lookup := func(server, keyID string) (ed25519.PublicKey, error) { return s.keys.current(ctx, server, keyID) }
 	_, err := spec.VerifyHTTPRequest(r.HTTP, r.Body, s.name, lookup)
-	check("X-Matrix signature verifies under the homeserver's published key", err)
+	check("X-Matrix signature verifies under a current key the homeserver publishes", err)
 	return origin, ok
 }
 

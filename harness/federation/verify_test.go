@@ -1,8 +1,8 @@
 package federation
 
 import (
-	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"herald/harness/spec"
@@ -105,20 +105,39 @@ func TestInboundVerifierCatches(t *testing.T) {
 	}
 }
 
-func TestUnroutedRequestsAreJournaledNotFatal(t *testing.T) {
-	home, remote := pair(t, nil, nil)
-	res, err := remote.Raw(t.Context(), "GET", "/_matrix/federation/v1/no_such_thing", nil)
-	if err != nil {
-		t.Fatal(err)
+// TestUnknownEndpointsAreProblems: a request no route matches is answered
+// 404 M_UNRECOGNIZED and is a problem; it is authenticated wherever it
+// goes, so one without a valid X-Matrix header gets 401 first.
+func TestUnknownEndpointsAreProblems(t *testing.T) {
+	for _, c := range []struct {
+		name, method, path string
+		opts               []RequestOption
+		status             int
+		errcode, problem   string
+	}{
+		{"a federation path", "GET", "/_matrix/federation/v1/no_such_thing", nil, 404, "M_UNRECOGNIZED", "the endpoint is one the spec defines"},
+		{"a path outside /_matrix/federation/", "GET", "/_matrix/media/v3/download/x/y", nil, 404, "M_UNRECOGNIZED", "the endpoint is one the spec defines"},
+		{"a known path with another method", "POST", "/_matrix/federation/v1/version", nil, 405, "M_UNRECOGNIZED", "the endpoint is one the spec defines"},
+		{"an unsigned request outside /_matrix/federation/", "GET", "/_matrix/client/versions", []RequestOption{Unsigned()}, 401, "M_UNAUTHORIZED", "X-Matrix Authorization header present"},
+		{"a badly signed request outside /_matrix/federation/", "GET", "/_matrix/media/v3/config", []RequestOption{CorruptSignature()}, 401, "M_UNAUTHORIZED", "X-Matrix signature verifies"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			home, remote := pair(t, nil, nil)
+			res, err := remote.Raw(t.Context(), c.method, c.path, nil, c.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.StatusCode != c.status || res.Errcode() != c.errcode {
+				t.Errorf("want %d %s, got %v", c.status, c.errcode, res)
+			}
+			if reqs := home.Journal.RequestsTo(Unrouted); len(reqs) != 1 {
+				t.Errorf("the request should be journaled as unrouted: %v", home.Journal.Requests())
+			}
+			hasProblem(t, home, c.problem)
+			noProblems(t, remote)
+		})
 	}
-	if res.StatusCode != http.StatusNotFound || res.Errcode() != "M_UNRECOGNIZED" {
-		t.Errorf("want 404 M_UNRECOGNIZED, got %v", res)
-	}
-	reqs := home.Journal.RequestsTo(Unrouted)
-	if len(reqs) != 1 || !reqs[0].Verified() {
-		t.Errorf("the unrouted request should be journaled and verified: %v", reqs)
-	}
-	noProblems(t, home, remote)
 }
 
 func TestTransactionChecksEachPDU(t *testing.T) {
@@ -134,7 +153,7 @@ func TestTransactionChecksEachPDU(t *testing.T) {
 	bad := hosted.MustEvent(ProtoEvent{Type: "m.room.message", Sender: alice, Content: map[string]any{"body": "to be tampered with"}})
 	bad.Fields["content"].(map[string]any)["body"] = "tampered"
 	stranger := hosted.MustEvent(ProtoEvent{Type: "m.room.message", Sender: remote.User("mallory"), Content: map[string]any{"body": "not joined"}})
-	res, err := remote.SendTransaction(t.Context(), []*Event{good, bad, stranger}, []map[string]any{{"edu_type": "m.typing", "content": map[string]any{}}})
+	res, err := remote.SendTransaction(t.Context(), []*Event{good, bad, stranger}, []map[string]any{{"edu_type": "m.typing", "content": map[string]any{"room_id": hosted.ID, "user_id": alice, "typing": true}}})
 	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("%v %v", err, res)
 	}
@@ -159,5 +178,75 @@ func TestTransactionChecksEachPDU(t *testing.T) {
 	again, err := remote.Raw(t.Context(), "PUT", last[len(last)-1].URI, last[len(last)-1].RequestBody)
 	if err != nil || string(again.Body) != string(res.Body) {
 		t.Errorf("a retransmitted transaction got a different answer: %v", again)
+	}
+}
+
+// TestTransactionEDUsAreJudged: EDUs of the tolerated kinds, well formed,
+// pass; an EDU of another type, one missing what its schema requires, one
+// about another server's user and a PDU for a room the mock is not in are
+// problems.
+func TestTransactionEDUsAreJudged(t *testing.T) {
+	rv := spec.MustRoomVersion("11")
+	good := func(s *Server) []map[string]any {
+		return []map[string]any{
+			{"edu_type": "m.presence", "content": map[string]any{"push": []any{map[string]any{"user_id": s.User("alice"), "presence": "online", "last_active_ago": 5}}}},
+			{"edu_type": "m.typing", "content": map[string]any{"room_id": "!r:x", "user_id": s.User("alice"), "typing": true}},
+			{"edu_type": "m.receipt", "content": map[string]any{"!r:x": map[string]any{"m.read": map[string]any{s.User("alice"): map[string]any{"event_ids": []any{"$e"}, "data": map[string]any{"ts": 1}}}}}},
+			{"edu_type": "m.device_list_update", "content": map[string]any{"user_id": s.User("alice"), "device_id": "D", "stream_id": 1}},
+			{"edu_type": "m.signing_key_update", "content": map[string]any{"user_id": s.User("alice")}},
+		}
+	}
+	cases := []struct {
+		name    string
+		edus    func(s *Server) []map[string]any
+		foreign bool // also send a PDU of a room the receiver is not in
+		problem string
+	}{
+		{"tolerated EDUs", good, false, ""},
+		{"an EDU type nobody allowed", func(*Server) []map[string]any {
+			return []map[string]any{{"edu_type": "org.example.chatter", "content": map[string]any{}}}
+		}, false, "edu 0 (org.example.chatter)"},
+		{"an EDU without content", func(*Server) []map[string]any { return []map[string]any{{"edu_type": "m.typing"}} }, false, "edu 0 (m.typing)"},
+		{"typing without its typing flag", func(s *Server) []map[string]any {
+			return []map[string]any{{"edu_type": "m.typing", "content": map[string]any{"room_id": "!r:x", "user_id": s.User("alice")}}}
+		}, false, "edu 0 (m.typing)"},
+		{"presence of another server's user (judged by FED-PRESENCE)", func(*Server) []map[string]any {
+			return []map[string]any{{"edu_type": "m.presence", "content": map[string]any{"push": []any{map[string]any{"user_id": "@eve:elsewhere", "presence": "online", "last_active_ago": 1}}}}}
+		}, false, "FED-PRESENCE"},
+		{"presence that is none of the three (judged by FED-PRESENCE)", func(s *Server) []map[string]any {
+			return []map[string]any{{"edu_type": "m.presence", "content": map[string]any{"push": []any{map[string]any{"user_id": s.User("alice"), "presence": "", "last_active_ago": 1}}}}}
+		}, false, "FED-PRESENCE"},
+		{"a receipt with two event IDs", func(s *Server) []map[string]any {
+			return []map[string]any{{"edu_type": "m.receipt", "content": map[string]any{"!r:x": map[string]any{"m.read": map[string]any{s.User("alice"): map[string]any{"event_ids": []any{"$a", "$b"}, "data": map[string]any{"ts": 1}}}}}}}
+		}, false, "edu 0 (m.receipt)"},
+		{"a PDU for a room the receiver is not in", func(*Server) []map[string]any { return nil }, true, "pdu 0: is for a room the mock is in"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			home, remote := pair(t, nil, nil)
+			var pdus []*Event
+			if c.foreign {
+				room := remote.CreateRoom(rv, remote.User("alice"))
+				pdus = append(pdus, room.MustEvent(ProtoEvent{Type: "m.room.message", Sender: remote.User("alice"), Content: map[string]any{"body": "hi"}}))
+			}
+			res, err := remote.SendTransaction(t.Context(), pdus, c.edus(remote))
+			if err != nil || res.StatusCode != 200 {
+				t.Fatalf("%v %v", err, res)
+			}
+			if c.problem == "" {
+				noProblems(t, home)
+				return
+			}
+			if !strings.HasPrefix(c.problem, "FED-") {
+				hasProblem(t, home, c.problem)
+				return
+			}
+			// Judged by its own spec: journaled, not a problem here.
+			noProblems(t, home)
+			if len(home.Journal.Deferred(c.problem)) == 0 {
+				t.Errorf("no failed check left for %s to judge:\n%s", c.problem, home.Journal.Transcript())
+			}
+		})
 	}
 }

@@ -38,6 +38,21 @@ func (r *Request) Server() *Server { return r.server }
 // Default returns the answer the mock would give without a script.
 func (r *Request) Default() *Reply { return r.def(r) }
 
+// Check records a verification result on the exchange; a non-nil err is
+// a Problem.
+func (r *Request) Check(name string, err error) {
+	r.ex.Checks = append(r.ex.Checks, Check{Name: name, Err: err})
+}
+
+// Refuse answers code and errcode, as a real identity server answers a
+// request it cannot serve, and records the homeserver's fault as the
+// failed check name.
+func (r *Request) Refuse(name string, code int, errcode, format string, args ...any) *Reply {
+	msg := fmt.Sprintf(format, args...)
+	r.Check(name, fmt.Errorf("%s (answered %d %s)", msg, code, errcode))
+	return errorReply(code, errcode, "%s", msg)
+}
+
 // Note records a remark on the exchange.
 func (r *Request) Note(format string, args ...any) {
 	r.ex.Notes = append(r.ex.Notes, fmt.Sprintf(format, args...))

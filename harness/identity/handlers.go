@@ -7,7 +7,6 @@ func (s *Server) defaultHandler(route Route) Handler {
 	switch route {
 	case Unrouted:
 		return func(r *Request) *Reply {
-			r.Note("no route for %s %s", r.HTTP.Method, r.HTTP.URL.Path)
 			return errorReply(http.StatusNotFound, "M_UNRECOGNIZED", "Herald's mock identity server does not serve %s %s", r.HTTP.Method, r.HTTP.URL.Path)
 		}
 	case Versions:

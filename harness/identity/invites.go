@@ -4,6 +4,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"herald/harness/mockhttp"
@@ -125,8 +126,7 @@ var storeInviteFields = []string{"medium", "address", "room_id", "sender"}
 func (s *Server) serveStoreInvite(r *Request) *Reply {
 	body, err := r.Object()
 	if err != nil {
-		r.Note("the body is not a JSON object: %v", err)
-		return errorReply(http.StatusBadRequest, "M_NOT_JSON", "the body is not a JSON object: %v", err)
+		return r.Refuse("the store-invite body is a JSON object", http.StatusBadRequest, "M_NOT_JSON", "the body is not a JSON object: %v", err)
 	}
 	return s.storeInvite(r, body, false)
 }
@@ -140,7 +140,7 @@ func (s *Server) serveLegacyStoreInvite(r *Request) *Reply {
 		r.Note("form-encoded body (the v2 API takes JSON)")
 		form, err := url.ParseQuery(string(r.Body))
 		if err != nil {
-			return errorReply(http.StatusBadRequest, "M_BAD_JSON", "bad form body: %v", err)
+			return r.Refuse("the store-invite form body parses", http.StatusBadRequest, "M_BAD_JSON", "bad form body: %v", err)
 		}
 		body = spec.Object{}
 		for k, v := range form {
@@ -149,7 +149,7 @@ func (s *Server) serveLegacyStoreInvite(r *Request) *Reply {
 	} else {
 		var err error
 		if body, err = r.Object(); err != nil {
-			return errorReply(http.StatusBadRequest, "M_NOT_JSON", "the body is not a JSON object: %v", err)
+			return r.Refuse("the store-invite body is a JSON object", http.StatusBadRequest, "M_NOT_JSON", "the body is not a JSON object: %v", err)
 		}
 	}
 	return s.storeInvite(r, body, true)
@@ -166,8 +166,7 @@ func (s *Server) storeInvite(r *Request, body spec.Object, legacy bool) *Reply {
 		fields[f] = v
 	}
 	if len(missing) > 0 {
-		r.Note("store-invite without %v", missing)
-		return errorReply(http.StatusBadRequest, "M_MISSING_PARAM", "missing %s", strings.Join(missing, ", "))
+		return r.Refuse("the store-invite body has medium, address, room_id and sender (required)", http.StatusBadRequest, "M_MISSING_PARAM", "missing %s", strings.Join(missing, ", "))
 	}
 	if fields["medium"] != "email" {
 		r.Note("store-invite for medium %q", fields["medium"])
@@ -191,18 +190,28 @@ func (s *Server) storeInvite(r *Request, body spec.Object, legacy bool) *Reply {
 func (s *Server) serveSignEd25519(r *Request) *Reply {
 	body, err := r.Object()
 	if err != nil {
-		return errorReply(http.StatusBadRequest, "M_NOT_JSON", "the body is not a JSON object: %v", err)
+		return r.Refuse("the sign-ed25519 body is a JSON object", http.StatusBadRequest, "M_NOT_JSON", "the body is not a JSON object: %v", err)
 	}
 	mxid, _ := body.GetString("mxid")
 	token, _ := body.GetString("token")
 	key, _ := body.GetString("private_key")
+	var missing []string
+	for f, v := range map[string]string{"mxid": mxid, "token": token, "private_key": key} {
+		if v == "" {
+			missing = append(missing, f)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return r.Refuse("the sign-ed25519 body has mxid, token and private_key (required)", http.StatusBadRequest, "M_MISSING_PARAM", "missing %s", strings.Join(missing, ", "))
+	}
 	inv := s.InviteByToken(token)
 	if inv == nil {
-		return errorReply(http.StatusNotFound, "M_UNRECOGNIZED", "Didn't recognize token")
+		return r.Refuse("sign-ed25519 names the token of a stored invite", http.StatusNotFound, "M_UNRECOGNIZED", "Didn't recognize token %q", token)
 	}
 	seed, err := spec.DecodeBase64(key)
 	if err != nil || (len(seed) != 32 && len(seed) != 64) {
-		return errorReply(http.StatusBadRequest, "M_INVALID_PARAM", "private_key is not an unpadded base64 ed25519 key")
+		return r.Refuse("sign-ed25519's private_key is an unpadded base64 ed25519 key", http.StatusBadRequest, "M_INVALID_PARAM", "private_key is not an unpadded base64 ed25519 key")
 	}
 	signer, err := spec.NewSigner(s.name, "ed25519:0", seed[:32])
 	if err != nil {

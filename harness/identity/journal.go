@@ -53,12 +53,27 @@ type Exchange struct {
 	// Token is the access token an inbound request carried, and Via how.
 	Token string
 	Via   Credential
-	// Notes are remarks: a legacy route, a scripted answer, a missing field.
+	// Checks are the verifications made on this exchange; failed ones are
+	// the journal's Problems.
+	Checks []Check
+	// Notes are remarks that are not failures: a legacy route or a
+	// query-string token (which specs of their own judge), a revoked key.
 	Notes    []string
 	Scripted bool
 	Started  time.Time
 	Took     time.Duration
 }
+
+// Check is one verification the mock made on an exchange; Err is nil
+// when it passed.
+type Check = mockhttp.Check
+
+// Problem is a failed check: something the homeserver sent that the mock
+// found wrong.
+type Problem = mockhttp.Problem
+
+// Failed returns the checks that did not pass.
+func (e Exchange) Failed() []Check { return mockhttp.Failed(e.Checks) }
 
 // Summary is a one-line description: "#3 ← POST /… [store-invite] ⇒ 200".
 func (e Exchange) Summary() string {
@@ -77,8 +92,15 @@ func (e Exchange) Summary() string {
 // String is the summary.
 func (e Exchange) String() string { return e.Summary() }
 
-// GomegaString is what Gomega prints for an exchange.
-func (e Exchange) GomegaString() string { return e.Summary() }
+// GomegaString is what Gomega prints for an exchange: the summary and
+// any failed check.
+func (e Exchange) GomegaString() string {
+	s := e.Summary()
+	for _, c := range e.Failed() {
+		s += "; " + c.String()
+	}
+	return s
+}
 
 // Render shows the exchange in full, for transcripts.
 func (e Exchange) Render() string {
@@ -90,6 +112,9 @@ func (e Exchange) Render() string {
 		} else {
 			fmt.Fprintf(&b, "    access token: %q in the %s\n", e.Token, e.Via)
 		}
+	}
+	for _, c := range e.Checks {
+		fmt.Fprintf(&b, "    %s\n", c)
 	}
 	for _, n := range e.Notes {
 		fmt.Fprintf(&b, "    note: %s\n", n)
@@ -138,6 +163,18 @@ func (j *Journal) Summaries() string {
 		return "    (no exchanges)\n"
 	}
 	return b.String()
+}
+
+// Problems returns every failed check in the journal, in order.
+// NewServer fails the spec on any.
+func (j *Journal) Problems() []Problem {
+	var out []Problem
+	for _, e := range j.j.Exchanges() {
+		for _, c := range e.Failed() {
+			out = append(out, Problem{Exchange: e.Summary(), Seq: e.Seq, Check: c})
+		}
+	}
+	return out
 }
 
 // Transcript renders every exchange in order, then the server log.

@@ -44,20 +44,19 @@ func (s *Server) serveHashDetails(*Request) *Reply {
 func (s *Server) serveLookup(r *Request) *Reply {
 	body, err := r.Object()
 	if err != nil {
-		return errorReply(http.StatusBadRequest, "M_NOT_JSON", "the body is not a JSON object: %v", err)
+		return r.Refuse("the lookup body is a JSON object", http.StatusBadRequest, "M_NOT_JSON", "the body is not a JSON object: %v", err)
 	}
 	alg, _ := body.GetString("algorithm")
 	pepper, _ := body.GetString("pepper")
 	addrs, ok := body.GetArray("addresses")
 	if !ok {
-		return errorReply(http.StatusBadRequest, "M_MISSING_PARAM", "addresses is required")
+		return r.Refuse("the lookup body has addresses (required)", http.StatusBadRequest, "M_MISSING_PARAM", "addresses is required")
 	}
 	if pepper != s.pepper {
-		r.Note("pepper %q is not the mock's %q", pepper, s.pepper)
-		return errorReply(http.StatusBadRequest, "M_INVALID_PEPPER", "unknown or invalid pepper")
+		return r.Refuse("the lookup uses the pepper hash_details gave", http.StatusBadRequest, "M_INVALID_PEPPER", "pepper %q is not the mock's %q", pepper, s.pepper)
 	}
 	if alg != "sha256" && alg != "none" {
-		return errorReply(http.StatusBadRequest, "M_INVALID_PARAM", "unknown algorithm %q", alg)
+		return r.Refuse("the lookup uses an algorithm hash_details offered", http.StatusBadRequest, "M_INVALID_PARAM", "unknown algorithm %q", alg)
 	}
 	s.mu.Lock()
 	known := map[string]string{}

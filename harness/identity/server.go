@@ -51,6 +51,8 @@ type Option func(*config)
 
 type config struct {
 	answers        map[Route]Handler
+	allowProblems  bool
+	judgedBy       func(judge func()) bool
 	requestTimeout time.Duration
 	host           string
 	keyID          string
@@ -66,6 +68,17 @@ func newConfig(opts []Option) *config {
 
 // RequestTimeout bounds each request the mock sends (default 30s).
 func RequestTimeout(d time.Duration) Option { return func(c *config) { c.requestTimeout = d } }
+
+// AllowProblems stops NewServer from failing the spec when the journal
+// has problems at the end: for specs that provoke them on purpose.
+func AllowProblems() Option { return func(c *config) { c.allowProblems = true } }
+
+// JudgedBy gives NewServer where to register its problem check so that
+// it runs when the spec's body ends, as part of the spec's outcome
+// (conformance.AtEnd); register reports whether it took it.
+func JudgedBy(register func(judge func()) bool) Option {
+	return func(c *config) { c.judgedBy = register }
+}
 
 // Host sets the host part of the mock's name (default host.docker.internal).
 func Host(host string) Option { return func(c *config) { c.host = host } }
@@ -185,12 +198,22 @@ func (s *Server) validToken(t string) bool {
 
 // routes serves every mock of this kind; it hands each request to the mock
 // it was sent to.
-var routes = mockhttp.NewRouter(served(), Unrouted, (*Server).serve)
+var routes *mockhttp.Router[Route, *Server]
+
+// init builds routes: serve consults it for unknown endpoints, so it
+// cannot be a plain initialised variable.
+func init() { routes = mockhttp.NewRouter(served(), Unrouted, (*Server).serve) }
 
 func (s *Server) router() http.Handler { return routes.For(s) }
 
 // serve reads, authenticates, scripts and journals every request. Nothing
-// in it asserts: specs read the journal.
+// in it asserts: specs read the journal, and NewServer fails a spec on its
+// problems. What is the homeserver's fault is a problem, answered as a real
+// identity server answers: an unknown endpoint (404 M_UNRECOGNIZED), an
+// authenticated endpoint without a token it issued (401 M_UNAUTHORIZED), a
+// malformed body or parameter (400). A call to the removed v1 API, or a
+// token in the query string, is a note: the specs 3PID-INVITE-STORE and
+// 3PID-IS-BEARER judge those, once.
 func (s *Server) serve(route Route, w http.ResponseWriter, hr *http.Request) {
 	def := s.defaultHandler(route)
 	ex := Exchange{
@@ -207,13 +230,19 @@ func (s *Server) serve(route Route, w http.ResponseWriter, hr *http.Request) {
 	var reply *Reply
 	switch {
 	case err != nil:
-		reply = errorReply(http.StatusBadRequest, "M_BAD_JSON", "reading the body: %v", err)
+		reply = req.Refuse("the request body can be read", http.StatusBadRequest, "M_BAD_JSON", "reading the body: %v", err)
+	case route == Unrouted && routes.OtherMethod(hr):
+		reply = req.Refuse("the endpoint is one the Identity Service API defines", http.StatusMethodNotAllowed, "M_UNRECOGNIZED",
+			"the Identity Service API has %s, but not with method %s", hr.URL.Path, hr.Method)
+	case route == Unrouted:
+		reply = req.Refuse("the endpoint is one the Identity Service API defines", http.StatusNotFound, "M_UNRECOGNIZED",
+			"no Identity Service API endpoint has method %s and path %s", hr.Method, hr.URL.Path)
 	case authenticated[route] && ex.Via == NoToken:
-		req.Note("no access token")
-		reply = errorReply(http.StatusUnauthorized, "M_UNAUTHORIZED", "an access token is required")
+		reply = req.Refuse("the request carries an access token (identity-service-api.md §Authentication)", http.StatusUnauthorized, "M_UNAUTHORIZED",
+			"%s requires an access token", route.Name())
 	case authenticated[route] && !s.validToken(ex.Token):
-		req.Note("the access token %q was not issued by this identity server", ex.Token)
-		reply = errorReply(http.StatusUnauthorized, "M_UNAUTHORIZED", "unknown access token")
+		reply = req.Refuse("the access token is one this identity server issued", http.StatusUnauthorized, "M_UNAUTHORIZED",
+			"the access token %q was not issued by this identity server", ex.Token)
 	}
 	if reply == nil {
 		h := def
@@ -243,11 +272,12 @@ func credential(r *http.Request) (string, Credential) {
 	return "", NoToken
 }
 
-// run calls h, turning a panic into a 500 and a note.
+// run calls h, turning a panic into a 500 and a failed check: a bug of
+// the mock's, which the spec must not pass over.
 func run(req *Request, h Handler) (reply *Reply) {
 	defer func() {
 		if p := recover(); p != nil {
-			req.Note("the mock's handler panicked: %v\n%s", p, debug.Stack())
+			req.Check("the mock's handler", fmt.Errorf("panicked: %v\n%s", p, debug.Stack()))
 			reply = errorReply(http.StatusInternalServerError, "M_UNKNOWN", "Herald's mock failed: %v", p)
 		}
 	}()

@@ -34,17 +34,15 @@ func (s *Server) keyState(pub []byte) (longTerm, ephemeral, revoked bool) {
 func queryKey(r *Request) ([]byte, *Reply) {
 	raw := r.HTTP.URL.Query().Get("public_key")
 	if raw == "" {
-		r.Note("no public_key parameter")
-		return nil, errorReply(http.StatusBadRequest, "M_MISSING_PARAM", "public_key is required")
-	}
-	if strings.Contains(raw, " ") {
-		r.Note("public_key %q has a space: a '+' was not percent-encoded", raw)
-		raw = strings.ReplaceAll(raw, " ", "+")
+		return nil, r.Refuse("the request has the public_key parameter (required)", http.StatusBadRequest, "M_MISSING_PARAM", "public_key is required")
 	}
 	pub, err := spec.DecodeBase64(raw)
 	if err != nil {
-		r.Note("public_key %q is not unpadded base64: %v", raw, err)
-		return nil, errorReply(http.StatusBadRequest, "M_INVALID_PARAM", "public_key is not unpadded base64")
+		hint := ""
+		if strings.Contains(raw, " ") {
+			hint = " (it has a space: a '+' was not percent-encoded)"
+		}
+		return nil, r.Refuse("public_key is unpadded base64, percent-encoded in the query", http.StatusBadRequest, "M_INVALID_PARAM", "public_key %q is not unpadded base64%s: %v", raw, hint, err)
 	}
 	return pub, nil
 }

@@ -3,6 +3,7 @@ package mockhttp
 import (
 	"context"
 	"net/http"
+	"strings"
 )
 
 // Router matches requests to the routes of one kind of mock. Its
@@ -11,7 +12,8 @@ import (
 // more CPU than some specs); For hands each request to the mock it was
 // sent to.
 type Router[R ~string, M any] struct {
-	mux *http.ServeMux
+	mux   *http.ServeMux
+	paths *http.ServeMux // every route's path, for any method
 }
 
 // routedMock is the context key under which For passes the mock to the
@@ -27,11 +29,26 @@ func NewRouter[R ~string, M any](routes []R, fallback R, serve func(m M, route R
 			serve(r.Context().Value(routedMock{}).(M), route, w, r)
 		})
 	}
+	paths := http.NewServeMux()
+	seen := map[string]bool{}
 	for _, route := range routes {
 		handle(string(route), route)
+		_, path, _ := strings.Cut(string(route), " ")
+		if !seen[path] {
+			seen[path] = true
+			paths.HandleFunc(path, http.NotFound)
+		}
 	}
 	handle("/", fallback)
-	return &Router[R, M]{mux: mux}
+	return &Router[R, M]{mux: mux, paths: paths}
+}
+
+// OtherMethod reports whether r's path is a route's with another method:
+// an endpoint the mock knows, called with a method it does not support
+// (405 M_UNRECOGNIZED rather than 404).
+func (rt *Router[R, M]) OtherMethod(r *http.Request) bool {
+	_, pattern := rt.paths.Handler(r)
+	return pattern != ""
 }
 
 // For is the handler of mock m: the shared routes, served by m.

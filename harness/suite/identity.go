@@ -5,6 +5,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"herald/harness/conformance"
 	"herald/harness/identity"
 )
 
@@ -16,5 +17,6 @@ import (
 func NewIdentityServer(ctx context.Context, opts ...identity.Option) *identity.Server {
 	ginkgo.GinkgoHelper()
 	env := identity.Env{CA: ca, Listen: network.Gateway, Ports: identity.TrustedPorts, Homeserver: identity.ForHomeserver(hs)}
-	return identity.NewServer(ctx, env, append([]identity.Option{identity.RequestTimeout(cfg.Timeouts.Request)}, opts...)...)
+	base := []identity.Option{identity.RequestTimeout(cfg.Timeouts.Request), identity.JudgedBy(conformance.AtEnd)}
+	return identity.NewServer(ctx, env, append(base, opts...)...)
 }

@@ -214,7 +214,56 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(res.StatusCode).To(Equal(http.StatusUnauthorized), "a corrupt signature:\n%v", res)
 	})
+
+	// Presence EDUs arrive whenever the homeserver chooses, so the mock
+	// leaves their shape to this spec (fed.Background, JudgedBy): it makes
+	// the homeserver send one (a local user joins a room the mock is in)
+	// and judges every one that came. Setting a presence through the
+	// client API first would race with what the server sends on the join.
+	presenceRule := conformance.Rule{
+		ID: "FED-PRESENCE", Level: conformance.MUST, Area: area,
+		Section: "server-server-api.md §Presence (definitions/event-schemas/m.presence.yaml: push[].user_id, presence one of online, unavailable, offline, last_active_ago required)",
+		Says:    "sends the presence of a local user who joins a room shared with a remote server as m.presence EDUs shaped as the schema requires, for its own users",
+	}
+	conformance.It(presenceRule, func(ctx SpecContext) {
+		bob := suite.NewUser(ctx, "bob")
+		remote := suite.NewRemote(ctx)
+		room := remote.CreateRoom(spec.MustRoomVersion("10"), remote.User("alice"))
+		bob.MustJoin(ctx, room.ID, csapi.Via(remote.Name()))
+		// Sending presence at all is up to the server (Herald's Synapse
+		// image turns it off): without any, there is nothing to judge.
+		wait, cancel := context.WithTimeout(ctx, suite.Config().Timeouts.Request)
+		defer cancel()
+		_, err := remote.Journal.WaitUntil(wait, "an m.presence EDU about "+bob.UserID, func(e fed.Exchange) bool {
+			return e.Direction == fed.Inbound && e.Route == fed.SendTxn && presenceOf(e.RequestBody, bob.UserID)
+		})
+		if err != nil {
+			Skip(fmt.Sprintf("the homeserver sent the mock no m.presence EDU about %s within %s of the join (presence disabled?): nothing to judge", bob.UserID, suite.Config().Timeouts.Request))
+		}
+		Expect(remote.Journal.Deferred(presenceRule.ID)).To(BeEmpty(), "the m.presence EDUs the homeserver sent the mock")
+	})
 })
+
+// presenceOf reports whether a transaction body carries an m.presence EDU
+// about user.
+func presenceOf(body []byte, user string) bool {
+	txn, err := spec.ParseObject(body)
+	if err != nil {
+		return false
+	}
+	edus, _ := txn.GetArray("edus")
+	for _, e := range edus {
+		m, _ := e.(map[string]any)
+		content, _ := m["content"].(map[string]any)
+		push, _ := content["push"].([]any)
+		for _, p := range push {
+			if u, _ := p.(map[string]any); m["edu_type"] == "m.presence" && u["user_id"] == user {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // signedBy checks server's signature on event with the key it publishes.
 func signedBy(ctx context.Context, remote *fed.Server, rv spec.RoomVersion, event spec.Object, server string) error {
