@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"herald/harness/homeserver"
 	"herald/harness/mockhttp"
 	"herald/harness/pki"
 	"herald/harness/spec"
@@ -30,9 +29,6 @@ const maxBody = 16 << 20
 // verifies its certificate (SNI = Name's host, the run's CA).
 type Peer = mockhttp.Peer
 
-// HomeserverPeer describes the homeserver under test as a peer.
-func HomeserverPeer(hs *homeserver.Homeserver) Peer { return mockhttp.HomeserverPeer(hs) }
-
 // Env is what a mock needs from its surroundings.
 type Env struct {
 	// Peer is the server under test; it may also be set later with
@@ -43,11 +39,6 @@ type Env struct {
 	// Listen is the address to listen on (the Docker network's gateway,
 	// or 127.0.0.1 in unit tests); the port is always fresh.
 	Listen netip.Addr
-}
-
-// ForHomeserver is the Env of a mock that federates with hs.
-func ForHomeserver(hs *homeserver.Homeserver, ca *pki.CA, listen netip.Addr) Env {
-	return Env{Peer: HomeserverPeer(hs), CA: ca, Listen: listen}
 }
 
 // Server is a mock remote homeserver.

@@ -15,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"herald/harness/homeserver"
 	"herald/harness/mockhttp"
 	"herald/harness/pki"
 	"herald/harness/spec"
@@ -28,9 +27,6 @@ const maxBody = 4 << 20
 // (SNI, Host), where the test process reaches its federation port, and
 // what verifies its certificate.
 type Target = mockhttp.Peer
-
-// ForHomeserver is the Target of the homeserver under test.
-func ForHomeserver(hs *homeserver.Homeserver) Target { return mockhttp.HomeserverPeer(hs) }
 
 // Env is what a mock needs from its surroundings.
 type Env struct {

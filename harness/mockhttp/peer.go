@@ -3,8 +3,6 @@ package mockhttp
 import (
 	"crypto/tls"
 	"net/netip"
-
-	"herald/harness/homeserver"
 )
 
 // Peer is a server a mock sends requests to: normally the homeserver
@@ -16,9 +14,4 @@ type Peer struct {
 	Addr netip.AddrPort
 	// TLS verifies its certificate.
 	TLS *tls.Config
-}
-
-// HomeserverPeer describes the federation port of hs as a peer.
-func HomeserverPeer(hs *homeserver.Homeserver) Peer {
-	return Peer{Name: hs.ServerName, Addr: hs.FederationAddr, TLS: hs.FederationTLS()}
 }

@@ -16,7 +16,7 @@ import (
 // to this process's homeserver. It is closed when the spec ends.
 func NewIdentityServer(ctx context.Context, opts ...identity.Option) *identity.Server {
 	ginkgo.GinkgoHelper()
-	env := identity.Env{CA: ca, Listen: network.Gateway, Ports: identity.TrustedPorts, Homeserver: identity.ForHomeserver(hs)}
+	env := identity.Env{CA: ca, Listen: network.Gateway, Ports: identity.TrustedPorts, Homeserver: peer()}
 	base := []identity.Option{identity.RequestTimeout(cfg.Timeouts.Request), identity.JudgedBy(conformance.AtEnd)}
 	return identity.NewServer(ctx, env, append(base, opts...)...)
 }

@@ -2,6 +2,7 @@ package suite
 
 import (
 	"context"
+	"herald/harness/mockhttp"
 
 	"github.com/onsi/ginkgo/v2"
 
@@ -16,7 +17,14 @@ import (
 // its outcome: a known failure in the expectations file covers it.
 func NewRemote(ctx context.Context, opts ...federation.Option) *federation.Server {
 	ginkgo.GinkgoHelper()
-	env := federation.ForHomeserver(hs, ca, network.Gateway)
+	env := federation.Env{Peer: peer(), CA: ca, Listen: network.Gateway}
 	base := []federation.Option{federation.RequestTimeout(cfg.Timeouts.Request), federation.JudgedBy(conformance.AtEnd)}
 	return federation.NewServer(ctx, env, append(base, opts...)...)
+}
+
+// peer is the homeserver under test as the mocks see it: its server name,
+// where the test process reaches its federation port, and the TLS
+// configuration that verifies it. (The mocks know peers, not homeservers.)
+func peer() mockhttp.Peer {
+	return mockhttp.Peer{Name: hs.ServerName, Addr: hs.FederationAddr, TLS: hs.FederationTLS()}
 }

@@ -1,0 +1,88 @@
+package layers
+
+import (
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The house rules over the import graph: suites sit on the harness, the
+// mocks never know what a homeserver under test is, and the primitives
+// (protocol, certificates, engine, profile, fingerprints) import no other
+// Herald package.
+func TestImportsPointDown(t *testing.T) {
+	imports := herald(t)
+	primitives := []string{"harness/spec", "harness/pki", "harness/docker", "harness/config", "harness/fingerprint", "harness/foreignimage"}
+	for _, p := range primitives {
+		for _, dep := range imports["herald/"+p] {
+			t.Errorf("%s is a primitive but imports %s", p, dep)
+		}
+	}
+	mocks := []string{"harness/mockhttp", "harness/federation", "harness/identity"}
+	for _, p := range mocks {
+		for _, dep := range imports["herald/"+p] {
+			switch dep {
+			case "herald/harness/homeserver", "herald/harness/docker", "herald/harness/suite", "herald/harness/config":
+				t.Errorf("%s is a mock but imports %s: a mock knows peers, not the homeserver under test", p, dep)
+			}
+		}
+	}
+	for pkg, deps := range imports {
+		if !strings.HasPrefix(pkg, "herald/harness/") {
+			continue
+		}
+		for _, dep := range deps {
+			if strings.HasPrefix(dep, "herald/suites") || strings.HasPrefix(dep, "herald/cmd") {
+				t.Errorf("%s (harness) imports %s: layers point down only", pkg, dep)
+			}
+		}
+	}
+}
+
+// herald maps each Herald package to the Herald packages it imports
+// (tests' imports not included).
+func herald(t *testing.T) map[string][]string {
+	t.Helper()
+	// go test caches results by the files a test opens; go list's reads
+	// are not seen, so every source file is opened here, and a changed
+	// import anywhere runs the test again.
+	filepath.WalkDir("../..", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".go") {
+			if f, err := os.Open(p); err == nil {
+				f.Close()
+			}
+		}
+		return nil
+	})
+	out, err := exec.Command("go", "list", "-json", "herald/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	graph := map[string][]string{}
+	for dec.More() {
+		var p struct {
+			ImportPath string
+			Imports    []string
+		}
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range p.Imports {
+			if strings.HasPrefix(imp, "herald/") {
+				graph[p.ImportPath] = append(graph[p.ImportPath], imp)
+			}
+		}
+		if _, ok := graph[p.ImportPath]; !ok {
+			graph[p.ImportPath] = nil
+		}
+	}
+	if len(graph) < 10 {
+		t.Fatalf("go list found only %d packages", len(graph))
+	}
+	return graph
+}
