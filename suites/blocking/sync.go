@@ -61,6 +61,14 @@ var _ = Describe("Invite blocking and /sync", func() {
 		s := newRemoteScene(ctx, suite.DefaultRoomVersion(ctx))
 		block(ctx, s.bob)
 		res := s.sendV2(ctx)
+		// A witness: the same room's invite of a user who does not block,
+		// sent after bob's, shows the server has taken in bob's invite
+		// before bob's /sync is judged (the server may process it after
+		// answering, so an early /sync would prove nothing).
+		carol := suite.NewUser(ctx, "carol")
+		_, err := s.remote.SendInviteV2(ctx, s.room.InviteEvent(s.alice, carol.UserID))
+		Expect(err).NotTo(HaveOccurred(), "sending the witness invite of %s", carol.UserID)
+		carol.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
 		sr := initialSync(ctx, s.bob)
 		expectNone(notServed(sr.InvitedRooms(), s.room.ID), federatedRule,
 			s.bob.UserID+" blocked invites, then "+s.alice+" invited them over federation", "the v2 invite:\n"+res.String()+"\n"+syncShown(sr))
