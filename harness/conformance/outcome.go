@@ -219,22 +219,33 @@ func AtEnd(judge func()) bool {
 	return true
 }
 
-// withJudges runs body, then, if it passed, every judge registered meanwhile.
-func withJudges(body func()) func() {
-	return func() {
-		registered := []func(){}
-		judgesMu.Lock()
-		judges = &registered
-		judgesMu.Unlock()
-		defer func() {
-			judgesMu.Lock()
-			judges = nil
-			judgesMu.Unlock()
-		}()
-		body()
+// collectJudges starts collecting the judges AtEnd registers; runJudges
+// runs them in order, and stop ends the collection.
+func collectJudges() (runJudges, stop func()) {
+	registered := []func(){}
+	judgesMu.Lock()
+	judges = &registered
+	judgesMu.Unlock()
+	runJudges = func() {
 		for _, judge := range registered {
 			judge()
 		}
+	}
+	stop = func() {
+		judgesMu.Lock()
+		judges = nil
+		judgesMu.Unlock()
+	}
+	return runJudges, stop
+}
+
+// withJudges runs body, then, if it passed, every judge registered meanwhile.
+func withJudges(body func()) func() {
+	return func() {
+		runJudges, stop := collectJudges()
+		defer stop()
+		body()
+		runJudges()
 	}
 }
 
@@ -244,20 +255,9 @@ func check(ctx ginkgo.SpecContext, r Rule, specID string, body func()) {
 		fmt.Sprintf("%s — the spec requires: %s", specID, r.Requirement()))
 	// The judges of the spec's mocks close them: they run after the guards,
 	// which may still talk to a mock, and count as the rule's own check.
-	registered := []func(){}
-	judgesMu.Lock()
-	judges = &registered
-	judgesMu.Unlock()
-	defer func() {
-		judgesMu.Lock()
-		judges = nil
-		judgesMu.Unlock()
-	}()
-	o, failure := evaluate(r, specID, body, func() {
-		for _, judge := range registered {
-			judge()
-		}
-	})
+	runJudges, stop := collectJudges()
+	defer stop()
+	o, failure := evaluate(r, specID, body, runJudges)
 	ginkgo.AddReportEntry(EntryOutcome, ginkgo.ReportEntryVisibilityFailureOrVerbose, o)
 	if failure != "" {
 		ginkgo.Fail(failure)
