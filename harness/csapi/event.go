@@ -21,6 +21,14 @@ func ParseEvent(raw []byte) (Event, error) {
 	return ev, nil
 }
 
+// MarshalJSON encodes the event as the server sent it.
+func (e Event) MarshalJSON() ([]byte, error) {
+	if e.Raw == nil {
+		return []byte("null"), nil
+	}
+	return e.Raw, nil
+}
+
 // eventsOf parses each raw event; one that is not an object keeps its bytes
 // and has nil Fields.
 func eventsOf(raws []json.RawMessage) []Event {

@@ -40,6 +40,9 @@ const (
 	dumpBodyLimit  = 4096
 )
 
+// Answer is the status and the body, as matchers read an answer.
+func (r *Response) Answer() (status int, body []byte) { return r.StatusCode, r.Body }
+
 // JSON decodes the body as a JSON object, numbers as json.Number.
 func (r *Response) JSON() (map[string]any, error) {
 	var m map[string]any

@@ -115,6 +115,9 @@ type Response struct {
 	Took       time.Duration
 }
 
+// Answer is the status and the body, as matchers read an answer.
+func (r *Response) Answer() (status int, body []byte) { return r.StatusCode, r.Body }
+
 // Object parses the body as a JSON object.
 func (r *Response) Object() (spec.Object, error) { return spec.ParseObject(r.Body) }
 

@@ -11,7 +11,8 @@ import (
 )
 
 // The house rules over the import graph: suites sit on the harness, the
-// mocks never know what a homeserver under test is, and the primitives
+// mocks never know what a homeserver under test is, the matchers know only
+// JSON and the protocol, and the primitives
 // (protocol, certificates, engine, profile, fingerprints) import no other
 // Herald package.
 func TestImportsPointDown(t *testing.T) {
@@ -29,6 +30,15 @@ func TestImportsPointDown(t *testing.T) {
 			case "herald/harness/homeserver", "herald/harness/docker", "herald/harness/suite", "herald/harness/config":
 				t.Errorf("%s is a mock but imports %s: a mock knows peers, not the homeserver under test", p, dep)
 			}
+		}
+	}
+	// Matchers judge JSON values: they read answers and events through
+	// small interfaces, never the clients' or the mocks' types.
+	for _, dep := range imports["herald/harness/match"] {
+		switch dep {
+		case "herald/harness/spec", "herald/harness/fingerprint":
+		default:
+			t.Errorf("harness/match imports %s: matchers judge JSON values and know only the protocol primitives", dep)
 		}
 	}
 	for pkg, deps := range imports {

@@ -2,16 +2,25 @@
 package match
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 
-	"herald/harness/csapi"
-	"herald/harness/federation"
+	"github.com/onsi/gomega/format"
+
 	"herald/harness/fingerprint"
 	"herald/harness/spec"
 )
 
-// answer is what the response matchers read from a federation or
-// client-server response.
+// Answer is an HTTP answer of the homeserver as the response matchers read
+// it: a status and the body's bytes. The harness's federation and
+// client-server responses are both Answers; failure messages show the whole
+// exchange through its GomegaString when it has one.
+type Answer interface {
+	Answer() (status int, body []byte)
+}
+
+// answer is what the response matchers read from an Answer.
 type answer struct {
 	status int
 	body   []byte
@@ -19,22 +28,32 @@ type answer struct {
 	exchange string
 }
 
-// answerOf accepts a *federation.Response (an answer of the homeserver to
-// the mock) or a *csapi.Response (an answer to a client).
+// answerOf reads an Answer; a nil one means the request got no answer.
 func answerOf(actual any) (answer, error) {
-	switch r := actual.(type) {
-	case *federation.Response:
-		if r == nil {
-			return answer{}, fmt.Errorf("match: got a nil *federation.Response (the request got no answer)")
-		}
-		return answer{status: r.StatusCode, body: r.Body, exchange: r.String()}, nil
-	case *csapi.Response:
-		if r == nil {
-			return answer{}, fmt.Errorf("match: got a nil *csapi.Response (the request got no answer)")
-		}
-		return answer{status: r.StatusCode, body: r.Body, exchange: r.Dump()}, nil
+	a, ok := actual.(Answer)
+	if !ok {
+		return answer{}, fmt.Errorf("match: expected an HTTP answer (status and body), got %T", actual)
 	}
-	return answer{}, fmt.Errorf("match: expected a *federation.Response or *csapi.Response, got %T", actual)
+	if isNil(actual) {
+		return answer{}, fmt.Errorf("match: got a nil %T (the request got no answer)", actual)
+	}
+	status, body := a.Answer()
+	shown := fmt.Sprintf("answered %d: %s", status, body)
+	if g, ok := actual.(format.GomegaStringer); ok {
+		shown = g.GomegaString()
+	}
+	return answer{status: status, body: body, exchange: shown}, nil
+}
+
+// isNil reports whether v is a nil pointer (or another nil-able nil) held
+// in an interface.
+func isNil(v any) bool {
+	r := reflect.ValueOf(v)
+	switch r.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface, reflect.Func:
+		return r.IsNil()
+	}
+	return v == nil
 }
 
 // errcode returns the errcode of a Matrix error body, whether the body is
@@ -55,8 +74,14 @@ func (a answer) fingerprintLine() string {
 	return fingerprint.Line(fingerprint.Status(a.status, code, err == nil))
 }
 
+// Encoded is a value that encodes itself as JSON for the wire, such as an
+// event the mock built or received.
+type Encoded interface {
+	JSON() []byte
+}
+
 // objectOf accepts a JSON object in the forms the harness hands around:
-// spec.Object, map[string]any, *federation.Event (its fields).
+// spec.Object, map[string]any, or an Encoded value whose JSON is an object.
 func objectOf(actual any) (spec.Object, error) {
 	switch o := actual.(type) {
 	case spec.Object:
@@ -69,13 +94,43 @@ func objectOf(actual any) (spec.Object, error) {
 			return nil, fmt.Errorf("match: got a nil JSON object")
 		}
 		return spec.Object(o), nil
-	case *federation.Event:
-		if o == nil {
-			return nil, fmt.Errorf("match: got a nil *federation.Event")
+	case Encoded:
+		if isNil(actual) {
+			return nil, fmt.Errorf("match: got a nil %T", actual)
 		}
-		return o.Fields, nil
+		obj, err := spec.ParseObject(o.JSON())
+		if err != nil {
+			return nil, fmt.Errorf("match: %T is not a JSON object: %w", actual, err)
+		}
+		return obj, nil
 	}
-	return nil, fmt.Errorf("match: expected a JSON object (spec.Object, map[string]any or *federation.Event), got %T", actual)
+	return nil, fmt.Errorf("match: expected a JSON object (spec.Object, map[string]any or a value encoding one), got %T", actual)
+}
+
+// objectsOf reads a JSON array of objects from any value that encodes as
+// one (a slice of events a client received, say).
+func objectsOf(actual any) ([]spec.Object, error) {
+	b, err := json.Marshal(actual)
+	if err != nil {
+		return nil, fmt.Errorf("match: %T does not encode as JSON: %w", actual, err)
+	}
+	v, err := spec.ParseJSON(b)
+	if err != nil {
+		return nil, fmt.Errorf("match: %T: %w", actual, err)
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("match: expected a JSON array, %T encodes as %s", actual, showJSON(v))
+	}
+	objs := make([]spec.Object, 0, len(arr))
+	for i, item := range arr {
+		o, ok := item.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("match: item %d of the array is not a JSON object: %s", i, showJSON(item))
+		}
+		objs = append(objs, spec.Object(o))
+	}
+	return objs, nil
 }
 
 // showJSON renders a JSON value compactly for failure messages (lax

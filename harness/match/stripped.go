@@ -6,13 +6,12 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"herald/harness/csapi"
 	"herald/harness/fingerprint"
 	"herald/harness/spec"
 )
 
-// ContainStrippedStateOf matches the invite_state of a /sync answer (the
-// []csapi.Event of SyncResponse.InviteState) that holds, for every event
+// ContainStrippedStateOf matches the invite_state events of a /sync answer
+// (any value that encodes as a JSON array of events) that holds, for every event
 // in sent, a stripped state event with the same type, state_key, sender
 // and content: the state an inviting server sent in invite_room_state,
 // "translated as stripped state events over the Client-Server API"
@@ -25,25 +24,27 @@ func ContainStrippedStateOf(sent []spec.Object) types.GomegaMatcher {
 type strippedMatcher struct {
 	sent     []spec.Object
 	problems []string
-	got      []csapi.Event
+	got      []spec.Object
 }
 
 var strippedFields = []string{"type", "state_key", "sender", "content"}
 
 func (m *strippedMatcher) Match(actual any) (bool, error) {
-	got, ok := actual.([]csapi.Event)
-	if !ok {
-		return false, fmt.Errorf("match: ContainStrippedStateOf expects the []csapi.Event of an invite_state, got %T", actual)
+	got, err := objectsOf(actual)
+	if err != nil {
+		return false, fmt.Errorf("match: ContainStrippedStateOf expects the events of an invite_state: %w", err)
 	}
 	m.got, m.problems = got, nil
 	for _, want := range m.sent {
 		typ, _ := want.GetString("type")
 		key, _ := want.GetString("state_key")
 		name := fmt.Sprintf("%s(%q)", typ, key)
-		var found *csapi.Event
-		for i := range got {
-			if got[i].Type() == typ && got[i].IsState() && got[i].StateKey() == key {
-				found = &got[i]
+		var found spec.Object
+		for _, ev := range got {
+			gotType, _ := ev.GetString("type")
+			gotKey, isState := ev.GetString("state_key")
+			if gotType == typ && isState && gotKey == key {
+				found = ev
 				break
 			}
 		}
@@ -52,7 +53,7 @@ func (m *strippedMatcher) Match(actual any) (bool, error) {
 			continue
 		}
 		for _, f := range strippedFields[2:] {
-			if changes := diffJSON(f, want[f], found.Fields[f]); len(changes) > 0 {
+			if changes := diffJSON(f, want[f], found[f]); len(changes) > 0 {
 				for _, c := range changes {
 					m.problems = append(m.problems, name+": "+c.String())
 				}
@@ -65,7 +66,9 @@ func (m *strippedMatcher) Match(actual any) (bool, error) {
 func (m *strippedMatcher) FailureMessage(any) string {
 	var have []string
 	for _, ev := range m.got {
-		have = append(have, fmt.Sprintf("%s(%q)", ev.Type(), ev.StateKey()))
+		typ, _ := ev.GetString("type")
+		key, _ := ev.GetString("state_key")
+		have = append(have, fmt.Sprintf("%s(%q)", typ, key))
 	}
 	return fmt.Sprintf("expected the invite state to hold the %d state event(s) the inviting server sent (type, state_key, sender, content), but:\n    %s\nthe invite state has: %s\n%s",
 		len(m.sent), strings.Join(m.problems, "\n    "), strings.Join(have, ", "),

@@ -35,3 +35,18 @@ func TestContainStrippedStateOf(t *testing.T) {
 		t.Error("a string was accepted as invite state")
 	}
 }
+
+func TestContainStrippedStateOfReadsJSONOnly(t *testing.T) {
+	sent := []spec.Object{spec.MustParseObject(`{"type":"m.room.name","state_key":"","sender":"@a:hs","content":{"name":"x"}}`)}
+	m := ContainStrippedStateOf(sent)
+	// Any value that encodes as a JSON array of events is read.
+	raw := []map[string]any{{"type": "m.room.name", "state_key": "", "sender": "@a:hs", "content": map[string]any{"name": "x"}}}
+	if ok, err := m.Match(raw); !ok || err != nil {
+		t.Errorf("plain JSON events were not read: ok=%v err=%v", ok, err)
+	}
+	for _, bad := range []any{"not events", []any{"not an object"}, map[string]any{"type": "m.room.name"}} {
+		if _, err := m.Match(bad); err == nil {
+			t.Errorf("%#v was accepted as the events of an invite_state", bad)
+		}
+	}
+}
