@@ -57,22 +57,47 @@ func Of(message string) string {
 		name = line
 		break
 	}
+	found, isList := gomegaFound(lines)
+	if isList {
+		// What a list held is the point, so the assertion's name gives way.
+		return cutTo(timedOut+cutTo(strings.TrimSuffix(Normalize(name), ":"), nameInListLimit)+" — "+found, listLimit)
+	}
 	fp := timedOut + Normalize(name)
-	if found := gomegaFound(lines); found != "" && found != Normalize(name) {
+	if found != "" && found != Normalize(name) {
 		fp += " — " + found
 	}
 	return cut(strings.TrimSuffix(strings.TrimSpace(fp), ":"))
 }
 
+// listLimit is longer than limit: a list's item names the exchange before
+// the check that failed on it.
+const listLimit = 260
+
+// nameInListLimit is how much of the assertion's name a list's fingerprint
+// keeps, so that what the list held fits beside it.
+const nameInListLimit = 60
+
 // gomegaFound reads Gomega's standard failure ("Expected\n    <actual>\nto
 // equal\n    <expected>"): the first line of the actual value and the
-// matcher's words.
-func gomegaFound(lines []string) string {
+// matcher's words. For a list of strings (the problems a spec gathered,
+// say) it reads what the list held instead: its first item, normalized,
+// and how many more there are; isList reports that case.
+func gomegaFound(lines []string) (found string, isList bool) {
 	for i, line := range lines {
 		if strings.TrimSpace(line) != "Expected" || i+2 >= len(lines) {
 			continue
 		}
-		parts := []string{"Expected", strings.TrimSpace(lines[i+1])}
+		actual := strings.TrimSpace(lines[i+1])
+		if strings.HasPrefix(actual, "<[]string") && strings.HasSuffix(actual, "[") {
+			if items := listItems(lines[i+2:]); len(items) > 0 {
+				found = "[" + Normalize(items[0])
+				if len(items) > 1 {
+					found += ", …" // how many more can vary from run to run
+				}
+				return found + "]", true
+			}
+		}
+		parts := []string{"Expected", actual}
 		for _, l := range lines[i+2:] {
 			t := strings.TrimSpace(l)
 			if strings.HasPrefix(l, "    ") || t == "" || t == "]" || t == "}" {
@@ -81,9 +106,37 @@ func gomegaFound(lines []string) string {
 			parts = append(parts, t)
 			break
 		}
-		return Normalize(strings.Join(parts, " "))
+		return Normalize(strings.Join(parts, " ")), false
 	}
-	return ""
+	return "", false
+}
+
+// listItems reads the items of a list of strings as Gomega formats it, one
+// quoted item per indented line, up to the closing bracket.
+func listItems(lines []string) []string {
+	var items []string
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == "]" || !strings.HasPrefix(l, "    ") {
+			break
+		}
+		t = strings.TrimSuffix(t, ",")
+		if s, err := strconv.Unquote(t); err == nil {
+			t = s
+		}
+		items = append(items, t)
+	}
+	return items
+}
+
+func cutTo(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 var volatile = []struct {
@@ -125,13 +178,4 @@ func Normalize(line string) string {
 	return strings.Join(strings.Fields(line), " ")
 }
 
-func cut(s string) string {
-	if len(s) <= limit {
-		return s
-	}
-	i := limit
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
-}
+func cut(s string) string { return cutTo(s, limit) }

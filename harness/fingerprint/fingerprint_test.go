@@ -68,7 +68,30 @@ func TestOfReadsGomegasStandardFailure(t *testing.T) {
 		t.Errorf("Of = %q", got)
 	}
 	list := "the answers\nExpected\n    <[]string | len:1, cap:1>: [\n        \"BAD: answered 500\",\n    ]\nto be empty\n(at x.go:1)"
-	if got := Of(list); got != "the answers — Expected <[]string | len:<n>, cap:<n>>: [ to be empty" {
+	if got := Of(list); got != "the answers — [BAD: answered 500]" {
 		t.Errorf("Of = %q", got)
+	}
+	// Two lists that fail differently have different fingerprints; the
+	// same failure in another run (other IDs and sequence numbers) has
+	// the same one.
+	problems := func(seq, room, check string, more int) string {
+		msg := "what the homeserver sent the invitee's server (the mock) while exchanging:\nPUT /x\nExpected\n    <[]string | len:2, cap:2>: [\n" +
+			"        \"#" + seq + " ← PUT /_matrix/federation/v2/invite/" + room + "/$ev" + seq + " [invite-v2] ⇒ 200: ✗ " + check + "\",\n"
+		for i := 0; i < more; i++ {
+			msg += "        \"another\",\n"
+		}
+		return msg + "    ]\nto be empty\n(at x.go:1)"
+	}
+	a := Of(problems("3", "!abc:hs1", "invite_room_state holds the room's state: it is empty", 1))
+	b := Of(problems("7", "!zzz:hs1", "invite_room_state holds the room's state: it is empty", 1))
+	c := Of(problems("3", "!abc:hs1", "the event's signature verifies: no signature of hs1", 1))
+	if a != b {
+		t.Errorf("the same failure has two fingerprints:\n%s\n%s", a, b)
+	}
+	if a == c {
+		t.Errorf("two failures share a fingerprint: %s", a)
+	}
+	if !strings.Contains(a, "invite_room_state holds the room's state: it is empty") || !strings.HasSuffix(a, ", …]") {
+		t.Errorf("the fingerprint does not say what the list held: %s", a)
 	}
 }
