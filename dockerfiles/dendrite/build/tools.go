@@ -6,7 +6,7 @@
 package build
 
 import (
-	_ "github.com/element-hq/dendrite/cmd/dendrite"
-	_ "github.com/element-hq/dendrite/cmd/generate-config"
-	_ "github.com/element-hq/dendrite/cmd/generate-keys"
+	_ "github.com/matrix-org/dendrite/cmd/dendrite"
+	_ "github.com/matrix-org/dendrite/cmd/generate-config"
+	_ "github.com/matrix-org/dendrite/cmd/generate-keys"
 )
