@@ -20,7 +20,7 @@ help:
 	@echo "make debris        signal runs at start, boot and mid-run, kill one beside a live run; fail if anything is left behind (HS= for one server)"
 	@echo "make contract      run the contract specs against Dendrite's own Complement image, built from its source"
 	@echo "make images        build every homeserver image (offline-capable)"
-	@echo "make catalogue     regenerate docs/CONFORMANCE.md from the specs"
+	@echo "make catalogue     regenerate docs/CONFORMANCE.md and docs/COVERAGE.md from the specs and docs/statements.yaml"
 	@echo "make clean         remove every container, network and image Herald made"
 
 # Ensure the image (building it if missing), then run every suite against it.
@@ -68,17 +68,21 @@ vet:
 unit:
 	$(GO) test -race ./harness/... ./cmd/... ./suites/thirdparty/ ./suites/blocking/
 
-# docs/CONFORMANCE.md is generated from the specs (a Ginkgo dry run).
+# docs/CONFORMANCE.md is generated from the specs (a Ginkgo dry run), and
+# docs/COVERAGE.md from them and docs/statements.yaml, which it checks.
 catalogue:
-	HERALD_CATALOGUE=$(CURDIR)/docs/CONFORMANCE.md $(GINKGO) --dry-run ./suites/ >/dev/null
+	HERALD_CATALOGUE=$(CURDIR)/docs/CONFORMANCE.md HERALD_COVERAGE=$(CURDIR)/docs/COVERAGE.md $(GINKGO) --dry-run ./suites/ >/dev/null
 
-# It also checks every expectations file: it names only specs that exist
-# and holds no entry a person has yet to finish (a placeholder reason).
+# It also checks docs/statements.yaml (every rule cites a statement, every
+# statement names rules that exist, or gives a reason) and every
+# expectations file: it names only specs that exist and holds no entry a
+# person has yet to finish (a placeholder reason).
 catalogue-check:
-	@tmp=$$(mktemp); out=$$(mktemp); \
-	  if ! HERALD_CATALOGUE=$$tmp HERALD_CHECK_EXPECTATIONS=1 $(GINKGO) --dry-run ./suites/ >$$out 2>&1; then \
-	    grep -h '^herald:' $$out || cat $$out; rm -f $$tmp $$out; exit 1; fi; \
-	  diff -u docs/CONFORMANCE.md $$tmp >/dev/null || { echo "docs/CONFORMANCE.md is out of date: run make catalogue"; rm -f $$tmp $$out; exit 1; }; rm -f $$tmp $$out
+	@tmp=$$(mktemp); cov=$$(mktemp); out=$$(mktemp); \
+	  if ! HERALD_CATALOGUE=$$tmp HERALD_COVERAGE=$$cov HERALD_CHECK_EXPECTATIONS=1 $(GINKGO) --dry-run ./suites/ >$$out 2>&1; then \
+	    grep -h '^herald:' $$out || cat $$out; rm -f $$tmp $$cov $$out; exit 1; fi; \
+	  diff -u docs/CONFORMANCE.md $$tmp >/dev/null || { echo "docs/CONFORMANCE.md is out of date: run make catalogue"; rm -f $$tmp $$cov $$out; exit 1; }; \
+	  diff -u docs/COVERAGE.md $$cov >/dev/null || { echo "docs/COVERAGE.md is out of date: run make catalogue"; rm -f $$tmp $$cov $$out; exit 1; }; rm -f $$tmp $$cov $$out
 
 # The end-to-end self-test: every suite against both homeservers, each
 # judged by its expectations file.

@@ -10,6 +10,7 @@ import (
 	"github.com/onsi/ginkgo/v2/reporters"
 
 	"herald/harness/conformance"
+	"herald/harness/coverage"
 	"herald/harness/expectations"
 	"herald/harness/report"
 )
@@ -22,6 +23,7 @@ var _ = ginkgo.ReportAfterSuite("Herald reports", func(r ginkgo.Report) {
 	}
 	if r.SuiteConfig.DryRun {
 		writeCatalogue()
+		writeCoverage()
 		return
 	}
 	dir := cfg.ReportPath()
@@ -125,4 +127,44 @@ func checkAllExpectations() []string {
 		}
 	}
 	return problems
+}
+
+// CoverageEnv names the file a dry run writes the coverage of the
+// normative statements to (docs/COVERAGE.md).
+const CoverageEnv = "HERALD_COVERAGE"
+
+// StatementsFile is the hand-written inventory of normative statements,
+// relative to the repository root.
+const StatementsFile = "docs/statements.yaml"
+
+// writeCoverage checks docs/statements.yaml against the rules the specs
+// registered and writes docs/COVERAGE.md (or wherever HERALD_COVERAGE
+// says). A rule that cites no statement, a statement naming a rule that
+// does not exist, or one with neither rule nor reason fails the run.
+func writeCoverage() {
+	path := os.Getenv(CoverageEnv)
+	if path == "" {
+		return
+	}
+	inv, err := coverage.Load(filepath.Join(cfg.Dir, StatementsFile))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "herald:", err)
+		ginkgo.Fail(err.Error())
+		return
+	}
+	var ids []string
+	for _, r := range conformance.Rules() {
+		ids = append(ids, r.ID)
+	}
+	if problems := coverage.Check(inv, ids); len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(os.Stderr, "herald: "+StatementsFile+":", p)
+		}
+		ginkgo.Fail(fmt.Sprintf("%d problem(s) in %s", len(problems), StatementsFile))
+		return
+	}
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	if err := os.WriteFile(path, []byte(coverage.Markdown(inv, conformance.SpecIDs())), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "herald: writing the coverage:", err)
+	}
 }
