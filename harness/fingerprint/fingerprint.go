@@ -155,14 +155,26 @@ var number = regexp.MustCompile(`\b[0-9]+(\.[0-9]+)?\b`)
 
 var token = regexp.MustCompile(`[A-Za-z0-9+/_\-]{20,}`)
 
+// escapedSigil is a percent-escaped character that starts or splits a
+// Matrix identifier in a URL path (! $ @ # :).
+var escapedSigil = regexp.MustCompile(`%(21|24|40|23|3[Aa])`)
+
 // Normalize takes what changes from run to run out of a line.
 func Normalize(line string) string {
+	// Identifiers in request paths are percent-escaped ("%21room%3Ahs1").
+	line = escapedSigil.ReplaceAllStringFunc(line, func(e string) string {
+		b, _ := strconv.ParseUint(e[1:], 16, 8)
+		return string(rune(b))
+	})
 	for _, v := range volatile {
 		line = v.re.ReplaceAllString(line, v.with)
 	}
 	// long hex or base64 tokens (keys, hashes, transaction IDs), but not
 	// words such as M_UNSUPPORTED_ROOM_VERSION: a token holds a digit.
 	line = token.ReplaceAllStringFunc(line, func(t string) string {
+		if strings.Contains(t, "_matrix/") {
+			return t // an API path, such as /_matrix/federation/v2/invite/
+		}
 		if strings.ContainsAny(t, "0123456789") {
 			return "<token>"
 		}

@@ -62,6 +62,14 @@ func TestNormalizeKeepsErrcodes(t *testing.T) {
 	}
 }
 
+func TestNormalizeReadsPaths(t *testing.T) {
+	a := Normalize("#4 ← PUT /_matrix/federation/v2/invite/%21DgTEoL5jS1INqbXQ%3Ahs1/$ev4 [invite v2] ⇒ 400")
+	b := Normalize("#9 ← PUT /_matrix/federation/v2/invite/%21aXIRcjbrh5txcCih:hs2/$ev9 [invite v2] ⇒ 400")
+	if a != b || a != "<id> ← PUT /_matrix/federation/v2/invite/<id>/<id> [invite v2] ⇒ 400" {
+		t.Errorf("Normalize of two runs' paths:\n%s\n%s", a, b)
+	}
+}
+
 func TestOfReadsGomegasStandardFailure(t *testing.T) {
 	msg := "joining with a valid third_party_signed:\nsent:     POST http://127.0.0.1:32779/join\n{}\nThe spec requires (x).\nExpected\n    <int>: 403\nto equal\n    <int>: 200\n(at suites/thirdparty/join.go:62)"
 	if got := Of(msg); got != "joining with a valid third_party_signed: — Expected <int>: 403 to equal" {
