@@ -145,7 +145,7 @@ var _ = Describe("Joining with third_party_signed", func() {
 				l := newLocalInvite(ctx, spec.RoomVersion{})
 				res := l.join(ctx, d, c.signed(ctx, l))
 				Expect(joinRefusalProblems(res.StatusCode, c.statuses, l.bob.UserID, membershipOf(ctx, l.alice, l.room, l.bob.UserID))).To(BeEmpty(),
-					"joining through %s with third_party_signed %s:\n%s%s", d.endpoint, c.what, res.Dump(), required(r))
+					"joining with third_party_signed %s%s:\n%s%s", c.what, through(d), res.Dump(), required(r))
 			})
 		}
 	}
