@@ -139,3 +139,17 @@ type ProtoEvent struct {
 
 // StateKey returns a pointer to k, for ProtoEvent.StateKey.
 func StateKey(k string) *string { return &k }
+
+// Without is ev without field, hashed and signed again by s (with a new
+// ID where the room version derives it): an event that lacks a field its
+// format requires and is otherwise valid.
+func (s *Server) Without(ev *Event, field string) (*Event, error) {
+	obj := ev.Fields.Clone()
+	delete(obj, field)
+	delete(obj, "hashes")
+	delete(obj, "signatures")
+	if err := s.Signer().HashAndSignEvent(ev.Version, obj); err != nil {
+		return nil, fmt.Errorf("federation: signing an event without %s: %w", field, err)
+	}
+	return NewEventFromObject(ev.Version, obj)
+}

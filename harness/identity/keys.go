@@ -42,6 +42,7 @@ type signConfig struct {
 	key     *spec.Signer
 	sender  string
 	corrupt bool
+	omit    map[string]bool
 }
 
 // SignedWith signs with k instead of the long-term key: an invite's
@@ -54,6 +55,18 @@ func WithSender(sender string) SignOption { return func(c *signConfig) { c.sende
 
 // CorruptSignature flips a bit of the signature after signing.
 func CorruptSignature() SignOption { return func(c *signConfig) { c.corrupt = true } }
+
+// Omitting leaves field (mxid, token, sender or signatures) out of the
+// block: a block without a field it requires, whose signature still
+// verifies over what remains (without signatures, it is not signed).
+func Omitting(field string) SignOption {
+	return func(c *signConfig) {
+		if c.omit == nil {
+			c.omit = map[string]bool{}
+		}
+		c.omit[field] = true
+	}
+}
 
 // Signed returns a signed block {mxid, token, signatures} of a third-party
 // invite (signed_third_party_invite.yaml) as the mock would hand it out at
@@ -69,6 +82,12 @@ func (s *Server) Signed(mxid, token string, opts ...SignOption) spec.Object {
 	block := spec.Object{"mxid": mxid, "token": token}
 	if c.sender != "" {
 		block["sender"] = c.sender
+	}
+	for field := range c.omit {
+		delete(block, field)
+	}
+	if c.omit["signatures"] {
+		return block
 	}
 	sig, err := c.key.Signature(block)
 	if err != nil {

@@ -53,20 +53,55 @@ const OnBindPath = "/_matrix/federation/v1/3pid/onbind"
 // to mxid (third_party_invite.yaml /3pid/onbind): medium, address, mxid and
 // every pending invite for the address, each with a block signed by the
 // long-term key; the whole body is signed with the long-term key too
-// (identity-service-api.md "Invitation storage").
-func (s *Server) OnBindBody(medium, address, mxid string) spec.Object {
+// (identity-service-api.md "Invitation storage"). Options leave fields out
+// before the body is signed.
+func (s *Server) OnBindBody(medium, address, mxid string, opts ...OnBindOption) spec.Object {
+	var c onBindConfig
+	for _, o := range opts {
+		o(&c)
+	}
 	invites := []any{}
 	for _, inv := range s.pendingFor(medium, address) {
-		invites = append(invites, map[string]any{
+		entry := map[string]any{
 			"medium": medium, "address": address, "mxid": mxid, "room_id": inv.RoomID, "sender": inv.Sender,
-			"signed": map[string]any(s.Signed(mxid, inv.Token)),
-		})
+			"signed": map[string]any(s.Signed(mxid, inv.Token, c.signed...)),
+		}
+		for _, f := range c.omitInvite {
+			delete(entry, f)
+		}
+		invites = append(invites, entry)
 	}
 	body := spec.Object{"medium": medium, "address": address, "mxid": mxid, "invites": invites}
+	for _, f := range c.omit {
+		delete(body, f)
+	}
 	if err := s.longTerm.SignJSON(body); err != nil {
 		panic(fmt.Sprintf("identity: signing the onbind body: %v", err))
 	}
 	return body
+}
+
+// OnBindOption changes the body OnBindBody builds.
+type OnBindOption func(*onBindConfig)
+
+type onBindConfig struct {
+	omit, omitInvite []string
+	signed           []SignOption
+}
+
+// WithoutField leaves field out of the onbind body itself.
+func WithoutField(field string) OnBindOption {
+	return func(c *onBindConfig) { c.omit = append(c.omit, field) }
+}
+
+// WithoutInviteField leaves field out of every entry of invites.
+func WithoutInviteField(field string) OnBindOption {
+	return func(c *onBindConfig) { c.omitInvite = append(c.omitInvite, field) }
+}
+
+// InviteSigned builds every invite's signed block with opts (see Signed).
+func InviteSigned(opts ...SignOption) OnBindOption {
+	return func(c *onBindConfig) { c.signed = append(c.signed, opts...) }
 }
 
 // NotifyBind binds address to mxid and tells the homeserver with POST

@@ -1,6 +1,8 @@
 package invite
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -41,6 +43,21 @@ var badStates = []badState{
 		other := s.remote.CreateRoom(s.rv, s.alice, fed.RoomName("another room"))
 		return stateExcept(s.room, "m.room.join_rules", other.StateEvent("m.room.join_rules", ""))
 	}},
+	// Each field invites-v2.yaml requires of an entry, missing in turn.
+	stateWithout("type"), stateWithout("state_key"), stateWithout("sender"), stateWithout("content"),
+}
+
+// stateWithout is the invite_room_state whose m.room.join_rules lacks
+// field, hashed and signed again by the mock as it is sent: only the
+// missing field is wrong with it.
+func stateWithout(field string) badState {
+	return badState{"STATE-NO-" + strings.ToUpper(strings.ReplaceAll(field, "_", "-")),
+		"an invite whose invite_room_state holds an event (m.room.join_rules, hashed and signed as sent) without " + field + ", which every entry requires",
+		func(s *inboundScene) []any {
+			ev, err := s.remote.Without(s.room.StateEvent("m.room.join_rules", ""), field)
+			Expect(err).NotTo(HaveOccurred())
+			return stateExcept(s.room, "m.room.join_rules", ev)
+		}}
 }
 
 // stateExcept is room's invite_room_state with the event of eventType

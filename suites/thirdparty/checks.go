@@ -230,3 +230,49 @@ func shorten(b []byte) string {
 	}
 	return string(b)
 }
+
+// quietProblems checks what a request that must be refused left behind:
+// the answer is an error, the homeserver asked no room's server to
+// exchange an invite (exchanged), and the invitee has no membership
+// (membership "") where it had none before.
+func quietProblems(status int, exchanged []string, membership string) []string {
+	out := refused(status)
+	for _, ex := range exchanged {
+		out = append(out, "yet the homeserver asked the room's server to exchange the invite: "+ex)
+	}
+	if membership != "" {
+		out = append(out, fmt.Sprintf("yet the invitee's membership in the room is now %q", membership))
+	}
+	return out
+}
+
+// joinRefusalProblems checks a join that must be refused with one of
+// statuses: the answer, and that user got no membership (membership "").
+func joinRefusalProblems(status int, statuses []int, user, membership string) []string {
+	var out []string
+	if !slices.Contains(statuses, status) {
+		out = append(out, fmt.Sprintf("answered %d, not %s", status, statusWords(statuses)))
+	}
+	if membership != "" {
+		out = append(out, fmt.Sprintf("%s's membership is now %q", user, membership))
+	}
+	return out
+}
+
+// statusWords is "403", "400 or 403", … for rule texts and messages.
+func statusWords(statuses []int) string {
+	var words []string
+	for _, s := range statuses {
+		words = append(words, fmt.Sprint(s))
+	}
+	return strings.Join(words, " or ")
+}
+
+// answerWords is the part of a join rule's section that gives its answer:
+// joining.yaml's 403, or a 400 too for a body that lacks a required field.
+func answerWords(statuses []int) string {
+	if len(statuses) == 1 && statuses[0] == 403 {
+		return "403 when the user may not join"
+	}
+	return statusWords(statuses) + ": 403 when the user may not join, 400 for a request body the schema does not allow"
+}

@@ -30,9 +30,14 @@ const (
 	exchangeAPI   = "server-server-api.md §Third-party invites (third_party_invite.yaml PUT /exchange_third_party_invite/{roomId})"
 	onbindAPI     = "server-server-api.md §Third-party invites (third_party_invite.yaml /3pid/onbind); identity-service-api.md §Invitation storage"
 	joiningAPI    = "client-server joining.yaml POST /rooms/{roomId}/join (third_party_signed)"
-	authRules     = "rooms/v1.md–v12.md §Authorization rules: m.room.member, membership invite with third_party_invite"
-	keyValidity   = moduleServer + " (the server in the room MUST check key_validity_url)"
-	redactionRule = "rooms/v11.md §Redactions (m.room.member keeps third_party_invite.signed); rooms/v1.md–v10.md §Redactions"
+	joiningAnyAPI = "client-server joining.yaml POST /join/{roomIdOrAlias} (third_party_signed)"
+	// pendingMatch is joining.yaml's own words on third_party_signed.
+	pendingMatch = "client-server joining.yaml third_party_signed (\"the homeserver must verify that it matches a pending m.room.third_party_invite event in the room\")"
+	// thirdPartySignedSchema is where the block's fields are required.
+	thirdPartySignedSchema = "client-server definitions/third_party_signed.yaml (required: sender, mxid, token, signatures)"
+	authRules              = "rooms/v1.md–v12.md §Authorization rules: m.room.member, membership invite with third_party_invite"
+	keyValidity            = moduleServer + " (the server in the room MUST check key_validity_url)"
+	redactionRule          = "rooms/v11.md §Redactions (m.room.member keeps third_party_invite.signed); rooms/v1.md–v10.md §Redactions"
 )
 
 // rule builds a rule of this area.

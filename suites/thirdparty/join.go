@@ -2,7 +2,6 @@ package thirdparty
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -45,71 +44,118 @@ func (l *localInvite) signed(opts ...identity.SignOption) spec.Object {
 	return l.is.Signed(l.bob.UserID, l.inv.Token, append([]identity.SignOption{identity.WithSender(l.alice.UserID)}, opts...)...)
 }
 
-// join has bob POST /rooms/{roomId}/join with third_party_signed.
-func (l *localInvite) join(ctx context.Context, signed spec.Object) *csapi.Response {
+// door is one of the two client endpoints that join a room, each of
+// which takes third_party_signed (joining.yaml).
+type door struct {
+	// prefix starts the IDs of the rules checked through this door.
+	prefix, endpoint, section string
+	join                      func(c *csapi.Client, ctx context.Context, room string, opts ...csapi.MembershipOption) (*csapi.Response, error)
+}
+
+var doors = []door{
+	{"3PID-JOIN", "POST /rooms/{roomId}/join", joiningAPI, (*csapi.Client).JoinRoomByID},
+	{"3PID-JOINROOM", "POST /join/{roomIdOrAlias} (given the room ID)", joiningAnyAPI, (*csapi.Client).Join},
+}
+
+// join has bob join through d with third_party_signed.
+func (l *localInvite) join(ctx context.Context, d door, signed spec.Object) *csapi.Response {
 	GinkgoHelper()
-	res, err := l.bob.JoinRoomByID(ctx, l.room, csapi.ThirdPartySigned(map[string]any(signed)))
-	Expect(err).NotTo(HaveOccurred())
+	res, err := d.join(l.bob, ctx, l.room, csapi.ThirdPartySigned(map[string]any(signed)))
+	Expect(err).NotTo(HaveOccurred(), "%s with third_party_signed", d.endpoint)
 	return res
 }
 
+// joinRefusal is a third_party_signed block the join must refuse.
+type joinRefusal struct {
+	id, what, section string
+	// statuses are the answers that refuse it.
+	statuses []int
+	signed   func(ctx SpecContext, l *localInvite) spec.Object
+}
+
+var joinRefusals = []joinRefusal{
+	{"FORGED-KEY", "signed with a key the identity server never published (under its name and key ID)", authRules + " (a signature in signed must verify under a key of the m.room.third_party_invite)", forbidden,
+		func(ctx SpecContext, l *localInvite) spec.Object {
+			return l.signed(identity.SignedWith(l.is.ForgedKey()))
+		}},
+	{"REVOKED-KEY", "signed with a key its key_validity_url now reports invalid", keyValidity, forbidden,
+		func(ctx SpecContext, l *localInvite) spec.Object {
+			l.is.Revoke(l.is.LongTermKey())
+			return l.signed()
+		}},
+	{"MXID", "made out to another user", authRules + " (mxid must match state_key)", forbidden,
+		func(ctx SpecContext, l *localInvite) spec.Object {
+			return l.is.Signed(suite.NewUser(ctx, "mallory").UserID, l.inv.Token, identity.WithSender(l.alice.UserID))
+		}},
+	{"TOKEN", "for a token that matches no m.room.third_party_invite in the room", authRules + " (an m.room.third_party_invite with state_key token must be in the room state)", forbidden,
+		func(ctx SpecContext, l *localInvite) spec.Object {
+			return l.is.Signed(l.bob.UserID, unique("unknown-token"), identity.WithSender(l.alice.UserID))
+		}},
+	{"SENDER", "whose sender is another member allowed to invite, not the inviter who sent the pending m.room.third_party_invite (signed by the identity server)", pendingMatch + " (the block's sender is the user who issued the invite)", forbidden,
+		func(ctx SpecContext, l *localInvite) spec.Object {
+			dave := suite.NewUser(ctx, "dave")
+			l.alice.MustInvite(ctx, l.room, dave.UserID)
+			dave.MustJoinRoomByID(ctx, l.room)
+			return l.is.Signed(l.bob.UserID, l.inv.Token, identity.WithSender(dave.UserID))
+		}},
+	{"NO-SENDER", "missing sender (the identity server signed the rest)", thirdPartySignedSchema, malformed,
+		func(ctx SpecContext, l *localInvite) spec.Object { return l.signed(identity.Omitting("sender")) }},
+	{"NO-MXID", "missing mxid (the identity server signed the rest)", thirdPartySignedSchema, malformed,
+		func(ctx SpecContext, l *localInvite) spec.Object { return l.signed(identity.Omitting("mxid")) }},
+	{"NO-TOKEN", "missing token (the identity server signed the rest)", thirdPartySignedSchema, malformed,
+		func(ctx SpecContext, l *localInvite) spec.Object { return l.signed(identity.Omitting("token")) }},
+	{"NO-SIGNATURES", "missing signatures", thirdPartySignedSchema, malformed,
+		func(ctx SpecContext, l *localInvite) spec.Object { return l.signed(identity.Omitting("signatures")) }},
+}
+
+// The answers that refuse a join: 403 when the user may not join; for a
+// block the schema does not allow, 400 (a malformed request) too.
+var (
+	forbidden = []int{http.StatusForbidden}
+	malformed = []int{http.StatusBadRequest, http.StatusForbidden}
+)
+
 var _ = Describe("Joining with third_party_signed", func() {
-	joinRule := rule("3PID-JOIN", conformance.MUST, joiningAPI+"; "+moduleServer,
-		"joins a user to an invite-only room when they present a third_party_signed block that matches a pending m.room.third_party_invite and is signed by one of its keys")
-	conformance.ForEachRoomVersion(joinRule, func(ctx SpecContext, rv spec.RoomVersion) {
-		l := newLocalInvite(ctx, rv)
-		res := l.join(ctx, l.signed())
-		Expect(res.StatusCode).To(Equal(http.StatusOK), "joining with a valid third_party_signed:\n%s%s", res.Dump(), required(joinRule))
-		Expect(res.Get("room_id")).To(Equal(l.room), "the join answer's room_id:\n%s", res.Dump())
-		Expect(membershipOf(ctx, l.alice, l.room, l.bob.UserID)).To(Equal("join"), "%s's membership after the join%s", l.bob.UserID, required(joinRule))
-	})
-
-	keyRule := rule("3PID-JOIN-KEY-CHECK", conformance.MUST, keyValidity+"; "+joiningAPI+" (\"perform key validity checking if required by the event\")",
-		"asks the identity server, at the m.room.third_party_invite's key_validity_url, whether the key that signed third_party_signed is still valid when a user joins with it")
-	conformance.It(keyRule, func(ctx SpecContext) {
-		l := newLocalInvite(ctx, spec.RoomVersion{})
-		res := l.join(ctx, l.signed())
-		Expect(res.StatusCode).To(Equal(http.StatusOK), "joining with a valid third_party_signed:\n%s%s", res.Dump(), required(keyRule))
-		Expect(keyChecked(l.is.Journal.Requests(), l.is.LongTermKey(), l.inv.EventContent()["key_validity_url"].(string))).To(BeTrue(),
-			"the homeserver never asked whether the long-term key %s that signed the block is valid; the identity server saw:\n%s%s",
-			l.is.LongTermKey().PublicKeyBase64(), l.is.Journal.Summaries(), required(keyRule))
-	})
-
-	for _, c := range []struct {
-		id, what, section string
-		signed            func(ctx SpecContext, l *localInvite) spec.Object
-	}{
-		{"FORGED-KEY", "signed with a key the identity server never published (under its name and key ID)", authRules + " (a signature in signed must verify under a key of the m.room.third_party_invite)",
-			func(ctx SpecContext, l *localInvite) spec.Object {
-				return l.signed(identity.SignedWith(l.is.ForgedKey()))
-			}},
-		{"REVOKED-KEY", "signed with a key its key_validity_url now reports invalid", keyValidity,
-			func(ctx SpecContext, l *localInvite) spec.Object {
-				l.is.Revoke(l.is.LongTermKey())
-				return l.signed()
-			}},
-		{"MXID", "made out to another user", authRules + " (mxid must match state_key)",
-			func(ctx SpecContext, l *localInvite) spec.Object {
-				return l.is.Signed(suite.NewUser(ctx, "mallory").UserID, l.inv.Token, identity.WithSender(l.alice.UserID))
-			}},
-		{"TOKEN", "for a token that matches no m.room.third_party_invite in the room", authRules + " (an m.room.third_party_invite with state_key token must be in the room state)",
-			func(ctx SpecContext, l *localInvite) spec.Object {
-				return l.is.Signed(l.bob.UserID, unique("unknown-token"), identity.WithSender(l.alice.UserID))
-			}},
-	} {
-		r := rule("3PID-JOIN-"+c.id, conformance.MUST, joiningAPI+" (403 when the user may not join); "+c.section,
-			"refuses with 403 a join whose third_party_signed is "+c.what+", and the user gets no membership")
-		conformance.It(r, func(ctx SpecContext) {
-			l := newLocalInvite(ctx, spec.RoomVersion{})
-			res := l.join(ctx, c.signed(ctx, l))
-			var problems []string
-			if res.StatusCode != http.StatusForbidden {
-				problems = append(problems, fmt.Sprintf("answered %d, not 403", res.StatusCode))
-			}
-			if m := membershipOf(ctx, l.alice, l.room, l.bob.UserID); m != "" {
-				problems = append(problems, fmt.Sprintf("%s's membership is now %q", l.bob.UserID, m))
-			}
-			Expect(problems).To(BeEmpty(), "joining with third_party_signed %s:\n%s%s", c.what, res.Dump(), required(r))
+	for _, d := range doors {
+		joinRule := rule(d.prefix, conformance.MUST, d.section+"; "+moduleServer,
+			"joins a user to an invite-only room when they present a third_party_signed block that matches a pending m.room.third_party_invite and is signed by one of its keys"+through(d))
+		conformance.ForEachRoomVersion(joinRule, func(ctx SpecContext, rv spec.RoomVersion) {
+			l := newLocalInvite(ctx, rv)
+			res := l.join(ctx, d, l.signed())
+			Expect(res.StatusCode).To(Equal(http.StatusOK), "joining with a valid third_party_signed:\n%s%s", res.Dump(), required(joinRule))
+			Expect(res.Get("room_id")).To(Equal(l.room), "the join answer's room_id:\n%s", res.Dump())
+			Expect(membershipOf(ctx, l.alice, l.room, l.bob.UserID)).To(Equal("join"), "%s's membership after the join%s", l.bob.UserID, required(joinRule))
 		})
+
+		keyRule := rule(d.prefix+"-KEY-CHECK", conformance.MUST, keyValidity+"; "+d.section+" (\"perform key validity checking if required by the event\")",
+			"asks the identity server, at the m.room.third_party_invite's key_validity_url, whether the key that signed third_party_signed is still valid when a user joins with it"+through(d))
+		conformance.It(keyRule, func(ctx SpecContext) {
+			l := newLocalInvite(ctx, spec.RoomVersion{})
+			res := l.join(ctx, d, l.signed())
+			Expect(res.StatusCode).To(Equal(http.StatusOK), "joining with a valid third_party_signed:\n%s%s", res.Dump(), required(keyRule))
+			Expect(keyChecked(l.is.Journal.Requests(), l.is.LongTermKey(), l.inv.EventContent()["key_validity_url"].(string))).To(BeTrue(),
+				"the homeserver never asked whether the long-term key %s that signed the block is valid; the identity server saw:\n%s%s",
+				l.is.LongTermKey().PublicKeyBase64(), l.is.Journal.Summaries(), required(keyRule))
+		})
+
+		for _, c := range joinRefusals {
+			r := rule(d.prefix+"-"+c.id, conformance.MUST, d.section+" ("+answerWords(c.statuses)+"); "+c.section,
+				"refuses with "+statusWords(c.statuses)+" a join whose third_party_signed is "+c.what+", and the user gets no membership"+through(d))
+			conformance.It(r, func(ctx SpecContext) {
+				l := newLocalInvite(ctx, spec.RoomVersion{})
+				res := l.join(ctx, d, c.signed(ctx, l))
+				Expect(joinRefusalProblems(res.StatusCode, c.statuses, l.bob.UserID, membershipOf(ctx, l.alice, l.room, l.bob.UserID))).To(BeEmpty(),
+					"joining with third_party_signed %s%s:\n%s%s", c.what, through(d), res.Dump(), required(r))
+			})
+		}
 	}
 })
+
+// through names the door in a rule's words; the first door's rules keep
+// the words they had before the twin was checked.
+func through(d door) string {
+	if d.prefix == doors[0].prefix {
+		return ""
+	}
+	return ", through " + d.endpoint
+}
