@@ -84,3 +84,14 @@ func TestArticle(t *testing.T) {
 		}
 	}
 }
+
+func TestPassedAuthentication(t *testing.T) {
+	for _, status := range []int{200, 400, 403, 500} {
+		if p := passedAuthentication(status); p != nil {
+			t.Errorf("%d: %q, want nothing (it got past authentication)", status, p)
+		}
+	}
+	if p := passedAuthentication(http.StatusUnauthorized); len(p) == 0 || !strings.Contains(p[0], "401") {
+		t.Errorf("401: %q, want a problem naming 401", p)
+	}
+}
