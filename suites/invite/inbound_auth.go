@@ -1,52 +1,169 @@
 package invite
 
 import (
+	"context"
 	"net/http"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/types"
 
 	"herald/harness/conformance"
 	fed "herald/harness/federation"
 	"herald/harness/match"
+	"herald/harness/spec"
+	"herald/harness/suite"
 )
 
-// badAuth is one way an invite request fails X-Matrix authentication.
+// badAuth is one way a federation request fails X-Matrix authentication.
 type badAuth struct {
 	id, what, section string
 	opt               fed.RequestOption
 }
 
 var badAuths = []badAuth{
-	{"NO-AUTH", "a v2 invite request without an X-Matrix Authorization header", secRequestAuth + " (every request is authenticated)", fed.Unsigned()},
-	{"BAD-AUTH", "a v2 invite request whose X-Matrix signature does not verify", secRequestAuth + " (every request is authenticated)", fed.CorruptSignature()},
-	{"WRONG-DESTINATION", "a v2 invite request whose X-Matrix destination is another server", secRequestAuth + " (\"the receiving server must deny the request with an HTTP status code 401 Unauthorized\")",
+	{"NO-AUTH", "without an X-Matrix Authorization header", secRequestAuth + " (every request is authenticated)", fed.Unsigned()},
+	{"BAD-AUTH", "whose X-Matrix signature does not verify", secRequestAuth + " (every request is authenticated)", fed.CorruptSignature()},
+	{"WRONG-DESTINATION", "whose X-Matrix destination is another server", secRequestAuth + " (\"the receiving server must deny the request with an HTTP status code 401 Unauthorized\")",
 		fed.ToDestination("elsewhere.herald.invalid")},
 }
 
-// authRules registers the request authentication refusals of the v2
-// invite endpoint: 401, the invite not processed, the server still
-// serving.
+// signedEndpoint is a federation endpoint the seeds mark security:
+// signedRequest, as the request authentication rules use it.
+type signedEndpoint struct {
+	prefix  string // of its rule IDs
+	area    string
+	request string // what one request is: "v2 invite request"
+	effect  string // what a refused request must not do
+	defined string // where the endpoint is defined as signedRequest
+	// versions are the room versions the rules run in; nil: the
+	// homeserver's default.
+	versions []spec.RoomVersion
+	// arrange sets the scene in room version rv and returns a valid
+	// request to the endpoint.
+	arrange func(ctx SpecContext, rv spec.RoomVersion) signedRequest
+}
+
+// signedRequest is one valid request to a signedEndpoint.
+type signedRequest struct {
+	// send sends it, shaped by opts.
+	send func(ctx context.Context, opts ...fed.RequestOption) *fed.Response
+	// guard registers the guards of a spec that sent it with bad
+	// authentication, answered res: a refused request was not acted on,
+	// and the server still accepts a valid one.
+	guard func(ctx context.Context, res *fed.Response)
+}
+
+var signedEndpoints = []signedEndpoint{
+	{
+		prefix: "INVERR", area: areaErrors, request: "v2 invite request", effect: "does not deliver the invite",
+		defined: "invites-v2.yaml (security: signedRequest)",
+		arrange: func(ctx SpecContext, rv spec.RoomVersion) signedRequest {
+			s := sceneFor(ctx, suite.NewUser(ctx, "bob"), rv, nil)
+			invite := s.invite()
+			return signedRequest{
+				send: func(ctx context.Context, opts ...fed.RequestOption) *fed.Response {
+					return s.sendV2(ctx, invite, opts...)
+				},
+				guard: func(ctx context.Context, res *fed.Response) { s.guardAfterRefusal(ctx, res, s.room.ID) },
+			}
+		},
+	},
+	{
+		prefix: "INV1ERR", area: areaErrors, request: "v1 invite request", effect: "does not deliver the invite",
+		defined:  "invites-v1.yaml (security: signedRequest; the v1 API serves room versions 1 and 2)",
+		versions: v1Versions,
+		arrange: func(ctx SpecContext, rv spec.RoomVersion) signedRequest {
+			s := sceneFor(ctx, suite.NewUser(ctx, "bob"), rv, nil)
+			invite := s.invite()
+			return signedRequest{
+				send: func(ctx context.Context, opts ...fed.RequestOption) *fed.Response {
+					return s.sendV1(ctx, invite, opts...)
+				},
+				guard: func(ctx context.Context, res *fed.Response) { s.guardAfterRefusalOver(ctx, res, s.room.ID, true) },
+			}
+		},
+	},
+	{
+		prefix: "3PID-EXCHANGE", area: areaThirdParty, request: "exchange_third_party_invite request", effect: "issues no invite",
+		defined: "third_party_invite.yaml PUT /exchange_third_party_invite/{roomId} (security: signedRequest)",
+		arrange: func(ctx SpecContext, rv spec.RoomVersion) signedRequest {
+			x := newExchangeScene(ctx, rv)
+			return signedRequest{send: x.send, guard: x.guardAfterRefusal}
+		},
+	},
+}
+
+// authRules registers, for every signedEndpoint, the request
+// authentication refusals: 401, the request not acted on, the server
+// still serving; and the errcode M_UNAUTHORIZED (MAY).
 func authRules() {
-	for _, b := range badAuths {
-		conformance.It(inboundRule("INVERR-"+b.id, conformance.MUST, areaErrors, b.section,
-			"refuses "+b.what+" with 401 and does not deliver the invite"),
+	for _, e := range signedEndpoints {
+		for _, b := range badAuths {
+			what := article(e.request) + " " + b.what
+			r := inboundRule(e.prefix+"-"+b.id, conformance.MUST, e.area, b.section+"; "+e.defined,
+				"refuses "+what+" with 401 and "+e.effect)
+			inVersions(r, e.versions, func(ctx SpecContext, rv spec.RoomVersion) {
+				req := e.arrange(ctx, versionFor(ctx, rv))
+				res := req.send(ctx, b.opt)
+				req.guard(ctx, res)
+				Expect(res).To(unauthorized(), "%s must be refused", what)
+			})
+		}
+
+		// The errcode cannot depend on the room version: one spec, in the
+		// newest version the endpoint's rules run in.
+		conformance.It(inboundRule(e.prefix+"-AUTH-CODE", conformance.MAY, e.area,
+			secRequestAuth+"; client-server-api §Common error codes (M_UNAUTHORIZED); "+e.defined,
+			"refuses an unauthenticated, a badly signed and a misaddressed "+e.request+" with errcode M_UNAUTHORIZED"),
 			func(ctx SpecContext) {
-				s := newEverydayScene(ctx, nil)
-				res := s.sendV2(ctx, s.invite(), b.opt)
-				s.guardAfterRefusal(ctx, res, s.room.ID)
-				Expect(res).To(match.BeRefusedWith(http.StatusUnauthorized), "%s must be refused", b.what)
+				var rv spec.RoomVersion
+				if n := len(e.versions); n > 0 {
+					rv = e.versions[n-1]
+				}
+				req := e.arrange(ctx, versionFor(ctx, rv))
+				for _, b := range badAuths {
+					res := req.send(ctx, b.opt)
+					Expect(res).To(unauthorizedCode(), "%s %s", article(e.request), b.what)
+				}
 			})
 	}
+}
 
-	conformance.It(inboundRule("INVERR-AUTH-CODE", conformance.MAY, areaErrors,
-		secRequestAuth+"; client-server-api §Common error codes (M_UNAUTHORIZED)",
-		"refuses an unauthenticated, a badly signed and a misaddressed v2 invite request with errcode M_UNAUTHORIZED"),
-		func(ctx SpecContext) {
-			s := newEverydayScene(ctx, nil)
-			for _, b := range badAuths {
-				res := s.sendV2(ctx, s.invite(), b.opt)
-				Expect(res).To(match.HaveErrcode("M_UNAUTHORIZED"), b.what)
-			}
-		})
+// unauthorized is the check of the request authentication rules: the
+// request refused with 401 (server-server-api.md §Request Authentication).
+func unauthorized() types.GomegaMatcher { return match.BeRefusedWith(http.StatusUnauthorized) }
+
+// unauthorizedCode is the check of the AUTH-CODE rules.
+func unauthorizedCode() types.GomegaMatcher { return match.HaveErrcode("M_UNAUTHORIZED") }
+
+// inVersions defines rule r for every version in versions (IDs R/vN), or
+// once in the homeserver's default room version (the zero RoomVersion)
+// when versions is nil.
+func inVersions(r conformance.Rule, versions []spec.RoomVersion, body func(SpecContext, spec.RoomVersion)) {
+	if versions == nil {
+		conformance.It(r, func(ctx SpecContext) { body(ctx, spec.RoomVersion{}) })
+		return
+	}
+	conformance.ForEachRoomVersion(r, body, versions...)
+}
+
+// versionFor is rv, once the homeserver is known to offer it, or the
+// homeserver's default room version for the zero RoomVersion.
+func versionFor(ctx SpecContext, rv spec.RoomVersion) spec.RoomVersion {
+	GinkgoHelper()
+	if rv.ID == "" {
+		return suite.DefaultRoomVersion(ctx)
+	}
+	suite.RequireRoomVersion(ctx, rv)
+	return rv
+}
+
+// article puts "a" or "an" before noun.
+func article(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
 }

@@ -148,6 +148,12 @@ func refusal() []int {
 //     to refusedRoom ("" if it was not for bob), it never reaches bob
 //     (an invite the server accepted is the rule's failure, not a leak).
 func (s *inboundScene) guardAfterRefusal(ctx context.Context, res *fed.Response, refusedRoom string) {
+	s.guardAfterRefusalOver(ctx, res, refusedRoom, false)
+}
+
+// guardAfterRefusalOver is guardAfterRefusal with the valid invite sent
+// over the v1 API when v1 is set (for the room versions it serves).
+func (s *inboundScene) guardAfterRefusalOver(ctx context.Context, res *fed.Response, refusedRoom string, v1 bool) {
 	next := s.remote.CreateRoom(s.rv, s.alice, fed.RoomName("after the refusal"))
 	var seen *csapi.SyncResponse
 	// Once the valid invite shows in bob's /sync, an earlier invite the
@@ -159,7 +165,7 @@ func (s *inboundScene) guardAfterRefusal(ctx context.Context, res *fed.Response,
 		return seen
 	}
 	conformance.Guard("the server still serves", func() {
-		after := s.sendV2(ctx, next.InviteEvent(s.alice, s.bob.UserID))
+		after := s.send(ctx, next.InviteEvent(s.alice, s.bob.UserID), v1)
 		Expect(after).To(match.HaveStatus(http.StatusOK), "after bad input, the server must still accept a valid invite")
 		syncPastNext()
 	})

@@ -3,6 +3,7 @@ package membership
 import (
 	"net/http"
 	"slices"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -19,7 +20,75 @@ func sendJoins(remote *fed.Server) []fed.Exchange {
 	return append(remote.Journal.RequestsTo(fed.SendJoinV1), remote.Journal.RequestsTo(fed.SendJoinV2)...)
 }
 
+// joinDoor is how a join through POST /join/{roomIdOrAlias} names the room.
+type joinDoor struct {
+	id, what string
+	// name returns what the join names room by; alice created room.
+	name func(ctx SpecContext, alice *csapi.Client, room string) string
+}
+
+var joinDoors = []joinDoor{
+	{"ID", "by its room ID", func(_ SpecContext, _ *csapi.Client, room string) string { return room }},
+	{"ALIAS", "by a local alias of it", func(ctx SpecContext, alice *csapi.Client, room string) string { return newAlias(ctx, alice, room) }},
+}
+
+// newAlias has creator map a fresh local alias to room (PUT
+// /directory/room/{roomAlias}) and returns the alias.
+func newAlias(ctx SpecContext, creator *csapi.Client, room string) string {
+	GinkgoHelper()
+	alias := "#" + unique("herald-door") + ":" + suite.Homeserver().ServerName
+	res, err := creator.Do(ctx, http.MethodPut, csapi.ClientPath("directory", "room", alias), csapi.JSONBody(map[string]any{"room_id": room}))
+	Expect(err).NotTo(HaveOccurred(), "creating the alias %s", alias)
+	Expect(res.StatusCode).To(Equal(http.StatusOK), "%s creating the alias %s for %s:\n%s", creator.UserID, alias, room, res.Dump())
+	return alias
+}
+
+// ends is the oldest and newest of versions (nil stays nil: the server's
+// default): a door does not change the auth rules, which
+// MEM-JOINBYID-* check in every version.
+func ends(versions []spec.RoomVersion) []spec.RoomVersion {
+	if len(versions) < 2 {
+		return versions
+	}
+	return []spec.RoomVersion{versions[0], versions[len(versions)-1]}
+}
+
 var _ = Describe("POST /join/{roomIdOrAlias}", func() {
+	// Every refusal of POST /rooms/{roomId}/join, through this endpoint
+	// too, naming the room by ID and by alias: joining.yaml lists the same
+	// 403 reasons for both.
+	for _, c := range joinRefusals {
+		for _, door := range joinDoors {
+			refused := rule("MEM-JOINROOM-"+door.id+"-"+c.id, conformance.MUST, strings.Replace(c.section, joiningByID, joiningAny, 1),
+				"refuses "+c.what+", naming the room "+door.what+", with 403 and a standard error response, and changes nothing in the room state")
+			forVersions(refused, ends(c.versions), func(ctx SpecContext, version string) {
+				alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+				v := versionOf(ctx, alice, version)
+				room := c.arrange(ctx, alice, bob, v)
+				target := door.name(ctx, alice, room)
+				before := snapshot(ctx, alice, room)
+
+				res, err := bob.Join(ctx, target)
+				expectError(res, err, http.StatusForbidden, refused, c.what+" (joining "+target+")")
+				expectUnchanged(ctx, alice, room, before, refused, res)
+			})
+		}
+
+		errcode := rule("MEM-JOINROOM-"+c.id+"-ERRCODE", conformance.SHOULD,
+			joiningAny+" (403; M_FORBIDDEN is the spec's example body); "+commonErrors+" (M_FORBIDDEN: \"joining a room without permission\")",
+			"gives errcode M_FORBIDDEN when it refuses "+c.what+", naming the room by ID or by alias")
+		conformance.It(errcode, func(ctx SpecContext) {
+			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+			room := c.arrange(ctx, alice, bob, newestOffered(ctx, alice, c.versions))
+			for _, door := range joinDoors {
+				target := door.name(ctx, alice, room)
+				res, err := bob.Join(ctx, target)
+				expectStatus(res, err, http.StatusForbidden, errcode, c.what+" (joining "+target+")")
+				expectErrcode(res, err, errcode, c.what+" (joining "+target+")", "M_FORBIDDEN")
+			}
+		})
+	}
+
 	aliasRule := rule("MEM-JOINROOM-LOCAL-ALIAS", conformance.MUST, joiningAny+" (200, room_id)",
 		"joins a public room by a local alias of it: 200 with the room's ID in room_id, and the user's membership is join")
 	conformance.It(aliasRule, func(ctx SpecContext) {

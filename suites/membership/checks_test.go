@@ -1,0 +1,90 @@
+package membership
+
+import (
+	"strings"
+	"testing"
+
+	. "github.com/onsi/gomega"
+
+	"herald/harness/conformance"
+	"herald/harness/csapi"
+)
+
+// The checks of the join refusal rules, shown failing on a wrong answer
+// and passing on a right one.
+
+var testRule = rule("MEM-TEST", conformance.MUST, joiningAny, "refuses the join with 403")
+
+func answer(status int, body string) *csapi.Response {
+	return &csapi.Response{StatusCode: status, Body: []byte(body)}
+}
+
+// failures runs check with Gomega's failures collected (the checks assert
+// with Expect), and returns them.
+func failures(t *testing.T, check func()) []string {
+	t.Helper()
+	RegisterTestingT(t)
+	return InterceptGomegaFailures(check)
+}
+
+func TestExpectError(t *testing.T) {
+	if f := failures(t, func() {
+		expectError(answer(403, `{"errcode":"M_FORBIDDEN","error":"You are not invited to this room."}`), nil, 403, testRule, "a join")
+	}); len(f) != 0 {
+		t.Errorf("a 403 standard error fails the check: %q", f)
+	}
+	for _, c := range []struct {
+		status int
+		body   string
+		says   string
+	}{
+		{200, `{"room_id":"!r:hs"}`, "answered 200, not 403"},
+		{500, `{"errcode":"M_UNKNOWN","error":"x"}`, "answered 500, not 403"},
+		{401, `{"errcode":"M_MISSING_TOKEN","error":"x"}`, "answered 401, not 403"},
+		{403, `<html>`, "not a JSON object"},
+		{403, `{"error":"x"}`, `no string "errcode"`},
+		{403, `{"errcode":"M_FORBIDDEN"}`, `no string "error"`},
+	} {
+		f := failures(t, func() { expectError(answer(c.status, c.body), nil, 403, testRule, "a join") })
+		if len(f) == 0 || !strings.Contains(f[0], c.says) || !strings.Contains(f[0], joiningAny) {
+			t.Errorf("expectError(%d %s) failures %q, want one saying %q and citing %q", c.status, c.body, f, c.says, joiningAny)
+		}
+	}
+}
+
+func TestExpectErrcode(t *testing.T) {
+	if f := failures(t, func() {
+		expectErrcode(answer(403, `{"errcode":"M_FORBIDDEN","error":"x"}`), nil, testRule, "a join", "M_FORBIDDEN")
+	}); len(f) != 0 {
+		t.Errorf("M_FORBIDDEN fails the check: %q", f)
+	}
+	for _, body := range []string{`{"errcode":"M_BAD_STATE","error":"x"}`, `{"error":"x"}`} {
+		if f := failures(t, func() { expectErrcode(answer(403, body), nil, testRule, "a join", "M_FORBIDDEN") }); len(f) == 0 {
+			t.Errorf("%s passes the check", body)
+		}
+	}
+}
+
+func TestRoomStateDiff(t *testing.T) {
+	ev := func(id string) csapi.Event { return csapi.Event{Fields: map[string]any{"event_id": id}} }
+	before := roomState{"m.room.join_rules()": ev("$rules"), memberKey("@alice:hs"): ev("$alice")}
+	if d := before.diff(roomState{"m.room.join_rules()": ev("$rules"), memberKey("@alice:hs"): ev("$alice")}); d != nil {
+		t.Errorf("the same state has differences: %q", d)
+	}
+	for _, c := range []struct {
+		after roomState
+		says  string
+	}{
+		{roomState{"m.room.join_rules()": ev("$rules"), memberKey("@alice:hs"): ev("$alice"), memberKey("@bob:hs"): ev("$bob")}, "added   m.room.member(@bob:hs)"},
+		{roomState{"m.room.join_rules()": ev("$rules2"), memberKey("@alice:hs"): ev("$alice")}, "changed m.room.join_rules() $rules"},
+		{roomState{memberKey("@alice:hs"): ev("$alice")}, "removed m.room.join_rules() $rules"},
+	} {
+		d := before.diff(c.after)
+		if len(d) != 1 || !strings.HasPrefix(d[0], c.says) {
+			t.Errorf("diff = %q, want one line starting %q", d, c.says)
+		}
+	}
+	if d := before.diff(roomState{"m.room.join_rules()": ev("$rules"), memberKey("@alice:hs"): ev("$alice2")}, memberKey("@alice:hs")); d != nil {
+		t.Errorf("a change to an excepted key is reported: %q", d)
+	}
+}
