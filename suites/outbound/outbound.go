@@ -180,23 +180,49 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	// The seed's words are permissive ("it can be sent to all of the
 	// servers in the room"): MAY. It is checked where the server does it, in
 	// the transactions to a server in the room, and only what is sent "once
-	// the event has been signed by both" counts.
+	// the event has been signed by both" counts. Both invite APIs say it.
 	countersignedRule := rule("OUT-COUNTERSIGNED", conformance.MAY, areaOutbound,
-		secBoth+` ("Once the event has been signed by both the inviting homeserver and the invited homeserver, it can be sent to all of the servers in the room by the inviting homeserver")`,
-		"sends the invite, once the invited server has countersigned it, to the other servers in the room (here: a second mock, joined before the invite), carrying the invited server's signature")
+		secV2+` ("Once the event has been signed by both the inviting homeserver and the invited homeserver, it can be sent to all of the servers in the room by the inviting homeserver")`,
+		"sends the invite, once the invited server has countersigned it over the v2 API, to the other servers in the room (here: a second mock, joined before the invite), carrying the invited server's signature")
 	conformance.ForEachRoomVersion(countersignedRule, func(ctx SpecContext, rv spec.RoomVersion) {
-		iv := prepareRoom(ctx, countersignedRule, rv, func(*csapi.Client) []csapi.RoomOption {
-			return []csapi.RoomOption{csapi.InitialState("m.room.join_rules", "", map[string]any{"join_rule": "public"})}
-		})
-		resident := suite.NewRemote(ctx)
-		replica, err := resident.JoinRoom(ctx, iv.room, resident.User("dave"))
-		Expect(err).NotTo(HaveOccurred(), "a second mock joining the room before the invite, to be a server in the room.%s", iv.explain())
-		iv.send(ctx)
-		Expect(iv.res).To(match.HaveStatus(http.StatusOK), "the invite must have succeeded to be sent on.%s", iv.explain())
-		sent := iv.sentID()
-		Eventually(ctx, func() *fed.Event { return replica.Event(sent) }).WithTimeout(suite.Config().Timeouts.Sync).ShouldNot(BeNil(),
-			"the server in the room (%s) was not sent the invite %s (the MAY is not done).%s", resident.Name(), sent, iv.explain())
-		Expect(replica.Event(sent).Fields).To(match.OutboundCarrySignature(rv, iv.remote.Name(), iv.remote.KeyID(), iv.remote.Signer().PublicKey()),
-			"the invite as the homeserver sent it to %s, a server in the room, must be the one both servers signed.%s", resident.Name(), iv.explain())
+		expectSentToRoom(ctx, countersignedRule, rv, false)
 	})
+
+	countersignedV1Rule := rule("OUT-COUNTERSIGNED-V1", conformance.MAY, areaOutbound,
+		secV1+` ("Once the event has been signed by both the inviting homeserver and the invited homeserver, it can be sent to all of the servers in the room by the inviting homeserver")`,
+		"sends the invite, once the invited server has countersigned it over the v1 API (the v2 API answered 404 M_UNRECOGNIZED), to the other servers in the room, carrying the invited server's signature")
+	conformance.ForEachRoomVersion(countersignedV1Rule, func(ctx SpecContext, rv spec.RoomVersion) {
+		expectSentToRoom(ctx, countersignedV1Rule, rv, true)
+	}, versions(1, 2)...)
 })
+
+// expectSentToRoom has a second mock join alice's room, then alice invite
+// carol of the invited mock (over the v1 API when v1: the v2 API answers
+// 404 M_UNRECOGNIZED), and waits for the invite to reach the room's other
+// server carrying the invited server's countersignature.
+func expectSentToRoom(ctx SpecContext, r conformance.Rule, rv spec.RoomVersion, v1 bool) {
+	GinkgoHelper()
+	var opts []fed.Option
+	if v1 {
+		opts = append(opts, fed.Answer(fed.InviteV2, fed.Status(http.StatusNotFound, "M_UNRECOGNIZED")))
+	}
+	iv := prepareRoom(ctx, r, rv, func(*csapi.Client) []csapi.RoomOption {
+		return []csapi.RoomOption{csapi.InitialState("m.room.join_rules", "", map[string]any{"join_rule": "public"})}
+	}, opts...)
+	resident := suite.NewRemote(ctx)
+	replica, err := resident.JoinRoom(ctx, iv.room, resident.User("dave"))
+	Expect(err).NotTo(HaveOccurred(), "a second mock joining the room before the invite, to be a server in the room.%s", iv.explain())
+	iv.send(ctx)
+	Expect(iv.res).To(match.HaveStatus(http.StatusOK), "the invite must have succeeded to be sent on.%s", iv.explain())
+	var sent string
+	if v1 {
+		sent, err = rv.EventID(iv.requestBody(iv.firstTo(fed.InviteV1)))
+		Expect(err).NotTo(HaveOccurred(), "the event ID of the v1 invite.%s", iv.explain())
+	} else {
+		sent = iv.sentID()
+	}
+	Eventually(ctx, func() *fed.Event { return replica.Event(sent) }).WithTimeout(suite.Config().Timeouts.Sync).ShouldNot(BeNil(),
+		"the server in the room (%s) was not sent the invite %s (the MAY is not done).%s", resident.Name(), sent, iv.explain())
+	Expect(replica.Event(sent).Fields).To(match.OutboundCarrySignature(rv, iv.remote.Name(), iv.remote.KeyID(), iv.remote.Signer().PublicKey()),
+		"the invite as the homeserver sent it to %s, a server in the room, must be the one both servers signed.%s", resident.Name(), iv.explain())
+}
