@@ -66,7 +66,7 @@ vet:
 	$(GO) vet ./...
 
 unit:
-	$(GO) test -race ./harness/... ./cmd/... ./suites/thirdparty/ ./suites/blocking/ ./suites/invite/ ./suites/membership/
+	$(GO) test -race ./harness/... ./cmd/... ./suites/thirdparty/ ./suites/blocking/ ./suites/invite/ ./suites/outbound/ ./suites/membership/
 
 # docs/CONFORMANCE.md is generated from the specs (a Ginkgo dry run), and
 # docs/COVERAGE.md from them and docs/statements.yaml, which it checks.

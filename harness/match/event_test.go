@@ -21,9 +21,9 @@ func TestEqualExceptSignaturesOf(t *testing.T) {
 	passes(t, EqualExceptSignaturesOf(sent, "hs1"), countersigned())
 	passes(t, EqualExceptSignaturesOf(sent, "hs1"), sent) // nothing added is not this matcher's concern
 
-	withUnsigned := countersigned()
-	withUnsigned["unsigned"] = map[string]any{}
-	fails(t, EqualExceptSignaturesOf(sent, "hs1"), withUnsigned, "1 field(s) changed", "unsigned: added {} (not in what was sent)")
+	withHash := countersigned()
+	withHash["hashes"] = map[string]any{"sha256": "x"}
+	fails(t, EqualExceptSignaturesOf(sent, "hs1"), withHash, "1 field(s) changed", `hashes.sha256: sent "`)
 
 	changed := countersigned()
 	changed["content"] = map[string]any{"membership": "join"}
@@ -87,4 +87,65 @@ func TestHaveValidContentHash(t *testing.T) {
 	unhashed := ev.Clone()
 	delete(unhashed, "hashes")
 	fails(t, HaveValidContentHash(rv), unhashed, "no hashes")
+}
+
+func TestEqualExceptSignaturesOfLeavesUnsignedAside(t *testing.T) {
+	rv := spec.MustRoomVersion("10")
+	mock, hs := signer(t, "mock:8448"), signer(t, "hs1")
+	sent := invite(t, rv, mock)
+	returned := sent.Clone()
+	if err := hs.SignEvent(rv, returned); err != nil {
+		t.Fatal(err)
+	}
+	returned["unsigned"] = map[string]any{"age": 3}
+	passes(t, EqualExceptSignaturesOf(sent, "hs1"), returned) // KeepUnsignedOf judges it
+	returned["origin_server_ts"] = 1
+	fails(t, EqualExceptSignaturesOf(sent, "hs1"), returned, "origin_server_ts: sent 1700000000000, returned 1", "observed: changed origin_server_ts")
+}
+
+func TestKeepUnsignedOf(t *testing.T) {
+	rv := spec.MustRoomVersion("10")
+	sent := invite(t, rv, signer(t, "mock:8448"))
+	full := spec.MustParseObject(`{"type":"m.room.create","state_key":"","sender":"@alice:mock","content":{"room_version":"10"},"depth":1,"hashes":{"sha256":"x"}}`)
+	name := spec.MustParseObject(`{"type":"m.room.name","state_key":"","sender":"@alice:mock","content":{"name":"n"},"depth":2}`)
+	state := []spec.Object{full, name}
+	with := func(unsigned any) spec.Object {
+		c := sent.Clone()
+		c["unsigned"] = unsigned
+		return c
+	}
+	list := func(items ...any) []any { return items }
+
+	// What the spec allows: nothing, an empty object, the request's
+	// state added whole (v1.16's example) or stripped (the seed's).
+	passes(t, KeepUnsignedOf(sent, state), sent)
+	passes(t, KeepUnsignedOf(sent, state), with(map[string]any{}))
+	passes(t, KeepUnsignedOf(sent, state), with(map[string]any{"invite_room_state": list(map[string]any(name), map[string]any(full))}))
+	passes(t, KeepUnsignedOf(sent, state), with(map[string]any{"invite_room_state": list(strippedOf(full), strippedOf(name))}))
+
+	// Wrong answers.
+	fails(t, KeepUnsignedOf(sent, state), with(map[string]any{"age": 5}), "unsigned.age: added 5", "observed: changed unsigned.age (added)")
+	fails(t, KeepUnsignedOf(sent, state), with(map[string]any{"invite_room_state": list(strippedOf(full))}),
+		`no entry equal to m.room.name("")`, "observed: changed unsigned.invite_room_state (entry missing or changed)")
+	fails(t, KeepUnsignedOf(sent, state), with(map[string]any{"invite_room_state": list(strippedOf(full), strippedOf(name), map[string]any{"type": "m.room.topic"})}),
+		"which is not in the request's invite_room_state", "entry not sent")
+	changed := strippedOf(name)
+	changed["content"] = map[string]any{"name": "other"}
+	fails(t, KeepUnsignedOf(sent, state), with(map[string]any{"invite_room_state": list(strippedOf(full), changed)}), `m.room.name("")`)
+	fails(t, KeepUnsignedOf(sent, nil), with(map[string]any{"invite_room_state": list(strippedOf(full))}), "not in the request's invite_room_state")
+	fails(t, KeepUnsignedOf(sent, state), with(map[string]any{"invite_room_state": map[string]any{}}), "not an array")
+	fails(t, KeepUnsignedOf(sent, state), with("x"), "not an object")
+
+	// v1: the sent event carries unsigned.invite_room_state; it must come
+	// back (whole or stripped), and nothing else may change.
+	v1sent := with(map[string]any{"invite_room_state": list(map[string]any(full), map[string]any(name))})
+	passes(t, KeepUnsignedOf(v1sent, nil), v1sent)
+	passes(t, KeepUnsignedOf(v1sent, nil), with(map[string]any{"invite_room_state": list(strippedOf(full), strippedOf(name))}))
+	fails(t, KeepUnsignedOf(v1sent, nil), with(map[string]any{}), "unsigned.invite_room_state: removed", "observed: changed unsigned.invite_room_state (removed)")
+	fails(t, KeepUnsignedOf(v1sent, nil), sent, "removed")
+	fails(t, KeepUnsignedOf(v1sent, nil), with(map[string]any{"invite_room_state": list(map[string]any(full))}), "of the sent unsigned.invite_room_state")
+
+	if _, err := KeepUnsignedOf(sent, nil).Match(42); err == nil {
+		t.Error("a number was accepted as an event")
+	}
 }

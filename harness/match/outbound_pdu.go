@@ -200,3 +200,75 @@ func outboundShow(v any) string {
 	}
 	return string(b)
 }
+
+// OutboundBeFullInviteState matches the invite_room_state value of an
+// invite request body (the raw JSON value, nil when absent) that is a
+// non-empty array whose every entry OutboundBeFullPDU matches. An absent,
+// empty or non-array value fails: the list "MUST contain the m.room.create
+// event for the room", so there is always an entry whose format to judge.
+//
+//	Expect(body["invite_room_state"]).To(match.OutboundBeFullInviteState(rv, roomID, hsKeys))
+func OutboundBeFullInviteState(rv spec.RoomVersion, roomID string, keys ...*spec.ServerKeys) types.GomegaMatcher {
+	return &outboundStateListMatcher{rv: rv, roomID: roomID, keys: keys}
+}
+
+type outboundStateListMatcher struct {
+	rv     spec.RoomVersion
+	roomID string
+	keys   []*spec.ServerKeys
+	// why is the list's own fault; entry, the first entry's that failed.
+	why   string
+	entry types.GomegaMatcher
+	item  any
+}
+
+func (m *outboundStateListMatcher) Match(actual any) (bool, error) {
+	m.why, m.entry, m.item = "", nil, nil
+	var list []any
+	switch l := actual.(type) {
+	case nil:
+		m.why = "invite_room_state is absent"
+		return false, nil
+	case []any:
+		list = l
+	case []spec.Object:
+		for _, o := range l {
+			list = append(list, map[string]any(o))
+		}
+	default:
+		m.why = fmt.Sprintf("invite_room_state is %s, not an array", outboundShow(actual))
+		return false, nil
+	}
+	if len(list) == 0 {
+		m.why = "invite_room_state is empty"
+		return false, nil
+	}
+	for _, item := range list {
+		pdu := OutboundBeFullPDU(m.rv, m.roomID, m.keys...)
+		if _, isObj := asMap(item); !isObj {
+			m.why = fmt.Sprintf("invite_room_state has %s, not an event", outboundShow(item))
+			return false, nil
+		}
+		ok, err := pdu.Match(item)
+		if err != nil {
+			return false, err
+		}
+		if !ok {
+			m.entry, m.item = pdu, item
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+func (m *outboundStateListMatcher) FailureMessage(actual any) string {
+	if m.entry != nil {
+		return m.entry.FailureMessage(m.item)
+	}
+	return fmt.Sprintf("expected invite_room_state to list full room v%s events of room %s (invites-v2.yaml: it \"MUST contain the m.room.create event for the room. All events listed MUST additionally be formatted according to the room version specification\"), but %s\n%s",
+		m.rv.ID, m.roomID, m.why, fingerprint.Line(fingerprint.Normalize(m.why)))
+}
+
+func (m *outboundStateListMatcher) NegatedFailureMessage(any) string {
+	return "expected invite_room_state not to list full events only, but it does"
+}

@@ -171,3 +171,37 @@ func TestOutboundHoldStateEvent(t *testing.T) {
 		t.Error("an object was accepted as a list")
 	}
 }
+
+func TestOutboundBeFullInviteState(t *testing.T) {
+	rv := spec.MustRoomVersion("10")
+	s, keys := outboundSigner(t, "hs")
+	create, rules, roomID := outboundRoom(t, rv, s)
+	full := []any{map[string]any(create), map[string]any(rules)}
+	outboundExpect(t, OutboundBeFullInviteState(rv, roomID, keys), full, true)
+	outboundExpect(t, OutboundBeFullInviteState(rv, roomID, keys), []spec.Object{create}, true)
+
+	// The wrong answers a check of each entry alone would let through.
+	outboundExpect(t, OutboundBeFullInviteState(rv, roomID, keys), nil, false, "invite_room_state is absent", "observed: invite_room_state is absent")
+	outboundExpect(t, OutboundBeFullInviteState(rv, roomID, keys), []any{}, false, "invite_room_state is empty", "MUST contain the m.room.create event")
+	outboundExpect(t, OutboundBeFullInviteState(rv, roomID, keys), []spec.Object(nil), false, "is empty")
+	outboundExpect(t, OutboundBeFullInviteState(rv, roomID, keys), map[string]any{"0": map[string]any(create)}, false, "not an array")
+	outboundExpect(t, OutboundBeFullInviteState(rv, roomID, keys), []any{map[string]any(create), "x"}, false, `has "x", not an event`)
+
+	// An entry that is not full fails as OutboundBeFullPDU says.
+	stripped := map[string]any{"type": "m.room.join_rules", "state_key": "", "sender": "@alice:hs", "content": map[string]any{"join_rule": "invite"}}
+	outboundExpect(t, OutboundBeFullInviteState(rv, roomID, keys), []any{map[string]any(create), stripped}, false,
+		`"m.room.join_rules" entry is not`, "hashes: want object, got missing")
+}
+
+func TestOutboundHoldEveryStateEvent(t *testing.T) {
+	ev := func(typ string) map[string]any { return map[string]any{"type": typ, "state_key": ""} }
+	all := []any{ev("m.room.create"), ev("m.room.avatar"), ev("m.room.canonical_alias"), ev("m.room.join_rules"), ev("m.room.name")}
+	summary := []string{"m.room.avatar", "m.room.canonical_alias", "m.room.join_rules", "m.room.name"}
+	outboundExpect(t, OutboundHoldEveryStateEvent(summary...), all, true)
+	// A sample of the list is not the list.
+	outboundExpect(t, OutboundHoldEveryStateEvent(summary...), []any{ev("m.room.join_rules"), ev("m.room.name")}, false,
+		`lacks m.room.avatar(""), m.room.canonical_alias("")`, "observed: lacks m.room.avatar")
+	outboundExpect(t, OutboundHoldEveryStateEvent(summary...), []any{ev("m.room.avatar"), map[string]any{"type": "m.room.name", "state_key": "x"}, ev("m.room.canonical_alias"), ev("m.room.join_rules")}, false,
+		`lacks m.room.name("")`)
+	outboundExpect(t, OutboundHoldEveryStateEvent(summary...), []any(nil), false, "holds nothing")
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/onsi/gomega/types"
 
+	"herald/harness/fingerprint"
 	"herald/harness/spec"
 )
 
@@ -66,4 +67,49 @@ func (m *outboundStateMatcher) FailureMessage(any) string {
 
 func (m *outboundStateMatcher) NegatedFailureMessage(any) string {
 	return fmt.Sprintf("expected the state not to hold %s, but it does (%s)", m.what(), strings.Join(m.have, ", "))
+}
+
+// OutboundHoldEveryStateEvent matches an invite_room_state list (as
+// OutboundHoldStateEvent takes it) holding an event with an empty
+// state_key of each of eventTypes: a list the spec names is checked in
+// full. Its failure message names every type missing.
+//
+//	Expect(state).To(match.OutboundHoldEveryStateEvent("m.room.avatar", "m.room.name"))
+func OutboundHoldEveryStateEvent(eventTypes ...string) types.GomegaMatcher {
+	return &outboundEveryStateMatcher{eventTypes: eventTypes}
+}
+
+type outboundEveryStateMatcher struct {
+	eventTypes []string
+	missing    []string
+	have       string
+}
+
+func (m *outboundEveryStateMatcher) Match(actual any) (bool, error) {
+	m.missing, m.have = nil, ""
+	for _, t := range m.eventTypes {
+		one := &outboundStateMatcher{eventType: t}
+		ok, err := one.Match(actual)
+		if err != nil {
+			return false, err
+		}
+		if !ok {
+			m.missing = append(m.missing, one.what())
+		}
+		m.have = strings.Join(one.have, ", ")
+	}
+	return len(m.missing) == 0, nil
+}
+
+func (m *outboundEveryStateMatcher) FailureMessage(any) string {
+	have := m.have
+	if have == "" {
+		have = "nothing"
+	}
+	return fmt.Sprintf("expected the state to hold %s, but it lacks %s (it holds %s)\n%s",
+		strings.Join(m.eventTypes, ", "), strings.Join(m.missing, ", "), have, fingerprint.Line("lacks "+strings.Join(m.missing, ", ")))
+}
+
+func (m *outboundEveryStateMatcher) NegatedFailureMessage(any) string {
+	return fmt.Sprintf("expected the state to lack one of %s, but it holds them all", strings.Join(m.eventTypes, ", "))
 }

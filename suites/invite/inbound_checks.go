@@ -7,6 +7,7 @@ import (
 
 	. "github.com/onsi/gomega"
 
+	"herald/harness/conformance"
 	"herald/harness/csapi"
 	fed "herald/harness/federation"
 	"herald/harness/match"
@@ -25,13 +26,29 @@ func (s *inboundScene) send(ctx context.Context, invite *fed.Event, v1 bool) *fe
 }
 
 // checkUntouched: the returned invite equals the sent one, field by field,
-// apart from the homeserver's signature.
+// apart from the homeserver's signature and unsigned (checkUnsigned).
 func checkUntouched(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil)
 	suite.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
 	Expect(res).To(match.HaveStatus(http.StatusOK))
 	Expect(returnedEvent(res)).To(match.EqualExceptSignaturesOf(sentEvent(res, v1), suite.Homeserver().ServerName))
+}
+
+// checkUnsigned: the returned invite's unsigned is the sent one, or has
+// invite_room_state added holding the request's invite_room_state, as the
+// 200 example of invites-v2.yaml shows. In strict mode an empty unsigned
+// where none was sent counts as a change too.
+func checkUnsigned(ctx context.Context, rv spec.RoomVersion, v1 bool) {
+	s := newInboundScene(ctx, rv, nil)
+	suite.RequireRoomVersion(ctx, rv)
+	res := s.send(ctx, s.invite(), v1)
+	Expect(res).To(match.HaveStatus(http.StatusOK))
+	sent, returned := sentEvent(res, v1), returnedEvent(res)
+	Expect(returned).To(match.KeepUnsignedOf(sent, sentState(res, v1)))
+	if conformance.Strict() {
+		Expect(returned.Has("unsigned")).To(Equal(sent.Has("unsigned")), "strict: unsigned is present in the returned invite only if it was in the sent one; returned %v", returned["unsigned"])
+	}
 }
 
 // checkSigned: the returned invite has the sent ID and hashes, a valid

@@ -17,9 +17,14 @@ import (
 
 // Where the spec states the inbound rules.
 const (
-	secInviteV2    = "server-server-api.md §Inviting to a room (invites-v2.yaml)"
-	secInviteV1    = "server-server-api.md §Inviting to a room (invites-v1.yaml)"
-	secReject      = "server-server-api.md §Leaving Rooms (Rejecting Invites)"
+	secInviteV2 = "server-server-api.md §Inviting to a room (invites-v2.yaml)"
+	secInviteV1 = "server-server-api.md §Inviting to a room (invites-v1.yaml)"
+	// No RFC 2119 word here, but remote invites "need another approach to
+	// reject the invite" and this handshake is the only one the federation
+	// API gives; a rejection kept local leaves the inviting server holding
+	// the invite, while the client-server leave "serves to reject the
+	// invite" (MUST). So the handshake is a MUST, like joining's.
+	secReject      = `server-server-api.md §Leaving Rooms (Rejecting Invites) (remote invites "need another approach to reject the invite": make_leave to a resident server, "which may be the server which sent the invite", then send_leave, the only way the federation API gives); client-server leaving.yaml POST /rooms/{roomId}/leave ("this call serves to reject the invite")`
 	secJoin        = "server-server-api.md §Joining Rooms, §Inviting to a room"
 	secSync        = "client-server-api GET /sync rooms.invite; invites-v2.yaml invite_room_state (\"Translated as stripped state events\")"
 	secRequestAuth = "server-server-api.md §Request Authentication"

@@ -29,9 +29,13 @@ var _ = Describe("Inbound invites over the v1 API", func() {
 			Expect(res).To(match.HaveV1EventBody())
 		}, v1Versions...)
 
-	conformance.ForEachRoomVersion(inboundRule("INV1-UNTOUCHED", conformance.SHOULD, areaInviteV1, secInviteV1,
-		"returns the v1 invite with its signature added and every other field untouched"),
+	conformance.ForEachRoomVersion(inboundRule("INV1-UNTOUCHED", conformance.SHOULD, areaInviteV1, secInviteV1+` (200: "All other fields of the events should remain untouched")`,
+		"returns the v1 invite with its signature added and every other field but unsigned (INV1-UNSIGNED) untouched"),
 		func(ctx SpecContext, rv spec.RoomVersion) { checkUntouched(ctx, rv, true) }, v1Versions...)
+
+	conformance.ForEachRoomVersion(inboundRule("INV1-UNSIGNED", conformance.SHOULD, areaInviteV1, secInviteV1+` (200: "All other fields of the events should remain untouched"); invites-v2.yaml 200 example (unsigned.invite_room_state returned)`,
+		"returns the v1 invite's unsigned untouched: the unsigned.invite_room_state it was sent comes back, each entry whole or stripped, and nothing is added"),
+		func(ctx SpecContext, rv spec.RoomVersion) { checkUnsigned(ctx, rv, true) }, v1Versions...)
 
 	conformance.ForEachRoomVersion(inboundRule("INV1-SIGNED", conformance.MUST, areaInviteV1, secInviteV1,
 		"returns the v1 invite with the same event ID, hashes and signed content, signed with a key it publishes"),

@@ -100,6 +100,9 @@ type malformedInvite struct {
 	errcodes, lenient []string
 }
 
+// megolm is the encryption algorithm of the rooms that have one.
+const megolm = "m.megolm.v1.aes-sha2"
+
 var malformedInvites = []malformedInvite{
 	{id: "NO-USER-ID", what: "an invite body without user_id", body: []byte(`{"reason":"no user_id"}`),
 		errcodes: []string{"M_BAD_JSON"}, lenient: []string{"M_MISSING_PARAM"}},
@@ -130,30 +133,39 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 
 	// client-server-api §Stripped state lists the events to give "when
 	// possible"; one rule per event, so a server missing one is reported
-	// for that one.
+	// for that one. The room has every event of the list, so each is
+	// looked for.
+	type strippedRoom struct{ name, topic, alias, avatar string }
 	for _, want := range []struct {
 		id, eventType string
-		fields        func(name, topic string) map[string]any
+		fields        func(r strippedRoom) map[string]any
 	}{
-		{"CREATE", "m.room.create", func(string, string) map[string]any { return nil }},
-		{"NAME", "m.room.name", func(name, _ string) map[string]any { return map[string]any{"name": name} }},
-		{"TOPIC", "m.room.topic", func(_, topic string) map[string]any { return map[string]any{"topic": topic} }},
-		{"JOIN-RULES", "m.room.join_rules", func(string, string) map[string]any { return map[string]any{"join_rule": "invite"} }},
+		{"CREATE", "m.room.create", func(strippedRoom) map[string]any { return nil }},
+		{"NAME", "m.room.name", func(r strippedRoom) map[string]any { return map[string]any{"name": r.name} }},
+		{"AVATAR", "m.room.avatar", func(r strippedRoom) map[string]any { return map[string]any{"url": r.avatar} }},
+		{"TOPIC", "m.room.topic", func(r strippedRoom) map[string]any { return map[string]any{"topic": r.topic} }},
+		{"JOIN-RULES", "m.room.join_rules", func(strippedRoom) map[string]any { return map[string]any{"join_rule": "invite"} }},
+		{"CANONICAL-ALIAS", "m.room.canonical_alias", func(r strippedRoom) map[string]any { return map[string]any{"alias": r.alias} }},
+		{"ENCRYPTION", "m.room.encryption", func(strippedRoom) map[string]any { return map[string]any{"algorithm": megolm} }},
 	} {
 		stripped := rule("MEM-INVITE-STRIPPED-"+want.id, conformance.SHOULD,
-			"client-server-api §Stripped state (the listed events \"should be represented as stripped state when possible\"); sync rooms.invite.invite_state",
+			"client-server-api §Stripped state (the listed events \"should be represented as stripped state when possible\": m.room.create, m.room.name, m.room.avatar, m.room.topic, m.room.join_rules, m.room.canonical_alias, m.room.encryption); sync rooms.invite.invite_state",
 			"gives the invitee the room's "+want.eventType+" in rooms.invite.invite_state of /sync, with the content the room has")
 		conformance.It(stripped, func(ctx SpecContext) {
 			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
-			name, topic := unique("Herald tea room"), unique("about tea")
-			room := newRoom(ctx, alice, serverDefault, joinRule("invite"), csapi.Name(name), csapi.Topic(topic))
+			local := unique("herald-stripped")
+			r := strippedRoom{name: unique("Herald tea room"), topic: unique("about tea"), avatar: "mxc://herald.invalid/" + local,
+				alias: "#" + local + ":" + suite.Homeserver().ServerName}
+			room := newRoom(ctx, alice, serverDefault, joinRule("invite"), csapi.Name(r.name), csapi.Topic(r.topic), csapi.RoomAliasName(local),
+				csapi.InitialState("m.room.avatar", "", map[string]any{"url": r.avatar}),
+				csapi.InitialState("m.room.encryption", "", map[string]any{"algorithm": megolm}))
 			alice.MustInvite(ctx, room, bob.UserID)
 
 			sr := bob.MustSyncUntil(ctx, csapi.InvitedTo(room))
 			content, ok := inviteStateContent(sr, room, want.eventType)
 			Expect(ok).To(BeTrue(), "invite_state of %s has no %s, which the room has; the spec lists it among the stripped state to give when possible.\nThe /sync: %s",
 				room, want.eventType, sr.Summary())
-			for k, v := range want.fields(name, topic) {
+			for k, v := range want.fields(r) {
 				Expect(content).To(HaveKeyWithValue(k, v), "the stripped %s in invite_state does not match the room's (%s)", want.eventType, compact(content))
 			}
 		})

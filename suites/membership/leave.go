@@ -57,20 +57,9 @@ var _ = Describe("POST /rooms/{roomId}/leave", func() {
 		expectRejected(ctx, bob, room.ID, invited.NextBatch, remoteRule, res)
 	})
 
-	handshakeRule := rule("MEM-LEAVE-REJECT-REMOTE-HANDSHAKE", conformance.SHOULD,
-		"server-server-api §Leaving Rooms (Rejecting Invites) (described, not required: make_leave to a resident server, \"which may be the server which sent the invite\", then send_leave)",
-		"rejects an invite from another homeserver over federation: make_leave then send_leave to the inviting server, which then holds the invitee's leave")
-	conformance.It(handshakeRule, func(ctx SpecContext) {
-		bob := suite.NewUser(ctx, "bob")
-		remote, room := remoteInvite(ctx, bob, suite.DefaultRoomVersion(ctx))
-		bob.MustSyncUntil(ctx, csapi.InvitedTo(room.ID))
-
-		res, err := bob.Leave(ctx, room.ID)
-		expectOK(res, err, handshakeRule, "rejecting the invite to "+room.ID)
-		Expect(remote.Journal.Requests()).To(fed.ContainInOrder(fed.RequestTo(fed.MakeLeave), Or(fed.RequestTo(fed.SendLeaveV2), fed.RequestTo(fed.SendLeaveV1))),
-			"the inviting server was not sent make_leave then send_leave.%s", required(handshakeRule, res))
-		Expect(room.Membership(bob.UserID)).To(Equal("leave"), "the inviting server's room does not hold the invitee's leave.%s", required(handshakeRule, res))
-	})
+	// The federation side of rejecting a remote invite (make_leave and
+	// send_leave on the inviting server) is one rule, INV1-REJECT and
+	// INV2-REJECT in suites/invite, in every room version.
 
 	credentialRules("MEM-LEAVE", leaving, "a leave by a joined member", func(ctx SpecContext) (*csapi.Client, string, string, any) {
 		alice := suite.NewUser(ctx, "alice")

@@ -59,6 +59,11 @@ func defaultVersion(ctx context.Context, user *csapi.Client) spec.RoomVersion {
 // has a name to carry.
 const roomName = "Herald outbound invite"
 
+// summaryState are the events m.room.member.yaml says invite_room_state
+// SHOULD hold when the room has them (the create event, a MUST, is
+// OUT-STATE-CREATE's).
+var summaryState = []string{"m.room.avatar", "m.room.canonical_alias", "m.room.join_rules", "m.room.name"}
+
 // invitation is one invite of a remote user by a local one: alice, on the
 // homeserver, invites carol, on a fresh mock, to a new private room (join
 // rule invite, a name).
@@ -79,7 +84,14 @@ type invitation struct {
 // further.
 func prepare(ctx SpecContext, r conformance.Rule, rv spec.RoomVersion, opts ...fed.Option) *invitation {
 	GinkgoHelper()
-	return prepareIn(ctx, r, func(context.Context, *csapi.Client) spec.RoomVersion { return rv }, opts...)
+	return prepareIn(ctx, r, func(context.Context, *csapi.Client) spec.RoomVersion { return rv }, nil, opts...)
+}
+
+// prepareRoom is prepare with more options for the room alice creates,
+// made from alice.
+func prepareRoom(ctx SpecContext, r conformance.Rule, rv spec.RoomVersion, room roomOptions, opts ...fed.Option) *invitation {
+	GinkgoHelper()
+	return prepareIn(ctx, r, func(context.Context, *csapi.Client) spec.RoomVersion { return rv }, room, opts...)
 }
 
 // prepareDefault is prepare for rules that do not depend on the room
@@ -87,16 +99,23 @@ func prepare(ctx SpecContext, r conformance.Rule, rv spec.RoomVersion, opts ...f
 // defaultVersion).
 func prepareDefault(ctx SpecContext, r conformance.Rule, opts ...fed.Option) *invitation {
 	GinkgoHelper()
-	return prepareIn(ctx, r, defaultVersion, opts...)
+	return prepareIn(ctx, r, defaultVersion, nil, opts...)
 }
 
-func prepareIn(ctx SpecContext, r conformance.Rule, version func(context.Context, *csapi.Client) spec.RoomVersion, opts ...fed.Option) *invitation {
+// roomOptions makes options for the room alice creates, from alice.
+type roomOptions func(alice *csapi.Client) []csapi.RoomOption
+
+func prepareIn(ctx SpecContext, r conformance.Rule, version func(context.Context, *csapi.Client) spec.RoomVersion, roomOpts roomOptions, opts ...fed.Option) *invitation {
 	GinkgoHelper()
 	alice := suite.NewUser(ctx, "alice")
 	rv := version(ctx, alice)
 	suite.RequireRoomVersion(ctx, rv)
 	remote := suite.NewRemote(ctx, opts...)
-	room := alice.MustCreateRoom(ctx, csapi.RoomVersion(rv.ID), csapi.Preset(csapi.PresetPrivateChat), csapi.Name(roomName))
+	create := []csapi.RoomOption{csapi.RoomVersion(rv.ID), csapi.Preset(csapi.PresetPrivateChat), csapi.Name(roomName)}
+	if roomOpts != nil {
+		create = append(create, roomOpts(alice)...)
+	}
+	room := alice.MustCreateRoom(ctx, create...)
 	return &invitation{rule: r, rv: rv, alice: alice, remote: remote, carol: remote.User("carol"), room: room}
 }
 

@@ -35,6 +35,29 @@ func refusal(status int) []string {
 	return []string{fmt.Sprintf("answered %d, not a 4xx refusal", status)}
 }
 
+// refusalAnswer is the answer to one request the spec says is refused.
+type refusalAnswer struct {
+	what   string
+	status int
+	body   []byte
+}
+
+// refusalStatusProblems judges every answer to requests that must be
+// refused by its status (refusal): an accepted request is no 4xx refusal
+// either, so none is left out, and no answers at all is a problem too.
+func refusalStatusProblems(answers []refusalAnswer) []string {
+	if len(answers) == 0 {
+		return []string{"no answers to judge"}
+	}
+	var out []string
+	for _, a := range answers {
+		for _, p := range refusal(a.status) {
+			out = append(out, a.what+": "+p+": "+shorten(a.body))
+		}
+	}
+	return out
+}
+
 // storeInviteProblems checks the homeserver's store-invite request
 // (v2_store_invite.yaml): the v2 endpoint, a JSON body with medium,
 // address, room_id and sender as expected, and the access token the

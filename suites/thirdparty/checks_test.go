@@ -235,3 +235,25 @@ func must(b []byte, err error) []byte {
 	}
 	return b
 }
+
+func TestRefusalStatusProblems(t *testing.T) {
+	refused := []refusalAnswer{{"A", 403, []byte(`{"errcode":"M_FORBIDDEN"}`)}, {"B", 400, nil}}
+	if p := refusalStatusProblems(refused); len(p) != 0 {
+		t.Errorf("4xx refusals have problems: %v", p)
+	}
+	for name, answers := range map[string][]refusalAnswer{
+		// The wrong answers the rule let through before: accepted
+		// requests were not judged, so all-accepted passed.
+		"every request accepted": {{"A", 200, []byte(`{}`)}, {"B", 200, []byte(`{}`)}},
+		"one accepted":           {{"A", 403, nil}, {"B", 200, []byte(`{}`)}},
+		"a 5xx":                  {{"A", 403, nil}, {"B", 500, []byte(`{"Err":""}`)}},
+		"nothing answered":       nil,
+	} {
+		if p := refusalStatusProblems(answers); len(p) == 0 {
+			t.Errorf("%s: no problem found", name)
+		}
+	}
+	if p := refusalStatusProblems([]refusalAnswer{{"ROOM-MISMATCH", 200, []byte(`{}`)}}); len(p) != 1 || !strings.Contains(p[0], "ROOM-MISMATCH: answered 200") {
+		t.Errorf("an accepted exchange: %v", p)
+	}
+}
