@@ -53,20 +53,62 @@ func (o Observed) MarshalJSON() ([]byte, error) {
 	return json.Marshal(o.One)
 }
 
-// UnmarshalJSON reads a string or an object of versions ("v1": …).
+// UnmarshalJSON reads a fingerprint or an object of versions ("v1": …),
+// where each fingerprint may be a list: the failures a server is known to
+// alternate between (kept one per line, see conformance.SameFailure).
 func (o *Observed) UnmarshalJSON(b []byte) error {
 	if bytes.HasPrefix(bytes.TrimSpace(b), []byte("{")) {
-		if err := json.Unmarshal(b, &o.Versions); err != nil {
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal(b, &raw); err != nil {
 			return err
 		}
-		for k := range o.Versions {
+		o.Versions = map[string]string{}
+		for k, v := range raw {
 			if _, err := versionNumber(k); err != nil {
 				return fmt.Errorf("observed: %q is not a room version (v1, v2, …)", k)
 			}
+			fp, err := fingerprints(v)
+			if err != nil {
+				return fmt.Errorf("observed %s: %w", k, err)
+			}
+			o.Versions[k] = fp
 		}
 		return nil
 	}
-	return json.Unmarshal(b, &o.One)
+	fp, err := fingerprints(b)
+	o.One = fp
+	return err
+}
+
+// fingerprints reads one fingerprint, or a list of them (one per line).
+func fingerprints(b []byte) (string, error) {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		return one, nil
+	}
+	var several []string
+	if err := json.Unmarshal(b, &several); err != nil || len(several) == 0 {
+		return "", fmt.Errorf("want a fingerprint or a list of them, got %s", b)
+	}
+	for _, fp := range several {
+		if fp == "" || strings.Contains(fp, "\n") {
+			return "", fmt.Errorf("an empty or multi-line fingerprint in %s", b)
+		}
+	}
+	return strings.Join(several, "\n"), nil
+}
+
+// writeFingerprints writes one fingerprint as a YAML scalar, several as a
+// flow list.
+func writeFingerprints(fp string) string {
+	several := strings.Split(fp, "\n")
+	if len(several) == 1 {
+		return quote(fp)
+	}
+	for i, s := range several {
+		several[i] = quote(s)
+	}
+	return "[" + strings.Join(several, ", ") + "]"
 }
 
 func versionNumber(key string) (int, error) {
@@ -237,10 +279,10 @@ func (f *File) Render() []byte {
 		case e.Observed.Versions != nil:
 			b.WriteString("    observed:\n")
 			for _, k := range e.Observed.versionKeys() {
-				fmt.Fprintf(&b, "      %s: %s\n", k, quote(e.Observed.Versions[k]))
+				fmt.Fprintf(&b, "      %s: %s\n", k, writeFingerprints(e.Observed.Versions[k]))
 			}
 		case e.Observed.One != "":
-			fmt.Fprintf(&b, "    observed: %s\n", quote(e.Observed.One))
+			fmt.Fprintf(&b, "    observed: %s\n", writeFingerprints(e.Observed.One))
 		}
 	}
 	return []byte(b.String())

@@ -1,6 +1,7 @@
 package expectations
 
 import (
+	"herald/harness/conformance"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,5 +129,31 @@ func TestUnfinished(t *testing.T) {
 	})
 	if len(got) != 2 || !strings.HasPrefix(got[0], "B: ") || !strings.HasPrefix(got[1], "C: ") {
 		t.Errorf("Unfinished = %q", got)
+	}
+}
+
+// A server known to fail in one of several ways lists them all; any of them
+// is the recorded failure, anything else is a change.
+func TestObservedAlternatives(t *testing.T) {
+	var o Observed
+	if err := o.UnmarshalJSON([]byte(`{"v3": ["status 500 M_UNKNOWN", "status 400 M_BAD_JSON"], "v4": "status 403 M_FORBIDDEN"}`)); err != nil {
+		t.Fatal(err)
+	}
+	v3 := o.Versions["v3"]
+	for _, fp := range []string{"status 500 M_UNKNOWN", "status 400 M_BAD_JSON"} {
+		if !conformance.SameFailure(v3, fp) {
+			t.Errorf("%q is listed but not the recorded failure", fp)
+		}
+	}
+	if conformance.SameFailure(v3, "status 200 no errcode") || conformance.SameFailure(o.Versions["v4"], "status 500 M_UNKNOWN") {
+		t.Error("a failure that is not listed counts as the recorded one")
+	}
+	if got := writeFingerprints(v3); got != `['status 500 M_UNKNOWN', 'status 400 M_BAD_JSON']` {
+		t.Errorf("written as %s", got)
+	}
+	for _, bad := range []string{`[]`, `[""]`, `3`} {
+		if err := new(Observed).UnmarshalJSON([]byte(bad)); err == nil {
+			t.Errorf("observed %s was accepted", bad)
+		}
 	}
 }

@@ -117,7 +117,9 @@ func Refresh(entries []Entry, obs []Observation) ([]Entry, Diff) {
 				}
 			case o.Failed:
 				now[id] = o.Fingerprint
-				if fp, ok := old[id]; ok && fp != o.Fingerprint {
+				if fp, ok := old[id]; ok && conformance.SameFailure(fp, o.Fingerprint) {
+					now[id] = fp // keeps the alternatives a person listed
+				} else if ok {
 					diff.Changed = append(diff.Changed, Change{id, fp, o.Fingerprint})
 				}
 			default:
