@@ -111,9 +111,27 @@ func TestAuthRules(t *testing.T) {
 		refuse("a kick of the creator by a plain member", member(bob, alice, "leave"))
 		accept("a ban by the creator", member(alice, bob, "ban"))
 		refuse("a join while banned", member(bob, bob, "join"))
+		refuse("an invite of a banned user", member(alice, bob, "invite"))
 		wrongAuth := member(alice, carol, "invite")
 		wrongAuth.Fields["auth_events"] = []any{}
 		refuse("an event whose auth_events lack the needed events", mustResign(t, s, wrongAuth))
+
+		// The invite level: a joined member below it may not invite; in v12
+		// a creator may, whatever the power levels say.
+		guarded := s.CreateRoom(rv, alice, PowerLevels(map[string]any{"invite": 50}))
+		join := guarded.MustEvent(ProtoEvent{Type: "m.room.member", StateKey: StateKey(carol), Sender: carol, Content: map[string]any{"membership": "join"}})
+		if err := guarded.Apply(join); err != nil {
+			t.Fatalf("carol joining the public room: %v", err)
+		}
+		invite := func(sender string) *Event {
+			return guarded.MustEvent(ProtoEvent{Type: "m.room.member", StateKey: StateKey(bob), Sender: sender, Content: map[string]any{"membership": "invite"}})
+		}
+		if err := guarded.Authorise(invite(carol)); err == nil {
+			t.Error("accepted an invite by a member (power level 0) below the invite level (50)")
+		}
+		if err := guarded.Authorise(invite(alice)); err != nil {
+			t.Errorf("refused an invite by the creator (power level 100, or a v12 creator) at invite level 50: %v", err)
+		}
 	})
 }
 

@@ -1,6 +1,7 @@
 package membership
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -86,5 +87,43 @@ func TestRoomStateDiff(t *testing.T) {
 	}
 	if d := before.diff(roomState{"m.room.join_rules()": ev("$rules"), memberKey("@alice:hs"): ev("$alice2")}, memberKey("@alice:hs")); d != nil {
 		t.Errorf("a change to an excepted key is reported: %q", d)
+	}
+}
+
+func member(t *testing.T, id, user, membership string) csapi.Event {
+	t.Helper()
+	ev, err := csapi.ParseEvent([]byte(fmt.Sprintf(`{"event_id":%q,"type":"m.room.member","state_key":%q,"sender":"@carol:mock","content":{"membership":%q}}`, id, user, membership)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+func TestRefusedEventProblems(t *testing.T) {
+	const bob, refused = "@bob:hs", "$forbidden-invite"
+	banned := member(t, "$ban", bob, "ban")
+	create := csapi.Event{Fields: map[string]any{"event_id": "$create", "type": "m.room.create", "state_key": ""}}
+	before := roomState{"m.room.create()": create, memberKey(bob): banned}
+	for _, c := range []struct {
+		name  string
+		after roomState
+		says  string // "" when the state is right
+	}{
+		{"unchanged", roomState{"m.room.create()": create, memberKey(bob): banned}, ""},
+		{"the forbidden invite replaced the ban", roomState{"m.room.create()": create, memberKey(bob): member(t, refused, bob, "invite")},
+			"the refused event $forbidden-invite is the room's current m.room.member(@bob:hs)"},
+		{"the forbidden invite added a member", roomState{"m.room.create()": create, memberKey(bob): banned, memberKey("@dave:hs"): member(t, refused, "@dave:hs", "invite")},
+			"added   m.room.member(@dave:hs)"},
+		{"another event changed the invitee's membership", roomState{"m.room.create()": create, memberKey(bob): member(t, "$other", bob, "invite")},
+			"changed m.room.member(@bob:hs) $ban →"},
+		{"a state event went missing", roomState{memberKey(bob): banned}, "removed m.room.create() $create"},
+	} {
+		p := refusedEventProblems(before, c.after, refused)
+		if (len(p) == 0) != (c.says == "") {
+			t.Errorf("%s: refusedEventProblems = %q, want ok=%t", c.name, p, c.says == "")
+		}
+		if c.says != "" && !strings.Contains(strings.Join(p, "\n"), c.says) {
+			t.Errorf("%s: refusedEventProblems = %q, want it to say %q", c.name, p, c.says)
+		}
 	}
 }

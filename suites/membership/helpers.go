@@ -52,6 +52,28 @@ func versionsFrom(first int) []spec.RoomVersion {
 	return out
 }
 
+// versionsOf lists the room versions with these IDs.
+func versionsOf(ids ...string) []spec.RoomVersion {
+	out := make([]spec.RoomVersion, len(ids))
+	for i, id := range ids {
+		out[i] = spec.MustRoomVersion(id)
+	}
+	return out
+}
+
+// refusalVersions are the room versions an auth-rule refusal runs in when
+// its rule reads the same in every version (the invite rules of
+// membership invite: sender joined, target neither joined nor banned):
+// the oldest and the newest.
+func refusalVersions() []spec.RoomVersion { return versionsOf("1", "12") }
+
+// powerVersions are the room versions where how a sender's power level is
+// reckoned changes, for refusals that turn on it: v1; v10, where power
+// levels must be integers; v11, where the creator is the create event's
+// sender; v12, where creators (sender and additional_creators) have
+// infinite power and appear in no m.room.power_levels.
+func powerVersions() []spec.RoomVersion { return versionsOf("1", "10", "11", "12") }
+
 // unique returns prefix with a random suffix, for aliases and fake IDs.
 func unique(prefix string) string {
 	b := make([]byte, 5)

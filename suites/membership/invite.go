@@ -23,19 +23,24 @@ type inviteAttempt struct {
 
 // inviteRefusal is one reason inviting.yaml lists for a 403.
 type inviteRefusal struct {
-	id      string
-	what    string // the refused request, for the rule's words
-	reason  string // the example reason of inviting.yaml's 403
-	arrange func(ctx SpecContext) inviteAttempt
+	id     string
+	what   string // the refused request, for the rule's words
+	reason string // the example reason of inviting.yaml's 403
+	// versions are the room versions the refusal runs in (see
+	// refusalVersions and powerVersions).
+	versions []spec.RoomVersion
+	// arrange sets the scene in a room of version v (serverDefault: the
+	// server's default).
+	arrange func(ctx SpecContext, v string) inviteAttempt
 }
 
 var inviteRefusals = []inviteRefusal{
 	{
 		id: "NOT-MEMBER", what: "an invite from a user who is not in the room",
-		reason: "The inviter is not currently in the room",
-		arrange: func(ctx SpecContext) inviteAttempt {
+		reason: "The inviter is not currently in the room", versions: refusalVersions(),
+		arrange: func(ctx SpecContext, v string) inviteAttempt {
 			alice, mallory, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "mallory"), suite.NewUser(ctx, "bob")
-			room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
+			room := newRoom(ctx, alice, v, joinRule("invite"))
 			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
 				return mallory.Invite(ctx, room, bob.UserID)
 			}}
@@ -43,10 +48,10 @@ var inviteRefusals = []inviteRefusal{
 	},
 	{
 		id: "BANNED", what: "an invite for a user banned from the room",
-		reason: "The invitee has been banned from the room",
-		arrange: func(ctx SpecContext) inviteAttempt {
+		reason: "The invitee has been banned from the room", versions: refusalVersions(),
+		arrange: func(ctx SpecContext, v string) inviteAttempt {
 			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
-			room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
+			room := newRoom(ctx, alice, v, joinRule("invite"))
 			alice.MustBan(ctx, room, bob.UserID)
 			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
 				return alice.Invite(ctx, room, bob.UserID)
@@ -55,10 +60,10 @@ var inviteRefusals = []inviteRefusal{
 	},
 	{
 		id: "JOINED", what: "an invite for a user already joined to the room",
-		reason: "The invitee is already a member of the room",
-		arrange: func(ctx SpecContext) inviteAttempt {
+		reason: "The invitee is already a member of the room", versions: refusalVersions(),
+		arrange: func(ctx SpecContext, v string) inviteAttempt {
 			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
-			room := newRoom(ctx, alice, serverDefault, joinRule("public"))
+			room := newRoom(ctx, alice, v, joinRule("public"))
 			bob.MustJoinRoomByID(ctx, room)
 			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
 				return alice.Invite(ctx, room, bob.UserID)
@@ -67,10 +72,12 @@ var inviteRefusals = []inviteRefusal{
 	},
 	{
 		id: "LOW-POWER", what: "an invite from a member whose power level is below the room's invite level",
-		reason: "The inviter's power level is insufficient to invite users to the room",
-		arrange: func(ctx SpecContext) inviteAttempt {
+		reason: "The inviter's power level is insufficient to invite users to the room", versions: powerVersions(),
+		// bob joins and is no creator: his power level (0, users_default)
+		// is below the invite level in every version, v12 included.
+		arrange: func(ctx SpecContext, v string) inviteAttempt {
 			alice, bob, carol := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob"), suite.NewUser(ctx, "carol")
-			room := newRoom(ctx, alice, serverDefault, joinRule("public"), csapi.PowerLevelOverride(map[string]any{"invite": 50}))
+			room := newRoom(ctx, alice, v, joinRule("public"), csapi.PowerLevelOverride(map[string]any{"invite": 50}))
 			bob.MustJoinRoomByID(ctx, room)
 			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
 				return bob.Invite(ctx, room, carol.UserID)
@@ -79,10 +86,10 @@ var inviteRefusals = []inviteRefusal{
 	},
 	{
 		id: "SELF", what: "a joined member's invite for themselves",
-		reason: "The invitee is already a member of the room",
-		arrange: func(ctx SpecContext) inviteAttempt {
+		reason: "The invitee is already a member of the room", versions: refusalVersions(),
+		arrange: func(ctx SpecContext, v string) inviteAttempt {
 			alice := suite.NewUser(ctx, "alice")
-			room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
+			room := newRoom(ctx, alice, v, joinRule("invite"))
 			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
 				return alice.Invite(ctx, room, alice.UserID)
 			}}
@@ -206,18 +213,19 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 	for _, c := range inviteRefusals {
 		refused := rule("MEM-INVITE-"+c.id, conformance.MUST, inviting+" (403, example reason \""+c.reason+"\"); "+authRules+", membership invite",
 			"refuses "+c.what+" with 403 and a standard error response, and changes nothing in the room state")
-		conformance.It(refused, func(ctx SpecContext) {
-			a := c.arrange(ctx)
+		conformance.ForEachRoomVersion(refused, func(ctx SpecContext, v spec.RoomVersion) {
+			suite.RequireRoomVersion(ctx, v)
+			a := c.arrange(ctx, v.ID)
 			before := snapshot(ctx, a.observer, a.room)
 			res, err := a.send(ctx)
 			expectError(res, err, http.StatusForbidden, refused, c.what)
 			expectUnchanged(ctx, a.observer, a.room, before, refused, res)
-		})
+		}, c.versions...)
 
 		errcode := rule("MEM-INVITE-"+c.id+"-ERRCODE", conformance.SHOULD, inviting+" (403; M_FORBIDDEN is the spec's example body); "+commonErrors+" (M_FORBIDDEN)",
 			"gives errcode M_FORBIDDEN when it refuses "+c.what)
 		conformance.It(errcode, func(ctx SpecContext) {
-			a := c.arrange(ctx)
+			a := c.arrange(ctx, serverDefault)
 			res, err := a.send(ctx)
 			expectStatus(res, err, http.StatusForbidden, errcode, c.what)
 			expectErrcode(res, err, errcode, c.what, "M_FORBIDDEN")

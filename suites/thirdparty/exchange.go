@@ -192,8 +192,8 @@ var _ = Describe("Exchanging a third-party invite (exchange_third_party_invite)"
 	for _, c := range exchangeRefusals {
 		r := rule("3PID-EXCHANGE-"+c.id, conformance.MUST, c.section,
 			"refuses, with an error status, an exchange_third_party_invite "+c.what+", and issues no invite")
-		conformance.It(r, func(ctx SpecContext) {
-			in := newInbound(ctx, spec.RoomVersion{})
+		refusalSpecs(r, func(ctx SpecContext, rv spec.RoomVersion) {
+			in := newInbound(ctx, rv)
 			path, body, others := c.arrange(ctx, in)
 			res := in.exchange(ctx, path, body)
 			in.expectRefused(ctx, r, res, others...)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -43,6 +44,19 @@ const (
 // rule builds a rule of this area.
 func rule(id string, level conformance.Level, section, says string) conformance.Rule {
 	return conformance.Rule{ID: id, Level: level, Area: area, Section: section, Says: says}
+}
+
+// refusalSpecs registers the specs of a refusal rule. One the room's auth
+// rules decide (its section cites them) runs in the oldest and the newest
+// room version: the third-party invite rules read the same in v1–v12, but
+// the rooms around them do not. Any other runs once, in the server's
+// default version (the zero RoomVersion).
+func refusalSpecs(r conformance.Rule, body func(ctx SpecContext, rv spec.RoomVersion)) {
+	if !strings.Contains(r.Section, authRules) {
+		conformance.It(r, func(ctx SpecContext) { body(ctx, spec.RoomVersion{}) })
+		return
+	}
+	conformance.ForEachRoomVersion(r, body, spec.MustRoomVersion("1"), spec.MustRoomVersion("12"))
 }
 
 // unique returns prefix with a random suffix.

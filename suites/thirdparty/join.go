@@ -141,8 +141,8 @@ var _ = Describe("Joining with third_party_signed", func() {
 		for _, c := range joinRefusals {
 			r := rule(d.prefix+"-"+c.id, conformance.MUST, d.section+" ("+answerWords(c.statuses)+"); "+c.section,
 				"refuses with "+statusWords(c.statuses)+" a join whose third_party_signed is "+c.what+", and the user gets no membership"+through(d))
-			conformance.It(r, func(ctx SpecContext) {
-				l := newLocalInvite(ctx, spec.RoomVersion{})
+			refusalSpecs(r, func(ctx SpecContext, rv spec.RoomVersion) {
+				l := newLocalInvite(ctx, rv)
 				res := l.join(ctx, d, c.signed(ctx, l))
 				Expect(joinRefusalProblems(res.StatusCode, c.statuses, l.bob.UserID, membershipOf(ctx, l.alice, l.room, l.bob.UserID))).To(BeEmpty(),
 					"joining with third_party_signed %s%s:\n%s%s", c.what, through(d), res.Dump(), required(r))
