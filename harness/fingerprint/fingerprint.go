@@ -155,15 +155,18 @@ var number = regexp.MustCompile(`\b[0-9]+(\.[0-9]+)?\b`)
 
 var token = regexp.MustCompile(`[A-Za-z0-9+/_\-]{20,}`)
 
-// escapedSigil is a percent-escaped character that starts or splits a
-// Matrix identifier in a URL path (! $ @ # :).
-var escapedSigil = regexp.MustCompile(`%(21|24|40|23|3[Aa])`)
+// escaped is a percent-escape in a URL path ("%21room%3Ahs1", "$a%2Fb").
+var escaped = regexp.MustCompile(`%[0-9A-Fa-f]{2}`)
 
 // Normalize takes what changes from run to run out of a line.
 func Normalize(line string) string {
-	// Identifiers in request paths are percent-escaped ("%21room%3Ahs1").
-	line = escapedSigil.ReplaceAllStringFunc(line, func(e string) string {
+	// Identifiers in request paths are percent-escaped ("%21room%3Ahs1",
+	// a room v3 event ID's "/" as "%2F"): read them as written elsewhere.
+	line = escaped.ReplaceAllStringFunc(line, func(e string) string {
 		b, _ := strconv.ParseUint(e[1:], 16, 8)
+		if b < 0x21 || b > 0x7e {
+			return e
+		}
 		return string(rune(b))
 	})
 	for _, v := range volatile {
