@@ -192,6 +192,21 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 		expectUnchanged(ctx, alice, room, before, twiceRule, res, memberKey(bob.UserID))
 	})
 
+	// The 2015 prose offers a second door for the same invite: the room's
+	// member state event, set directly ("can be modified", a MAY).
+	stateRule := rule("MEM-INVITE-VIA-STATE", conformance.MAY,
+		"client-server inviting prose (\"Alternatively, the membership state for this user in this room can be modified directly\" by PUT /rooms/{roomId}/state/m.room.member/{userId} with membership invite); client-server room_state.yaml (200)",
+		"accepts an invite sent as the invitee's m.room.member state event with membership invite: 200, and the invitee's membership is invite")
+	conformance.It(stateRule, func(ctx SpecContext) {
+		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
+
+		res, err := alice.SendState(ctx, room, "m.room.member", bob.UserID, map[string]any{"membership": "invite"})
+		expectOK(res, err, stateRule, "setting "+bob.UserID+"'s m.room.member to membership invite")
+		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("invite"),
+			"after the 200, the room state must hold the invitee's m.room.member with membership invite.%s", required(stateRule, res))
+	})
+
 	// The auth rules refuse an invite only when the target is joined or
 	// banned: a user who left, or rejected an earlier invite, may be
 	// invited again.
