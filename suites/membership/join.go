@@ -60,7 +60,7 @@ var joinRefusals = []joinRefusal{
 	},
 	{
 		id: "BANNED", what: "a join to a public room by a user banned from it",
-		section:  joiningByID + " (403, example reason \"The user has been banned from the room\"); " + authRules + ", membership join (sender banned)",
+		section: joiningByID + " (403, example reason \"The user has been banned from the room\"); " + authRules + ", membership join (sender banned)",
 		// The ban rule reads the same in every version: the oldest and newest.
 		versions: refusalVersions(),
 		arrange: func(ctx SpecContext, alice, bob *csapi.Client, v spec.RoomVersion) string {
