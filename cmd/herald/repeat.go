@@ -60,18 +60,27 @@ func repeat(ctx context.Context, args []string) error {
 			for _, res := range s.Results {
 				classes[res.Text] = res.Class
 			}
+			// A run that differs, or that failed anything, is kept to be
+			// read: the first run is what every other is compared with.
+			kept := filepath.Join(cfg.ReportDir, "repeat", tag)
+			keep := func() {
+				os.MkdirAll(kept, 0o755)
+				os.Rename(filepath.Join(r.work, tag), filepath.Join(kept, "reports"))
+				os.Rename(o.log, filepath.Join(kept, "ginkgo.log"))
+			}
 			verdict := "first run"
 			if first == nil {
 				first = classes
 				identical++
+				if s.Failed() > 0 {
+					keep()
+					verdict += fmt.Sprintf(" (it failed %d: kept in %s)", s.Failed(), kept)
+				}
 			} else if diff := compareOutcomes(first, classes); len(diff) == 0 {
 				verdict = "identical"
 				identical++
 			} else {
-				kept := filepath.Join(cfg.ReportDir, "repeat", tag)
-				os.MkdirAll(kept, 0o755)
-				os.Rename(filepath.Join(r.work, tag), filepath.Join(kept, "reports"))
-				os.Rename(o.log, filepath.Join(kept, "ginkgo.log"))
+				keep()
 				verdict = fmt.Sprintf("%d spec(s) differ from run 1 (kept in %s):", len(diff), kept)
 				for _, d := range diff {
 					verdict += "\n    " + d
