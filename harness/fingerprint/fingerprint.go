@@ -172,13 +172,14 @@ func Normalize(line string) string {
 	for _, v := range volatile {
 		line = v.re.ReplaceAllString(line, v.with)
 	}
-	// long hex or base64 tokens (keys, hashes, transaction IDs), but not
-	// words such as M_UNSUPPORTED_ROOM_VERSION: a token holds a digit.
+	// long hex or base64 tokens (keys, hashes, transaction IDs, access
+	// tokens), but not words such as M_UNSUPPORTED_ROOM_VERSION: a token
+	// holds a digit or letters of both cases.
 	line = token.ReplaceAllStringFunc(line, func(t string) string {
 		if strings.Contains(t, "_matrix/") {
 			return t // an API path, such as /_matrix/federation/v2/invite/
 		}
-		if strings.ContainsAny(t, "0123456789") {
+		if strings.ContainsAny(t, "0123456789") || mixedCase(t) {
 			return "<token>"
 		}
 		return t
@@ -191,6 +192,13 @@ func Normalize(line string) string {
 		return "<n>"
 	})
 	return strings.Join(strings.Fields(line), " ")
+}
+
+// mixedCase reports a run of letters in both cases, which a word of a
+// message (invite_room_state, M_UNKNOWN) is not, and a random token without
+// a digit is.
+func mixedCase(t string) bool {
+	return strings.ContainsAny(t, "abcdefghijklmnopqrstuvwxyz") && strings.ContainsAny(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 }
 
 func cut(s string) string { return cutTo(s, limit) }

@@ -62,6 +62,18 @@ func TestNormalizeKeepsErrcodes(t *testing.T) {
 	}
 }
 
+func TestNormalizeTakesOutTokensWithoutDigits(t *testing.T) {
+	// One random token in about thirty has no digit (20 characters of 62).
+	a := Normalize("GET /_matrix/identity/v2/hash_details?access_token=herald_is_QwErTyUiOpAsDfGhJkLz")
+	b := Normalize("GET /_matrix/identity/v2/hash_details?access_token=herald_is_Qw3rTyUiOpAsDfGhJkL9")
+	if a != b {
+		t.Errorf("two runs' tokens:\n%s\n%s", a, b)
+	}
+	if got := Normalize("M_UNSUPPORTED_ROOM_VERSION invite_room_state_entries_missing"); got != "M_UNSUPPORTED_ROOM_VERSION invite_room_state_entries_missing" {
+		t.Errorf("words were taken for tokens: %s", got)
+	}
+}
+
 func TestNormalizeReadsPaths(t *testing.T) {
 	a := Normalize("#4 ← PUT /_matrix/federation/v2/invite/%21DgTEoL5jS1INqbXQ%3Ahs1/$ev4 [invite v2] ⇒ 400")
 	b := Normalize("#9 ← PUT /_matrix/federation/v2/invite/%21aXIRcjbrh5txcCih:hs2/$ev9 [invite v2] ⇒ 400")
