@@ -20,7 +20,7 @@ var contractSpecs = map[string]bool{
 	"INV2-SIGNED/v10":      true, // invite-v2
 	"OUT-COMPLETES/v10":    true, // outbound: the server reaches a mock
 	"FALLBACK-V1-BODY/v1":  true, // fallback
-	"INVERR-BAD-AUTH":      true, // errors
+	"INVERR-BAD-AUTH/v1":   true, // errors
 	"3PID-EXCHANGE/v10":    true, // third-party: exchange_third_party_invite, and the invite it sends back
 	"MEM-INVITE-OK/v10":    true, // membership
 	"FED-KEYS":             true, // federation-mock
