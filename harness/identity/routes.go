@@ -31,7 +31,7 @@ const (
 	SignEd25519      Route = "POST /_matrix/identity/v2/sign-ed25519"
 
 	// The v1 Identity Service API was removed from the spec; Dendrite
-	// 0.15.2 still calls it. The mock answers it the way v1 servers did,
+	// (0.13.8 and 0.15.2 seen) still calls it. The mock answers it the way v1 servers did,
 	// so the rest of a third-party invite can be observed, and the journal
 	// marks every such request.
 	LegacyLookup           Route = "GET /_matrix/identity/api/v1/lookup"
