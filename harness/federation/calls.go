@@ -313,8 +313,20 @@ func (s *Server) Backfill(ctx context.Context, roomID string, limit int, from []
 	return s.call(ctx, Backfill, http.MethodGet, roomPath("v1", "backfill", roomID)+"?"+q.Encode(), nil, opts, nil)
 }
 
+// ThirdPartyExchange is the body of exchange_third_party_invite
+// (third_party_invite.yaml): the partial m.room.member invite of target in
+// room, sent by sender, carrying the identity server's signed block.
+func ThirdPartyExchange(room, sender, target, displayName string, signed spec.Object) map[string]any {
+	return map[string]any{
+		"type": "m.room.member", "room_id": room, "sender": sender, "state_key": target,
+		"content": map[string]any{"membership": "invite", "third_party_invite": map[string]any{
+			"display_name": displayName, "signed": map[string]any(signed),
+		}},
+	}
+}
+
 // ExchangeThirdPartyInvite sends PUT /v1/exchange_third_party_invite with
-// body (a partial m.room.member event).
+// body (a partial m.room.member event, see ThirdPartyExchange).
 func (s *Server) ExchangeThirdPartyInvite(ctx context.Context, roomID string, body map[string]any, opts ...RequestOption) (*Response, error) {
 	return s.call(ctx, ExchangeThirdPartyInvite, http.MethodPut, roomPath("v1", "exchange_third_party_invite", roomID), body, opts, nil)
 }

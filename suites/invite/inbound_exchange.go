@@ -44,12 +44,7 @@ func newExchangeScene(ctx context.Context, rv spec.RoomVersion) *exchangeScene {
 	// by the 3PID-EXCHANGE rules, not here.
 	remote := suite.NewRemote(ctx, fed.AllowProblems())
 	carol := remote.User("carol")
-	body := map[string]any{
-		"type": "m.room.member", "room_id": room, "sender": alice.UserID, "state_key": carol,
-		"content": map[string]any{"membership": "invite", "third_party_invite": map[string]any{
-			"display_name": inv.DisplayName, "signed": map[string]any(is.Signed(carol, inv.Token)),
-		}},
-	}
+	body := fed.ThirdPartyExchange(room, alice.UserID, carol, inv.DisplayName, is.Signed(carol, inv.Token))
 	return &exchangeScene{alice: alice, room: room, remote: remote, carol: carol, body: body}
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	fed "herald/harness/federation"
 	"herald/harness/identity"
 	"herald/harness/pki"
 	"herald/harness/spec"
@@ -139,7 +140,7 @@ func TestInviteEventProblems(t *testing.T) {
 func TestPartialInviteProblems(t *testing.T) {
 	s := testServer(t)
 	signed := s.Signed("@carol:remote", "tok")
-	good := spec.Object(partial("!r:hs", "@alice:hs", "@carol:remote", "c…@e…", signed))
+	good := spec.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "c…@e…", signed))
 	if p := partialInviteProblems(good, "!r:hs", "@alice:hs", "@carol:remote", signed); len(p) != 0 {
 		t.Errorf("a right partial event has problems: %v", p)
 	}
@@ -148,19 +149,19 @@ func TestPartialInviteProblems(t *testing.T) {
 		t.Errorf("the same event parsed from the wire has problems: %v", p)
 	}
 	for name, body := range map[string]spec.Object{
-		"other room":   spec.Object(partial("!other:hs", "@alice:hs", "@carol:remote", "x", signed)),
-		"other sender": spec.Object(partial("!r:hs", "@bob:hs", "@carol:remote", "x", signed)),
-		"other target": spec.Object(partial("!r:hs", "@alice:hs", "@dave:remote", "x", signed)),
-		"re-signed":    spec.Object(partial("!r:hs", "@alice:hs", "@carol:remote", "x", s.Signed("@carol:remote", "tok", identity.SignedWith(s.ForgedKey())))),
-		"extra field":  spec.Object(partial("!r:hs", "@alice:hs", "@carol:remote", "x", func() spec.Object { c := signed.Clone(); c["sender"] = "@alice:hs"; return c }())),
-		"no signed":    spec.Object(partial("!r:hs", "@alice:hs", "@carol:remote", "x", nil)),
+		"other room":   spec.Object(fed.ThirdPartyExchange("!other:hs", "@alice:hs", "@carol:remote", "x", signed)),
+		"other sender": spec.Object(fed.ThirdPartyExchange("!r:hs", "@bob:hs", "@carol:remote", "x", signed)),
+		"other target": spec.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@dave:remote", "x", signed)),
+		"re-signed":    spec.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", s.Signed("@carol:remote", "tok", identity.SignedWith(s.ForgedKey())))),
+		"extra field":  spec.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", func() spec.Object { c := signed.Clone(); c["sender"] = "@alice:hs"; return c }())),
+		"no signed":    spec.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", nil)),
 		"join": func() spec.Object {
-			b := spec.Object(partial("!r:hs", "@alice:hs", "@carol:remote", "x", signed))
+			b := spec.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", signed))
 			b["content"].(map[string]any)["membership"] = "join"
 			return b
 		}(),
 		"no type": func() spec.Object {
-			b := spec.Object(partial("!r:hs", "@alice:hs", "@carol:remote", "x", signed))
+			b := spec.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", signed))
 			delete(b, "type")
 			return b
 		}(),

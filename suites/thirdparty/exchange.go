@@ -45,17 +45,6 @@ func newInbound(ctx context.Context, rv spec.RoomVersion) *inbound {
 	return &inbound{alice: alice, room: room, is: is, inv: pendingInvite(ctx, alice, room, is, newEmail()), remote: remote, carol: remote.User("carol")}
 }
 
-// partial is the partial m.room.member event of an exchange
-// (third_party_invite.yaml) for target in room, sent by sender.
-func partial(room, sender, target, displayName string, signed spec.Object) map[string]any {
-	return map[string]any{
-		"type": "m.room.member", "room_id": room, "sender": sender, "state_key": target,
-		"content": map[string]any{"membership": "invite", "third_party_invite": map[string]any{
-			"display_name": displayName, "signed": map[string]any(signed),
-		}},
-	}
-}
-
 // exchange sends PUT /exchange_third_party_invite/{path} with body.
 func (in *inbound) exchange(ctx context.Context, path string, body map[string]any) *fed.Response {
 	GinkgoHelper()
@@ -66,7 +55,7 @@ func (in *inbound) exchange(ctx context.Context, path string, body map[string]an
 
 // valid is the exchange a well-behaved invitee server would send.
 func (in *inbound) valid() map[string]any {
-	return partial(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token))
+	return fed.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token))
 }
 
 // problems lists what the homeserver sent the mock that failed the mock's
@@ -108,11 +97,11 @@ type exchangeRefusal struct {
 var exchangeRefusals = []exchangeRefusal{
 	{"BAD-SIGNATURE", "whose signed block's signature is corrupt", authRules + " (a signature in signed must verify)",
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
-			return in.room, partial(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token, identity.CorruptSignature())), nil
+			return in.room, fed.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token, identity.CorruptSignature())), nil
 		}},
 	{"FORGED-KEY", "signed with a key the identity server never published (under its name and key ID)", authRules + " (a signature in signed must verify under a key of the m.room.third_party_invite)",
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
-			return in.room, partial(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token, identity.SignedWith(in.is.ForgedKey()))), nil
+			return in.room, fed.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token, identity.SignedWith(in.is.ForgedKey()))), nil
 		}},
 	{"REVOKED-KEY", "signed with a key its key_validity_url now reports invalid", keyValidity,
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
@@ -121,18 +110,18 @@ var exchangeRefusals = []exchangeRefusal{
 		}},
 	{"MXID", "whose signed mxid is not the state_key", authRules + " (mxid must match state_key)",
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
-			return in.room, partial(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.remote.User("mallory"), in.inv.Token)), nil
+			return in.room, fed.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.remote.User("mallory"), in.inv.Token)), nil
 		}},
 	{"TOKEN", "whose token matches no m.room.third_party_invite in the room", authRules + " (an m.room.third_party_invite with state_key token must be in the room state)",
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
-			return in.room, partial(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, unique("unknown-token"))), nil
+			return in.room, fed.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, unique("unknown-token"))), nil
 		}},
 	{"SENDER", "whose sender, another member allowed to invite, did not send the m.room.third_party_invite", authRules + " (sender must match the m.room.third_party_invite's sender)",
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
 			bob := suite.NewUser(ctx, "bob")
 			in.alice.MustInvite(ctx, in.room, bob.UserID)
 			bob.MustJoinRoomByID(ctx, in.room)
-			return in.room, partial(in.room, bob.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token)), nil
+			return in.room, fed.ThirdPartyExchange(in.room, bob.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token)), nil
 		}},
 	{"BANNED", "for a user banned from the room", authRules + " (the target must not be banned)",
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
@@ -143,7 +132,7 @@ var exchangeRefusals = []exchangeRefusal{
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
 			other := privateRoom(ctx, in.alice, suite.DefaultRoomVersion(ctx))
 			inv := pendingInvite(ctx, in.alice, other, in.is, newEmail())
-			return in.room, partial(other, in.alice.UserID, in.carol, inv.DisplayName, in.is.Signed(in.carol, inv.Token)), []string{other}
+			return in.room, fed.ThirdPartyExchange(other, in.alice.UserID, in.carol, inv.DisplayName, in.is.Signed(in.carol, inv.Token)), []string{other}
 		}},
 }
 
@@ -153,7 +142,7 @@ var _ = Describe("Exchanging a third-party invite (exchange_third_party_invite)"
 	conformance.ForEachRoomVersion(exchangeRule, func(ctx SpecContext, rv spec.RoomVersion) {
 		in := newInbound(ctx, rv)
 		signed := in.is.Signed(in.carol, in.inv.Token)
-		res := in.exchange(ctx, in.room, partial(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, signed))
+		res := in.exchange(ctx, in.room, fed.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, signed))
 		Expect(problems(in.remote)).To(BeEmpty(), "what the homeserver sent the invitee's server (the mock) while exchanging:\n%v%s", res, required(exchangeRule))
 		Expect(res.StatusCode).To(Equal(http.StatusOK), "exchanging a valid third-party invite:\n%v%s", res, required(exchangeRule))
 		body, err := res.Object()
