@@ -147,9 +147,11 @@ var volatile = []struct {
 	{regexp.MustCompile(`[@!$#][A-Za-z0-9._=\-/+]+(:[A-Za-z0-9.\-\[\]]+(:[0-9]+)?)?`), "<id>"},
 	// host:port, the mock servers' names among them.
 	{regexp.MustCompile(`\b[A-Za-z0-9.\-]+:[0-9]{2,5}\b`), "<host>"},
-	// durations.
-	{regexp.MustCompile(`\b[0-9]+(\.[0-9]+)?(ns|µs|ms|s|m|h)\b`), "<duration>"},
 }
+
+// duration is a time span ("1.5s", "20ms"); it is read after tokens, whose
+// base64 may hold "…/3h+…".
+var duration = regexp.MustCompile(`\b[0-9]+(\.[0-9]+)?(ns|µs|ms|s|m|h)\b`)
 
 var number = regexp.MustCompile(`\b[0-9]+(\.[0-9]+)?\b`)
 
@@ -184,6 +186,7 @@ func Normalize(line string) string {
 		}
 		return t
 	})
+	line = duration.ReplaceAllString(line, "<duration>")
 	// Counts, sizes and timestamps vary; statuses (100–599) are the point.
 	line = number.ReplaceAllStringFunc(line, func(n string) string {
 		if v, err := strconv.Atoi(n); err == nil && len(n) == 3 && v >= 100 && v < 600 {

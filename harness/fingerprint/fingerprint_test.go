@@ -69,6 +69,12 @@ func TestNormalizeTakesOutTokensWithoutDigits(t *testing.T) {
 	if a != b {
 		t.Errorf("two runs' tokens:\n%s\n%s", a, b)
 	}
+	// An unpadded base64 key may hold what reads as a duration ("/3h+").
+	c := Normalize("for public_key UOprVGSpwOlG/3h+kQzXwVbNmLpRtYuIoPaSdFgHjKl")
+	d := Normalize("for public_key Aq7rVGSpwOlGxxh+kQzXwVbNmLpRtYuIoPaSdFgHj5l")
+	if c != d || c != "for public_key <token>" {
+		t.Errorf("two runs' keys:\n%s\n%s", c, d)
+	}
 	if got := Normalize("M_UNSUPPORTED_ROOM_VERSION invite_room_state_entries_missing"); got != "M_UNSUPPORTED_ROOM_VERSION invite_room_state_entries_missing" {
 		t.Errorf("words were taken for tokens: %s", got)
 	}
