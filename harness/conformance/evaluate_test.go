@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -12,7 +13,7 @@ import (
 // answer fails like a response matcher does: a message stating the
 // answer's fingerprint.
 func answer(status int, errcode string) {
-	gomega.Expect(status).To(gomega.Equal(200), "the server must accept\n"+fingerprint.Line(fingerprint.Status(status, errcode, true)))
+	gomega.Expect(status).To(gomega.Equal(200), "the server must accept\n"+fingerprint.Prefix+fmt.Sprintf("status %d %s", status, errcode))
 }
 
 func expecting(t *testing.T, specID, reason, recorded string) {

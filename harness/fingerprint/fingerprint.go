@@ -8,40 +8,25 @@ import (
 	"unicode/utf8"
 )
 
-// prefix starts the line of a failure message that states its fingerprint.
-const prefix = "observed: "
+// Prefix starts the line of a failure message that states its fingerprint
+// ("observed: status 400 M_UNKNOWN"). Matchers write that line in their own
+// words; Of reads it, normalized.
+const Prefix = "observed: "
 
-// Line is the line a matcher adds to its failure message to state what it
-// observed, e.g. Line("status 400 M_UNKNOWN").
-func Line(fp string) string { return prefix + fp }
-
-// Status is the fingerprint of an answer: its status and errcode ("status
-// 400 M_UNKNOWN"), "no errcode" for a JSON body without one, or "not JSON".
-func Status(status int, errcode string, isJSON bool) string {
-	s := "status " + strconv.Itoa(status)
-	switch {
-	case !isJSON:
-		return s + " not JSON"
-	case errcode == "":
-		return s + " no errcode"
-	}
-	return s + " " + errcode
-}
-
-var stated = regexp.MustCompile(`(?m)^` + prefix + `(.+)$`)
+var stated = regexp.MustCompile(`(?m)^` + Prefix + `(.+)$`)
 
 // limit keeps a fingerprint short enough for a summary line.
 const limit = 160
 
 // Of is the fingerprint of a failure message: the first line a matcher
-// stated with Line, or else the name of the check that failed: the
+// stated (after Prefix), normalized, or else the name of the check that failed: the
 // message's first meaningful line (the assertion's description), and the
 // value Gomega found where a standard matcher failed ("Expected <int>: 403
 // to equal"), with what changes from run to run (user, room and
 // event IDs, ports, durations, numbers other than HTTP statuses) taken out.
 func Of(message string) string {
 	if m := stated.FindStringSubmatch(message); m != nil {
-		return cut(strings.TrimSpace(m[1]))
+		return cut(Normalize(m[1]))
 	}
 	lines := strings.Split(message, "\n")
 	var name, timedOut string

@@ -6,26 +6,13 @@ import (
 )
 
 func TestOfPrefersTheStatedLine(t *testing.T) {
-	msg := "an invite must be refused\nexpected 400, got 500\n" + Line(Status(500, "M_UNKNOWN", true)) + "\nthe exchange:\nobserved: not this one"
+	msg := "an invite must be refused\nexpected 400, got 500\n" + Prefix + "status 500 M_UNKNOWN\nthe exchange:\nobserved: not this one"
 	if got := Of(msg); got != "status 500 M_UNKNOWN" {
 		t.Errorf("Of = %q", got)
 	}
-}
-
-func TestStatus(t *testing.T) {
-	for _, c := range []struct {
-		status  int
-		errcode string
-		json    bool
-		want    string
-	}{
-		{400, "M_UNSUPPORTED_ROOM_VERSION", true, "status 400 M_UNSUPPORTED_ROOM_VERSION"},
-		{200, "", true, "status 200 no errcode"},
-		{400, "", false, "status 400 not JSON"},
-	} {
-		if got := Status(c.status, c.errcode, c.json); got != c.want {
-			t.Errorf("Status(%d, %q, %v) = %q, want %q", c.status, c.errcode, c.json, got, c.want)
-		}
+	// The stated line is normalized as it is read.
+	if got := Of(Prefix + "no valid signature of hs1:8448 for $abc123def456ghi789jkl"); got != "no valid signature of <host> for <id>" {
+		t.Errorf("Of = %q", got)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"herald/harness/fingerprint"
 	"herald/harness/spec"
 )
 
@@ -142,5 +141,5 @@ func changedFields(changes []change) string {
 		}
 	}
 	slices.Sort(parts)
-	return fingerprint.Normalize("changed " + strings.Join(parts, ", "))
+	return "changed " + strings.Join(parts, ", ")
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"herald/harness/fingerprint"
 	"herald/harness/spec"
 )
 
@@ -63,7 +62,7 @@ func dropEmptySignatures(event, other spec.Object) {
 func (m *untouchedMatcher) FailureMessage(any) string {
 	return fmt.Sprintf("expected the event back with only %s's signature added (unsigned aside), but %d field(s) changed:\n%s"+
 		"(the spec: \"All other fields of the events should remain untouched\")\n%s",
-		m.server, len(m.changes), describeChanges(m.changes), fingerprint.Line(changedFields(m.changes)))
+		m.server, len(m.changes), describeChanges(m.changes), observed(changedFields(m.changes)))
 }
 
 func (m *untouchedMatcher) NegatedFailureMessage(any) string {

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"herald/harness/fingerprint"
 	"testing"
 
 	"herald/harness/spec"
@@ -35,8 +36,11 @@ func TestEqualExceptSignaturesOf(t *testing.T) {
 	stripped := countersigned()
 	sigs, _ := stripped.GetObject("signatures")
 	delete(sigs, "mock:8448")
-	fails(t, EqualExceptSignaturesOf(sent, "hs1"), stripped, `signatures["mock:8448"]: removed`,
-		`observed: changed signatures["<host>"] (removed)`)
+	m := EqualExceptSignaturesOf(sent, "hs1")
+	fails(t, m, stripped, `signatures["mock:8448"]: removed`, `observed: changed signatures["mock:8448"] (removed)`)
+	if got := fingerprint.Of(m.FailureMessage(stripped)); got != `changed signatures["<host>"] (removed)` {
+		t.Errorf("the fingerprint keeps the server's name: %s", got)
+	}
 
 	unsignedSent := sent.Clone()
 	delete(unsignedSent, "signatures")

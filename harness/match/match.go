@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
+	"strings"
 
 	"github.com/onsi/gomega/format"
 
-	"herald/harness/fingerprint"
 	"herald/harness/spec"
 )
 
@@ -45,6 +46,24 @@ func answerOf(actual any) (answer, error) {
 	return answer{status: status, body: body, exchange: shown}, nil
 }
 
+// observed is the line a failure message states its fingerprint on: what
+// the matcher saw, in a few words (package fingerprint reads the line after
+// "observed: " and normalizes it; TestObservedIsTheFingerprint ties the two).
+func observed(what string) string { return "observed: " + strings.Join(strings.Fields(what), " ") }
+
+// statusWords say how an answer came back: its status and errcode ("status
+// 400 M_UNKNOWN"), "no errcode" for a JSON body without one, or "not JSON".
+func statusWords(status int, errcode string, isJSON bool) string {
+	s := "status " + strconv.Itoa(status)
+	switch {
+	case !isJSON:
+		return s + " not JSON"
+	case errcode == "":
+		return s + " no errcode"
+	}
+	return s + " " + errcode
+}
+
 // isNil reports whether v is a nil pointer (or another nil-able nil) held
 // in an interface.
 func isNil(v any) bool {
@@ -71,7 +90,7 @@ func (a answer) errcode() (string, error) {
 // response check failed (see package fingerprint).
 func (a answer) fingerprintLine() string {
 	code, err := a.errcode()
-	return fingerprint.Line(fingerprint.Status(a.status, code, err == nil))
+	return observed(statusWords(a.status, code, err == nil))
 }
 
 // Encoded is a value that encodes itself as JSON for the wire, such as an

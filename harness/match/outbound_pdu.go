@@ -7,7 +7,6 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"herald/harness/fingerprint"
 	"herald/harness/spec"
 )
 
@@ -139,7 +138,7 @@ func (m *outboundPDUMatcher) FailureMessage(any) string {
 	return fmt.Sprintf("expected a full room v%s event of room %s (invites-v2.yaml invite_room_state: \"All events listed MUST additionally be formatted according to the room version specification\"), but the %q entry is not:\n    %s\nthe entry: %s\n%s",
 		m.rv.ID, m.roomID, typ, strings.Join(m.problems, "\n    "), outboundShow(m.event),
 		// Without the entry's type: servers list invite_room_state in no set order.
-		fingerprint.Line(fingerprint.Normalize("not a full event: "+strings.Join(m.problems, "; "))))
+		observed("not a full event: "+strings.Join(m.problems, "; ")))
 }
 
 func (m *outboundPDUMatcher) NegatedFailureMessage(any) string {
@@ -266,7 +265,7 @@ func (m *outboundStateListMatcher) FailureMessage(actual any) string {
 		return m.entry.FailureMessage(m.item)
 	}
 	return fmt.Sprintf("expected invite_room_state to list full room v%s events of room %s (invites-v2.yaml: it \"MUST contain the m.room.create event for the room. All events listed MUST additionally be formatted according to the room version specification\"), but %s\n%s",
-		m.rv.ID, m.roomID, m.why, fingerprint.Line(fingerprint.Normalize(m.why)))
+		m.rv.ID, m.roomID, m.why, observed(m.why))
 }
 
 func (m *outboundStateListMatcher) NegatedFailureMessage(any) string {

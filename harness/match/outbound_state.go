@@ -6,7 +6,6 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"herald/harness/fingerprint"
 	"herald/harness/spec"
 )
 
@@ -107,7 +106,7 @@ func (m *outboundEveryStateMatcher) FailureMessage(any) string {
 		have = "nothing"
 	}
 	return fmt.Sprintf("expected the state to hold %s, but it lacks %s (it holds %s)\n%s",
-		strings.Join(m.eventTypes, ", "), strings.Join(m.missing, ", "), have, fingerprint.Line("lacks "+strings.Join(m.missing, ", ")))
+		strings.Join(m.eventTypes, ", "), strings.Join(m.missing, ", "), have, observed("lacks "+strings.Join(m.missing, ", ")))
 }
 
 func (m *outboundEveryStateMatcher) NegatedFailureMessage(any) string {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"herald/harness/fingerprint"
 	"herald/harness/spec"
 )
 
@@ -110,7 +109,7 @@ func published(k *spec.ServerKeys) string {
 func (m *signedMatcher) FailureMessage(any) string {
 	return fmt.Sprintf("expected the event (room v%s) to carry a valid signature of %s under a key it publishes (%s):\n    %s\nthe event is signed by: %v\n%s",
 		m.rv.ID, m.server, published(m.keys), strings.Join(m.problems, "\n    "), m.signers,
-		fingerprint.Line(fingerprint.Normalize("no valid signature: "+strings.Join(m.problems, "; "))))
+		observed("no valid signature: "+strings.Join(m.problems, "; ")))
 }
 
 func (m *signedMatcher) NegatedFailureMessage(any) string {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"herald/harness/csapi"
+	"herald/harness/fingerprint"
 )
 
 func TestHaveStatus(t *testing.T) {
@@ -42,4 +43,19 @@ func TestHaveErrcode(t *testing.T) {
 	fails(t, HaveErrcode("M_INVALID_PARAM"), response(403, `{"errcode":"M_FORBIDDEN"}`), `expected errcode M_INVALID_PARAM, got "M_FORBIDDEN" (status 403)`)
 	fails(t, HaveErrcode("M_INVALID_PARAM"), response(400, `{"error":"x"}`), "has no errcode")
 	fails(t, HaveErrcode("M_INVALID_PARAM"), response(400, `<html>`), "not a JSON object")
+}
+
+// The line a matcher states its observation on is the fingerprint the
+// expectations record: package fingerprint reads it back, normalized.
+func TestObservedIsTheFingerprint(t *testing.T) {
+	m := HaveStatus(200)
+	if ok, _ := m.Match(response(400, `{"errcode":"M_UNKNOWN"}`)); ok {
+		t.Fatal("a 400 passed HaveStatus(200)")
+	}
+	if got := fingerprint.Of(m.FailureMessage(nil)); got != "status 400 M_UNKNOWN" {
+		t.Errorf("fingerprint of HaveStatus's failure = %q", got)
+	}
+	if got := fingerprint.Of("x\n" + observed("no valid signature:\n  of hs1:8448 for $ev123456789abcdefghijk")); got != "no valid signature: of <host> for <id>" {
+		t.Errorf("fingerprint of a stated line = %q", got)
+	}
 }

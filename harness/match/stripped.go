@@ -6,7 +6,6 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"herald/harness/fingerprint"
 	"herald/harness/spec"
 )
 
@@ -72,7 +71,7 @@ func (m *strippedMatcher) FailureMessage(any) string {
 	}
 	return fmt.Sprintf("expected the invite state to hold the %d state event(s) the inviting server sent (type, state_key, sender, content), but:\n    %s\nthe invite state has: %s\n%s",
 		len(m.sent), strings.Join(m.problems, "\n    "), strings.Join(have, ", "),
-		fingerprint.Line(fingerprint.Normalize("invite state: "+strings.Join(m.problems, "; "))))
+		observed("invite state: "+strings.Join(m.problems, "; ")))
 }
 
 func (m *strippedMatcher) NegatedFailureMessage(any) string {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"herald/harness/fingerprint"
 	"herald/harness/spec"
 )
 
@@ -138,7 +137,7 @@ func (m *unsignedMatcher) FailureMessage(any) string {
 	kinds := slices.Compact(slices.Sorted(slices.Values(m.kinds)))
 	return fmt.Sprintf("expected unsigned as sent, or with invite_room_state added holding the request's invite_room_state (as the 200 example does), but:\n    %s\n"+
 		"(the spec: \"All other fields of the events should remain untouched\")\n%s",
-		strings.Join(m.problems, "\n    "), fingerprint.Line("changed "+strings.Join(kinds, ", ")))
+		strings.Join(m.problems, "\n    "), observed("changed "+strings.Join(kinds, ", ")))
 }
 
 func (m *unsignedMatcher) NegatedFailureMessage(any) string {
