@@ -65,31 +65,13 @@ var signedEndpoints = []signedEndpoint{
 		prefix: "INVERR", area: areaErrors, request: "v2 invite request", effect: "does not deliver the invite",
 		defined:  "invites-v2.yaml (security: signedRequest)",
 		versions: authVersions,
-		arrange: func(ctx SpecContext, rv spec.RoomVersion) signedRequest {
-			s := sceneFor(ctx, suite.NewUser(ctx, "bob"), rv, nil)
-			invite := s.invite()
-			return signedRequest{
-				send: func(ctx context.Context, opts ...fed.RequestOption) *fed.Response {
-					return s.sendV2(ctx, invite, opts...)
-				},
-				guard: func(ctx context.Context, res *fed.Response) { s.guardAfterRefusal(ctx, res, s.room.ID) },
-			}
-		},
+		arrange:  inviteRequest(false),
 	},
 	{
 		prefix: "INV1ERR", area: areaErrors, request: "v1 invite request", effect: "does not deliver the invite",
 		defined:  "invites-v1.yaml (security: signedRequest; the v1 API serves room versions 1 and 2)",
 		versions: v1Versions,
-		arrange: func(ctx SpecContext, rv spec.RoomVersion) signedRequest {
-			s := sceneFor(ctx, suite.NewUser(ctx, "bob"), rv, nil)
-			invite := s.invite()
-			return signedRequest{
-				send: func(ctx context.Context, opts ...fed.RequestOption) *fed.Response {
-					return s.sendV1(ctx, invite, opts...)
-				},
-				guard: func(ctx context.Context, res *fed.Response) { s.guardAfterRefusalOver(ctx, res, s.room.ID, true) },
-			}
-		},
+		arrange:  inviteRequest(true),
 	},
 	{
 		prefix: "3PID-EXCHANGE", area: areaThirdParty, request: "exchange_third_party_invite request", effect: "issues no invite",
@@ -100,6 +82,25 @@ var signedEndpoints = []signedEndpoint{
 			return signedRequest{send: x.send, guard: x.guardAfterRefusal}
 		},
 	},
+}
+
+// inviteRequest arranges a valid invite of bob over the v1 or the v2 API;
+// the guard's valid invite afterwards goes over the same API.
+func inviteRequest(v1 bool) func(SpecContext, spec.RoomVersion) signedRequest {
+	return func(ctx SpecContext, rv spec.RoomVersion) signedRequest {
+		s := sceneFor(ctx, suite.NewUser(ctx, "bob"), rv, nil)
+		invite := s.invite()
+		send := s.sendV2
+		if v1 {
+			send = s.sendV1
+		}
+		return signedRequest{
+			send: func(ctx context.Context, opts ...fed.RequestOption) *fed.Response {
+				return send(ctx, invite, opts...)
+			},
+			guard: func(ctx context.Context, res *fed.Response) { s.guardAfterRefusalOver(ctx, res, s.room.ID, v1) },
+		}
+	}
 }
 
 // authRules registers, for every signedEndpoint, the request
