@@ -5,7 +5,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // It defines rule r and registers one Ginkgo spec checking it. Extra Ginkgo
@@ -23,10 +23,10 @@ func It(r Rule, body func(ginkgo.SpecContext), decorators ...any) bool {
 // version (IDs "R/v1" … "R/v12", labels room-v1 …). The body receives the
 // version; it decides itself what a version the server does not support
 // means for the rule.
-func ForEachRoomVersion(r Rule, body func(ginkgo.SpecContext, spec.RoomVersion), versions ...spec.RoomVersion) bool {
+func ForEachRoomVersion(r Rule, body func(ginkgo.SpecContext, matrix.RoomVersion), versions ...matrix.RoomVersion) bool {
 	register(r)
 	if len(versions) == 0 {
-		versions = spec.KnownVersions()
+		versions = matrix.KnownVersions()
 	}
 	var entries []ginkgo.TableEntry
 	for _, v := range versions {
@@ -37,7 +37,7 @@ func ForEachRoomVersion(r Rule, body func(ginkgo.SpecContext, spec.RoomVersion),
 	}
 	return ginkgo.DescribeTable(fmt.Sprintf("%s: %s", r.ID, r.Says),
 		ginkgo.Label(r.Area, r.Level.Label()),
-		func(ctx ginkgo.SpecContext, id string, v spec.RoomVersion) {
+		func(ctx ginkgo.SpecContext, id string, v matrix.RoomVersion) {
 			check(ctx, r, id, func() { body(ctx, v) })
 		},
 		entries,

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"net/http"
 
+	"herald/harness/matrix"
 	"herald/harness/mockhttp"
-	"herald/harness/spec"
 )
 
 // Handler answers one request to a route. Every route has a default,
@@ -39,7 +39,7 @@ func (r *Request) Server() *Server { return r.server }
 func (r *Request) PathValue(name string) string { return r.HTTP.PathValue(name) }
 
 // Object parses the body as a JSON object.
-func (r *Request) Object() (spec.Object, error) { return spec.ParseObject(r.Body) }
+func (r *Request) Object() (matrix.Object, error) { return matrix.ParseObject(r.Body) }
 
 // Default returns the answer the mock would give without a script (and
 // has its effects: an invite is countersigned, a join applied, …).
@@ -100,9 +100,9 @@ func Modify(f func(*Request, *Reply)) Handler {
 // route whose answer carries an "event" (as {"event": …} or [200,
 // {"event": …}]), after f has changed that event. The event is not
 // re-signed: this is how a spec returns "the invite with a changed field".
-func ModifyEvent(f func(event spec.Object)) Handler {
+func ModifyEvent(f func(event matrix.Object)) Handler {
 	return Modify(func(r *Request, reply *Reply) {
-		v, err := spec.ParseJSON(reply.Body)
+		v, err := matrix.ParseJSON(reply.Body)
 		if err != nil {
 			r.Note("ModifyEvent: default answer is not JSON: %v", err)
 			return
@@ -117,8 +117,8 @@ func ModifyEvent(f func(event spec.Object)) Handler {
 			r.Note("ModifyEvent: default answer's event is not an object")
 			return
 		}
-		f(spec.Object(ev))
-		body, err := spec.CanonicalJSONLax(v)
+		f(matrix.Object(ev))
+		body, err := matrix.CanonicalJSONLax(v)
 		if err != nil {
 			r.Note("ModifyEvent: encoding: %v", err)
 			return

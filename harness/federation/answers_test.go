@@ -8,11 +8,11 @@ import (
 
 	"github.com/onsi/gomega"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 func TestScriptedAnswers(t *testing.T) {
-	rv := spec.MustRoomVersion("10")
+	rv := matrix.MustRoomVersion("10")
 	cases := []struct {
 		name   string
 		script Handler
@@ -38,7 +38,7 @@ func TestScriptedAnswers(t *testing.T) {
 				t.Errorf("got %v", res)
 			}
 		}},
-		{"the invite with a changed field", ModifyEvent(func(ev spec.Object) { ev["origin_server_ts"] = 42 }), func(t *testing.T, res *Response, sender *Server) {
+		{"the invite with a changed field", ModifyEvent(func(ev matrix.Object) { ev["origin_server_ts"] = 42 }), func(t *testing.T, res *Response, sender *Server) {
 			ev, err := res.Event()
 			if err != nil || res.StatusCode != 200 {
 				t.Fatalf("%v %v", err, res)
@@ -77,7 +77,7 @@ func TestScriptedAnswers(t *testing.T) {
 func TestSequenceThenDefault(t *testing.T) {
 	receiver, sender := pair(t, []Option{Answer(InviteV2, Sequence(Status(500, "M_UNKNOWN"), Default()))}, nil)
 	alice := sender.User("alice")
-	room := sender.CreateRoom(spec.MustRoomVersion("9"), alice)
+	room := sender.CreateRoom(matrix.MustRoomVersion("9"), alice)
 	invite := room.InviteEvent(alice, receiver.User("bob"))
 	first, _ := sender.SendInviteV2(t.Context(), invite)
 	second, _ := sender.SendInviteV2(t.Context(), invite)
@@ -92,7 +92,7 @@ func TestJournalOrderAndMatchers(t *testing.T) {
 	g := gomega.NewWithT(t)
 	receiver, sender := pair(t, []Option{Answer(InviteV2, Status(404, "M_UNRECOGNIZED"))}, nil)
 	alice := sender.User("alice")
-	room := sender.CreateRoom(spec.MustRoomVersion("1"), alice)
+	room := sender.CreateRoom(matrix.MustRoomVersion("1"), alice)
 	invite := room.InviteEvent(alice, receiver.User("bob"))
 
 	// The sender falls back from v2 to v1, as a v1 room allows.
@@ -128,7 +128,7 @@ func TestJournalOrderAndMatchers(t *testing.T) {
 func TestWaitForBlocksUntilTheRequestIsAnswered(t *testing.T) {
 	receiver, sender := pair(t, nil, nil)
 	alice := sender.User("alice")
-	room := sender.CreateRoom(spec.MustRoomVersion("11"), alice)
+	room := sender.CreateRoom(matrix.MustRoomVersion("11"), alice)
 	done := make(chan Exchange, 1)
 	go func() {
 		e, err := receiver.Journal.WaitFor(t.Context(), InviteV2)

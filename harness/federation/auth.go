@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // The authorisation rules of content/rooms/ (v1-auth-rules.md,
@@ -33,7 +33,7 @@ func (a authState) membership(user string) string {
 
 // selection is the (type, state_key) pairs auth_events may name for ev
 // (server-server-api.md "Auth events selection").
-func selection(rv spec.RoomVersion, typ, sender string, stateKey *string, content spec.Object) []stateKeyOf {
+func selection(rv matrix.RoomVersion, typ, sender string, stateKey *string, content matrix.Object) []stateKeyOf {
 	keys := []stateKeyOf{{"m.room.power_levels", ""}, {"m.room.member", sender}}
 	if !rv.RoomIDFromCreateEvent {
 		keys = append([]stateKeyOf{{"m.room.create", ""}}, keys...)
@@ -77,7 +77,7 @@ func authorise(ev *Event, auth authState, create *Event) error {
 		return fmt.Errorf("auth rules (room v%s) reject %s: %s", rv.ID, ev, fmt.Sprintf(format, args...))
 	}
 	typ, sender := ev.Type(), ev.Sender()
-	senderServer, _ := spec.ServerNameOf(sender)
+	senderServer, _ := matrix.ServerNameOf(sender)
 
 	// Rule 1: the create event.
 	if typ == "m.room.create" {
@@ -88,11 +88,11 @@ func authorise(ev *Event, auth authState, create *Event) error {
 			if ev.Fields.Has("room_id") {
 				return reject("a v12 create event has a room_id")
 			}
-		} else if server, _ := spec.ServerNameOf(ev.RoomID()); server != senderServer {
+		} else if server, _ := matrix.ServerNameOf(ev.RoomID()); server != senderServer {
 			return reject("room_id %q is not on the sender's server %s", ev.RoomID(), senderServer)
 		}
 		if v, ok := ev.Content().GetString("room_version"); ok {
-			if _, known := spec.LookupRoomVersion(v); !known {
+			if _, known := matrix.LookupRoomVersion(v); !known {
 				return reject("unknown room_version %q", v)
 			}
 		}
@@ -107,7 +107,7 @@ func authorise(ev *Event, auth authState, create *Event) error {
 	}
 	// Rule 4: m.federate.
 	if fed, ok := create.Content()["m.federate"].(bool); ok && !fed {
-		if cs, _ := spec.ServerNameOf(create.Sender()); cs != senderServer {
+		if cs, _ := matrix.ServerNameOf(create.Sender()); cs != senderServer {
 			return reject("the room does not federate and the sender is not on %s", cs)
 		}
 	}
@@ -233,7 +233,7 @@ func authoriseMember(ev *Event, auth authState, create *Event, reject func(strin
 }
 
 // authoriseThirdPartyInvite is rule 5.4.1 (identical v1–v12).
-func authoriseThirdPartyInvite(ev *Event, tpi spec.Object, auth authState, current string, reject func(string, ...any) error) error {
+func authoriseThirdPartyInvite(ev *Event, tpi matrix.Object, auth authState, current string, reject func(string, ...any) error) error {
 	if current == "ban" {
 		return reject("the invitee is banned")
 	}
@@ -275,11 +275,11 @@ func authoriseThirdPartyInvite(ev *Event, tpi spec.Object, auth authState, curre
 		byKey, _ := v.(map[string]any)
 		for keyID := range byKey {
 			for _, k := range keys {
-				pub, err := spec.DecodeBase64(k)
+				pub, err := matrix.DecodeBase64(k)
 				if err != nil || len(pub) != ed25519.PublicKeySize {
 					continue
 				}
-				if spec.VerifyJSON(signed, server, keyID, ed25519.PublicKey(pub)) == nil {
+				if matrix.VerifyJSON(signed, server, keyID, ed25519.PublicKey(pub)) == nil {
 					return nil
 				}
 			}
@@ -290,7 +290,7 @@ func authoriseThirdPartyInvite(ev *Event, tpi spec.Object, auth authState, curre
 
 // powerLevel is user's power level: infinite for v12 creators, else from
 // m.room.power_levels, else 100 for the creator and 0 for anyone else.
-func powerLevel(rv spec.RoomVersion, auth authState, create *Event, user string) int64 {
+func powerLevel(rv matrix.RoomVersion, auth authState, create *Event, user string) int64 {
 	if rv.AdditionalCreators {
 		if user == create.Sender() {
 			return math.MaxInt64
@@ -367,7 +367,7 @@ func number(v any) (int64, bool) {
 	case nil:
 		return 0, false
 	}
-	return spec.Object{"n": v}.GetInt("n")
+	return matrix.Object{"n": v}.GetInt("n")
 }
 
 // checkAuthEvents applies rule 3 (and the v12 form of it): every entry of

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // Allowance is one kind of background traffic: what a homeserver may send
@@ -89,7 +89,7 @@ func checkEDU(e any, origin string) (typ string, allowance Allowance, err, shape
 	if !ok {
 		return "", allowance, fmt.Errorf("it is %s, not an object", jsonKind(e)), nil
 	}
-	edu := spec.Object(m)
+	edu := matrix.Object(m)
 	typ, ok = edu.GetString("edu_type")
 	if !ok {
 		return "", allowance, errors.New("no edu_type string (edu.yaml requires edu_type and content)"), nil
@@ -105,13 +105,13 @@ func checkEDU(e any, origin string) (typ string, allowance Allowance, err, shape
 }
 
 // checkEDUShape checks what the schema of a tolerated EDU type requires.
-func checkEDUShape(typ string, content spec.Object, origin string) error {
+func checkEDUShape(typ string, content matrix.Object, origin string) error {
 	ownUser := func(where string, v any) error {
 		u, ok := v.(string)
 		if !ok {
 			return fmt.Errorf("%s is %s, not a user ID string", where, jsonKind(v))
 		}
-		if server, ok := spec.ServerNameOf(u); !ok || !strings.HasPrefix(u, "@") || server != origin {
+		if server, ok := matrix.ServerNameOf(u); !ok || !strings.HasPrefix(u, "@") || server != origin {
 			return fmt.Errorf("%s %q is not a user of the sending server %s", where, u, origin)
 		}
 		return nil
@@ -129,7 +129,7 @@ func checkEDUShape(typ string, content spec.Object, origin string) error {
 				errs = append(errs, fmt.Errorf("push[%d] is not an object", i))
 				continue
 			}
-			u := spec.Object(pm)
+			u := matrix.Object(pm)
 			errs = append(errs, ownUser(fmt.Sprintf("push[%d].user_id", i), u["user_id"]))
 			switch pr, _ := u.GetString("presence"); pr {
 			case "online", "offline", "unavailable":
@@ -155,7 +155,7 @@ func checkEDUShape(typ string, content spec.Object, origin string) error {
 				errs = append(errs, fmt.Errorf("content[%q] is not receipts of a room", room))
 				continue
 			}
-			read, ok := spec.Object(rm).GetObject("m.read")
+			read, ok := matrix.Object(rm).GetObject("m.read")
 			if !ok {
 				errs = append(errs, fmt.Errorf("content[%q] has no m.read object (required)", room))
 				continue
@@ -167,11 +167,11 @@ func checkEDUShape(typ string, content spec.Object, origin string) error {
 					errs = append(errs, fmt.Errorf("the receipt of %s is not an object", user))
 					continue
 				}
-				ids, _ := spec.Object(rr).GetArray("event_ids")
+				ids, _ := matrix.Object(rr).GetArray("event_ids")
 				if len(ids) != 1 {
 					errs = append(errs, fmt.Errorf("the receipt of %s has %d event_ids, the schema requires exactly 1", user, len(ids)))
 				}
-				data, ok := spec.Object(rr).GetObject("data")
+				data, ok := matrix.Object(rr).GetObject("data")
 				if _, tsOK := data.GetInt("ts"); !ok || !tsOK {
 					errs = append(errs, fmt.Errorf("the receipt of %s has no data.ts integer (required)", user))
 				}

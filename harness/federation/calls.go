@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // Typed calls of the mock to the homeserver. Each returns the raw
@@ -28,7 +28,7 @@ func roomPath(api, endpoint string, segments ...string) string {
 // MakeJoin asks for a join template (GET /v1/make_join), listing every
 // room version the mock supports in ver.
 func (s *Server) MakeJoin(ctx context.Context, roomID, userID string, opts ...RequestOption) (*Response, error) {
-	q := url.Values{"ver": spec.KnownVersionIDs()}
+	q := url.Values{"ver": matrix.KnownVersionIDs()}
 	return s.call(ctx, MakeJoin, http.MethodGet, roomPath("v1", "make_join", roomID, userID)+"?"+q.Encode(), nil, opts, nil)
 }
 
@@ -69,7 +69,7 @@ func (s *Server) SignTemplate(res *Response) (*Event, error) {
 	if !ok {
 		ver = "1" // joins-v1.yaml: if not provided, version 1 or 2
 	}
-	rv, ok := spec.LookupRoomVersion(ver)
+	rv, ok := matrix.LookupRoomVersion(ver)
 	if !ok {
 		return nil, fmt.Errorf("the template is for unknown room version %q", ver)
 	}
@@ -78,12 +78,12 @@ func (s *Server) SignTemplate(res *Response) (*Event, error) {
 		return nil, errors.New("the template answer has no event")
 	}
 	ev := tmpl.Clone()
-	if rv.EventIDFormat == spec.EventIDOpaque {
+	if rv.EventIDFormat == matrix.EventIDOpaque {
 		// "The joining server is expected to add or replace the origin,
 		// origin_server_ts, and event_id on the templated event"
 		// (server-server-api.md "Joining Rooms"): an ID of the resident's
 		// domain would need the resident's signature too.
-		ev["event_id"] = spec.NewOpaqueID('$', s.name)
+		ev["event_id"] = matrix.NewOpaqueID('$', s.name)
 	}
 	return s.signEvent(rv, ev)
 }
@@ -133,7 +133,7 @@ func (s *Server) JoinRoom(ctx context.Context, roomID, userID string) (*Room, er
 
 // replicaFromSendJoin verifies a send_join answer and builds the mock's
 // copy of the room from it.
-func (s *Server) replicaFromSendJoin(ctx context.Context, rv spec.RoomVersion, roomID string, join *Event, res *Response) (*Room, []Check) {
+func (s *Server) replicaFromSendJoin(ctx context.Context, rv matrix.RoomVersion, roomID string, join *Event, res *Response) (*Room, []Check) {
 	var checks []Check
 	check := func(name string, err error) { checks = append(checks, Check{Name: name, Err: err}) }
 	body, err := res.Object()
@@ -152,7 +152,7 @@ func (s *Server) replicaFromSendJoin(ctx context.Context, rv spec.RoomVersion, r
 				check(fmt.Sprintf("%s[%d] is an object", field, i), errors.New("it is not"))
 				continue
 			}
-			ev, ok := s.verifyReceived(ctx, rv, spec.Object(m), roomID, field+": ", check)
+			ev, ok := s.verifyReceived(ctx, rv, matrix.Object(m), roomID, field+": ", check)
 			if ok {
 				out = append(out, ev)
 			}
@@ -200,7 +200,7 @@ func (s *Server) replicaFromSendJoin(ctx context.Context, rv spec.RoomVersion, r
 
 // verifyReceived verifies an event the homeserver gave the mock, through
 // check.
-func (s *Server) verifyReceived(ctx context.Context, rv spec.RoomVersion, obj spec.Object, roomID, where string, check func(string, error)) (*Event, bool) {
+func (s *Server) verifyReceived(ctx context.Context, rv matrix.RoomVersion, obj matrix.Object, roomID, where string, check func(string, error)) (*Event, bool) {
 	wantRoom := roomID
 	if t, _ := obj.GetString("type"); t == "m.room.create" && rv.RoomIDFromCreateEvent {
 		wantRoom = ""
@@ -316,7 +316,7 @@ func (s *Server) Backfill(ctx context.Context, roomID string, limit int, from []
 // ThirdPartyExchange is the body of exchange_third_party_invite
 // (third_party_invite.yaml): the partial m.room.member invite of target in
 // room, sent by sender, carrying the identity server's signed block.
-func ThirdPartyExchange(room, sender, target, displayName string, signed spec.Object) map[string]any {
+func ThirdPartyExchange(room, sender, target, displayName string, signed matrix.Object) map[string]any {
 	return map[string]any{
 		"type": "m.room.member", "room_id": room, "sender": sender, "state_key": target,
 		"content": map[string]any{"membership": "invite", "third_party_invite": map[string]any{

@@ -14,8 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"herald/harness/matrix"
 	"herald/harness/mockhttp"
-	"herald/harness/spec"
 )
 
 // RequestOption changes how the mock sends one request: for raw requests,
@@ -26,13 +26,13 @@ type outbound struct {
 	unsigned       bool
 	origin         string
 	destination    *string
-	signer         *spec.Signer
+	signer         *matrix.Signer
 	signedBody     []byte
 	signedBodySet  bool
 	authorization  *string
 	corrupt        bool
 	header         http.Header
-	modifyBody     []func(spec.Object)
+	modifyBody     []func(matrix.Object)
 	contentType    string
 	contentTypeSet bool
 }
@@ -58,7 +58,7 @@ func OmitDestination() RequestOption {
 
 // SignWith signs with another key (its server name is the origin unless
 // SignAs says otherwise).
-func SignWith(signer *spec.Signer) RequestOption { return func(o *outbound) { o.signer = signer } }
+func SignWith(signer *matrix.Signer) RequestOption { return func(o *outbound) { o.signer = signer } }
 
 // SignContent signs over body instead of the body sent (nil: as if there
 // were no body).
@@ -93,7 +93,7 @@ func ContentType(ct string) RequestOption {
 
 // ModifyBody lets a typed call's JSON body be changed (after the mock
 // built it, before it is signed and sent).
-func ModifyBody(f func(body spec.Object)) RequestOption {
+func ModifyBody(f func(body matrix.Object)) RequestOption {
 	return func(o *outbound) { o.modifyBody = append(o.modifyBody, f) }
 }
 
@@ -119,10 +119,10 @@ type Response struct {
 func (r *Response) Answer() (status int, body []byte) { return r.StatusCode, r.Body }
 
 // Object parses the body as a JSON object.
-func (r *Response) Object() (spec.Object, error) { return spec.ParseObject(r.Body) }
+func (r *Response) Object() (matrix.Object, error) { return matrix.ParseObject(r.Body) }
 
 // JSON parses the body as any JSON value.
-func (r *Response) JSON() (any, error) { return spec.ParseJSON(r.Body) }
+func (r *Response) JSON() (any, error) { return matrix.ParseJSON(r.Body) }
 
 // Errcode is the errcode of a Matrix error body, or "".
 func (r *Response) Errcode() string {
@@ -304,7 +304,7 @@ func (s *Server) authorize(req *http.Request, o *outbound, peer Peer, body []byt
 	if o.signedBodySet {
 		signed = o.signedBody
 	}
-	obj, err := spec.RequestJSON(req.Method, req.URL.RequestURI(), origin, dest, signed)
+	obj, err := matrix.RequestJSON(req.Method, req.URL.RequestURI(), origin, dest, signed)
 	if err != nil {
 		return err
 	}
@@ -313,11 +313,11 @@ func (s *Server) authorize(req *http.Request, o *outbound, peer Peer, body []byt
 		return err
 	}
 	if o.corrupt {
-		b, _ := spec.DecodeBase64(sig)
+		b, _ := matrix.DecodeBase64(sig)
 		b[0] ^= 1
-		sig = spec.EncodeBase64(b)
+		sig = matrix.EncodeBase64(b)
 	}
-	x := spec.XMatrix{Origin: origin, Destination: dest, KeyID: signer.KeyID, Signature: sig}
+	x := matrix.XMatrix{Origin: origin, Destination: dest, KeyID: signer.KeyID, Signature: sig}
 	if o.destination != nil && *o.destination == "" {
 		x.Destination = ""
 	}
@@ -325,7 +325,7 @@ func (s *Server) authorize(req *http.Request, o *outbound, peer Peer, body []byt
 	return nil
 }
 
-func encodeBody(body any, modify []func(spec.Object)) ([]byte, error) {
+func encodeBody(body any, modify []func(matrix.Object)) ([]byte, error) {
 	switch b := body.(type) {
 	case nil:
 		return nil, nil
@@ -336,12 +336,12 @@ func encodeBody(body any, modify []func(spec.Object)) ([]byte, error) {
 		return b, nil
 	}
 	if len(modify) > 0 {
-		var obj spec.Object
+		var obj matrix.Object
 		switch b := body.(type) {
-		case spec.Object:
+		case matrix.Object:
 			obj = b.Clone()
 		case map[string]any:
-			obj = spec.Object(b).Clone()
+			obj = matrix.Object(b).Clone()
 		default:
 			return nil, fmt.Errorf("ModifyBody needs a JSON object body, the call sends %T", body)
 		}
@@ -350,7 +350,7 @@ func encodeBody(body any, modify []func(spec.Object)) ([]byte, error) {
 		}
 		body = obj
 	}
-	return spec.CanonicalJSONLax(body)
+	return matrix.CanonicalJSONLax(body)
 }
 
 // routeOf finds the route a raw request is for, to label it in the

@@ -3,7 +3,7 @@ package federation
 import (
 	"fmt"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // Event is a PDU of some room version, kept as its JSON fields (never
@@ -13,14 +13,14 @@ type Event struct {
 	// reference hash from v3.
 	ID string
 	// Version is the room version the event belongs to.
-	Version spec.RoomVersion
+	Version matrix.RoomVersion
 	// Fields is the event as sent on the wire.
-	Fields spec.Object
+	Fields matrix.Object
 }
 
 // NewEventFromJSON parses a PDU of room version rv and computes its ID.
-func NewEventFromJSON(rv spec.RoomVersion, data []byte) (*Event, error) {
-	obj, err := spec.ParseObject(data)
+func NewEventFromJSON(rv matrix.RoomVersion, data []byte) (*Event, error) {
+	obj, err := matrix.ParseObject(data)
 	if err != nil {
 		return nil, err
 	}
@@ -28,7 +28,7 @@ func NewEventFromJSON(rv spec.RoomVersion, data []byte) (*Event, error) {
 }
 
 // NewEventFromObject wraps a PDU of room version rv and computes its ID.
-func NewEventFromObject(rv spec.RoomVersion, obj spec.Object) (*Event, error) {
+func NewEventFromObject(rv matrix.RoomVersion, obj matrix.Object) (*Event, error) {
 	id, err := rv.EventID(obj)
 	if err != nil {
 		return nil, err
@@ -55,10 +55,10 @@ func (e *Event) StateKey() (string, bool) {
 func (e *Event) IsState() bool { _, ok := e.StateKey(); return ok }
 
 // Content is the event content (an empty object if missing).
-func (e *Event) Content() spec.Object {
+func (e *Event) Content() matrix.Object {
 	c, ok := e.Fields.GetObject("content")
 	if !ok {
-		return spec.Object{}
+		return matrix.Object{}
 	}
 	return c
 }

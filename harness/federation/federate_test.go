@@ -5,7 +5,7 @@ import (
 	"net/http/httptrace"
 	"testing"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 func TestFetchKeysVerifiesThePeersDocument(t *testing.T) {
@@ -27,7 +27,7 @@ func TestFetchKeysVerifiesThePeersDocument(t *testing.T) {
 }
 
 func TestInviteV2RoundTrip(t *testing.T) {
-	eachVersion(t, func(t *testing.T, rv spec.RoomVersion) {
+	eachVersion(t, func(t *testing.T, rv matrix.RoomVersion) {
 		home, remote := pair(t, nil, nil)
 		alice, bob := remote.User("alice"), home.User("bob")
 		room := remote.CreateRoom(rv, alice)
@@ -64,7 +64,7 @@ func TestInviteV2RoundTrip(t *testing.T) {
 func TestInviteV1RoundTrip(t *testing.T) {
 	for _, v := range []string{"1", "2"} {
 		t.Run("v"+v, func(t *testing.T) {
-			rv := spec.MustRoomVersion(v)
+			rv := matrix.MustRoomVersion(v)
 			home, remote := pair(t, nil, nil)
 			alice := remote.User("alice")
 			room := remote.CreateRoom(rv, alice)
@@ -87,7 +87,7 @@ func TestInviteV1RoundTrip(t *testing.T) {
 }
 
 func TestJoinMessageAndLeave(t *testing.T) {
-	eachVersion(t, func(t *testing.T, rv spec.RoomVersion) {
+	eachVersion(t, func(t *testing.T, rv matrix.RoomVersion) {
 		home, remote := pair(t, nil, nil)
 		alice, bob := remote.User("alice"), home.User("bob")
 		hosted := remote.CreateRoom(rv, alice)
@@ -122,7 +122,7 @@ func TestJoinMessageAndLeave(t *testing.T) {
 }
 
 func TestRejectInviteThroughMakeLeave(t *testing.T) {
-	eachVersion(t, func(t *testing.T, rv spec.RoomVersion) {
+	eachVersion(t, func(t *testing.T, rv matrix.RoomVersion) {
 		home, remote := pair(t, nil, nil)
 		alice, carol := remote.User("alice"), home.User("carol")
 		room := remote.CreateRoom(rv, alice, JoinRule("invite"))
@@ -143,7 +143,7 @@ func TestRejectInviteThroughMakeLeave(t *testing.T) {
 }
 
 func TestAcceptInviteToInviteOnlyRoom(t *testing.T) {
-	eachVersion(t, func(t *testing.T, rv spec.RoomVersion) {
+	eachVersion(t, func(t *testing.T, rv matrix.RoomVersion) {
 		home, remote := pair(t, nil, nil)
 		alice, dave := remote.User("alice"), home.User("dave")
 		room := remote.CreateRoom(rv, alice, JoinRule("invite"))
@@ -168,7 +168,7 @@ func TestAcceptInviteToInviteOnlyRoom(t *testing.T) {
 
 func TestStateEndpointsServeTheHostedRoom(t *testing.T) {
 	home, remote := pair(t, nil, nil)
-	rv := spec.MustRoomVersion("10")
+	rv := matrix.MustRoomVersion("10")
 	alice := remote.User("alice")
 	room := remote.CreateRoom(rv, alice)
 	msg, err := room.NewEvent(ProtoEvent{Type: "m.room.message", Sender: alice, Content: map[string]any{"body": "x"}})

@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // FuzzTransaction feeds arbitrary transaction bodies to the inbound
@@ -24,11 +24,11 @@ func FuzzTransaction(f *testing.F) {
 	}
 	f.Cleanup(func() { s.Close() })
 	for _, v := range []string{"1", "3", "10", "12"} {
-		rv := spec.MustRoomVersion(v)
+		rv := matrix.MustRoomVersion(v)
 		alice := s.User("alice")
 		room := s.CreateRoom(rv, alice)
 		ev := room.MustEvent(ProtoEvent{Type: "m.room.message", Sender: alice, Content: map[string]any{"body": "seed"}})
-		body, _ := spec.CanonicalJSONLax(map[string]any{
+		body, _ := matrix.CanonicalJSONLax(map[string]any{
 			"origin": s.Name(), "origin_server_ts": 1, "pdus": []any{map[string]any(ev.Fields)},
 			"edus": []any{map[string]any{"edu_type": "m.typing", "content": map[string]any{}}},
 		})
@@ -74,14 +74,14 @@ func FuzzInboundInvite(f *testing.F) {
 	}
 	alice, bob := remote.User("alice"), home.User("bob")
 	for _, v := range []string{"1", "3", "10", "12"} {
-		rv := spec.MustRoomVersion(v)
+		rv := matrix.MustRoomVersion(v)
 		room := remote.CreateRoom(rv, alice)
 		invite := room.InviteEvent(alice, bob)
-		v2, _ := spec.CanonicalJSONLax(map[string]any{
+		v2, _ := matrix.CanonicalJSONLax(map[string]any{
 			"room_version": rv.ID, "event": map[string]any(invite.Fields),
 			"invite_room_state": []any{map[string]any{"type": "m.room.name", "state_key": "", "sender": alice, "content": map[string]any{"name": "seed"}}},
 		})
-		v1, _ := spec.CanonicalJSONLax(map[string]any(invite.Fields))
+		v1, _ := matrix.CanonicalJSONLax(map[string]any(invite.Fields))
 		roomID, eventID := string(placeholders([]byte(room.ID))), string(placeholders([]byte(invite.ID)))
 		f.Add(true, false, roomID, eventID, placeholders(v2))
 		f.Add(false, false, roomID, eventID, placeholders(v1))
@@ -119,7 +119,7 @@ func FuzzInboundInvite(f *testing.F) {
 		}
 		target := "/_matrix/federation/" + version + "/invite/" + url.PathEscape(roomID) + "/" + url.PathEscape(eventID)
 		var opts []RequestOption
-		if _, err := spec.ParseJSON(data); err != nil {
+		if _, err := matrix.ParseJSON(data); err != nil {
 			opts = append(opts, SignContent(nil)) // X-Matrix cannot sign a body that is not JSON
 		}
 		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
@@ -148,7 +148,7 @@ func FuzzInboundInvite(f *testing.F) {
 		case res.StatusCode == http.StatusOK && failed:
 			t.Fatalf("countersigned an invite that failed a check:\n%s", ex.Render())
 		case res.StatusCode == http.StatusOK:
-			got, err := spec.ParseObject(data)
+			got, err := matrix.ParseObject(data)
 			if v2 && err == nil {
 				got, _ = got.GetObject("event")
 			}
@@ -164,14 +164,14 @@ func FuzzInboundInvite(f *testing.F) {
 // resigned re-hashes and re-signs the invite in an invite body as signer
 // would, when the body parses far enough; otherwise it returns data as is.
 func resigned(signer *Server, v2 bool, data []byte) []byte {
-	body, err := spec.ParseObject(data)
+	body, err := matrix.ParseObject(data)
 	if err != nil {
 		return data
 	}
-	event, rv := body, spec.MustRoomVersion("1")
+	event, rv := body, matrix.MustRoomVersion("1")
 	if v2 {
 		ver, _ := body.GetString("room_version")
-		known, ok := spec.LookupRoomVersion(ver)
+		known, ok := matrix.LookupRoomVersion(ver)
 		if event, _ = body.GetObject("event"); event == nil || !ok {
 			return data
 		}
@@ -184,7 +184,7 @@ func resigned(signer *Server, v2 bool, data []byte) []byte {
 	if v2 {
 		body["event"] = map[string]any(event)
 	}
-	out, err := spec.CanonicalJSONLax(map[string]any(body))
+	out, err := matrix.CanonicalJSONLax(map[string]any(body))
 	if err != nil {
 		return data
 	}

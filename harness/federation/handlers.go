@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // defaultHandler is the mock's own, spec-conformant answer for route.
@@ -71,7 +71,7 @@ func (s *Server) defaultHandler(route Route) Handler {
 
 // body parses the request body as a JSON object; a failure is the
 // homeserver's fault, so it is a failed check.
-func (r *Request) body() (spec.Object, *Reply) {
+func (r *Request) body() (matrix.Object, *Reply) {
 	obj, err := r.Object()
 	r.Check("request body is a JSON object", err)
 	if err != nil {
@@ -82,7 +82,7 @@ func (r *Request) body() (spec.Object, *Reply) {
 
 // receiveEvent verifies an event the homeserver sent (see verifyEvent),
 // recording the checks on the exchange, prefixed with where it was.
-func (s *Server) receiveEvent(r *Request, where string, rv spec.RoomVersion, obj spec.Object, wantID, roomID string) (*Event, bool) {
+func (s *Server) receiveEvent(r *Request, where string, rv matrix.RoomVersion, obj matrix.Object, wantID, roomID string) (*Event, bool) {
 	id, ok := s.verifyEvent(r.HTTP.Context(), eventCheck{rv: rv, event: obj, wantID: wantID, room: roomID},
 		func(name string, err error) { r.Check(where+name, err) })
 	return &Event{ID: id, Version: rv, Fields: obj}, ok
@@ -107,7 +107,7 @@ func serveVersion(*Request) *Reply {
 func (s *Server) serveProfile(r *Request) *Reply {
 	q := r.HTTP.URL.Query()
 	user := q.Get("user_id")
-	server, ok := spec.ServerNameOf(user)
+	server, ok := matrix.ServerNameOf(user)
 	if !ok || server != s.name || user[0] != '@' {
 		return errorReply(http.StatusNotFound, "M_NOT_FOUND", "%q is not a user on %s", user, s.name)
 	}

@@ -6,8 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	"herald/harness/matrix"
 	"herald/harness/pki"
-	"herald/harness/spec"
 )
 
 var (
@@ -74,8 +74,8 @@ func hasProblem(t testing.TB, s *Server, what string) {
 	t.Errorf("expected a problem about %q on %s; problems: %v", what, s.Name(), s.Journal.Problems())
 }
 
-func eachVersion(t *testing.T, f func(t *testing.T, rv spec.RoomVersion)) {
-	for _, rv := range spec.KnownVersions() {
+func eachVersion(t *testing.T, f func(t *testing.T, rv matrix.RoomVersion)) {
+	for _, rv := range matrix.KnownVersions() {
 		t.Run("v"+rv.ID, func(t *testing.T) {
 			t.Parallel()
 			f(t, rv)

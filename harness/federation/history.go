@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // serveState answers /state and /state_ids (events.yaml): the state
@@ -136,14 +136,14 @@ func (s *Server) serveBackfill(r *Request) *Reply {
 	return jsonReply(http.StatusOK, s.txnOf(out))
 }
 
-func intField(o spec.Object, key string, def int64) int64 {
+func intField(o matrix.Object, key string, def int64) int64 {
 	if n, ok := o.GetInt(key); ok {
 		return n
 	}
 	return def
 }
 
-func stringList(o spec.Object, key string) []string {
+func stringList(o matrix.Object, key string) []string {
 	list, _ := o.GetArray(key)
 	var out []string
 	for _, v := range list {

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // ReceivedInvite is an invite the homeserver sent to the mock.
@@ -39,8 +39,8 @@ func (s *Server) ReceivedInvites() []ReceivedInvite {
 
 // inviteReceipt is what the mock made of an inbound invite request.
 type inviteReceipt struct {
-	rv    spec.RoomVersion
-	event spec.Object
+	rv    matrix.RoomVersion
+	event matrix.Object
 	// ok is true when every check passed.
 	ok bool
 	// refusal is the answer when the body was too malformed to go on.
@@ -90,8 +90,8 @@ func (s *Server) checkInvite(r *Request, v2 bool) *inviteReceipt {
 	if reply != nil {
 		return &inviteReceipt{refusal: reply}
 	}
-	rv := spec.MustRoomVersion("1")
-	var event spec.Object
+	rv := matrix.MustRoomVersion("1")
+	var event matrix.Object
 	var state []any
 	statePresent := false
 	if v2 {
@@ -100,7 +100,7 @@ func (s *Server) checkInvite(r *Request, v2 bool) *inviteReceipt {
 		if !ok {
 			return &inviteReceipt{refusal: errorReply(http.StatusBadRequest, "M_BAD_JSON", "room_version is required")}
 		}
-		known, ok := spec.LookupRoomVersion(ver)
+		known, ok := matrix.LookupRoomVersion(ver)
 		if !ok {
 			r.Note("unknown room version %q", ver)
 			return &inviteReceipt{refusal: jsonReply(http.StatusBadRequest, map[string]any{
@@ -130,9 +130,9 @@ func (s *Server) checkInvite(r *Request, v2 bool) *inviteReceipt {
 	}
 	ev, ok := s.receiveEvent(r, "invite: ", rv, event, r.PathValue("eventId"), r.PathValue("roomId"))
 	origin := r.Origin
-	senderServer, _ := spec.ServerNameOf(ev.Sender())
+	senderServer, _ := matrix.ServerNameOf(ev.Sender())
 	target, _ := ev.StateKey()
-	targetServer, _ := spec.ServerNameOf(target)
+	targetServer, _ := matrix.ServerNameOf(target)
 	for _, c := range []Check{
 		{Name: "invite: type is m.room.member", Err: checkf(ev.Type() != "m.room.member", "type is %q", ev.Type())},
 		{Name: "invite: membership is invite", Err: checkf(ev.Membership() != "invite", "membership is %q", ev.Membership())},
@@ -169,7 +169,7 @@ func (s *Server) checkInvite(r *Request, v2 bool) *inviteReceipt {
 // belongs to the invite's room. Whether every entry is a full event (also
 // a MUST since v1.16) is judged by the outbound specs on their own
 // (OUT-STATE-FULL), not again here. It returns the full events by ID.
-func checkInviteState(r *Request, rv spec.RoomVersion, roomID string, state []any) (map[string]*Event, bool) {
+func checkInviteState(r *Request, rv matrix.RoomVersion, roomID string, state []any) (map[string]*Event, bool) {
 	ok := true
 	rec := func(name string, err error) {
 		r.Check(name, err)
@@ -185,7 +185,7 @@ func checkInviteState(r *Request, rv spec.RoomVersion, roomID string, state []an
 			rec(where+" is a state event", fmt.Errorf("it is %s, not an object", jsonKind(item)))
 			continue
 		}
-		o := spec.Object(m)
+		o := matrix.Object(m)
 		typ, typeOK := o.GetString("type")
 		_, keyOK := o.GetString("state_key")
 		_, senderOK := o.GetString("sender")
@@ -390,7 +390,7 @@ func (s *Server) fetchInto(r *Request, room *Room, id string) error {
 		return fmt.Errorf("GET /event/%s answered %d PDUs, not 1", id, len(pdus))
 	}
 	m, _ := pdus[0].(map[string]any)
-	obj := spec.Object(m)
+	obj := matrix.Object(m)
 	got, verified := s.verifyReceived(r.HTTP.Context(), room.Version, obj, room.ID, "fetched "+id+": ", r.Check)
 	if !verified || got.ID != id {
 		return fmt.Errorf("GET /event/%s answered event %s, which failed the mock's checks", id, got.ID)
@@ -419,7 +419,7 @@ func InviteV1Body(invite *Event, state []*Event) map[string]any {
 	if state != nil {
 		unsigned, _ := body.GetObject("unsigned")
 		if unsigned == nil {
-			unsigned = spec.Object{}
+			unsigned = matrix.Object{}
 		}
 		unsigned["invite_room_state"] = eventsJSON(state)
 		body["unsigned"] = map[string]any(unsigned)
@@ -499,7 +499,7 @@ func (s *Server) sendInvite(ctx context.Context, route Route, api string, invite
 
 // Event returns the "event" of an answer shaped {"event": …} (v2 APIs) or
 // [200, {"event": …}] (v1 APIs).
-func (r *Response) Event() (spec.Object, error) {
+func (r *Response) Event() (matrix.Object, error) {
 	v, err := r.JSON()
 	if err != nil {
 		return nil, err
@@ -512,5 +512,5 @@ func (r *Response) Event() (spec.Object, error) {
 	if !ok {
 		return nil, errors.New("event is not an object")
 	}
-	return spec.Object(ev), nil
+	return matrix.Object(ev), nil
 }

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // refs lists events as auth_events or prev_events list them.
@@ -39,7 +39,7 @@ func inviteWith(t *testing.T, room *Room, sender, target string, extra map[strin
 // answer to an invite (a refusal, a 404 for the v1 fallback), the invite
 // the homeserver sent is verified all the same.
 func TestScriptedInviteAnswersStillCheckTheInvite(t *testing.T) {
-	rv := spec.MustRoomVersion("1")
+	rv := matrix.MustRoomVersion("1")
 	for _, c := range []struct {
 		name   string
 		route  Route
@@ -122,7 +122,7 @@ func TestInvitePlaceInTheRoom(t *testing.T) {
 			t.Parallel()
 			home, remote := pair(t, nil, nil)
 			alice := remote.User("alice")
-			room := remote.CreateRoom(spec.MustRoomVersion(c.version), alice)
+			room := remote.CreateRoom(matrix.MustRoomVersion(c.version), alice)
 			ev := inviteWith(t, room, alice, home.User("bob"), c.extra(t, room))
 			res, err := remote.SendInviteV2(t.Context(), ev)
 			if err != nil {
@@ -147,7 +147,7 @@ func TestInvitePlaceInTheRoom(t *testing.T) {
 // the auth_events the invite names, prev_events must be events of the
 // room (those the receiver lacks are fetched) and depth follows them.
 func TestInviteToARoomTheReceiverIsIn(t *testing.T) {
-	rv := spec.MustRoomVersion("11")
+	rv := matrix.MustRoomVersion("11")
 	cases := []struct {
 		name    string
 		build   func(t *testing.T, room *Room, alice, target string) *Event
@@ -207,7 +207,7 @@ func TestInviteToARoomTheReceiverIsIn(t *testing.T) {
 // event, full events must hash right and be of the invite's room, and the
 // create event must be there.
 func TestInviteRoomStateShapes(t *testing.T) {
-	rv := spec.MustRoomVersion("10")
+	rv := matrix.MustRoomVersion("10")
 	cases := []struct {
 		name    string
 		modify  func(state []any, room *Room) []any
@@ -243,7 +243,7 @@ func TestInviteRoomStateShapes(t *testing.T) {
 			home, remote := pair(t, nil, nil)
 			alice := remote.User("alice")
 			room := remote.CreateRoom(rv, alice)
-			res, err := remote.SendInviteV2(t.Context(), room.InviteEvent(alice, home.User("bob")), ModifyBody(func(body spec.Object) {
+			res, err := remote.SendInviteV2(t.Context(), room.InviteEvent(alice, home.User("bob")), ModifyBody(func(body matrix.Object) {
 				state, _ := body.GetArray("invite_room_state")
 				body["invite_room_state"] = c.modify(state, room)
 			}))

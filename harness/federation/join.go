@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"slices"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // serveMakeMembership answers make_join and make_leave (joins-v1.yaml,
@@ -17,7 +17,7 @@ func (s *Server) serveMakeMembership(membership string) Handler {
 			return reply
 		}
 		user := r.PathValue("userId")
-		server, _ := spec.ServerNameOf(user)
+		server, _ := matrix.ServerNameOf(user)
 		r.Check("the user is on the requesting server", checkf(server != r.Origin, "user %q, origin %q", user, r.Origin))
 		if server != r.Origin {
 			return errorReply(http.StatusForbidden, "M_FORBIDDEN", "%s is not a user of %s", user, r.Origin)
@@ -69,7 +69,7 @@ func (s *Server) serveSendMembership(membership string, v2 bool) Handler {
 		where := "send_" + membership + ": "
 		ev, ok := s.receiveEvent(r, where, room.Version, body, r.PathValue("eventId"), room.ID)
 		sk, _ := ev.StateKey()
-		senderServer, _ := spec.ServerNameOf(ev.Sender())
+		senderServer, _ := matrix.ServerNameOf(ev.Sender())
 		for _, c := range []Check{
 			{Name: where + "type is m.room.member", Err: checkf(ev.Type() != "m.room.member", "type is %q", ev.Type())},
 			{Name: where + "membership is " + membership, Err: checkf(ev.Membership() != membership, "membership is %q", ev.Membership())},
@@ -84,7 +84,7 @@ func (s *Server) serveSendMembership(membership string, v2 bool) Handler {
 		}
 		countersigned := false
 		if via, _ := ev.Content().GetString("join_authorised_via_users_server"); membership == "join" && via != "" {
-			if server, _ := spec.ServerNameOf(via); server == s.name {
+			if server, _ := matrix.ServerNameOf(via); server == s.name {
 				if err := s.Signer().SignEvent(room.Version, ev.Fields); err != nil {
 					r.Check("countersigning the restricted join", err)
 				}
@@ -112,7 +112,7 @@ func (s *Server) serveSendMembership(membership string, v2 bool) Handler {
 		servers := []any{}
 		for _, st := range state {
 			if k, _ := st.StateKey(); st.Type() == "m.room.member" && st.Membership() == "join" {
-				if sv, ok := spec.ServerNameOf(k); ok && !slices.Contains(servers, any(sv)) {
+				if sv, ok := matrix.ServerNameOf(k); ok && !slices.Contains(servers, any(sv)) {
 					servers = append(servers, sv)
 				}
 			}

@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"herald/harness/matrix"
 	"herald/harness/mockhttp"
-	"herald/harness/spec"
 )
 
 // serveKeys answers GET /_matrix/key/v2/server (and the deprecated
@@ -27,26 +27,26 @@ func (s *Server) serveKeys(r *Request) *Reply {
 
 // KeyDocument is the mock's /_matrix/key/v2/server answer: its current
 // key in verify_keys, the keys RotateKey retired in old_verify_keys.
-func (s *Server) KeyDocument() (spec.Object, error) {
+func (s *Server) KeyDocument() (matrix.Object, error) {
 	s.mu.Lock()
 	old := maps.Clone(s.oldKeys)
 	s.mu.Unlock()
-	return spec.BuildServerKeys(time.Now().Add(s.cfg.keyValidity).UnixMilli(), old, s.Signer())
+	return matrix.BuildServerKeys(time.Now().Add(s.cfg.keyValidity).UnixMilli(), old, s.Signer())
 }
 
 // RotateKey gives the mock a fresh signing key and moves the current one
 // to old_verify_keys, expired now; it returns the retired key, with which
 // a spec can still sign (wrongly, for requests). Events signed before
 // keep verifying under the old key.
-func (s *Server) RotateKey() (*spec.Signer, error) {
-	next, err := spec.GenerateSigner(s.name, "ed25519:"+mockhttp.RandomToken(6))
+func (s *Server) RotateKey() (*matrix.Signer, error) {
+	next, err := matrix.GenerateSigner(s.name, "ed25519:"+mockhttp.RandomToken(6))
 	if err != nil {
 		return nil, fmt.Errorf("federation: rotate the key of %s: %w", s.name, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old := s.signer.Swap(next)
-	s.oldKeys[old.KeyID] = spec.OldVerifyKey{Key: old.PublicKey(), ExpiredTS: time.Now().UnixMilli()}
+	s.oldKeys[old.KeyID] = matrix.OldVerifyKey{Key: old.PublicKey(), ExpiredTS: time.Now().UnixMilli()}
 	return old, nil
 }
 
@@ -58,7 +58,7 @@ func (s *Server) RotateKey() (*spec.Signer, error) {
 type keyCache struct {
 	server *Server
 	mu     sync.Mutex // held across a fetch, so only one runs at a time
-	keys   *spec.ServerKeys
+	keys   *matrix.ServerKeys
 }
 
 // lookup returns the public key server signed an event with: the mock's
@@ -66,11 +66,11 @@ type keyCache struct {
 // old_verify_keys (fetched if needed), with the peer's document, whose
 // validity the caller judges per room version. Any other server is
 // unknown.
-func (c *keyCache) lookup(ctx context.Context, server, keyID string) (ed25519.PublicKey, *spec.ServerKeys, error) {
+func (c *keyCache) lookup(ctx context.Context, server, keyID string) (ed25519.PublicKey, *matrix.ServerKeys, error) {
 	if k, own, err := c.server.ownKey(server, keyID, true); own {
 		return k, nil, err
 	}
-	keys, err := c.get(ctx, server, func(k *spec.ServerKeys) bool { _, ok := k.Key(keyID); return ok })
+	keys, err := c.get(ctx, server, func(k *matrix.ServerKeys) bool { _, ok := k.Key(keyID); return ok })
 	if err != nil {
 		return nil, nil, err
 	}
@@ -91,7 +91,7 @@ func (c *keyCache) current(ctx context.Context, server, keyID string) (ed25519.P
 	if k, own, err := c.server.ownKey(server, keyID, false); own {
 		return k, err
 	}
-	keys, err := c.get(ctx, server, func(k *spec.ServerKeys) bool { _, ok := k.VerifyKeys[keyID]; return ok })
+	keys, err := c.get(ctx, server, func(k *matrix.ServerKeys) bool { _, ok := k.VerifyKeys[keyID]; return ok })
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func (s *Server) ownKey(server, keyID string, old bool) (k ed25519.PublicKey, ow
 
 // get returns the peer's key document, fetching it again unless the one
 // held is still valid and satisfies enough.
-func (c *keyCache) get(ctx context.Context, server string, enough func(*spec.ServerKeys) bool) (*spec.ServerKeys, error) {
+func (c *keyCache) get(ctx context.Context, server string, enough func(*matrix.ServerKeys) bool) (*matrix.ServerKeys, error) {
 	s := c.server
 	peer := s.Peer()
 	if server != peer.Name {
@@ -148,7 +148,7 @@ func (c *keyCache) get(ctx context.Context, server string, enough func(*spec.Ser
 	return keys, nil
 }
 
-func keyIDs(k *spec.ServerKeys) []string {
+func keyIDs(k *matrix.ServerKeys) []string {
 	var ids []string
 	for id := range k.VerifyKeys {
 		ids = append(ids, id)
@@ -162,7 +162,7 @@ func keyIDs(k *spec.ServerKeys) []string {
 // FetchKeys fetches the peer's /_matrix/key/v2/server over TLS and
 // verifies it: well formed, for the peer's name, self-signed by its
 // verify_keys. The result also refreshes the mock's key cache.
-func (s *Server) FetchKeys(ctx context.Context) (*spec.ServerKeys, *Response, error) {
+func (s *Server) FetchKeys(ctx context.Context) (*matrix.ServerKeys, *Response, error) {
 	keys, res, err := s.fetchKeys(ctx)
 	if err == nil {
 		s.keys.mu.Lock()
@@ -172,14 +172,14 @@ func (s *Server) FetchKeys(ctx context.Context) (*spec.ServerKeys, *Response, er
 	return keys, res, err
 }
 
-func (s *Server) fetchKeys(ctx context.Context) (*spec.ServerKeys, *Response, error) {
+func (s *Server) fetchKeys(ctx context.Context) (*matrix.ServerKeys, *Response, error) {
 	peer := s.Peer()
 	res, err := s.call(ctx, KeyServer, http.MethodGet, "/_matrix/key/v2/server", nil, []RequestOption{Unsigned()},
 		func(res *Response) []Check {
 			if res.StatusCode != http.StatusOK {
 				return []Check{{Name: "key document of " + peer.Name, Err: fmt.Errorf("status %d", res.StatusCode)}}
 			}
-			_, err := spec.VerifyServerKeys(res.Body, peer.Name)
+			_, err := matrix.VerifyServerKeys(res.Body, peer.Name)
 			return []Check{{Name: "key document of " + peer.Name + " is well formed and self-signed", Err: err}}
 		})
 	if err != nil {
@@ -188,7 +188,7 @@ func (s *Server) fetchKeys(ctx context.Context) (*spec.ServerKeys, *Response, er
 	if res.StatusCode != http.StatusOK {
 		return nil, res, fmt.Errorf("fetching the keys of %s: status %d", peer.Name, res.StatusCode)
 	}
-	keys, err := spec.VerifyServerKeys(res.Body, peer.Name)
+	keys, err := matrix.VerifyServerKeys(res.Body, peer.Name)
 	if err != nil {
 		return nil, res, fmt.Errorf("fetching the keys of %s: %w", peer.Name, err)
 	}

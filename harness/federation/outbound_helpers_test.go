@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 func TestSettleWaitsForExchangesInProgress(t *testing.T) {
@@ -65,10 +65,10 @@ func TestSignTemplateReplacesTheResidentsEventID(t *testing.T) {
 		if err != nil {
 			t.Fatalf("v%s: %v", ver, err)
 		}
-		if ev.Version.EventIDFormat != spec.EventIDOpaque {
+		if ev.Version.EventIDFormat != matrix.EventIDOpaque {
 			continue
 		}
-		if server, _ := spec.ServerNameOf(ev.ID); server != s.Name() {
+		if server, _ := matrix.ServerNameOf(ev.ID); server != s.Name() {
 			t.Errorf("v%s: the signed join has ID %s, want one of the mock's domain %s", ver, ev.ID, s.Name())
 		}
 		signers, err := ev.Version.RequiredSigners(ev.Fields)

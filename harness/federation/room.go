@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // Room is a room the mock takes part in: one it hosts (made with
@@ -21,7 +21,7 @@ type Room struct {
 	// ID is the room ID (for v12, derived from the create event).
 	ID string
 	// Version is the room version.
-	Version spec.RoomVersion
+	Version matrix.RoomVersion
 
 	server *Server
 	mu     sync.Mutex
@@ -34,7 +34,7 @@ type Room struct {
 	createID    string
 }
 
-func newRoom(s *Server, rv spec.RoomVersion, id string) *Room {
+func newRoom(s *Server, rv matrix.RoomVersion, id string) *Room {
 	return &Room{
 		ID: id, Version: rv, server: s,
 		events: map[string]*Event{},
@@ -85,7 +85,7 @@ func WithState(eventType, stateKey string, content map[string]any) RoomOption {
 // join, power levels, join rules, history visibility and a name. creator
 // must be a user on the mock. It panics if the mock cannot build its own
 // events (a bug in Herald).
-func (s *Server) CreateRoom(rv spec.RoomVersion, creator string, opts ...RoomOption) *Room {
+func (s *Server) CreateRoom(rv matrix.RoomVersion, creator string, opts ...RoomOption) *Room {
 	room, err := s.NewRoom(rv, creator, opts...)
 	if err != nil {
 		panic(err)
@@ -94,7 +94,7 @@ func (s *Server) CreateRoom(rv spec.RoomVersion, creator string, opts ...RoomOpt
 }
 
 // NewRoom is CreateRoom returning the error.
-func (s *Server) NewRoom(rv spec.RoomVersion, creator string, opts ...RoomOption) (*Room, error) {
+func (s *Server) NewRoom(rv matrix.RoomVersion, creator string, opts ...RoomOption) (*Room, error) {
 	cfg := &roomConfig{
 		joinRule: "public", name: "Herald mock room", historyVisibility: "shared",
 		createContent: map[string]any{}, powerLevels: map[string]any{},
@@ -104,7 +104,7 @@ func (s *Server) NewRoom(rv spec.RoomVersion, creator string, opts ...RoomOption
 	}
 	id := ""
 	if !rv.RoomIDFromCreateEvent {
-		id = spec.NewOpaqueID('!', s.name)
+		id = matrix.NewOpaqueID('!', s.name)
 	}
 	room := newRoom(s, rv, id)
 
@@ -207,9 +207,9 @@ func (r *Room) MustEvent(p ProtoEvent) *Event {
 
 // signEvent adds event_id (v1/v2), then the content hash and the mock's
 // signature, and computes the ID.
-func (s *Server) signEvent(rv spec.RoomVersion, obj spec.Object) (*Event, error) {
-	if rv.EventIDFormat == spec.EventIDOpaque && !obj.Has("event_id") {
-		obj["event_id"] = spec.NewOpaqueID('$', s.name)
+func (s *Server) signEvent(rv matrix.RoomVersion, obj matrix.Object) (*Event, error) {
+	if rv.EventIDFormat == matrix.EventIDOpaque && !obj.Has("event_id") {
+		obj["event_id"] = matrix.NewOpaqueID('$', s.name)
 	}
 	if err := s.Signer().HashAndSignEvent(rv, obj); err != nil {
 		return nil, fmt.Errorf("federation: signing an event: %w", err)
@@ -219,9 +219,9 @@ func (s *Server) signEvent(rv spec.RoomVersion, obj spec.Object) (*Event, error)
 
 // template is the unsigned event p describes, with r.mu held: the fields a
 // make_join answer carries.
-func (r *Room) template(p ProtoEvent) (spec.Object, error) {
+func (r *Room) template(p ProtoEvent) (matrix.Object, error) {
 	rv := r.Version
-	obj := spec.Object{
+	obj := matrix.Object{
 		"type":             p.Type,
 		"sender":           p.Sender,
 		"content":          p.Content,
@@ -272,22 +272,22 @@ func (r *Room) template(p ProtoEvent) (spec.Object, error) {
 		obj[k] = v
 	}
 	// One representation for every event: what the wire would give.
-	data, err := spec.CanonicalJSONLax(obj)
+	data, err := matrix.CanonicalJSONLax(obj)
 	if err != nil {
 		return nil, fmt.Errorf("federation: building %s: %w", p.Type, err)
 	}
-	return spec.ParseObject(data)
+	return matrix.ParseObject(data)
 }
 
 // normalise turns Go values into what parsing JSON gives.
-func normalise(m map[string]any) spec.Object {
-	data, err := spec.CanonicalJSONLax(m)
+func normalise(m map[string]any) matrix.Object {
+	data, err := matrix.CanonicalJSONLax(m)
 	if err != nil {
-		return spec.Object{}
+		return matrix.Object{}
 	}
-	o, err := spec.ParseObject(data)
+	o, err := matrix.ParseObject(data)
 	if err != nil {
-		return spec.Object{}
+		return matrix.Object{}
 	}
 	return o
 }
@@ -496,7 +496,7 @@ func (r *Room) joinedServers() []string {
 			continue
 		}
 		k, _ := ev.StateKey()
-		if server, ok := spec.ServerNameOf(k); ok && !slices.Contains(servers, server) {
+		if server, ok := matrix.ServerNameOf(k); ok && !slices.Contains(servers, server) {
 			servers = append(servers, server)
 		}
 	}
@@ -537,11 +537,11 @@ func (r *Room) InviteRoomState() []*Event {
 
 // StrippedState is the same state in the older stripped form (type,
 // state_key, sender, content), for specs that send it.
-func (r *Room) StrippedState() []spec.Object {
-	var out []spec.Object
+func (r *Room) StrippedState() []matrix.Object {
+	var out []matrix.Object
 	for _, ev := range r.InviteRoomState() {
 		k, _ := ev.StateKey()
-		out = append(out, spec.Object{"type": ev.Type(), "state_key": k, "sender": ev.Sender(), "content": map[string]any(ev.Content().Clone())})
+		out = append(out, matrix.Object{"type": ev.Type(), "state_key": k, "sender": ev.Sender(), "content": map[string]any(ev.Content().Clone())})
 	}
 	return out
 }

@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 func TestEventFormatPerRoomVersion(t *testing.T) {
-	eachVersion(t, func(t *testing.T, rv spec.RoomVersion) {
+	eachVersion(t, func(t *testing.T, rv matrix.RoomVersion) {
 		s := start(t)
 		alice := s.User("alice")
 		room := s.CreateRoom(rv, alice)
@@ -35,7 +35,7 @@ func TestEventFormatPerRoomVersion(t *testing.T) {
 			if computed, err := rv.EventID(ev.Fields); err != nil || computed != ev.ID {
 				t.Errorf("%s: computed ID %s, %v", ev, computed, err)
 			}
-			if rv.EventIDFormat == spec.EventIDOpaque {
+			if rv.EventIDFormat == matrix.EventIDOpaque {
 				if !strings.HasSuffix(ev.ID, ":"+s.Name()) {
 					t.Errorf("v%s event ID %s is not on the mock's domain", rv.ID, ev.ID)
 				}
@@ -79,7 +79,7 @@ func TestEventFormatPerRoomVersion(t *testing.T) {
 }
 
 func TestAuthRules(t *testing.T) {
-	eachVersion(t, func(t *testing.T, rv spec.RoomVersion) {
+	eachVersion(t, func(t *testing.T, rv matrix.RoomVersion) {
 		s := start(t)
 		alice, bob, carol := s.User("alice"), s.User("bob"), s.User("carol")
 		room := s.CreateRoom(rv, alice, JoinRule("invite"))
@@ -158,7 +158,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 			t.Fatal(err)
 		}
 		home.Federate(remote.AsPeer())
-		room := remote.CreateRoom(spec.MustRoomVersion("10"), remote.User("a"))
+		room := remote.CreateRoom(matrix.MustRoomVersion("10"), remote.User("a"))
 		if _, err := home.JoinRoom(t.Context(), room.ID, home.User("b")); err != nil {
 			t.Fatal(err)
 		}

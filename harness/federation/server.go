@@ -15,9 +15,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"herald/harness/matrix"
 	"herald/harness/mockhttp"
 	"herald/harness/pki"
-	"herald/harness/spec"
 )
 
 // maxBody bounds what the mock reads of a request or response body.
@@ -48,7 +48,7 @@ type Server struct {
 
 	name   string
 	addr   netip.AddrPort
-	signer atomic.Pointer[spec.Signer] // the current key; RotateKey replaces it
+	signer atomic.Pointer[matrix.Signer] // the current key; RotateKey replaces it
 	ca     *pki.CA
 	cfg    *config
 
@@ -60,7 +60,7 @@ type Server struct {
 	txns    map[string]*Reply // inbound transaction results by origin and ID
 	txnSeq  int
 	invites []ReceivedInvite
-	oldKeys map[string]spec.OldVerifyKey // keys RotateKey retired
+	oldKeys map[string]matrix.OldVerifyKey // keys RotateKey retired
 
 	keys     *keyCache
 	listener *mockhttp.Listener
@@ -90,7 +90,7 @@ func Start(ctx context.Context, env Env, opts ...Option) (*Server, error) {
 	if keyID == "" {
 		keyID = "ed25519:" + mockhttp.RandomToken(6)
 	}
-	signer, err := spec.GenerateSigner(name, keyID)
+	signer, err := matrix.GenerateSigner(name, keyID)
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("federation: start mock server %s: %w", name, err)
@@ -105,7 +105,7 @@ func Start(ctx context.Context, env Env, opts ...Option) (*Server, error) {
 		answers: mockhttp.NewScript(cfg.answers),
 		rooms:   map[string]*Room{},
 		txns:    map[string]*Reply{},
-		oldKeys: map[string]spec.OldVerifyKey{},
+		oldKeys: map[string]matrix.OldVerifyKey{},
 	}
 	s.signer.Store(signer)
 	s.keys = &keyCache{server: s}
@@ -130,7 +130,7 @@ func (s *Server) Addr() netip.AddrPort { return s.addr }
 func (s *Server) KeyID() string { return s.Signer().KeyID }
 
 // Signer signs as the mock (for specs that build their own JSON).
-func (s *Server) Signer() *spec.Signer { return s.signer.Load() }
+func (s *Server) Signer() *matrix.Signer { return s.signer.Load() }
 
 // User returns the ID of a user on the mock: @localpart:<mock name>.
 func (s *Server) User(localpart string) string { return "@" + localpart + ":" + s.name }

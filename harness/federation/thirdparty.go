@@ -3,7 +3,7 @@ package federation
 import (
 	"net/http"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // serveExchangeThirdPartyInvite answers PUT
@@ -36,7 +36,7 @@ func (s *Server) serveExchangeThirdPartyInvite(r *Request) *Reply {
 	if roomID != room.ID || typ != "m.room.member" || membership != "invite" || !hasTarget {
 		return errorReply(http.StatusBadRequest, "M_INVALID_PARAM", "malformed exchange (see Herald's journal)")
 	}
-	if server, _ := spec.ServerNameOf(sender); server != s.name {
+	if server, _ := matrix.ServerNameOf(sender); server != s.name {
 		r.Note("the sender %q is not a user of the mock", sender)
 		return errorReply(http.StatusForbidden, "M_FORBIDDEN", "%s is not a user of %s", sender, s.name)
 	}

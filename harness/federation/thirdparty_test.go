@@ -4,16 +4,16 @@ import (
 	"net/http"
 	"testing"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 func TestExchangeThirdPartyInvite(t *testing.T) {
 	for _, v := range []string{"1", "10", "12"} {
 		t.Run("v"+v, func(t *testing.T) {
-			rv := spec.MustRoomVersion(v)
+			rv := matrix.MustRoomVersion(v)
 			home, remote := pair(t, nil, nil)
 			alice, bob := remote.User("alice"), home.User("bob")
-			idServer, err := spec.GenerateSigner("id.example", "ed25519:0")
+			idServer, err := matrix.GenerateSigner("id.example", "ed25519:0")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -22,11 +22,11 @@ func TestExchangeThirdPartyInvite(t *testing.T) {
 				"display_name": "b…@example.org", "key_validity_url": "https://id.example/_matrix/identity/v2/pubkey/isvalid",
 				"public_key": idServer.PublicKeyBase64(),
 			}))
-			signed := spec.Object{"mxid": bob, "token": token}
+			signed := matrix.Object{"mxid": bob, "token": token}
 			if err := idServer.SignJSON(signed); err != nil {
 				t.Fatal(err)
 			}
-			exchange := func(signed spec.Object) *Response {
+			exchange := func(signed matrix.Object) *Response {
 				res, err := home.ExchangeThirdPartyInvite(t.Context(), room.ID, map[string]any{
 					"type": "m.room.member", "room_id": room.ID, "sender": alice, "state_key": bob,
 					"content": map[string]any{"membership": "invite", "third_party_invite": map[string]any{

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"slices"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // Limits of a transaction (transactions.yaml, definitions/transaction.yaml).
@@ -33,7 +33,7 @@ type TxnResult struct {
 func (s *Server) receiveTransaction(ctx context.Context, data []byte, origin string) TxnResult {
 	res := TxnResult{PDUs: map[string]string{}}
 	check := func(name string, err error) { res.Checks = append(res.Checks, Check{Name: name, Err: err}) }
-	body, err := spec.ParseObject(data)
+	body, err := matrix.ParseObject(data)
 	check("transaction body is a JSON object", err)
 	if err != nil {
 		return res
@@ -71,7 +71,7 @@ func (s *Server) receivePDU(ctx context.Context, i int, p any, res *TxnResult, c
 	if !ok {
 		return
 	}
-	obj := spec.Object(m)
+	obj := matrix.Object(m)
 	roomID, _ := obj.GetString("room_id")
 	room := s.Room(roomID)
 	if room == nil {

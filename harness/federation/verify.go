@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // authenticate verifies the X-Matrix authentication of an inbound request
@@ -20,12 +20,12 @@ func (s *Server) authenticate(ctx context.Context, r *Request) (string, bool) {
 	var headers []string
 	for _, h := range r.HTTP.Header.Values("Authorization") {
 		scheme, _, _ := strings.Cut(strings.TrimLeft(h, " \t"), " ")
-		if strings.EqualFold(scheme, spec.XMatrixScheme) {
+		if strings.EqualFold(scheme, matrix.XMatrixScheme) {
 			headers = append(headers, h)
 		}
 	}
 	if len(headers) == 0 {
-		r.Check("X-Matrix Authorization header present", spec.ErrNoXMatrix)
+		r.Check("X-Matrix Authorization header present", matrix.ErrNoXMatrix)
 		return "", false
 	}
 	ok := true
@@ -35,7 +35,7 @@ func (s *Server) authenticate(ctx context.Context, r *Request) (string, bool) {
 	}
 	var origin string
 	for _, h := range headers {
-		x, err := spec.ParseXMatrix(h)
+		x, err := matrix.ParseXMatrix(h)
 		check("X-Matrix header parses", err)
 		if err != nil {
 			return "", false
@@ -47,7 +47,7 @@ func (s *Server) authenticate(ctx context.Context, r *Request) (string, bool) {
 		case "":
 			destErr = fmt.Errorf("no destination parameter (senders MUST send it since v1.3)")
 		default:
-			destErr = fmt.Errorf("%w: %q, the mock is %q", spec.ErrDestinationMismatch, x.Destination, s.name)
+			destErr = fmt.Errorf("%w: %q, the mock is %q", matrix.ErrDestinationMismatch, x.Destination, s.name)
 		}
 		check("X-Matrix destination is the mock", destErr)
 		peer := s.Peer().Name
@@ -61,15 +61,15 @@ func (s *Server) authenticate(ctx context.Context, r *Request) (string, bool) {
 		return origin, false
 	}
 	lookup := func(server, keyID string) (ed25519.PublicKey, error) { return s.keys.current(ctx, server, keyID) }
-	_, err := spec.VerifyHTTPRequest(r.HTTP, r.Body, s.name, lookup)
+	_, err := matrix.VerifyHTTPRequest(r.HTTP, r.Body, s.name, lookup)
 	check("X-Matrix signature verifies under a current key the homeserver publishes", err)
 	return origin, ok
 }
 
 // eventCheck names the checks made on one received event.
 type eventCheck struct {
-	rv     spec.RoomVersion
-	event  spec.Object
+	rv     matrix.RoomVersion
+	event  matrix.Object
 	wantID string // the event ID the request names ("" if none)
 	room   string // the room ID the request names ("" if none)
 }
@@ -109,7 +109,7 @@ func (s *Server) verifyEvent(ctx context.Context, c eventCheck, check func(strin
 // event: at least one ed25519 signature by a key of that server, and every
 // such signature must verify. Keys must be valid at origin_server_ts in
 // room versions that require it (v5+).
-func (s *Server) checkSignatures(ctx context.Context, rv spec.RoomVersion, event spec.Object) error {
+func (s *Server) checkSignatures(ctx context.Context, rv matrix.RoomVersion, event matrix.Object) error {
 	signers, err := rv.RequiredSigners(event)
 	if err != nil {
 		return err
@@ -123,15 +123,15 @@ func (s *Server) checkSignatures(ctx context.Context, rv spec.RoomVersion, event
 	return errors.Join(errs...)
 }
 
-func (s *Server) checkSignatureOf(ctx context.Context, rv spec.RoomVersion, event spec.Object, server string) error {
+func (s *Server) checkSignatureOf(ctx context.Context, rv matrix.RoomVersion, event matrix.Object, server string) error {
 	var ids []string
-	for _, id := range spec.SignatureKeyIDs(event, server) {
+	for _, id := range matrix.SignatureKeyIDs(event, server) {
 		if strings.HasPrefix(id, "ed25519:") {
 			ids = append(ids, id)
 		}
 	}
 	if len(ids) == 0 {
-		return fmt.Errorf("no ed25519 signature by %s: %w", server, spec.ErrMissingSignature)
+		return fmt.Errorf("no ed25519 signature by %s: %w", server, matrix.ErrMissingSignature)
 	}
 	ts, _ := event.GetInt("origin_server_ts")
 	for _, id := range ids {

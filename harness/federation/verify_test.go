@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // invitePath is the v2 invite target for ev.
@@ -15,7 +15,7 @@ func invitePath(ev *Event) string {
 
 func inviteBody(t *testing.T, ev *Event) []byte {
 	t.Helper()
-	b, err := spec.CanonicalJSONLax(map[string]any{"room_version": ev.Version.ID, "event": map[string]any(ev.Fields)})
+	b, err := matrix.CanonicalJSONLax(map[string]any{"room_version": ev.Version.ID, "event": map[string]any(ev.Fields)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func inviteBody(t *testing.T, ev *Event) []byte {
 // from one mock to the other, and expects the receiver to refuse them and
 // record the right problem.
 func TestInboundVerifierCatches(t *testing.T) {
-	rv := spec.MustRoomVersion("10")
+	rv := matrix.MustRoomVersion("10")
 	cases := []struct {
 		name    string
 		status  int
@@ -61,7 +61,7 @@ func TestInboundVerifierCatches(t *testing.T) {
 		}},
 		{"a tampered redacted field (signature)", 400, "signatures", func(t *testing.T, s *Server, ev *Event) (*Response, error) {
 			ev = ev.Clone()
-			ev.Fields["origin_server_ts"] = spec.Object{"n": 1}["n"]
+			ev.Fields["origin_server_ts"] = matrix.Object{"n": 1}["n"]
 			rv.AddContentHash(ev.Fields) // the hash is right again, the signature is not
 			return s.SendInviteV2(t.Context(), ev)
 		}},
@@ -142,7 +142,7 @@ func TestUnknownEndpointsAreProblems(t *testing.T) {
 
 func TestTransactionChecksEachPDU(t *testing.T) {
 	home, remote := pair(t, nil, nil)
-	rv := spec.MustRoomVersion("11")
+	rv := matrix.MustRoomVersion("11")
 	alice, bob := remote.User("alice"), home.User("bob")
 	hosted := remote.CreateRoom(rv, alice)
 	replica, err := home.JoinRoom(t.Context(), hosted.ID, bob)
@@ -186,7 +186,7 @@ func TestTransactionChecksEachPDU(t *testing.T) {
 // about another server's user and a PDU for a room the mock is not in are
 // problems.
 func TestTransactionEDUsAreJudged(t *testing.T) {
-	rv := spec.MustRoomVersion("11")
+	rv := matrix.MustRoomVersion("11")
 	good := func(s *Server) []map[string]any {
 		return []map[string]any{
 			{"edu_type": "m.presence", "content": map[string]any{"push": []any{map[string]any{"user_id": s.User("alice"), "presence": "online", "last_active_ago": 5}}}},

@@ -3,11 +3,11 @@ package federation
 import (
 	"testing"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 func TestWithoutKeepsTheRestValid(t *testing.T) {
-	eachVersion(t, func(t *testing.T, rv spec.RoomVersion) {
+	eachVersion(t, func(t *testing.T, rv matrix.RoomVersion) {
 		s := start(t)
 		room := s.CreateRoom(rv, s.User("alice"))
 		ev := room.StateEvent("m.room.join_rules", "")
@@ -28,7 +28,7 @@ func TestWithoutKeepsTheRestValid(t *testing.T) {
 			if err := rv.VerifyEventSignature(out.Fields, s.Name(), s.KeyID(), s.Signer().PublicKey()); err != nil {
 				t.Errorf("without %s: %v", field, err)
 			}
-			if rv.EventIDFormat != spec.EventIDOpaque && out.ID == ev.ID {
+			if rv.EventIDFormat != matrix.EventIDOpaque && out.ID == ev.ID {
 				t.Errorf("without %s: the ID did not change", field)
 			}
 			if !ev.Fields.Has(field) {

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"net/http"
 
+	"herald/harness/matrix"
 	"herald/harness/mockhttp"
-	"herald/harness/spec"
 )
 
 // Handler answers one request to a route. Every route has a default,
@@ -59,7 +59,7 @@ func (r *Request) Note(format string, args ...any) {
 }
 
 // Object parses the body as a JSON object.
-func (r *Request) Object() (spec.Object, error) { return spec.ParseObject(r.Body) }
+func (r *Request) Object() (matrix.Object, error) { return matrix.ParseObject(r.Body) }
 
 // Answer scripts route: the mock answers it with h instead of its default.
 func Answer(route Route, h Handler) Option {

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"herald/harness/federation"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // TestSignedBlocksPassAuthRules has Herald's mock homeserver — whose auth
@@ -27,10 +27,10 @@ func TestSignedBlocksPassAuthRules(t *testing.T) {
 	remote.Federate(home.AsPeer())
 	alice, bob := remote.User("alice"), home.User("bob")
 	inv := s.Store("email", "bob@example.org", "", alice)
-	room := remote.CreateRoom(spec.MustRoomVersion("10"), alice, federation.JoinRule("invite"),
+	room := remote.CreateRoom(matrix.MustRoomVersion("10"), alice, federation.JoinRule("invite"),
 		federation.WithState("m.room.third_party_invite", inv.Token, inv.EventContent()))
 
-	exchange := func(target string, signed spec.Object) int {
+	exchange := func(target string, signed matrix.Object) int {
 		t.Helper()
 		res, err := home.ExchangeThirdPartyInvite(t.Context(), room.ID, map[string]any{
 			"type": "m.room.member", "room_id": room.ID, "sender": alice, "state_key": target,
@@ -44,7 +44,7 @@ func TestSignedBlocksPassAuthRules(t *testing.T) {
 	}
 	for name, c := range map[string]struct {
 		target string
-		signed spec.Object
+		signed matrix.Object
 	}{
 		"forged key":        {bob, s.Signed(bob, inv.Token, SignedWith(s.ForgedKey()))},
 		"corrupt signature": {bob, s.Signed(bob, inv.Token, CorruptSignature())},

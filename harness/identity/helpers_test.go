@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"herald/harness/matrix"
 	"herald/harness/pki"
-	"herald/harness/spec"
 )
 
 var (
@@ -52,19 +52,19 @@ func client(t testing.TB, s *Server) *http.Client {
 
 // verifies reports whether block carries a valid signature by key, looked
 // up under key's own server name and key ID.
-func verifies(block spec.Object, key *spec.Signer) error {
-	return spec.VerifyJSON(block, key.ServerName, key.KeyID, key.PublicKey())
+func verifies(block matrix.Object, key *matrix.Signer) error {
+	return matrix.VerifyJSON(block, key.ServerName, key.KeyID, key.PublicKey())
 }
 
 // verifiesUnder reports whether any signature in block verifies under the
 // public key, whatever name and key ID it is filed under: what the auth
 // rules do with the keys of an m.room.third_party_invite.
-func verifiesUnder(block spec.Object, pub ed25519.PublicKey) bool {
+func verifiesUnder(block matrix.Object, pub ed25519.PublicKey) bool {
 	sigs, _ := block.GetObject("signatures")
 	for server, v := range sigs {
 		byKey, _ := v.(map[string]any)
 		for keyID := range byKey {
-			if spec.VerifyJSON(block, server, keyID, pub) == nil {
+			if matrix.VerifyJSON(block, server, keyID, pub) == nil {
 				return true
 			}
 		}

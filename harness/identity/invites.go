@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"herald/harness/matrix"
 	"herald/harness/mockhttp"
-	"herald/harness/spec"
 )
 
 // Invite is a pending third-party invite the mock stored.
@@ -26,10 +26,10 @@ type Invite struct {
 	// DisplayName is the redacted address the mock gave out.
 	DisplayName string
 	// Ephemeral is the invite's short-term key.
-	Ephemeral *spec.Signer
+	Ephemeral *matrix.Signer
 	// Request is the store-invite body as received (nil for an invite a
 	// spec stored with Store).
-	Request spec.Object
+	Request matrix.Object
 
 	server *Server
 }
@@ -134,7 +134,7 @@ func (s *Server) serveStoreInvite(r *Request) *Reply {
 // serveLegacyStoreInvite answers the removed v1 store-invite, which took a
 // form-encoded (or JSON) body and answered with a top-level public_key too.
 func (s *Server) serveLegacyStoreInvite(r *Request) *Reply {
-	var body spec.Object
+	var body matrix.Object
 	ct, _, _ := mime.ParseMediaType(r.HTTP.Header.Get("Content-Type"))
 	if ct == "application/x-www-form-urlencoded" {
 		r.Note("form-encoded body (the v2 API takes JSON)")
@@ -142,7 +142,7 @@ func (s *Server) serveLegacyStoreInvite(r *Request) *Reply {
 		if err != nil {
 			return r.Refuse("the store-invite form body parses", http.StatusBadRequest, "M_BAD_JSON", "bad form body: %v", err)
 		}
-		body = spec.Object{}
+		body = matrix.Object{}
 		for k, v := range form {
 			body[k] = v[0]
 		}
@@ -155,7 +155,7 @@ func (s *Server) serveLegacyStoreInvite(r *Request) *Reply {
 	return s.storeInvite(r, body, true)
 }
 
-func (s *Server) storeInvite(r *Request, body spec.Object, legacy bool) *Reply {
+func (s *Server) storeInvite(r *Request, body matrix.Object, legacy bool) *Reply {
 	var missing []string
 	fields := map[string]string{}
 	for _, f := range storeInviteFields {
@@ -209,15 +209,15 @@ func (s *Server) serveSignEd25519(r *Request) *Reply {
 	if inv == nil {
 		return r.Refuse("sign-ed25519 names the token of a stored invite", http.StatusNotFound, "M_UNRECOGNIZED", "Didn't recognize token %q", token)
 	}
-	seed, err := spec.DecodeBase64(key)
+	seed, err := matrix.DecodeBase64(key)
 	if err != nil || (len(seed) != 32 && len(seed) != 64) {
 		return r.Refuse("sign-ed25519's private_key is an unpadded base64 ed25519 key", http.StatusBadRequest, "M_INVALID_PARAM", "private_key is not an unpadded base64 ed25519 key")
 	}
-	signer, err := spec.NewSigner(s.name, "ed25519:0", seed[:32])
+	signer, err := matrix.NewSigner(s.name, "ed25519:0", seed[:32])
 	if err != nil {
 		return errorReply(http.StatusBadRequest, "M_INVALID_PARAM", "%v", err)
 	}
-	block := spec.Object{"mxid": mxid, "sender": inv.Sender, "token": token}
+	block := matrix.Object{"mxid": mxid, "sender": inv.Sender, "token": token}
 	if err := signer.SignJSON(block); err != nil {
 		return errorReply(http.StatusInternalServerError, "M_UNKNOWN", "%v", err)
 	}

@@ -3,19 +3,19 @@ package identity
 import (
 	"fmt"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // LongTermKey is the mock's long-term key (ed25519:0 unless KeyID says
 // otherwise), published at /pubkey/{keyId} and valid at /pubkey/isvalid
 // until revoked.
-func (s *Server) LongTermKey() *spec.Signer { return s.longTerm }
+func (s *Server) LongTermKey() *matrix.Signer { return s.longTerm }
 
 // ForgedKey returns a fresh key filed under the mock's name and its
 // long-term key ID, but which the mock never published: a signature by it
 // looks like the mock's and must not verify under any key the mock gave out.
-func (s *Server) ForgedKey() *spec.Signer {
-	k, err := spec.GenerateSigner(s.name, s.longTerm.KeyID)
+func (s *Server) ForgedKey() *matrix.Signer {
+	k, err := matrix.GenerateSigner(s.name, s.longTerm.KeyID)
 	if err != nil {
 		panic(fmt.Sprintf("identity: generating a key: %v", err))
 	}
@@ -23,12 +23,12 @@ func (s *Server) ForgedKey() *spec.Signer {
 }
 
 // newEphemeralKey makes the short-term key of one stored invite.
-func (s *Server) newEphemeralKey() *spec.Signer {
+func (s *Server) newEphemeralKey() *matrix.Signer {
 	s.mu.Lock()
 	s.ephSeq++
 	id := fmt.Sprintf("ed25519:ephemeral_%d", s.ephSeq)
 	s.mu.Unlock()
-	k, err := spec.GenerateSigner(s.name, id)
+	k, err := matrix.GenerateSigner(s.name, id)
 	if err != nil {
 		panic(fmt.Sprintf("identity: generating a key: %v", err))
 	}
@@ -39,7 +39,7 @@ func (s *Server) newEphemeralKey() *spec.Signer {
 type SignOption func(*signConfig)
 
 type signConfig struct {
-	key     *spec.Signer
+	key     *matrix.Signer
 	sender  string
 	corrupt bool
 	omit    map[string]bool
@@ -47,7 +47,7 @@ type signConfig struct {
 
 // SignedWith signs with k instead of the long-term key: an invite's
 // ephemeral key, or a ForgedKey.
-func SignedWith(k *spec.Signer) SignOption { return func(c *signConfig) { c.key = k } }
+func SignedWith(k *matrix.Signer) SignOption { return func(c *signConfig) { c.key = k } }
 
 // WithSender adds sender to the signed fields, as /sign-ed25519 and a
 // client's third_party_signed do.
@@ -74,12 +74,12 @@ func Omitting(field string) SignOption {
 // (appendices.md "Signing JSON"). Options sign with another key, add the
 // sender or corrupt the signature; a block for the wrong mxid or token is
 // just Signed with those values.
-func (s *Server) Signed(mxid, token string, opts ...SignOption) spec.Object {
+func (s *Server) Signed(mxid, token string, opts ...SignOption) matrix.Object {
 	c := signConfig{key: s.longTerm}
 	for _, o := range opts {
 		o(&c)
 	}
-	block := spec.Object{"mxid": mxid, "token": token}
+	block := matrix.Object{"mxid": mxid, "token": token}
 	if c.sender != "" {
 		block["sender"] = c.sender
 	}
@@ -94,9 +94,9 @@ func (s *Server) Signed(mxid, token string, opts ...SignOption) spec.Object {
 		panic(fmt.Sprintf("identity: signing %v: %v", block, err))
 	}
 	if c.corrupt {
-		raw, _ := spec.DecodeBase64(sig)
+		raw, _ := matrix.DecodeBase64(sig)
 		raw[len(raw)/2] ^= 0x01
-		sig = spec.EncodeBase64(raw)
+		sig = matrix.EncodeBase64(raw)
 	}
 	block["signatures"] = map[string]any{c.key.ServerName: map[string]any{c.key.KeyID: sig}}
 	return block

@@ -3,7 +3,7 @@ package identity
 import (
 	"testing"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 func TestSignedBlocksVerify(t *testing.T) {
@@ -56,7 +56,7 @@ func TestWrongSignaturesDoNotVerify(t *testing.T) {
 	if forged.ServerName != s.Name() || forged.KeyID != s.LongTermKey().KeyID {
 		t.Errorf("the forged key is filed as %s %s, want the long-term key's name and ID", forged.ServerName, forged.KeyID)
 	}
-	for name, block := range map[string]spec.Object{
+	for name, block := range map[string]matrix.Object{
 		"forged key":        s.Signed("@bob:hs", inv.Token, SignedWith(forged)),
 		"corrupt signature": s.Signed("@bob:hs", inv.Token, CorruptSignature()),
 		"corrupt ephemeral": s.Signed("@bob:hs", inv.Token, SignedWith(inv.Ephemeral), CorruptSignature()),

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 type binding struct{ medium, address string }
@@ -33,7 +33,7 @@ func (s *Server) Pepper() string { return s.pepper }
 // sha256("<address> <medium> <pepper>").
 func LookupHash(address, medium, pepper string) string {
 	sum := sha256.Sum256([]byte(address + " " + medium + " " + pepper))
-	return spec.EncodeBase64URL(sum[:])
+	return matrix.EncodeBase64URL(sum[:])
 }
 
 func (s *Server) serveHashDetails(*Request) *Reply {
@@ -89,7 +89,7 @@ func (s *Server) serveLegacyLookup(r *Request) *Reply {
 		return jsonReply(http.StatusOK, map[string]any{})
 	}
 	now := time.Now()
-	assoc := spec.Object{
+	assoc := matrix.Object{
 		"address": address, "medium": medium, "mxid": mxid,
 		"not_before": now.Add(-time.Hour).UnixMilli(), "not_after": now.Add(time.Hour).UnixMilli(), "ts": now.UnixMilli(),
 	}

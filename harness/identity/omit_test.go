@@ -3,7 +3,7 @@ package identity
 import (
 	"testing"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 func TestOmittingLeavesTheRestSigned(t *testing.T) {
@@ -32,12 +32,12 @@ func TestOmittingLeavesTheRestSigned(t *testing.T) {
 func TestOnBindBodyWithout(t *testing.T) {
 	s := start(t, Env{})
 	s.Store("email", "bob@example.org", "!room:remote", "@alice:remote")
-	entryOf := func(body spec.Object) spec.Object {
+	entryOf := func(body matrix.Object) matrix.Object {
 		invites, _ := body.GetArray("invites")
 		if len(invites) != 1 {
 			t.Fatalf("want one invite, got %v", body)
 		}
-		return spec.Object(invites[0].(map[string]any))
+		return matrix.Object(invites[0].(map[string]any))
 	}
 	full := s.OnBindBody("email", "bob@example.org", "@bob:hs")
 	for _, f := range []string{"medium", "address", "mxid", "invites"} {

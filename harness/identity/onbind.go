@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"herald/harness/matrix"
 	"herald/harness/mockhttp"
 	"herald/harness/pki"
-	"herald/harness/spec"
 )
 
 // Response is the homeserver's answer to one call of the mock, with the
@@ -30,7 +30,7 @@ type Response struct {
 }
 
 // Object parses the body as a JSON object.
-func (r *Response) Object() (spec.Object, error) { return spec.ParseObject(r.Body) }
+func (r *Response) Object() (matrix.Object, error) { return matrix.ParseObject(r.Body) }
 
 // String shows the request and the answer.
 func (r *Response) String() string {
@@ -55,7 +55,7 @@ const OnBindPath = "/_matrix/federation/v1/3pid/onbind"
 // long-term key; the whole body is signed with the long-term key too
 // (identity-service-api.md "Invitation storage"). Options leave fields out
 // before the body is signed.
-func (s *Server) OnBindBody(medium, address, mxid string, opts ...OnBindOption) spec.Object {
+func (s *Server) OnBindBody(medium, address, mxid string, opts ...OnBindOption) matrix.Object {
 	var c onBindConfig
 	for _, o := range opts {
 		o(&c)
@@ -71,7 +71,7 @@ func (s *Server) OnBindBody(medium, address, mxid string, opts ...OnBindOption) 
 		}
 		invites = append(invites, entry)
 	}
-	body := spec.Object{"medium": medium, "address": address, "mxid": mxid, "invites": invites}
+	body := matrix.Object{"medium": medium, "address": address, "mxid": mxid, "invites": invites}
 	for _, f := range c.omit {
 		delete(body, f)
 	}

@@ -7,7 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // fakeHomeserver is an HTTPS server for "hs.test" that records what it got.
@@ -46,7 +46,7 @@ func TestNotifyBind(t *testing.T) {
 	if r.Method != http.MethodPost || r.URL.Path != OnBindPath || r.Host != "hs.test" {
 		t.Errorf("sent %s %s to host %q", r.Method, r.URL.Path, r.Host)
 	}
-	obj, err := spec.ParseObject(body)
+	obj, err := matrix.ParseObject(body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestNotifyBind(t *testing.T) {
 	if len(invites) != 1 {
 		t.Fatalf("want the one pending invite for the address, got %v", invites)
 	}
-	entry := spec.Object(invites[0].(map[string]any))
+	entry := matrix.Object(invites[0].(map[string]any))
 	for k, want := range map[string]string{"medium": "email", "address": "bob@example.org", "mxid": "@bob:hs.test", "room_id": "!room:remote", "sender": "@alice:remote"} {
 		if got, _ := entry.GetString(k); got != want {
 			t.Errorf("invite %s = %q, want %q", k, got, want)

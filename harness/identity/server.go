@@ -15,9 +15,9 @@ import (
 	"sync"
 	"time"
 
+	"herald/harness/matrix"
 	"herald/harness/mockhttp"
 	"herald/harness/pki"
-	"herald/harness/spec"
 )
 
 // maxBody bounds what the mock reads of a request or response body.
@@ -89,7 +89,7 @@ type Server struct {
 
 	name     string
 	addr     netip.AddrPort
-	longTerm *spec.Signer
+	longTerm *matrix.Signer
 	cfg      *config
 	target   Target
 	answers  *mockhttp.Script[Route, Handler]
@@ -126,7 +126,7 @@ func Start(ctx context.Context, env Env, opts ...Option) (*Server, error) {
 		ln.Close()
 		return nil, fmt.Errorf("identity: start mock server %s: %w", name, err)
 	}
-	longTerm, err := spec.GenerateSigner(name, cfg.keyID)
+	longTerm, err := matrix.GenerateSigner(name, cfg.keyID)
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("identity: start mock server %s: %w", name, err)

@@ -8,11 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // call sends one request to s and returns the status and JSON body.
-func call(t *testing.T, s *Server, method, path, token string, body string) (int, spec.Object) {
+func call(t *testing.T, s *Server, method, path, token string, body string) (int, matrix.Object) {
 	t.Helper()
 	var r io.Reader
 	if body != "" {
@@ -34,7 +34,7 @@ func call(t *testing.T, s *Server, method, path, token string, body string) (int
 	}
 	defer res.Body.Close()
 	data, _ := io.ReadAll(res.Body)
-	obj, err := spec.ParseObject(data)
+	obj, err := matrix.ParseObject(data)
 	if err != nil {
 		t.Fatalf("%s %s: answer %d is not a JSON object: %s", method, path, res.StatusCode, data)
 	}
@@ -162,7 +162,7 @@ func TestStoreInviteAndValidity(t *testing.T) {
 	if isValid(IsValid.Path(), s.ForgedKey().PublicKeyBase64()) {
 		t.Error("an unknown key is valid")
 	}
-	urlSafe := spec.EncodeBase64URL(s.LongTermKey().PublicKey())
+	urlSafe := matrix.EncodeBase64URL(s.LongTermKey().PublicKey())
 	if !isValid(IsValid.Path(), urlSafe) {
 		t.Error("the URL-safe encoding of the long-term key is not valid")
 	}
@@ -194,7 +194,7 @@ func TestLegacyStoreInvite(t *testing.T) {
 	}
 	data, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	obj, _ := spec.ParseObject(data)
+	obj, _ := matrix.ParseObject(data)
 	if res.StatusCode != 200 || obj["public_key"] != s.LongTermKey().PublicKeyBase64() {
 		t.Errorf("legacy store-invite: %d %s", res.StatusCode, data)
 	}

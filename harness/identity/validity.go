@@ -4,12 +4,12 @@ import (
 	"net/http"
 	"strings"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // Revoke makes key invalid from now on: /pubkey/isvalid (or
 // /pubkey/ephemeral/isvalid) answers {"valid": false} for it.
-func (s *Server) Revoke(key *spec.Signer) {
+func (s *Server) Revoke(key *matrix.Signer) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.revoked[string(key.PublicKey())] = true
@@ -36,7 +36,7 @@ func queryKey(r *Request) ([]byte, *Reply) {
 	if raw == "" {
 		return nil, r.Refuse("the request has the public_key parameter (required)", http.StatusBadRequest, "M_MISSING_PARAM", "public_key is required")
 	}
-	pub, err := spec.DecodeBase64(raw)
+	pub, err := matrix.DecodeBase64(raw)
 	if err != nil {
 		hint := ""
 		if strings.Contains(raw, " ") {

@@ -17,7 +17,7 @@ import (
 // Herald package.
 func TestImportsPointDown(t *testing.T) {
 	imports := herald(t)
-	primitives := []string{"harness/spec", "harness/pki", "harness/docker", "harness/config", "harness/fingerprint", "harness/foreignimage"}
+	primitives := []string{"harness/matrix", "harness/pki", "harness/docker", "harness/config", "harness/fingerprint", "harness/foreignimage"}
 	for _, p := range primitives {
 		for _, dep := range imports["herald/"+p] {
 			t.Errorf("%s is a primitive but imports %s", p, dep)
@@ -36,9 +36,9 @@ func TestImportsPointDown(t *testing.T) {
 	// small interfaces, never the clients' or the mocks' types.
 	for _, dep := range imports["herald/harness/match"] {
 		switch dep {
-		case "herald/harness/spec":
+		case "herald/harness/matrix":
 		default:
-			t.Errorf("harness/match imports %s: matchers judge JSON values and know only the protocol (harness/spec)", dep)
+			t.Errorf("harness/match imports %s: matchers judge JSON values and know only the protocol (harness/matrix)", dep)
 		}
 	}
 	for pkg, deps := range imports {

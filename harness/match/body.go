@@ -6,7 +6,7 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // HaveEventBody matches an answer whose body is the v2 shape
@@ -37,7 +37,7 @@ func (m *bodyShapeMatcher) Match(actual any) (bool, error) {
 
 // shapeProblem says what is wrong with body for the v1 or v2 shape, or "".
 func shapeProblem(body []byte, v1 bool) string {
-	v, err := spec.ParseJSON(body)
+	v, err := matrix.ParseJSON(body)
 	if err != nil {
 		return fmt.Sprintf("the body is not JSON: %v", err)
 	}

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // change is one difference between two JSON values: at path, the sent
@@ -100,7 +100,7 @@ func diffJSON(path string, sent, got any) []change {
 
 func asMap(v any) (map[string]any, bool) {
 	switch m := v.(type) {
-	case spec.Object:
+	case matrix.Object:
 		return m, true
 	case map[string]any:
 		return m, true
@@ -110,8 +110,8 @@ func asMap(v any) (map[string]any, bool) {
 
 // sameJSON compares two JSON values by their lax canonical encodings.
 func sameJSON(a, b any) bool {
-	ab, errA := spec.CanonicalJSONLax(a)
-	bb, errB := spec.CanonicalJSONLax(b)
+	ab, errA := matrix.CanonicalJSONLax(a)
+	bb, errB := matrix.CanonicalJSONLax(b)
 	if errA != nil || errB != nil {
 		return false
 	}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // EqualExceptSignaturesOf matches an event that equals sent in every field
@@ -18,12 +18,12 @@ import (
 // names each field that changed, with the sent and the returned value.
 //
 //	Expect(returned).To(match.EqualExceptSignaturesOf(sent, hs.ServerName))
-func EqualExceptSignaturesOf(sent spec.Object, server string) types.GomegaMatcher {
+func EqualExceptSignaturesOf(sent matrix.Object, server string) types.GomegaMatcher {
 	return &untouchedMatcher{sent: sent, server: server}
 }
 
 type untouchedMatcher struct {
-	sent    spec.Object
+	sent    matrix.Object
 	server  string
 	changes []change
 }
@@ -45,7 +45,7 @@ func (m *untouchedMatcher) Match(actual any) (bool, error) {
 }
 
 // withoutSignaturesOf is a copy of event without server's signatures.
-func withoutSignaturesOf(event spec.Object, server string) spec.Object {
+func withoutSignaturesOf(event matrix.Object, server string) matrix.Object {
 	c := event.Clone()
 	if sigs, ok := c.GetObject("signatures"); ok {
 		delete(sigs, server)
@@ -53,7 +53,7 @@ func withoutSignaturesOf(event spec.Object, server string) spec.Object {
 	return c
 }
 
-func dropEmptySignatures(event, other spec.Object) {
+func dropEmptySignatures(event, other matrix.Object) {
 	if sigs, ok := event.GetObject("signatures"); ok && len(sigs) == 0 && !other.Has("signatures") {
 		delete(event, "signatures")
 	}
@@ -72,12 +72,12 @@ func (m *untouchedMatcher) NegatedFailureMessage(any) string {
 // HaveEventID matches an event whose ID in room version rv is id: the
 // event_id field in rooms v1 and v2, the reference hash from v3 on (so
 // any change to a field the reference hash covers changes it).
-func HaveEventID(rv spec.RoomVersion, id string) types.GomegaMatcher {
+func HaveEventID(rv matrix.RoomVersion, id string) types.GomegaMatcher {
 	return &eventIDMatcher{rv: rv, want: id}
 }
 
 type eventIDMatcher struct {
-	rv   spec.RoomVersion
+	rv   matrix.RoomVersion
 	want string
 	got  string
 	err  error
@@ -93,7 +93,7 @@ func (m *eventIDMatcher) Match(actual any) (bool, error) {
 }
 
 func (m *eventIDMatcher) how() string {
-	if m.rv.EventIDFormat == spec.EventIDOpaque {
+	if m.rv.EventIDFormat == matrix.EventIDOpaque {
 		return "its event_id field"
 	}
 	return "computed from its reference hash"
@@ -113,13 +113,13 @@ func (m *eventIDMatcher) NegatedFailureMessage(any) string {
 // HaveValidContentHash matches an event whose hashes.sha256 is its
 // content hash in room version rv (server-server-api.md "Calculating the
 // content hash for an event").
-func HaveValidContentHash(rv spec.RoomVersion) types.GomegaMatcher {
+func HaveValidContentHash(rv matrix.RoomVersion) types.GomegaMatcher {
 	return &contentHashMatcher{rv: rv}
 }
 
 type contentHashMatcher struct {
-	rv    spec.RoomVersion
-	event spec.Object
+	rv    matrix.RoomVersion
+	event matrix.Object
 	err   error
 }
 

@@ -4,14 +4,14 @@ import (
 	"herald/harness/fingerprint"
 	"testing"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 func TestEqualExceptSignaturesOf(t *testing.T) {
-	rv := spec.MustRoomVersion("10")
+	rv := matrix.MustRoomVersion("10")
 	mock, hs := signer(t, "mock:8448"), signer(t, "hs1")
 	sent := invite(t, rv, mock)
-	countersigned := func() spec.Object {
+	countersigned := func() matrix.Object {
 		c := sent.Clone()
 		if err := hs.SignEvent(rv, c); err != nil {
 			t.Fatal(err)
@@ -57,7 +57,7 @@ func TestEqualExceptSignaturesOf(t *testing.T) {
 
 func TestHaveEventID(t *testing.T) {
 	for _, id := range []string{"1", "3", "4", "12"} {
-		rv := spec.MustRoomVersion(id)
+		rv := matrix.MustRoomVersion(id)
 		ev := invite(t, rv, signer(t, "mock"))
 		want, err := rv.EventID(ev)
 		if err != nil {
@@ -65,7 +65,7 @@ func TestHaveEventID(t *testing.T) {
 		}
 		passes(t, HaveEventID(rv, want), ev)
 		bad := ev.Clone()
-		if rv.EventIDFormat == spec.EventIDOpaque {
+		if rv.EventIDFormat == matrix.EventIDOpaque {
 			bad["event_id"] = "$other:mock"
 		} else {
 			bad["origin_server_ts"] = 1
@@ -75,14 +75,14 @@ func TestHaveEventID(t *testing.T) {
 		delete(noID, "event_id")
 		delete(noID, "hashes")
 		delete(noID, "type")
-		if rv.EventIDFormat == spec.EventIDOpaque {
+		if rv.EventIDFormat == matrix.EventIDOpaque {
 			fails(t, HaveEventID(rv, want), noID, "it has none")
 		}
 	}
 }
 
 func TestHaveValidContentHash(t *testing.T) {
-	rv := spec.MustRoomVersion("10")
+	rv := matrix.MustRoomVersion("10")
 	ev := invite(t, rv, signer(t, "mock"))
 	passes(t, HaveValidContentHash(rv), ev)
 	bad := ev.Clone()
@@ -94,7 +94,7 @@ func TestHaveValidContentHash(t *testing.T) {
 }
 
 func TestEqualExceptSignaturesOfLeavesUnsignedAside(t *testing.T) {
-	rv := spec.MustRoomVersion("10")
+	rv := matrix.MustRoomVersion("10")
 	mock, hs := signer(t, "mock:8448"), signer(t, "hs1")
 	sent := invite(t, rv, mock)
 	returned := sent.Clone()
@@ -108,12 +108,12 @@ func TestEqualExceptSignaturesOfLeavesUnsignedAside(t *testing.T) {
 }
 
 func TestKeepUnsignedOf(t *testing.T) {
-	rv := spec.MustRoomVersion("10")
+	rv := matrix.MustRoomVersion("10")
 	sent := invite(t, rv, signer(t, "mock:8448"))
-	full := spec.MustParseObject(`{"type":"m.room.create","state_key":"","sender":"@alice:mock","content":{"room_version":"10"},"depth":1,"hashes":{"sha256":"x"}}`)
-	name := spec.MustParseObject(`{"type":"m.room.name","state_key":"","sender":"@alice:mock","content":{"name":"n"},"depth":2}`)
-	state := []spec.Object{full, name}
-	with := func(unsigned any) spec.Object {
+	full := matrix.MustParseObject(`{"type":"m.room.create","state_key":"","sender":"@alice:mock","content":{"room_version":"10"},"depth":1,"hashes":{"sha256":"x"}}`)
+	name := matrix.MustParseObject(`{"type":"m.room.name","state_key":"","sender":"@alice:mock","content":{"name":"n"},"depth":2}`)
+	state := []matrix.Object{full, name}
+	with := func(unsigned any) matrix.Object {
 		c := sent.Clone()
 		c["unsigned"] = unsigned
 		return c

@@ -8,7 +8,7 @@ import (
 	"github.com/onsi/gomega/types"
 
 	"herald/harness/federation"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // fails asserts that m does not match actual and that its failure message
@@ -50,9 +50,9 @@ func response(status int, body string) *federation.Response {
 	}
 }
 
-func signer(t *testing.T, server string) *spec.Signer {
+func signer(t *testing.T, server string) *matrix.Signer {
 	t.Helper()
-	s, err := spec.GenerateSigner(server, "ed25519:test")
+	s, err := matrix.GenerateSigner(server, "ed25519:test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,9 +60,9 @@ func signer(t *testing.T, server string) *spec.Signer {
 }
 
 // keysOf is the published key document of s, parsed.
-func keysOf(t *testing.T, signers ...*spec.Signer) *spec.ServerKeys {
+func keysOf(t *testing.T, signers ...*matrix.Signer) *matrix.ServerKeys {
 	t.Helper()
-	doc, err := spec.BuildServerKeys(time.Now().Add(time.Hour).UnixMilli(), nil, signers...)
+	doc, err := matrix.BuildServerKeys(time.Now().Add(time.Hour).UnixMilli(), nil, signers...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func keysOf(t *testing.T, signers ...*spec.Signer) *spec.ServerKeys {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := spec.ParseServerKeys(data)
+	keys, err := matrix.ParseServerKeys(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,12 +79,12 @@ func keysOf(t *testing.T, signers ...*spec.Signer) *spec.ServerKeys {
 
 // invite is a hashed invite signed by the sender's server, in room
 // version rv.
-func invite(t *testing.T, rv spec.RoomVersion, sender *spec.Signer) spec.Object {
+func invite(t *testing.T, rv matrix.RoomVersion, sender *matrix.Signer) matrix.Object {
 	t.Helper()
-	ev := spec.MustParseObject(`{"type":"m.room.member","state_key":"@bob:hs","sender":"@alice:` + sender.ServerName + `",
+	ev := matrix.MustParseObject(`{"type":"m.room.member","state_key":"@bob:hs","sender":"@alice:` + sender.ServerName + `",
 		"room_id":"!room:` + sender.ServerName + `","content":{"membership":"invite"},"origin_server_ts":1700000000000,
 		"depth":5,"prev_events":[],"auth_events":[]}`)
-	if rv.EventIDFormat == spec.EventIDOpaque {
+	if rv.EventIDFormat == matrix.EventIDOpaque {
 		ev["event_id"] = "$inv:" + sender.ServerName
 	}
 	if err := sender.HashAndSignEvent(rv, ev); err != nil {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/onsi/gomega/format"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // Answer is an HTTP answer of the homeserver as the response matchers read
@@ -78,7 +78,7 @@ func isNil(v any) bool {
 // errcode returns the errcode of a Matrix error body, whether the body is
 // a JSON object at all, and the parse error if not.
 func (a answer) errcode() (string, error) {
-	obj, err := spec.ParseObject(a.body)
+	obj, err := matrix.ParseObject(a.body)
 	if err != nil {
 		return "", err
 	}
@@ -101,9 +101,9 @@ type Encoded interface {
 
 // objectOf accepts a JSON object in the forms the harness hands around:
 // spec.Object, map[string]any, or an Encoded value whose JSON is an object.
-func objectOf(actual any) (spec.Object, error) {
+func objectOf(actual any) (matrix.Object, error) {
 	switch o := actual.(type) {
-	case spec.Object:
+	case matrix.Object:
 		if o == nil {
 			return nil, fmt.Errorf("match: got a nil JSON object")
 		}
@@ -112,12 +112,12 @@ func objectOf(actual any) (spec.Object, error) {
 		if o == nil {
 			return nil, fmt.Errorf("match: got a nil JSON object")
 		}
-		return spec.Object(o), nil
+		return matrix.Object(o), nil
 	case Encoded:
 		if isNil(actual) {
 			return nil, fmt.Errorf("match: got a nil %T", actual)
 		}
-		obj, err := spec.ParseObject(o.JSON())
+		obj, err := matrix.ParseObject(o.JSON())
 		if err != nil {
 			return nil, fmt.Errorf("match: %T is not a JSON object: %w", actual, err)
 		}
@@ -128,12 +128,12 @@ func objectOf(actual any) (spec.Object, error) {
 
 // objectsOf reads a JSON array of objects from any value that encodes as
 // one (a slice of events a client received, say).
-func objectsOf(actual any) ([]spec.Object, error) {
+func objectsOf(actual any) ([]matrix.Object, error) {
 	b, err := json.Marshal(actual)
 	if err != nil {
 		return nil, fmt.Errorf("match: %T does not encode as JSON: %w", actual, err)
 	}
-	v, err := spec.ParseJSON(b)
+	v, err := matrix.ParseJSON(b)
 	if err != nil {
 		return nil, fmt.Errorf("match: %T: %w", actual, err)
 	}
@@ -141,13 +141,13 @@ func objectsOf(actual any) ([]spec.Object, error) {
 	if !ok {
 		return nil, fmt.Errorf("match: expected a JSON array, %T encodes as %s", actual, showJSON(v))
 	}
-	objs := make([]spec.Object, 0, len(arr))
+	objs := make([]matrix.Object, 0, len(arr))
 	for i, item := range arr {
 		o, ok := item.(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("match: item %d of the array is not a JSON object: %s", i, showJSON(item))
 		}
-		objs = append(objs, spec.Object(o))
+		objs = append(objs, matrix.Object(o))
 	}
 	return objs, nil
 }
@@ -155,7 +155,7 @@ func objectsOf(actual any) ([]spec.Object, error) {
 // showJSON renders a JSON value compactly for failure messages (lax
 // canonical JSON, so numbers read as sent), cut if long.
 func showJSON(v any) string {
-	b, err := spec.CanonicalJSONLax(v)
+	b, err := matrix.CanonicalJSONLax(v)
 	if err != nil {
 		return fmt.Sprintf("%#v", v)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // OutboundBeFullPDU matches an entry of invite_room_state that is a full
@@ -23,15 +23,15 @@ import (
 // with the list of what it lacks.
 //
 //	Expect(entry).To(match.OutboundBeFullPDU(rv, roomID, hsKeys))
-func OutboundBeFullPDU(rv spec.RoomVersion, roomID string, keys ...*spec.ServerKeys) types.GomegaMatcher {
+func OutboundBeFullPDU(rv matrix.RoomVersion, roomID string, keys ...*matrix.ServerKeys) types.GomegaMatcher {
 	return &outboundPDUMatcher{rv: rv, roomID: roomID, keys: keys}
 }
 
 type outboundPDUMatcher struct {
-	rv       spec.RoomVersion
+	rv       matrix.RoomVersion
 	roomID   string
-	keys     []*spec.ServerKeys
-	event    spec.Object
+	keys     []*matrix.ServerKeys
+	event    matrix.Object
 	problems []string
 }
 
@@ -65,7 +65,7 @@ func (m *outboundPDUMatcher) Match(actual any) (bool, error) {
 			}
 		}
 	}
-	if m.rv.EventIDFormat == spec.EventIDOpaque {
+	if m.rv.EventIDFormat == matrix.EventIDOpaque {
 		if kind := outboundKind(event, "event_id"); kind != "string" {
 			bad("event_id: want string (room v%s events carry their ID), got %s", m.rv.ID, kind)
 		}
@@ -101,18 +101,18 @@ func (m *outboundPDUMatcher) Match(actual any) (bool, error) {
 
 // checkSignatures verifies the signature of each required signer whose
 // key document was given.
-func (m *outboundPDUMatcher) checkSignatures(event spec.Object, bad func(string, ...any)) {
+func (m *outboundPDUMatcher) checkSignatures(event matrix.Object, bad func(string, ...any)) {
 	signers, err := m.rv.RequiredSigners(event)
 	if err != nil {
 		bad("signatures: %v", err)
 		return
 	}
 	for _, server := range signers {
-		i := slices.IndexFunc(m.keys, func(k *spec.ServerKeys) bool { return k != nil && k.ServerName == server })
+		i := slices.IndexFunc(m.keys, func(k *matrix.ServerKeys) bool { return k != nil && k.ServerName == server })
 		if i < 0 {
 			continue
 		}
-		ids := spec.SignatureKeyIDs(event, server)
+		ids := matrix.SignatureKeyIDs(event, server)
 		if len(ids) == 0 {
 			bad("signatures: none by %s", server)
 			continue
@@ -146,15 +146,15 @@ func (m *outboundPDUMatcher) NegatedFailureMessage(any) string {
 }
 
 // outboundObject accepts the forms a JSON object takes in the harness.
-func outboundObject(actual any) (spec.Object, error) {
+func outboundObject(actual any) (matrix.Object, error) {
 	switch o := actual.(type) {
-	case spec.Object:
+	case matrix.Object:
 		if o != nil {
 			return o, nil
 		}
 	case map[string]any:
 		if o != nil {
-			return spec.Object(o), nil
+			return matrix.Object(o), nil
 		}
 	default:
 		return nil, fmt.Errorf("match: expected a JSON object (spec.Object or map[string]any), got %T", actual)
@@ -163,7 +163,7 @@ func outboundObject(actual any) (spec.Object, error) {
 }
 
 // outboundKind names the JSON kind of event[field] ("missing" if absent).
-func outboundKind(event spec.Object, field string) string {
+func outboundKind(event matrix.Object, field string) string {
 	v, ok := event[field]
 	if !ok {
 		return "missing"
@@ -189,7 +189,7 @@ func outboundKind(event spec.Object, field string) string {
 
 // outboundShow renders a JSON value on one line, cut if long.
 func outboundShow(v any) string {
-	b, err := spec.CanonicalJSONLax(v)
+	b, err := matrix.CanonicalJSONLax(v)
 	if err != nil {
 		return fmt.Sprintf("%#v", v)
 	}
@@ -207,14 +207,14 @@ func outboundShow(v any) string {
 // event for the room", so there is always an entry whose format to judge.
 //
 //	Expect(body["invite_room_state"]).To(match.OutboundBeFullInviteState(rv, roomID, hsKeys))
-func OutboundBeFullInviteState(rv spec.RoomVersion, roomID string, keys ...*spec.ServerKeys) types.GomegaMatcher {
+func OutboundBeFullInviteState(rv matrix.RoomVersion, roomID string, keys ...*matrix.ServerKeys) types.GomegaMatcher {
 	return &outboundStateListMatcher{rv: rv, roomID: roomID, keys: keys}
 }
 
 type outboundStateListMatcher struct {
-	rv     spec.RoomVersion
+	rv     matrix.RoomVersion
 	roomID string
-	keys   []*spec.ServerKeys
+	keys   []*matrix.ServerKeys
 	// why is the list's own fault; entry, the first entry's that failed.
 	why   string
 	entry types.GomegaMatcher
@@ -230,7 +230,7 @@ func (m *outboundStateListMatcher) Match(actual any) (bool, error) {
 		return false, nil
 	case []any:
 		list = l
-	case []spec.Object:
+	case []matrix.Object:
 		for _, o := range l {
 			list = append(list, map[string]any(o))
 		}

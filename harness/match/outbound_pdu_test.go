@@ -7,7 +7,7 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // outboundExpect checks m against actual: it must match when want is
@@ -32,13 +32,13 @@ func outboundExpect(t *testing.T, m types.GomegaMatcher, actual any, want bool, 
 	}
 }
 
-func outboundSigner(t *testing.T, server string) (*spec.Signer, *spec.ServerKeys) {
+func outboundSigner(t *testing.T, server string) (*matrix.Signer, *matrix.ServerKeys) {
 	t.Helper()
-	s, err := spec.GenerateSigner(server, "ed25519:outbound")
+	s, err := matrix.GenerateSigner(server, "ed25519:outbound")
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := spec.BuildServerKeys(time.Now().Add(time.Hour).UnixMilli(), nil, s)
+	doc, err := matrix.BuildServerKeys(time.Now().Add(time.Hour).UnixMilli(), nil, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func outboundSigner(t *testing.T, server string) (*spec.Signer, *spec.ServerKeys
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := spec.ParseServerKeys(data)
+	keys, err := matrix.ParseServerKeys(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,17 +55,17 @@ func outboundSigner(t *testing.T, server string) (*spec.Signer, *spec.ServerKeys
 
 // outboundRoom builds a create event and a join rules event of a room of
 // version rv, hashed and signed by s, and returns them with the room ID.
-func outboundRoom(t *testing.T, rv spec.RoomVersion, s *spec.Signer) (create, rules spec.Object, roomID string) {
+func outboundRoom(t *testing.T, rv matrix.RoomVersion, s *matrix.Signer) (create, rules matrix.Object, roomID string) {
 	t.Helper()
 	alice := "@alice:" + s.ServerName
 	roomID = "!room:" + s.ServerName
-	create = spec.Object{"type": "m.room.create", "state_key": "", "sender": alice,
+	create = matrix.Object{"type": "m.room.create", "state_key": "", "sender": alice,
 		"content": map[string]any{"room_version": rv.ID}, "origin_server_ts": 1700000000000,
 		"depth": 1, "prev_events": []any{}, "auth_events": []any{}}
 	if rv.CreateEventHasRoomID {
 		create["room_id"] = roomID
 	}
-	if rv.EventIDFormat == spec.EventIDOpaque {
+	if rv.EventIDFormat == matrix.EventIDOpaque {
 		create["event_id"] = "$create:" + s.ServerName
 	}
 	if err := s.HashAndSignEvent(rv, create); err != nil {
@@ -88,10 +88,10 @@ func outboundRoom(t *testing.T, rv spec.RoomVersion, s *spec.Signer) (create, ru
 	if rv.RoomIDFromCreateEvent {
 		auth = []any{} // v12: the create event is implied by the room ID
 	}
-	rules = spec.Object{"type": "m.room.join_rules", "state_key": "", "sender": alice, "room_id": roomID,
+	rules = matrix.Object{"type": "m.room.join_rules", "state_key": "", "sender": alice, "room_id": roomID,
 		"content": map[string]any{"join_rule": "invite"}, "origin_server_ts": 1700000000001,
 		"depth": 2, "prev_events": []any{rv.EventRef(createID, ref)}, "auth_events": auth}
-	if rv.EventIDFormat == spec.EventIDOpaque {
+	if rv.EventIDFormat == matrix.EventIDOpaque {
 		rules["event_id"] = "$rules:" + s.ServerName
 	}
 	if err := s.HashAndSignEvent(rv, rules); err != nil {
@@ -101,7 +101,7 @@ func outboundRoom(t *testing.T, rv spec.RoomVersion, s *spec.Signer) (create, ru
 }
 
 func TestOutboundBeFullPDUPassesFullEvents(t *testing.T) {
-	for _, rv := range spec.KnownVersions() {
+	for _, rv := range matrix.KnownVersions() {
 		s, keys := outboundSigner(t, "hs")
 		create, rules, roomID := outboundRoom(t, rv, s)
 		outboundExpect(t, OutboundBeFullPDU(rv, roomID, keys), create, true)
@@ -111,14 +111,14 @@ func TestOutboundBeFullPDUPassesFullEvents(t *testing.T) {
 }
 
 func TestOutboundBeFullPDUFailsWrongEntries(t *testing.T) {
-	rv10, rv1, rv12 := spec.MustRoomVersion("10"), spec.MustRoomVersion("1"), spec.MustRoomVersion("12")
+	rv10, rv1, rv12 := matrix.MustRoomVersion("10"), matrix.MustRoomVersion("1"), matrix.MustRoomVersion("12")
 	s, keys := outboundSigner(t, "hs")
 	_, other := outboundSigner(t, "hs")
 	_, rules, roomID := outboundRoom(t, rv10, s)
 	create1, _, room1 := outboundRoom(t, rv1, s)
 	create12, rules12, room12 := outboundRoom(t, rv12, s)
 
-	stripped := spec.Object{"type": "m.room.join_rules", "state_key": "", "sender": "@alice:hs", "content": map[string]any{"join_rule": "invite"}}
+	stripped := matrix.Object{"type": "m.room.join_rules", "state_key": "", "sender": "@alice:hs", "content": map[string]any{"join_rule": "invite"}}
 	outboundExpect(t, OutboundBeFullPDU(rv10, roomID, keys), stripped, false,
 		`"m.room.join_rules" entry is not`, "hashes: want object, got missing", "auth_events: want array, got missing",
 		"depth: want integer, got missing", "room_id: want string, got missing", "signatures")
@@ -146,7 +146,7 @@ func TestOutboundBeFullPDUFailsWrongEntries(t *testing.T) {
 	outboundExpect(t, OutboundBeFullPDU(rv12, room12, keys), rules12, true)
 
 	floaty := rules.Clone()
-	floaty["depth"] = spec.MustParseObject(`{"d":2.5}`)["d"]
+	floaty["depth"] = matrix.MustParseObject(`{"d":2.5}`)["d"]
 	outboundExpect(t, OutboundBeFullPDU(rv10, roomID), floaty, false, "depth: want integer, got number")
 
 	if _, err := OutboundBeFullPDU(rv10, roomID).Match("not an object"); err == nil {
@@ -161,7 +161,7 @@ func TestOutboundHoldStateEvent(t *testing.T) {
 		"junk",
 	}
 	outboundExpect(t, OutboundHoldStateEvent("m.room.create", ""), state, true)
-	outboundExpect(t, OutboundHoldStateEvent("m.room.name", ""), []spec.Object{{"type": "m.room.name", "state_key": ""}}, true)
+	outboundExpect(t, OutboundHoldStateEvent("m.room.name", ""), []matrix.Object{{"type": "m.room.name", "state_key": ""}}, true)
 	outboundExpect(t, OutboundHoldStateEvent("m.room.join_rules", ""), state, false,
 		`m.room.join_rules("")`, `m.room.create(""), m.room.name(""), #2: not an object`)
 	outboundExpect(t, OutboundHoldStateEvent("m.room.create", "x"), state, false, `m.room.create("x")`)
@@ -173,17 +173,17 @@ func TestOutboundHoldStateEvent(t *testing.T) {
 }
 
 func TestOutboundBeFullInviteState(t *testing.T) {
-	rv := spec.MustRoomVersion("10")
+	rv := matrix.MustRoomVersion("10")
 	s, keys := outboundSigner(t, "hs")
 	create, rules, roomID := outboundRoom(t, rv, s)
 	full := []any{map[string]any(create), map[string]any(rules)}
 	outboundExpect(t, OutboundBeFullInviteState(rv, roomID, keys), full, true)
-	outboundExpect(t, OutboundBeFullInviteState(rv, roomID, keys), []spec.Object{create}, true)
+	outboundExpect(t, OutboundBeFullInviteState(rv, roomID, keys), []matrix.Object{create}, true)
 
 	// The wrong answers a check of each entry alone would let through.
 	outboundExpect(t, OutboundBeFullInviteState(rv, roomID, keys), nil, false, "invite_room_state is absent", "observed: invite_room_state is absent")
 	outboundExpect(t, OutboundBeFullInviteState(rv, roomID, keys), []any{}, false, "invite_room_state is empty", "MUST contain the m.room.create event")
-	outboundExpect(t, OutboundBeFullInviteState(rv, roomID, keys), []spec.Object(nil), false, "is empty")
+	outboundExpect(t, OutboundBeFullInviteState(rv, roomID, keys), []matrix.Object(nil), false, "is empty")
 	outboundExpect(t, OutboundBeFullInviteState(rv, roomID, keys), map[string]any{"0": map[string]any(create)}, false, "not an array")
 	outboundExpect(t, OutboundBeFullInviteState(rv, roomID, keys), []any{map[string]any(create), "x"}, false, `has "x", not an event`)
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // OutboundCarrySignature matches an event of room version rv that carries
@@ -17,15 +17,15 @@ import (
 // this is "the event still has the signature the invited server added".
 //
 //	Expect(invite).To(match.OutboundCarrySignature(rv, remote.Name(), remote.KeyID(), remote.Signer().PublicKey()))
-func OutboundCarrySignature(rv spec.RoomVersion, server, keyID string, key ed25519.PublicKey) types.GomegaMatcher {
+func OutboundCarrySignature(rv matrix.RoomVersion, server, keyID string, key ed25519.PublicKey) types.GomegaMatcher {
 	return &outboundCarryMatcher{rv: rv, server: server, keyID: keyID, key: key}
 }
 
 type outboundCarryMatcher struct {
-	rv            spec.RoomVersion
+	rv            matrix.RoomVersion
 	server, keyID string
 	key           ed25519.PublicKey
-	event         spec.Object
+	event         matrix.Object
 	err           error
 }
 
@@ -35,7 +35,7 @@ func (m *outboundCarryMatcher) Match(actual any) (bool, error) {
 		return false, err
 	}
 	m.event = event
-	if !slices.Contains(spec.SignatureKeyIDs(event, m.server), m.keyID) {
+	if !slices.Contains(matrix.SignatureKeyIDs(event, m.server), m.keyID) {
 		m.err = fmt.Errorf("there is no signature of %s with %s", m.server, m.keyID)
 		return false, nil
 	}
@@ -66,7 +66,7 @@ func OutboundBeSignedOnlyUnder(servers ...string) types.GomegaMatcher {
 type outboundOnlyMatcher struct {
 	servers []string
 	extra   []string
-	sigs    spec.Object
+	sigs    matrix.Object
 }
 
 func (m *outboundOnlyMatcher) Match(actual any) (bool, error) {

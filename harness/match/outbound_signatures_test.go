@@ -3,12 +3,12 @@ package match
 import (
 	"testing"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 func TestOutboundCarrySignature(t *testing.T) {
 	for _, ver := range []string{"1", "10", "12"} {
-		rv := spec.MustRoomVersion(ver)
+		rv := matrix.MustRoomVersion(ver)
 		hs, _ := outboundSigner(t, "hs")
 		mock, _ := outboundSigner(t, "mock")
 		_, rules, _ := outboundRoom(t, rv, hs)
@@ -38,7 +38,7 @@ func TestOutboundCarrySignature(t *testing.T) {
 }
 
 func TestOutboundBeSignedOnlyUnder(t *testing.T) {
-	rv := spec.MustRoomVersion("10")
+	rv := matrix.MustRoomVersion("10")
 	hs, _ := outboundSigner(t, "hs")
 	_, rules, _ := outboundRoom(t, rv, hs)
 	outboundExpect(t, OutboundBeSignedOnlyUnder("hs"), rules, true)

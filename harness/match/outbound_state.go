@@ -6,7 +6,7 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // OutboundHoldStateEvent matches an invite_room_state list (the []any of
@@ -29,7 +29,7 @@ func (m *outboundStateMatcher) Match(actual any) (bool, error) {
 	switch l := actual.(type) {
 	case []any:
 		list = l
-	case []spec.Object:
+	case []matrix.Object:
 		for _, o := range l {
 			list = append(list, map[string]any(o))
 		}
@@ -44,8 +44,8 @@ func (m *outboundStateMatcher) Match(actual any) (bool, error) {
 			m.have = append(m.have, fmt.Sprintf("#%d: not an object", i))
 			continue
 		}
-		typ, _ := spec.Object(obj).GetString("type")
-		key, hasKey := spec.Object(obj).GetString("state_key")
+		typ, _ := matrix.Object(obj).GetString("type")
+		key, hasKey := matrix.Object(obj).GetString("state_key")
 		m.have = append(m.have, fmt.Sprintf("%s(%q)", typ, key))
 		if typ == m.eventType && hasKey && key == m.stateKey {
 			found = true

@@ -7,7 +7,7 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // BeSignedBy matches an event of room version rv that carries server's
@@ -22,14 +22,14 @@ import (
 //
 //	keys, _, err := remote.FetchKeys(ctx)
 //	Expect(returned).To(match.BeSignedBy(hs.ServerName, keys, rv))
-func BeSignedBy(server string, keys *spec.ServerKeys, rv spec.RoomVersion) types.GomegaMatcher {
+func BeSignedBy(server string, keys *matrix.ServerKeys, rv matrix.RoomVersion) types.GomegaMatcher {
 	return &signedMatcher{server: server, keys: keys, rv: rv}
 }
 
 type signedMatcher struct {
 	server   string
-	keys     *spec.ServerKeys
-	rv       spec.RoomVersion
+	keys     *matrix.ServerKeys
+	rv       matrix.RoomVersion
 	problems []string
 	signers  []string
 }
@@ -48,7 +48,7 @@ func (m *signedMatcher) Match(actual any) (bool, error) {
 		return false, nil
 	}
 	var ids []string
-	for _, id := range spec.SignatureKeyIDs(event, m.server) {
+	for _, id := range matrix.SignatureKeyIDs(event, m.server) {
 		if strings.HasPrefix(id, "ed25519:") {
 			ids = append(ids, id)
 		}
@@ -81,7 +81,7 @@ func (m *signedMatcher) Match(actual any) (bool, error) {
 }
 
 // signersOf lists the servers that signed event.
-func signersOf(event spec.Object) []string {
+func signersOf(event matrix.Object) []string {
 	sigs, _ := event.GetObject("signatures")
 	var out []string
 	for s := range sigs {
@@ -91,7 +91,7 @@ func signersOf(event spec.Object) []string {
 	return out
 }
 
-func published(k *spec.ServerKeys) string {
+func published(k *matrix.ServerKeys) string {
 	var ids []string
 	for id := range k.VerifyKeys {
 		ids = append(ids, id)

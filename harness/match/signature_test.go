@@ -3,11 +3,11 @@ package match
 import (
 	"testing"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 func TestBeSignedBy(t *testing.T) {
-	rv := spec.MustRoomVersion("10")
+	rv := matrix.MustRoomVersion("10")
 	mock, hs := signer(t, "mock"), signer(t, "hs1")
 	keys := keysOf(t, hs)
 	ev := invite(t, rv, mock)
@@ -20,7 +20,7 @@ func TestBeSignedBy(t *testing.T) {
 
 	corrupt := ev.Clone()
 	sigs, _ := corrupt.GetObject("signatures")
-	mine, _ := spec.Object(sigs).GetObject("hs1")
+	mine, _ := matrix.Object(sigs).GetObject("hs1")
 	mine["ed25519:test"] = "K8280/U9SSy9IVtjBuVeLr+HpOB4BQFWbg+UZaADMtTdGYI7Geitb76LTrr5QV/7Xg4ahLwYGYZzuHGZKM5ZAQ"
 	fails(t, BeSignedBy("hs1", keys, rv), corrupt, "ed25519:test", "does not verify")
 
@@ -30,7 +30,7 @@ func TestBeSignedBy(t *testing.T) {
 	changed["content"] = map[string]any{"membership": "join"}
 	fails(t, BeSignedBy("hs1", keys, rv), changed, "does not verify")
 
-	other, err := spec.GenerateSigner("hs1", "ed25519:other")
+	other, err := matrix.GenerateSigner("hs1", "ed25519:other")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // ContainStrippedStateOf matches the invite_state events of a /sync answer
@@ -16,14 +16,14 @@ import (
 // "translated as stripped state events over the Client-Server API"
 // (invites-v2.yaml). sent may be full PDUs or stripped events; only those
 // four fields are compared. Extra events in the invite state are fine.
-func ContainStrippedStateOf(sent []spec.Object) types.GomegaMatcher {
+func ContainStrippedStateOf(sent []matrix.Object) types.GomegaMatcher {
 	return &strippedMatcher{sent: sent}
 }
 
 type strippedMatcher struct {
-	sent     []spec.Object
+	sent     []matrix.Object
 	problems []string
-	got      []spec.Object
+	got      []matrix.Object
 }
 
 var strippedFields = []string{"type", "state_key", "sender", "content"}
@@ -38,7 +38,7 @@ func (m *strippedMatcher) Match(actual any) (bool, error) {
 		typ, _ := want.GetString("type")
 		key, _ := want.GetString("state_key")
 		name := fmt.Sprintf("%s(%q)", typ, key)
-		var found spec.Object
+		var found matrix.Object
 		for _, ev := range got {
 			gotType, _ := ev.GetString("type")
 			gotKey, isState := ev.GetString("state_key")

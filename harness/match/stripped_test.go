@@ -4,13 +4,13 @@ import (
 	"testing"
 
 	"herald/harness/csapi"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 func TestContainStrippedStateOf(t *testing.T) {
-	sent := []spec.Object{
-		spec.MustParseObject(`{"type":"m.room.create","state_key":"","sender":"@a:m","content":{"room_version":"10"},"hashes":{"sha256":"x"}}`),
-		spec.MustParseObject(`{"type":"m.room.name","state_key":"","sender":"@a:m","content":{"name":"Room"}}`),
+	sent := []matrix.Object{
+		matrix.MustParseObject(`{"type":"m.room.create","state_key":"","sender":"@a:m","content":{"room_version":"10"},"hashes":{"sha256":"x"}}`),
+		matrix.MustParseObject(`{"type":"m.room.name","state_key":"","sender":"@a:m","content":{"name":"Room"}}`),
 	}
 	events := func(raws ...string) []csapi.Event {
 		var out []csapi.Event
@@ -37,7 +37,7 @@ func TestContainStrippedStateOf(t *testing.T) {
 }
 
 func TestContainStrippedStateOfReadsJSONOnly(t *testing.T) {
-	sent := []spec.Object{spec.MustParseObject(`{"type":"m.room.name","state_key":"","sender":"@a:hs","content":{"name":"x"}}`)}
+	sent := []matrix.Object{matrix.MustParseObject(`{"type":"m.room.name","state_key":"","sender":"@a:hs","content":{"name":"x"}}`)}
 	m := ContainStrippedStateOf(sent)
 	// Any value that encodes as a JSON array of events is read.
 	raw := []map[string]any{{"type": "m.room.name", "state_key": "", "sender": "@a:hs", "content": map[string]any{"name": "x"}}}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // KeepUnsignedOf matches an invite returned by an invited server whose
@@ -22,13 +22,13 @@ import (
 // sent carries nothing, so it is no change here.
 //
 //	Expect(returned).To(match.KeepUnsignedOf(sent, bodyState))
-func KeepUnsignedOf(sent spec.Object, state []spec.Object) types.GomegaMatcher {
+func KeepUnsignedOf(sent matrix.Object, state []matrix.Object) types.GomegaMatcher {
 	return &unsignedMatcher{sent: sent, state: state}
 }
 
 type unsignedMatcher struct {
-	sent     spec.Object
-	state    []spec.Object
+	sent     matrix.Object
+	state    []matrix.Object
 	problems []string
 	kinds    []string
 }
@@ -70,7 +70,7 @@ func (m *unsignedMatcher) Match(actual any) (bool, error) {
 
 // sameEntries checks that got lists exactly the entries of want, in any
 // order, each whole or stripped.
-func (m *unsignedMatcher) sameEntries(bad func(kind, format string, args ...any), got any, want []spec.Object, what string) {
+func (m *unsignedMatcher) sameEntries(bad func(kind, format string, args ...any), got any, want []matrix.Object, what string) {
 	list, ok := got.([]any)
 	if !ok {
 		bad("unsigned.invite_room_state (not an array)", "unsigned.invite_room_state is %s, not an array", showJSON(got))
@@ -100,7 +100,7 @@ func (m *unsignedMatcher) sameEntries(bad func(kind, format string, args ...any)
 
 // strippedOf is the stripped state event of ev: its type, state_key,
 // sender and content (stripped_state.yaml).
-func strippedOf(ev spec.Object) map[string]any {
+func strippedOf(ev matrix.Object) map[string]any {
 	out := map[string]any{}
 	for _, k := range strippedFields {
 		if v, ok := ev[k]; ok {
@@ -111,7 +111,7 @@ func strippedOf(ev spec.Object) map[string]any {
 }
 
 // without is a copy of o without key (an empty object for nil).
-func without(o spec.Object, key string) map[string]any {
+func without(o matrix.Object, key string) map[string]any {
 	out := map[string]any{}
 	for k, v := range o {
 		if k != key {
@@ -123,8 +123,8 @@ func without(o spec.Object, key string) map[string]any {
 
 // objects keeps the JSON objects of a list (other items are dropped: a
 // sent list holds objects only).
-func objects(list []any) []spec.Object {
-	var out []spec.Object
+func objects(list []any) []matrix.Object {
+	var out []matrix.Object
 	for _, item := range list {
 		if o, ok := asMap(item); ok {
 			out = append(out, o)

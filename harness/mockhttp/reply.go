@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"sync"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // Reply is what a mock answers: status, headers and the exact body.
@@ -17,7 +17,7 @@ type Reply struct {
 }
 
 // Object parses the reply body as a JSON object.
-func (r *Reply) Object() (spec.Object, error) { return spec.ParseObject(r.Body) }
+func (r *Reply) Object() (matrix.Object, error) { return matrix.ParseObject(r.Body) }
 
 // Write sends r on w.
 func (r *Reply) Write(w http.ResponseWriter) {
@@ -33,7 +33,7 @@ func (r *Reply) Write(w http.ResponseWriter) {
 // JSONReply answers with v as canonical JSON, or a 500 if it does not
 // encode.
 func JSONReply(code int, v any) *Reply {
-	body, err := spec.CanonicalJSONLax(v)
+	body, err := matrix.CanonicalJSONLax(v)
 	if err != nil {
 		body, _ = json.Marshal(map[string]any{"errcode": "M_UNKNOWN", "error": "herald: encoding reply: " + err.Error()})
 		code = http.StatusInternalServerError

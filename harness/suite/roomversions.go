@@ -9,7 +9,7 @@ import (
 	"github.com/onsi/gomega"
 
 	"herald/harness/csapi"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 var (
@@ -41,7 +41,7 @@ func OffersRoomVersion(ctx context.Context, id string) bool {
 // RequireRoomVersion skips the spec when the homeserver does not offer room
 // version v: it cannot hold such a room. That it refuses them is checked on
 // its own (SMOKE-ROOM for createRoom, INV2-OK for invites).
-func RequireRoomVersion(ctx context.Context, v spec.RoomVersion) {
+func RequireRoomVersion(ctx context.Context, v matrix.RoomVersion) {
 	ginkgo.GinkgoHelper()
 	if !OffersRoomVersion(ctx, v.ID) {
 		ginkgo.Skip(fmt.Sprintf("the homeserver does not offer room version %s in /capabilities (SMOKE-ROOM/v%s and INV2-OK/v%s check that it refuses it)", v.ID, v.ID, v.ID))
@@ -51,10 +51,10 @@ func RequireRoomVersion(ctx context.Context, v spec.RoomVersion) {
 // DefaultRoomVersion is the version the homeserver creates rooms in, for
 // rules that do not depend on the version; 10 when its default is not one
 // the spec defines.
-func DefaultRoomVersion(ctx context.Context) spec.RoomVersion {
+func DefaultRoomVersion(ctx context.Context) matrix.RoomVersion {
 	ginkgo.GinkgoHelper()
-	if v, ok := spec.LookupRoomVersion(RoomVersions(ctx).Default); ok {
+	if v, ok := matrix.LookupRoomVersion(RoomVersions(ctx).Default); ok {
 		return v
 	}
-	return spec.MustRoomVersion("10")
+	return matrix.MustRoomVersion("10")
 }

@@ -7,13 +7,13 @@ import (
 
 	"herald/harness/conformance"
 	fed "herald/harness/federation"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
 // v1Versions are the room versions the v1 invite API serves (invites-v1.yaml:
 // the receiver "must assume that the room version is either 1 or 2").
-var v1Versions = []spec.RoomVersion{spec.MustRoomVersion("1"), spec.MustRoomVersion("2")}
+var v1Versions = []matrix.RoomVersion{matrix.MustRoomVersion("1"), matrix.MustRoomVersion("2")}
 
 // The invited user's server refuses invites over both federation invite
 // APIs. The v2 API carries every room version, and a server may handle
@@ -21,18 +21,18 @@ var v1Versions = []spec.RoomVersion{spec.MustRoomVersion("1"), spec.MustRoomVers
 var _ = Describe("Invite blocking over federation", func() {
 	for _, api := range []struct {
 		name, yaml string
-		versions   []spec.RoomVersion
+		versions   []matrix.RoomVersion
 		send       func(*remoteScene, context.Context) *fed.Response
 	}{
 		{"V1", "invites-v1.yaml", v1Versions, (*remoteScene).sendV1},
-		{"V2", "invites-v2.yaml", spec.KnownVersions(), (*remoteScene).sendV2},
+		{"V2", "invites-v2.yaml", matrix.KnownVersions(), (*remoteScene).sendV2},
 	} {
 		endpoint := "PUT /_matrix/federation/" + map[string]string{"V1": "v1", "V2": "v2"}[api.name] + "/invite"
 		section := mustFed + "; " + api.yaml + " 403 (\"M_INVITE_BLOCKED … rejected the invite due to invite blocking\")"
 
 		statusRule := rule("BLOCK-FED-"+api.name, conformance.MUST, section,
 			"answers "+endpoint+" for a local user whose account data sets m.invite_permission_config default_action block with 403 and a Matrix error body")
-		conformance.ForEachRoomVersion(statusRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		conformance.ForEachRoomVersion(statusRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 			suite.RequireRoomVersion(ctx, rv)
 			s := newRemoteScene(ctx, rv)
 			block(ctx, s.bob)
@@ -42,7 +42,7 @@ var _ = Describe("Invite blocking over federation", func() {
 
 		codeRule := rule("BLOCK-FED-"+api.name+"-ERRCODE", conformance.MUST, section,
 			"gives errcode M_INVITE_BLOCKED when it refuses "+endpoint+" for a local user who blocks invites")
-		conformance.ForEachRoomVersion(codeRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		conformance.ForEachRoomVersion(codeRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 			suite.RequireRoomVersion(ctx, rv)
 			s := newRemoteScene(ctx, rv)
 			block(ctx, s.bob)

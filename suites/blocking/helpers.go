@@ -12,7 +12,7 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/csapi"
 	fed "herald/harness/federation"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -87,7 +87,7 @@ type remoteScene struct {
 	room   *fed.Room
 }
 
-func newRemoteScene(ctx context.Context, rv spec.RoomVersion) *remoteScene {
+func newRemoteScene(ctx context.Context, rv matrix.RoomVersion) *remoteScene {
 	GinkgoHelper()
 	s := &remoteScene{bob: suite.NewUser(ctx, "bob"), remote: suite.NewRemote(ctx)}
 	s.alice = s.remote.User("alice")

@@ -13,7 +13,7 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/csapi"
 	fed "herald/harness/federation"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -41,7 +41,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Section: "server-server-api.md §Inviting to a room (invites-v2.yaml)",
 		Says:    "accepts a valid signed v2 invite for a local user with 200 and returns it countersigned with a key it publishes",
 	},
-		func(ctx SpecContext, rv spec.RoomVersion) {
+		func(ctx SpecContext, rv matrix.RoomVersion) {
 			bob := suite.NewUser(ctx, "bob")
 			suite.RequireRoomVersion(ctx, rv)
 			remote := suite.NewRemote(ctx)
@@ -68,7 +68,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Section: "server-server-api.md §Joining Rooms, §Transactions; client-server-api joining.yaml",
 		Says:    "joins a local user to a remote room through make_join and send_join, delivers the room's events, and leaves it with a leave event sent in a transaction",
 	},
-		func(ctx SpecContext, rv spec.RoomVersion) {
+		func(ctx SpecContext, rv matrix.RoomVersion) {
 			bob := suite.NewUser(ctx, "bob")
 			suite.RequireRoomVersion(ctx, rv)
 			remote := suite.NewRemote(ctx)
@@ -96,7 +96,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Section: "server-server-api.md §Inviting to a room, §Joining Rooms",
 		Says:    "lets a local user accept an invite to an invite-only remote room by joining through make_join and send_join",
 	}, func(ctx SpecContext) {
-		rv := spec.MustRoomVersion(spec.DefaultRoomVersion)
+		rv := matrix.MustRoomVersion(matrix.DefaultRoomVersion)
 		bob := suite.NewUser(ctx, "bob")
 		suite.RequireRoomVersion(ctx, rv)
 		remote := suite.NewRemote(ctx)
@@ -118,7 +118,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Section: "server-server-api.md §Leaving Rooms (Rejecting Invites)",
 		Says:    "lets a local user reject an invite from a remote server through make_leave and send_leave",
 	}, func(ctx SpecContext) {
-		rv := spec.MustRoomVersion("10")
+		rv := matrix.MustRoomVersion("10")
 		bob := suite.NewUser(ctx, "bob")
 		remote := suite.NewRemote(ctx)
 		alice := remote.User("alice")
@@ -182,7 +182,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 	}, func(ctx SpecContext) {
 		bob := suite.NewUser(ctx, "bob")
 		remote := suite.NewRemote(ctx)
-		room := remote.CreateRoom(spec.MustRoomVersion("10"), remote.User("alice"))
+		room := remote.CreateRoom(matrix.MustRoomVersion("10"), remote.User("alice"))
 		bob.MustJoin(ctx, room.ID, csapi.Via(remote.Name()))
 		bob.MustLeave(ctx, room.ID)
 		Eventually(ctx, func() string { return room.Membership(bob.UserID) }).Should(Equal("leave"))
@@ -228,7 +228,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 	conformance.It(presenceRule, func(ctx SpecContext) {
 		bob := suite.NewUser(ctx, "bob")
 		remote := suite.NewRemote(ctx)
-		room := remote.CreateRoom(spec.MustRoomVersion("10"), remote.User("alice"))
+		room := remote.CreateRoom(matrix.MustRoomVersion("10"), remote.User("alice"))
 		bob.MustJoin(ctx, room.ID, csapi.Via(remote.Name()))
 		// Sending presence at all is up to the server (Herald's Synapse
 		// image turns it off): without any, there is nothing to judge.
@@ -247,7 +247,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 // presenceOf reports whether a transaction body carries an m.presence EDU
 // about user.
 func presenceOf(body []byte, user string) bool {
-	txn, err := spec.ParseObject(body)
+	txn, err := matrix.ParseObject(body)
 	if err != nil {
 		return false
 	}
@@ -266,12 +266,12 @@ func presenceOf(body []byte, user string) bool {
 }
 
 // signedBy checks server's signature on event with the key it publishes.
-func signedBy(ctx context.Context, remote *fed.Server, rv spec.RoomVersion, event spec.Object, server string) error {
+func signedBy(ctx context.Context, remote *fed.Server, rv matrix.RoomVersion, event matrix.Object, server string) error {
 	keys, _, err := remote.FetchKeys(ctx)
 	if err != nil {
 		return err
 	}
-	ids := spec.SignatureKeyIDs(event, server)
+	ids := matrix.SignatureKeyIDs(event, server)
 	if len(ids) == 0 {
 		return fmt.Errorf("no signature by %s", server)
 	}

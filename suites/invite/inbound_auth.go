@@ -12,7 +12,7 @@ import (
 	"herald/harness/conformance"
 	fed "herald/harness/federation"
 	"herald/harness/match"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -39,10 +39,10 @@ type signedEndpoint struct {
 	defined string // where the endpoint is defined as signedRequest
 	// versions are the room versions the rules run in; nil: the
 	// homeserver's default.
-	versions []spec.RoomVersion
+	versions []matrix.RoomVersion
 	// arrange sets the scene in room version rv and returns a valid
 	// request to the endpoint.
-	arrange func(ctx SpecContext, rv spec.RoomVersion) signedRequest
+	arrange func(ctx SpecContext, rv matrix.RoomVersion) signedRequest
 }
 
 // signedRequest is one valid request to a signedEndpoint.
@@ -58,7 +58,7 @@ type signedRequest struct {
 // authVersions are the room versions the request authentication rules run
 // in where the API serves every version: the oldest and the newest, since
 // authentication does not depend on the room.
-var authVersions = []spec.RoomVersion{spec.MustRoomVersion("1"), spec.MustRoomVersion("12")}
+var authVersions = []matrix.RoomVersion{matrix.MustRoomVersion("1"), matrix.MustRoomVersion("12")}
 
 var signedEndpoints = []signedEndpoint{
 	{
@@ -77,7 +77,7 @@ var signedEndpoints = []signedEndpoint{
 		prefix: "3PID-EXCHANGE", area: areaThirdParty, request: "exchange_third_party_invite request", effect: "issues no invite",
 		defined:  "third_party_invite.yaml PUT /exchange_third_party_invite/{roomId} (security: signedRequest)",
 		versions: authVersions,
-		arrange: func(ctx SpecContext, rv spec.RoomVersion) signedRequest {
+		arrange: func(ctx SpecContext, rv matrix.RoomVersion) signedRequest {
 			x := newExchangeScene(ctx, rv)
 			return signedRequest{send: x.send, guard: x.guardAfterRefusal}
 		},
@@ -86,8 +86,8 @@ var signedEndpoints = []signedEndpoint{
 
 // inviteRequest arranges a valid invite of bob over the v1 or the v2 API;
 // the guard's valid invite afterwards goes over the same API.
-func inviteRequest(v1 bool) func(SpecContext, spec.RoomVersion) signedRequest {
-	return func(ctx SpecContext, rv spec.RoomVersion) signedRequest {
+func inviteRequest(v1 bool) func(SpecContext, matrix.RoomVersion) signedRequest {
+	return func(ctx SpecContext, rv matrix.RoomVersion) signedRequest {
 		s := sceneFor(ctx, suite.NewUser(ctx, "bob"), rv, nil)
 		invite := s.invite()
 		send := s.sendV2
@@ -112,7 +112,7 @@ func authRules() {
 			what := article(e.request) + " " + b.what
 			r := inboundRule(e.prefix+"-"+b.id, conformance.MUST, e.area, b.section+"; "+e.defined,
 				"refuses "+what+" with 401 and "+e.effect)
-			inVersions(r, e.versions, func(ctx SpecContext, rv spec.RoomVersion) {
+			inVersions(r, e.versions, func(ctx SpecContext, rv matrix.RoomVersion) {
 				req := e.arrange(ctx, versionFor(ctx, rv))
 				res := req.send(ctx, b.opt)
 				req.guard(ctx, res)
@@ -145,9 +145,9 @@ func unauthorizedCode() types.GomegaMatcher { return match.HaveErrcode("M_UNAUTH
 // inVersions defines rule r for every version in versions (IDs R/vN), or
 // once in the homeserver's default room version (the zero RoomVersion)
 // when versions is nil.
-func inVersions(r conformance.Rule, versions []spec.RoomVersion, body func(SpecContext, spec.RoomVersion)) {
+func inVersions(r conformance.Rule, versions []matrix.RoomVersion, body func(SpecContext, matrix.RoomVersion)) {
 	if versions == nil {
-		conformance.It(r, func(ctx SpecContext) { body(ctx, spec.RoomVersion{}) })
+		conformance.It(r, func(ctx SpecContext) { body(ctx, matrix.RoomVersion{}) })
 		return
 	}
 	conformance.ForEachRoomVersion(r, body, versions...)
@@ -155,7 +155,7 @@ func inVersions(r conformance.Rule, versions []spec.RoomVersion, body func(SpecC
 
 // versionFor is rv, once the homeserver is known to offer it, or the
 // homeserver's default room version for the zero RoomVersion.
-func versionFor(ctx SpecContext, rv spec.RoomVersion) spec.RoomVersion {
+func versionFor(ctx SpecContext, rv matrix.RoomVersion) matrix.RoomVersion {
 	GinkgoHelper()
 	if rv.ID == "" {
 		return suite.DefaultRoomVersion(ctx)
@@ -167,7 +167,7 @@ func versionFor(ctx SpecContext, rv spec.RoomVersion) spec.RoomVersion {
 // newestOffered is the newest of versions the homeserver offers; the newest
 // of them when it offers none (versionFor then skips the spec), and the zero
 // version (its default) when versions is nil.
-func newestOffered(ctx SpecContext, versions []spec.RoomVersion) spec.RoomVersion {
+func newestOffered(ctx SpecContext, versions []matrix.RoomVersion) matrix.RoomVersion {
 	GinkgoHelper()
 	for i := len(versions) - 1; i >= 0; i-- {
 		if suite.OffersRoomVersion(ctx, versions[i].ID) {
@@ -177,7 +177,7 @@ func newestOffered(ctx SpecContext, versions []spec.RoomVersion) spec.RoomVersio
 	if len(versions) > 0 {
 		return versions[len(versions)-1]
 	}
-	return spec.RoomVersion{}
+	return matrix.RoomVersion{}
 }
 
 // article puts "a" or "an" before noun.

@@ -11,7 +11,7 @@ import (
 	"herald/harness/csapi"
 	fed "herald/harness/federation"
 	"herald/harness/match"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -27,7 +27,7 @@ func (s *inboundScene) send(ctx context.Context, invite *fed.Event, v1 bool) *fe
 
 // checkUntouched: the returned invite equals the sent one, field by field,
 // apart from the homeserver's signature and unsigned (checkUnsigned).
-func checkUntouched(ctx context.Context, rv spec.RoomVersion, v1 bool) {
+func checkUntouched(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil)
 	suite.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
@@ -39,7 +39,7 @@ func checkUntouched(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 // invite_room_state added holding the request's invite_room_state, as the
 // 200 example of invites-v2.yaml shows. In strict mode an empty unsigned
 // where none was sent counts as a change too.
-func checkUnsigned(ctx context.Context, rv spec.RoomVersion, v1 bool) {
+func checkUnsigned(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil)
 	suite.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
@@ -55,7 +55,7 @@ func checkUnsigned(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 // content hash, the mock's signature still valid (so the signed content
 // is unchanged) and a valid signature of the homeserver under a key it
 // publishes.
-func checkSigned(ctx context.Context, rv spec.RoomVersion, v1 bool) {
+func checkSigned(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil)
 	suite.RequireRoomVersion(ctx, rv)
 	invite := s.invite()
@@ -74,7 +74,7 @@ func checkSigned(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 }
 
 // checkSyncShowsInvite: the invitee finds the invite under rooms.invite.
-func checkSyncShowsInvite(ctx context.Context, rv spec.RoomVersion, v1 bool) {
+func checkSyncShowsInvite(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil)
 	suite.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
@@ -84,7 +84,7 @@ func checkSyncShowsInvite(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 
 // checkSyncShowsState: the invite state in /sync holds what the mock sent
 // as invite_room_state, as stripped state.
-func checkSyncShowsState(ctx context.Context, rv spec.RoomVersion, v1 bool) {
+func checkSyncShowsState(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil, fed.WithState("m.room.topic", "", map[string]any{"topic": "sent with the invite"}))
 	suite.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
@@ -98,7 +98,7 @@ func checkSyncShowsState(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 
 // checkAccept: the invitee joins the invite-only room through make_join
 // and send_join on the mock, which verifies and applies the join.
-func checkAccept(ctx context.Context, rv spec.RoomVersion, v1 bool) {
+func checkAccept(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil, fed.JoinRule("invite"))
 	suite.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
@@ -117,7 +117,7 @@ func checkAccept(ctx context.Context, rv spec.RoomVersion, v1 bool) {
 
 // checkReject: the invitee rejects through make_leave and send_leave on
 // the mock, which verifies and applies the leave.
-func checkReject(ctx context.Context, rv spec.RoomVersion, v1 bool) {
+func checkReject(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil, fed.JoinRule("invite"))
 	suite.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)

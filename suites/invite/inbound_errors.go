@@ -10,7 +10,7 @@ import (
 	"herald/harness/conformance"
 	fed "herald/harness/federation"
 	"herald/harness/match"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -80,7 +80,7 @@ var forgedInvites = []forgedInvite{
 // validationRules registers, for one invite API, the MUST (each forged
 // invite refused with a 4xx, the server keeps serving) and SHOULD
 // (M_INVALID_PARAM) rules of the receiver validation.
-func validationRules(prefix, api, section string, versions []spec.RoomVersion) {
+func validationRules(prefix, api, section string, versions []matrix.RoomVersion) {
 	for _, f := range forgedInvites {
 		send := func(ctx SpecContext, s *inboundScene) (forged, *fed.Response) {
 			bad := f.forge(ctx, s)
@@ -91,7 +91,7 @@ func validationRules(prefix, api, section string, versions []spec.RoomVersion) {
 		}
 		conformance.ForEachRoomVersion(inboundRule(prefix+f.id, conformance.MUST, areaErrors, section,
 			"refuses "+f.what+" over the "+api+" API with a 4xx (400 or 403), and keeps accepting valid invites"),
-			func(ctx SpecContext, rv spec.RoomVersion) {
+			func(ctx SpecContext, rv matrix.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
 				suite.RequireRoomVersion(ctx, rv)
 				bad, res := send(ctx, s)
@@ -101,7 +101,7 @@ func validationRules(prefix, api, section string, versions []spec.RoomVersion) {
 
 		conformance.ForEachRoomVersion(inboundRule(prefix+f.id+"-CODE", conformance.SHOULD, areaErrors, section,
 			"refuses "+f.what+" over the "+api+" API with M_INVALID_PARAM"),
-			func(ctx SpecContext, rv spec.RoomVersion) {
+			func(ctx SpecContext, rv matrix.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
 				suite.RequireRoomVersion(ctx, rv)
 				_, res := send(ctx, s)
@@ -116,7 +116,7 @@ func validationRules(prefix, api, section string, versions []spec.RoomVersion) {
 // Refusals of bad inbound invites: the receiver validation, malformed
 // requests, request authentication, invite_room_state validation.
 var _ = Describe("Inbound invites the server must refuse", func() {
-	validationRules("INVERR-", "v2", secValidation, spec.KnownVersions())
+	validationRules("INVERR-", "v2", secValidation, matrix.KnownVersions())
 	// "Servers which receive a v1 invite request must assume that the
 	// room version is either 1 or 2" (invites-v1.yaml).
 	validationRules("INV1ERR-", "v1", secValidationV1, v1Versions)
@@ -160,7 +160,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 		conformance.ForEachRoomVersion(inboundRule("INVERR-"+n.id, conformance.MUST, areaErrors,
 			"rooms/fragments/v6-canonical-json.md (\"Servers MUST strictly enforce the JSON format\")",
 			"refuses an invite whose content holds "+n.what+" in room versions that require strict canonical JSON, with 400, and keeps accepting valid invites"),
-			func(ctx SpecContext, rv spec.RoomVersion) {
+			func(ctx SpecContext, rv matrix.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
 				suite.RequireRoomVersion(ctx, rv)
 				ev := withContent(s.remote, s.invite(), map[string]any{"herald_number": n.value})
@@ -172,7 +172,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 		conformance.ForEachRoomVersion(inboundRule("INVERR-"+n.id+"-CODE", conformance.SHOULD, areaErrors,
 			"rooms/fragments/v6-canonical-json.md (\"This translates to a 400 M_BAD_JSON error\")",
 			"refuses an invite whose content holds "+n.what+" in room versions that require strict canonical JSON with M_BAD_JSON"),
-			func(ctx SpecContext, rv spec.RoomVersion) {
+			func(ctx SpecContext, rv matrix.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
 				suite.RequireRoomVersion(ctx, rv)
 				ev := withContent(s.remote, s.invite(), map[string]any{"herald_number": n.value})
@@ -184,7 +184,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 	conformance.ForEachRoomVersion(inboundRule("INVERR-LAX-JSON", conformance.MUST, areaErrors,
 		"rooms/fragments/v1-canonical-json.md (\"Servers MUST NOT strictly enforce the JSON format\")",
 		"accepts an invite whose content holds a float and an integer outside ±(2^53−1) in room versions 1–5"),
-		func(ctx SpecContext, rv spec.RoomVersion) {
+		func(ctx SpecContext, rv matrix.RoomVersion) {
 			s := newInboundScene(ctx, rv, nil)
 			suite.RequireRoomVersion(ctx, rv)
 			ev := withContent(s.remote, s.invite(), map[string]any{"herald_float": json.Number("1.5"), "herald_big": json.Number("9007199254740992")})
@@ -249,8 +249,8 @@ func notJSONCodes() []string {
 
 // splitByCanonicalJSON splits the room versions into those that require
 // strict canonical JSON (v6+) and those that must not enforce it.
-func splitByCanonicalJSON() (strict, lax []spec.RoomVersion) {
-	for _, rv := range spec.KnownVersions() {
+func splitByCanonicalJSON() (strict, lax []matrix.RoomVersion) {
+	for _, rv := range matrix.KnownVersions() {
 		if rv.StrictCanonicalJSON {
 			strict = append(strict, rv)
 		} else {

@@ -13,7 +13,7 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/csapi"
 	fed "herald/harness/federation"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -33,7 +33,7 @@ type exchangeScene struct {
 	body   map[string]any
 }
 
-func newExchangeScene(ctx context.Context, rv spec.RoomVersion) *exchangeScene {
+func newExchangeScene(ctx context.Context, rv matrix.RoomVersion) *exchangeScene {
 	GinkgoHelper()
 	alice := suite.NewUser(ctx, "alice")
 	room := alice.MustCreateRoom(ctx, csapi.RoomVersion(rv.ID), csapi.Preset(csapi.PresetPrivateChat), csapi.Name("Herald exchange authentication"))

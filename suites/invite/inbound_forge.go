@@ -12,7 +12,7 @@ import (
 	"herald/harness/csapi"
 	fed "herald/harness/federation"
 	"herald/harness/match"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // Bad invites for the refusal specs: each differs from a valid invite in
@@ -20,7 +20,7 @@ import (
 
 // resign hashes and signs obj again as remote, in room version rv, and
 // returns it with its (new) ID.
-func resign(remote *fed.Server, rv spec.RoomVersion, obj spec.Object) *fed.Event {
+func resign(remote *fed.Server, rv matrix.RoomVersion, obj matrix.Object) *fed.Event {
 	GinkgoHelper()
 	obj = obj.Clone()
 	delete(obj, "hashes")
@@ -33,7 +33,7 @@ func resign(remote *fed.Server, rv spec.RoomVersion, obj spec.Object) *fed.Event
 
 // laxly is rv without strict canonical JSON: how a careless sender signs
 // an event holding floats or huge integers in a v6+ room.
-func laxly(rv spec.RoomVersion) spec.RoomVersion {
+func laxly(rv matrix.RoomVersion) matrix.RoomVersion {
 	rv.StrictCanonicalJSON = false
 	return rv
 }
@@ -60,10 +60,10 @@ func corruptSignature(remote *fed.Server, invite *fed.Event) *fed.Event {
 	sigs, _ := ev.Fields.GetObject("signatures")
 	mine, ok := sigs.GetObject(remote.Name())
 	Expect(ok).To(BeTrue(), "the mock signed the invite")
-	raw, err := spec.DecodeBase64(mine[remote.KeyID()].(string))
+	raw, err := matrix.DecodeBase64(mine[remote.KeyID()].(string))
 	Expect(err).NotTo(HaveOccurred())
 	raw[0] ^= 1
-	mine[remote.KeyID()] = spec.EncodeBase64(raw)
+	mine[remote.KeyID()] = matrix.EncodeBase64(raw)
 	return ev
 }
 
@@ -82,7 +82,7 @@ func withoutSignature(remote *fed.Server, invite *fed.Event) *fed.Event {
 // invite must be refused.
 func putInvite(ctx context.Context, remote *fed.Server, api, roomID, eventID string, body any, opts ...fed.RequestOption) *fed.Response {
 	GinkgoHelper()
-	data, err := spec.CanonicalJSONLax(body)
+	data, err := matrix.CanonicalJSONLax(body)
 	Expect(err).NotTo(HaveOccurred(), "encoding the invite body")
 	return putRaw(ctx, remote, api, roomID, eventID, data, opts...)
 }

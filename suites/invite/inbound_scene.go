@@ -11,7 +11,7 @@ import (
 	"herald/harness/csapi"
 	fed "herald/harness/federation"
 	"herald/harness/match"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -44,7 +44,7 @@ func inboundRule(id string, level conformance.Level, area, section, says string)
 // inboundScene is the start of every inbound spec: bob, a fresh local
 // user; a fresh mock whose user alice created a room of version rv.
 type inboundScene struct {
-	rv     spec.RoomVersion
+	rv     matrix.RoomVersion
 	bob    *csapi.Client
 	remote *fed.Server
 	alice  string
@@ -53,7 +53,7 @@ type inboundScene struct {
 
 // newInboundScene sets the scene; roomOpts configure the mock's room (by
 // default public, named, in version rv).
-func newInboundScene(ctx context.Context, rv spec.RoomVersion, remoteOpts []fed.Option, roomOpts ...fed.RoomOption) *inboundScene {
+func newInboundScene(ctx context.Context, rv matrix.RoomVersion, remoteOpts []fed.Option, roomOpts ...fed.RoomOption) *inboundScene {
 	GinkgoHelper()
 	return sceneFor(ctx, suite.NewUser(ctx, "bob"), rv, remoteOpts, roomOpts...)
 }
@@ -66,7 +66,7 @@ func newEverydayScene(ctx context.Context, remoteOpts []fed.Option, roomOpts ...
 	return sceneFor(ctx, bob, suite.DefaultRoomVersion(ctx), remoteOpts, roomOpts...)
 }
 
-func sceneFor(ctx context.Context, bob *csapi.Client, rv spec.RoomVersion, remoteOpts []fed.Option, roomOpts ...fed.RoomOption) *inboundScene {
+func sceneFor(ctx context.Context, bob *csapi.Client, rv matrix.RoomVersion, remoteOpts []fed.Option, roomOpts ...fed.RoomOption) *inboundScene {
 	GinkgoHelper()
 	s := &inboundScene{rv: rv, bob: bob, remote: suite.NewRemote(ctx, remoteOpts...)}
 	s.alice = s.remote.User("alice")
@@ -105,7 +105,7 @@ func (s *inboundScene) mustInvite(ctx context.Context) (*fed.Event, *fed.Respons
 }
 
 // homeserverKeys fetches the homeserver's published keys through the mock.
-func (s *inboundScene) homeserverKeys(ctx context.Context) *spec.ServerKeys {
+func (s *inboundScene) homeserverKeys(ctx context.Context) *matrix.ServerKeys {
 	GinkgoHelper()
 	keys, res, err := s.remote.FetchKeys(ctx)
 	Expect(err).NotTo(HaveOccurred(), "fetching the homeserver's keys from /_matrix/key/v2/server:\n%v", res)
@@ -113,22 +113,22 @@ func (s *inboundScene) homeserverKeys(ctx context.Context) *spec.ServerKeys {
 }
 
 // mockKeys is the mock's own published key document, parsed.
-func mockKeys(remote *fed.Server) *spec.ServerKeys {
+func mockKeys(remote *fed.Server) *matrix.ServerKeys {
 	GinkgoHelper()
 	doc, err := remote.KeyDocument()
 	Expect(err).NotTo(HaveOccurred())
 	data, err := doc.Encode()
 	Expect(err).NotTo(HaveOccurred())
-	keys, err := spec.ParseServerKeys(data)
+	keys, err := matrix.ParseServerKeys(data)
 	Expect(err).NotTo(HaveOccurred())
 	return keys
 }
 
 // sentEvent is the invite exactly as the request carried it: the body's
 // "event" (v2) or the whole body (v1).
-func sentEvent(res *fed.Response, v1 bool) spec.Object {
+func sentEvent(res *fed.Response, v1 bool) matrix.Object {
 	GinkgoHelper()
-	body, err := spec.ParseObject(res.Sent.Body)
+	body, err := matrix.ParseObject(res.Sent.Body)
 	Expect(err).NotTo(HaveOccurred(), "the mock's own request body")
 	if v1 {
 		return body
@@ -139,27 +139,27 @@ func sentEvent(res *fed.Response, v1 bool) spec.Object {
 }
 
 // sentState is the invite_room_state the request carried.
-func sentState(res *fed.Response, v1 bool) []spec.Object {
+func sentState(res *fed.Response, v1 bool) []matrix.Object {
 	GinkgoHelper()
-	holder, err := spec.ParseObject(res.Sent.Body)
+	holder, err := matrix.ParseObject(res.Sent.Body)
 	Expect(err).NotTo(HaveOccurred(), "the mock's own request body")
 	if v1 {
 		holder, _ = holder.GetObject("unsigned")
 	}
 	list, ok := holder.GetArray("invite_room_state")
 	Expect(ok).To(BeTrue(), "the mock's request has invite_room_state")
-	var out []spec.Object
+	var out []matrix.Object
 	for _, item := range list {
 		m, ok := item.(map[string]any)
 		Expect(ok).To(BeTrue())
-		out = append(out, spec.Object(m))
+		out = append(out, matrix.Object(m))
 	}
 	return out
 }
 
 // returnedEvent is the invite the homeserver returned, from an answer of
 // either shape.
-func returnedEvent(res *fed.Response) spec.Object {
+func returnedEvent(res *fed.Response) matrix.Object {
 	GinkgoHelper()
 	ev, err := res.Event()
 	Expect(err).NotTo(HaveOccurred(), "the invite answer must carry the event:\n%v", res)

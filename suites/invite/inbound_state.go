@@ -9,7 +9,7 @@ import (
 	"herald/harness/conformance"
 	fed "herald/harness/federation"
 	"herald/harness/match"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -78,10 +78,10 @@ func stateExcept(room *fed.Room, eventType string, instead *fed.Event) []any {
 // inviteStateRules registers the invite_room_state validation: a SHOULD
 // for room version 12, a MAY (reported, never failed) for 1–11.
 func inviteStateRules() {
-	known := spec.KnownVersions()
+	known := matrix.KnownVersions()
 	legacy, current := known[:11], known[11:]
 	for _, b := range badStates {
-		body := func(ctx SpecContext, rv spec.RoomVersion) {
+		body := func(ctx SpecContext, rv matrix.RoomVersion) {
 			s := newInboundScene(ctx, rv, nil)
 			suite.RequireRoomVersion(ctx, rv)
 			ev := s.invite()

@@ -9,7 +9,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/match"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -22,7 +22,7 @@ const secAssumeV1 = secInviteV1 + " (\"Servers which receive a v1 invite request
 var _ = Describe("Inbound v1 invites are taken as room version 1 or 2", func() {
 	conformance.ForEachRoomVersion(inboundRule("INV1-ASSUME-V1-V2-FORMAT", conformance.MUST, areaInviteV1, secAssumeV1+"; rooms/v1.md, v2.md §Event format (event_id is required)",
 		"refuses a v1 invite whose event is in the format of a later room version (no event_id, its ID the reference hash): taken, as it must be, as a room version 1 or 2 event, it lacks event_id"),
-		func(ctx SpecContext, rv spec.RoomVersion) {
+		func(ctx SpecContext, rv matrix.RoomVersion) {
 			s := newInboundScene(ctx, rv, nil)
 			// The version's own invites must be taken, for the guard.
 			suite.RequireRoomVersion(ctx, rv)
@@ -36,7 +36,7 @@ var _ = Describe("Inbound v1 invites are taken as room version 1 or 2", func() {
 
 	conformance.ForEachRoomVersion(inboundRule("INV1-ASSUME-V1-V2-LAX-JSON", conformance.MUST, areaInviteV1, secAssumeV1+"; rooms/fragments/v1-canonical-json.md (\"Servers MUST NOT strictly enforce the JSON format\")",
 		"accepts a v1 invite whose content holds a float and an integer outside ±(2^53−1), as room versions 1 and 2 require, whatever room version it would otherwise assume"),
-		func(ctx SpecContext, rv spec.RoomVersion) {
+		func(ctx SpecContext, rv matrix.RoomVersion) {
 			s := newInboundScene(ctx, rv, nil)
 			suite.RequireRoomVersion(ctx, rv)
 			ev := withContent(s.remote, s.invite(), map[string]any{"herald_float": json.Number("1.5"), "herald_big": json.Number("9007199254740992")})
@@ -48,10 +48,10 @@ var _ = Describe("Inbound v1 invites are taken as room version 1 or 2", func() {
 
 // laterFormats are the room versions whose events have no event_id (3 and
 // later): the formats a receiver of a v1 invite must not take.
-func laterFormats() []spec.RoomVersion {
-	var out []spec.RoomVersion
-	for _, rv := range spec.KnownVersions() {
-		if rv.EventIDFormat != spec.EventIDOpaque {
+func laterFormats() []matrix.RoomVersion {
+	var out []matrix.RoomVersion
+	for _, rv := range matrix.KnownVersions() {
+		if rv.EventIDFormat != matrix.EventIDOpaque {
 			out = append(out, rv)
 		}
 	}

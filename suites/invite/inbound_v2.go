@@ -10,7 +10,7 @@ import (
 	"herald/harness/conformance"
 	fed "herald/harness/federation"
 	"herald/harness/match"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -22,7 +22,7 @@ const unknownRoomVersion = "herald-unknown-1"
 var _ = Describe("Inbound invites over the v2 API", func() {
 	conformance.ForEachRoomVersion(inboundRule("INV2-OK", conformance.MUST, areaInviteV2, secInviteV2,
 		`answers a valid v2 invite for a local user with 200 and {"event": …}, and refuses one for a room version it does not offer with 400`),
-		func(ctx SpecContext, rv spec.RoomVersion) {
+		func(ctx SpecContext, rv matrix.RoomVersion) {
 			s := newInboundScene(ctx, rv, nil)
 			res := s.sendV2(ctx, s.invite())
 			if !suite.OffersRoomVersion(ctx, rv.ID) {
@@ -35,31 +35,31 @@ var _ = Describe("Inbound invites over the v2 API", func() {
 
 	conformance.ForEachRoomVersion(inboundRule("INV2-UNTOUCHED", conformance.SHOULD, areaInviteV2, secInviteV2+` (200: "All other fields of the events should remain untouched")`,
 		"returns the v2 invite with its signature added and every other field but unsigned (INV2-UNSIGNED) untouched"),
-		func(ctx SpecContext, rv spec.RoomVersion) { checkUntouched(ctx, rv, false) })
+		func(ctx SpecContext, rv matrix.RoomVersion) { checkUntouched(ctx, rv, false) })
 
 	conformance.ForEachRoomVersion(inboundRule("INV2-UNSIGNED", conformance.SHOULD, areaInviteV2, secInviteV2+` (200: "All other fields of the events should remain untouched"; the seed's 200 example returns the event with unsigned.invite_room_state added, holding the request's invite_room_state)`,
 		"returns the v2 invite's unsigned untouched, except that it may add invite_room_state holding the request's invite_room_state (each entry whole or stripped)"),
-		func(ctx SpecContext, rv spec.RoomVersion) { checkUnsigned(ctx, rv, false) })
+		func(ctx SpecContext, rv matrix.RoomVersion) { checkUnsigned(ctx, rv, false) })
 
 	conformance.ForEachRoomVersion(inboundRule("INV2-SIGNED", conformance.MUST, areaInviteV2, secInviteV2,
 		"returns the v2 invite with the same event ID, hashes and signed content, signed with a key it publishes"),
-		func(ctx SpecContext, rv spec.RoomVersion) { checkSigned(ctx, rv, false) })
+		func(ctx SpecContext, rv matrix.RoomVersion) { checkSigned(ctx, rv, false) })
 
 	conformance.ForEachRoomVersion(inboundRule("INV2-SYNC", conformance.MUST, areaInviteV2, secSync,
 		"shows an invite received over the v2 API to the invitee under rooms.invite in /sync"),
-		func(ctx SpecContext, rv spec.RoomVersion) { checkSyncShowsInvite(ctx, rv, false) })
+		func(ctx SpecContext, rv matrix.RoomVersion) { checkSyncShowsInvite(ctx, rv, false) })
 
 	conformance.ForEachRoomVersion(inboundRule("INV2-SYNC-STATE", conformance.SHOULD, areaInviteV2, secSync,
 		"gives the invitee the invite_room_state of a v2 invite as stripped state in /sync"),
-		func(ctx SpecContext, rv spec.RoomVersion) { checkSyncShowsState(ctx, rv, false) })
+		func(ctx SpecContext, rv matrix.RoomVersion) { checkSyncShowsState(ctx, rv, false) })
 
 	conformance.ForEachRoomVersion(inboundRule("INV2-ACCEPT", conformance.MUST, areaInviteV2, secJoin,
 		"lets the invitee accept a v2 invite to an invite-only room by joining through make_join and send_join on the inviting server"),
-		func(ctx SpecContext, rv spec.RoomVersion) { checkAccept(ctx, rv, false) })
+		func(ctx SpecContext, rv matrix.RoomVersion) { checkAccept(ctx, rv, false) })
 
 	conformance.ForEachRoomVersion(inboundRule("INV2-REJECT", conformance.MUST, areaInviteV2, secReject,
 		"lets the invitee reject a v2 invite through make_leave and send_leave on the inviting server"),
-		func(ctx SpecContext, rv spec.RoomVersion) { checkReject(ctx, rv, false) })
+		func(ctx SpecContext, rv matrix.RoomVersion) { checkReject(ctx, rv, false) })
 
 	conformance.It(inboundRule("INV2-UNKNOWN-VERSION", conformance.MUST, areaInviteV2, secInviteV2,
 		`refuses a v2 invite naming a room version it does not know ("`+unknownRoomVersion+`") with 400`),
@@ -106,14 +106,14 @@ var _ = Describe("Inbound invites over the v2 API", func() {
 func sendUnknownVersion(ctx SpecContext) *fed.Response {
 	GinkgoHelper()
 	s := newEverydayScene(ctx, nil)
-	return s.sendV2(ctx, s.invite(), fed.ModifyBody(func(body spec.Object) { body["room_version"] = unknownRoomVersion }))
+	return s.sendV2(ctx, s.invite(), fed.ModifyBody(func(body matrix.Object) { body["room_version"] = unknownRoomVersion }))
 }
 
 // incompatibleVersionProblems judges a refusal body against the 400 schema
 // of invites-v2.yaml: room_version is "Required if the errcode is
 // M_INCOMPATIBLE_ROOM_VERSION", and is the version of the room (want).
 // applies is false when the body uses another errcode.
-func incompatibleVersionProblems(body spec.Object, want string) (applies bool, problems []string) {
+func incompatibleVersionProblems(body matrix.Object, want string) (applies bool, problems []string) {
 	if code, _ := body.GetString("errcode"); code != "M_INCOMPATIBLE_ROOM_VERSION" {
 		return false, nil
 	}

@@ -3,7 +3,7 @@ package invite
 import (
 	"testing"
 
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // The pure checks of this package, shown failing on a wrong answer.
@@ -21,7 +21,7 @@ func TestIncompatibleVersionProblems(t *testing.T) {
 		{`{"errcode":"M_UNSUPPORTED_ROOM_VERSION"}`, false, true},
 		{`{}`, false, true},
 	} {
-		applies, problems := incompatibleVersionProblems(spec.MustParseObject(c.body), want)
+		applies, problems := incompatibleVersionProblems(matrix.MustParseObject(c.body), want)
 		if applies != c.applies || (len(problems) == 0) != c.passes {
 			t.Errorf("%s: applies %t, problems %v; want applies %t, passes %t", c.body, applies, problems, c.applies, c.passes)
 		}

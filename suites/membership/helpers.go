@@ -17,7 +17,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // area is the conformance area and label of every rule here.
@@ -42,9 +42,9 @@ func rule(id string, level conformance.Level, section, says string) conformance.
 
 // versionsFrom lists the room versions from the given one on: rules about
 // join rules that older versions do not have.
-func versionsFrom(first int) []spec.RoomVersion {
-	var out []spec.RoomVersion
-	for i, v := range spec.KnownVersions() {
+func versionsFrom(first int) []matrix.RoomVersion {
+	var out []matrix.RoomVersion
+	for i, v := range matrix.KnownVersions() {
 		if i+1 >= first {
 			out = append(out, v)
 		}
@@ -53,10 +53,10 @@ func versionsFrom(first int) []spec.RoomVersion {
 }
 
 // versionsOf lists the room versions with these IDs.
-func versionsOf(ids ...string) []spec.RoomVersion {
-	out := make([]spec.RoomVersion, len(ids))
+func versionsOf(ids ...string) []matrix.RoomVersion {
+	out := make([]matrix.RoomVersion, len(ids))
 	for i, id := range ids {
-		out[i] = spec.MustRoomVersion(id)
+		out[i] = matrix.MustRoomVersion(id)
 	}
 	return out
 }
@@ -65,14 +65,14 @@ func versionsOf(ids ...string) []spec.RoomVersion {
 // its rule reads the same in every version (the invite rules of
 // membership invite: sender joined, target neither joined nor banned):
 // the oldest and the newest.
-func refusalVersions() []spec.RoomVersion { return versionsOf("1", "12") }
+func refusalVersions() []matrix.RoomVersion { return versionsOf("1", "12") }
 
 // powerVersions are the room versions where how a sender's power level is
 // reckoned changes, for refusals that turn on it: v1; v10, where power
 // levels must be integers; v11, where the creator is the create event's
 // sender; v12, where creators (sender and additional_creators) have
 // infinite power and appear in no m.room.power_levels.
-func powerVersions() []spec.RoomVersion { return versionsOf("1", "10", "11", "12") }
+func powerVersions() []matrix.RoomVersion { return versionsOf("1", "10", "11", "12") }
 
 // unique returns prefix with a random suffix, for aliases and fake IDs.
 func unique(prefix string) string {

@@ -9,7 +9,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -28,7 +28,7 @@ type inviteRefusal struct {
 	reason string // the example reason of inviting.yaml's 403
 	// versions are the room versions the refusal runs in (see
 	// refusalVersions and powerVersions).
-	versions []spec.RoomVersion
+	versions []matrix.RoomVersion
 	// arrange sets the scene in a room of version v (serverDefault: the
 	// server's default).
 	arrange func(ctx SpecContext, v string) inviteAttempt
@@ -124,7 +124,7 @@ var malformedInvites = []malformedInvite{
 var _ = Describe("POST /rooms/{roomId}/invite", func() {
 	okRule := rule("MEM-INVITE-OK", conformance.MUST, inviting+" (200); client-server-api §Room membership; sync rooms.invite",
 		"answers an invite by a joined member with 200 and a JSON object, records the invitee's membership as invite, and lists the room under rooms.invite in the invitee's /sync")
-	conformance.ForEachRoomVersion(okRule, func(ctx SpecContext, v spec.RoomVersion) {
+	conformance.ForEachRoomVersion(okRule, func(ctx SpecContext, v matrix.RoomVersion) {
 		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
 		suite.RequireRoomVersion(ctx, v)
 		room := newRoom(ctx, alice, v.ID, joinRule("invite"))
@@ -228,7 +228,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 	for _, c := range inviteRefusals {
 		refused := rule("MEM-INVITE-"+c.id, conformance.MUST, inviting+" (403, example reason \""+c.reason+"\"); "+authRules+", membership invite",
 			"refuses "+c.what+" with 403 and a standard error response, and changes nothing in the room state")
-		conformance.ForEachRoomVersion(refused, func(ctx SpecContext, v spec.RoomVersion) {
+		conformance.ForEachRoomVersion(refused, func(ctx SpecContext, v matrix.RoomVersion) {
 			suite.RequireRoomVersion(ctx, v)
 			a := c.arrange(ctx, v.ID)
 			before := snapshot(ctx, a.observer, a.room)
@@ -301,7 +301,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 	// level above 100 tells the two apart.
 	creatorRule := rule("MEM-INVITE-CREATOR-POWER", conformance.MUST, "rooms/v12.md \"Room creators have infinitely high power level\"; "+authRules+", membership invite (sender's power level against the invite level)",
 		"lets the room creator invite in a v12 room whose invite level (150) is above every listed power level, and refuses it with 403 and no state change in v1–v11, where the creator has power level 100")
-	conformance.ForEachRoomVersion(creatorRule, func(ctx SpecContext, v spec.RoomVersion) {
+	conformance.ForEachRoomVersion(creatorRule, func(ctx SpecContext, v matrix.RoomVersion) {
 		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
 		suite.RequireRoomVersion(ctx, v)
 		room := newRoom(ctx, alice, v.ID, joinRule("public"), csapi.PowerLevelOverride(map[string]any{"invite": 150}))
@@ -319,7 +319,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 
 	additionalRule := rule("MEM-INVITE-ADDITIONAL-CREATOR", conformance.MUST, "rooms/v12.md (room creators include content.additional_creators of m.room.create); "+authRules+", membership invite",
 		"lets a member named in additional_creators invite in a v12 room whose invite level (150) is above every listed power level, and refuses that member (power level 0) with 403 and no state change in v1–v11")
-	conformance.ForEachRoomVersion(additionalRule, func(ctx SpecContext, v spec.RoomVersion) {
+	conformance.ForEachRoomVersion(additionalRule, func(ctx SpecContext, v matrix.RoomVersion) {
 		alice, bob, carol := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob"), suite.NewUser(ctx, "carol")
 		suite.RequireRoomVersion(ctx, v)
 		room := newRoom(ctx, alice, v.ID, joinRule("public"),
@@ -340,7 +340,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 
 	remoteRule := rule("MEM-INVITE-REMOTE", conformance.MUST, inviting+" (200); server-server-api §Inviting to a room (\"a request to that homeserver to have the event signed and verified must be made\")",
 		"invites a user of another homeserver by asking that server to sign the invite, answers 200, and records the remote invitee's membership as invite")
-	conformance.ForEachRoomVersion(remoteRule, func(ctx SpecContext, v spec.RoomVersion) {
+	conformance.ForEachRoomVersion(remoteRule, func(ctx SpecContext, v matrix.RoomVersion) {
 		alice := suite.NewUser(ctx, "alice")
 		suite.RequireRoomVersion(ctx, v)
 		remote := suite.NewRemote(ctx)

@@ -10,7 +10,7 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/csapi"
 	fed "herald/harness/federation"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -27,7 +27,7 @@ const (
 type fedInviteRefusal struct {
 	id, what string
 	authRule string // the auth rule that refuses it, in the spec's words
-	versions []spec.RoomVersion
+	versions []matrix.RoomVersion
 	// inviteLevel is the room's invite level: 0 where another rule is
 	// under test, so that only that rule refuses the invite.
 	inviteLevel int
@@ -68,7 +68,7 @@ var _ = Describe("Invite events from another server that the auth rules forbid",
 	for _, c := range fedInviteRefusals {
 		r := rule("MEM-FED-INVITE-"+c.id, conformance.MUST, roomAuthRules+": \""+c.authRule+"\"; "+pduChecks,
 			"does not accept into the room's state "+c.what+", sent by a server in the room in a transaction (correctly hashed and signed), even though its client API would refuse the same invite")
-		conformance.ForEachRoomVersion(r, func(ctx SpecContext, v spec.RoomVersion) {
+		conformance.ForEachRoomVersion(r, func(ctx SpecContext, v matrix.RoomVersion) {
 			suite.RequireRoomVersion(ctx, v)
 			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
 			room := newRoom(ctx, alice, v.ID, joinRule("public"), csapi.PowerLevelOverride(map[string]any{"invite": c.inviteLevel}))

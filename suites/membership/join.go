@@ -8,7 +8,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -17,18 +17,18 @@ import (
 type joinRefusal struct {
 	id, what, section string
 	// versions the join rule exists in.
-	versions []spec.RoomVersion
+	versions []matrix.RoomVersion
 	// arrange creates the room as alice and readies bob, who must not be
 	// able to join it.
-	arrange func(ctx SpecContext, alice, bob *csapi.Client, v spec.RoomVersion) string
+	arrange func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string
 }
 
 var joinRefusals = []joinRefusal{
 	{
 		id: "INVITE-ONLY", what: "a join to an invite-only room by a user who was not invited",
 		section:  joiningByID + " (403, example reason \"The room is invite-only and the user was not invited\"); " + authRules + ", membership join, join_rule invite",
-		versions: spec.KnownVersions(),
-		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v spec.RoomVersion) string {
+		versions: matrix.KnownVersions(),
+		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v matrix.RoomVersion) string {
 			return newRoom(ctx, alice, v.ID, joinRule("invite"))
 		},
 	},
@@ -36,7 +36,7 @@ var joinRefusals = []joinRefusal{
 		id: "KNOCK-RULE", what: "a join to a room with join rule knock by a user who was not invited",
 		section:  joiningByID + " (403); client-server-api §Room membership (knock: \"can only be joined if you were invited\"); " + authRules + ", join_rule knock (v7+)",
 		versions: versionsFrom(7),
-		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v spec.RoomVersion) string {
+		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v matrix.RoomVersion) string {
 			return newRoom(ctx, alice, v.ID, joinRule("knock"))
 		},
 	},
@@ -44,7 +44,7 @@ var joinRefusals = []joinRefusal{
 		id: "RESTRICTED-UNMET", what: "a join to a restricted room by a user who is in none of its allowed rooms",
 		section:  joiningByID + " (403, example reason \"The room is restricted and the user failed to satisfy any of the conditions\"); client-server-api §Restricted rooms (\"the server MUST verify that the requesting user meets at least one of the conditions\"); v8+",
 		versions: versionsFrom(8),
-		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v spec.RoomVersion) string {
+		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v matrix.RoomVersion) string {
 			allowed := newRoom(ctx, alice, v.ID, joinRule("invite"))
 			return newRoom(ctx, alice, v.ID, restrictedTo("restricted", allowed))
 		},
@@ -53,7 +53,7 @@ var joinRefusals = []joinRefusal{
 		id: "KNOCK-RESTRICTED-UNMET", what: "a join to a knock_restricted room by a user who is in none of its allowed rooms",
 		section:  joiningByID + " (403); client-server-api §Room membership (knock_restricted: \"trying to join the room without an invite applies the restricted join rule\"); v10+",
 		versions: versionsFrom(10),
-		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v spec.RoomVersion) string {
+		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v matrix.RoomVersion) string {
 			allowed := newRoom(ctx, alice, v.ID, joinRule("invite"))
 			return newRoom(ctx, alice, v.ID, restrictedTo("knock_restricted", allowed))
 		},
@@ -63,7 +63,7 @@ var joinRefusals = []joinRefusal{
 		section: joiningByID + " (403, example reason \"The user has been banned from the room\"); " + authRules + ", membership join (sender banned)",
 		// The ban rule reads the same in every version: the oldest and newest.
 		versions: refusalVersions(),
-		arrange: func(ctx SpecContext, alice, bob *csapi.Client, v spec.RoomVersion) string {
+		arrange: func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string {
 			room := newRoom(ctx, alice, v.ID, joinRule("public"))
 			alice.MustBan(ctx, room, bob.UserID)
 			return room
@@ -74,24 +74,24 @@ var joinRefusals = []joinRefusal{
 // joinAllowed is a join the room's join rule allows.
 type joinAllowed struct {
 	id, what, section string
-	versions          []spec.RoomVersion
-	arrange           func(ctx SpecContext, alice, bob *csapi.Client, v spec.RoomVersion) string
+	versions          []matrix.RoomVersion
+	arrange           func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string
 }
 
 var joinsAllowed = []joinAllowed{
 	{
 		id: "PUBLIC", what: "a join to a public room",
 		section:  joiningByID + " (200, room_id); " + authRules + ", join_rule public",
-		versions: spec.KnownVersions(),
-		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v spec.RoomVersion) string {
+		versions: matrix.KnownVersions(),
+		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v matrix.RoomVersion) string {
 			return newRoom(ctx, alice, v.ID, joinRule("public"))
 		},
 	},
 	{
 		id: "INVITED", what: "a join to an invite-only room by an invited user",
 		section:  joiningByID + " (200, room_id); " + authRules + ", join_rule invite (membership invite allows the join)",
-		versions: spec.KnownVersions(),
-		arrange: func(ctx SpecContext, alice, bob *csapi.Client, v spec.RoomVersion) string {
+		versions: matrix.KnownVersions(),
+		arrange: func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string {
 			room := newRoom(ctx, alice, v.ID, joinRule("invite"))
 			alice.MustInvite(ctx, room, bob.UserID)
 			return room
@@ -101,7 +101,7 @@ var joinsAllowed = []joinAllowed{
 		id: "RESTRICTED-MET", what: "a join to a restricted room by a member of one of its allowed rooms",
 		section:  joiningByID + " (200, room_id); client-server-api §Restricted rooms (condition m.room_membership); " + authRules + ", join_rule restricted (v8+)",
 		versions: versionsFrom(8),
-		arrange: func(ctx SpecContext, alice, bob *csapi.Client, v spec.RoomVersion) string {
+		arrange: func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string {
 			allowed := newRoom(ctx, alice, v.ID, joinRule("public"))
 			bob.MustJoinRoomByID(ctx, allowed)
 			return newRoom(ctx, alice, v.ID, restrictedTo("restricted", allowed))
@@ -111,7 +111,7 @@ var joinsAllowed = []joinAllowed{
 		id: "KNOCK-RESTRICTED-MET", what: "a join to a knock_restricted room by a member of one of its allowed rooms",
 		section:  joiningByID + " (200, room_id); client-server-api §Room membership (knock_restricted joins as restricted); v10+",
 		versions: versionsFrom(10),
-		arrange: func(ctx SpecContext, alice, bob *csapi.Client, v spec.RoomVersion) string {
+		arrange: func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string {
 			allowed := newRoom(ctx, alice, v.ID, joinRule("public"))
 			bob.MustJoinRoomByID(ctx, allowed)
 			return newRoom(ctx, alice, v.ID, restrictedTo("knock_restricted", allowed))
@@ -121,21 +121,21 @@ var joinsAllowed = []joinAllowed{
 
 // forVersions defines the rule for every version in versions, or once with
 // the server's default room version when versions is nil.
-func forVersions(r conformance.Rule, versions []spec.RoomVersion, body func(ctx SpecContext, version string)) {
+func forVersions(r conformance.Rule, versions []matrix.RoomVersion, body func(ctx SpecContext, version string)) {
 	if versions == nil {
 		conformance.It(r, func(ctx SpecContext) { body(ctx, serverDefault) })
 		return
 	}
-	conformance.ForEachRoomVersion(r, func(ctx SpecContext, v spec.RoomVersion) { body(ctx, v.ID) }, versions...)
+	conformance.ForEachRoomVersion(r, func(ctx SpecContext, v matrix.RoomVersion) { body(ctx, v.ID) }, versions...)
 }
 
 // newestOffered is the newest of versions the server offers (the zero
 // RoomVersion, meaning the server's default, when versions is nil); it
 // skips the spec when the server offers none of them.
-func newestOffered(ctx SpecContext, user *csapi.Client, versions []spec.RoomVersion) spec.RoomVersion {
+func newestOffered(ctx SpecContext, user *csapi.Client, versions []matrix.RoomVersion) matrix.RoomVersion {
 	GinkgoHelper()
 	if versions == nil {
-		return spec.RoomVersion{}
+		return matrix.RoomVersion{}
 	}
 	for i := len(versions) - 1; i >= 0; i-- {
 		if suite.OffersRoomVersion(ctx, versions[i].ID) {
@@ -143,17 +143,17 @@ func newestOffered(ctx SpecContext, user *csapi.Client, versions []spec.RoomVers
 		}
 	}
 	Skip("the homeserver offers none of the room versions this join rule exists in")
-	return spec.RoomVersion{}
+	return matrix.RoomVersion{}
 }
 
 // versionOf is the room version a spec runs in, checked against what the
 // server offers (serverDefault needs no check).
-func versionOf(ctx SpecContext, user *csapi.Client, version string) spec.RoomVersion {
+func versionOf(ctx SpecContext, user *csapi.Client, version string) matrix.RoomVersion {
 	GinkgoHelper()
 	if version == serverDefault {
-		return spec.RoomVersion{}
+		return matrix.RoomVersion{}
 	}
-	v := spec.MustRoomVersion(version)
+	v := matrix.MustRoomVersion(version)
 	suite.RequireRoomVersion(ctx, v)
 	return v
 }

@@ -11,7 +11,7 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/csapi"
 	fed "herald/harness/federation"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -46,11 +46,11 @@ func newAlias(ctx SpecContext, creator *csapi.Client, room string) string {
 // ends is the oldest and newest of versions (nil stays nil: the server's
 // default): a door does not change the auth rules, which
 // MEM-JOINBYID-* check in every version.
-func ends(versions []spec.RoomVersion) []spec.RoomVersion {
+func ends(versions []matrix.RoomVersion) []matrix.RoomVersion {
 	if len(versions) < 2 {
 		return versions
 	}
-	return []spec.RoomVersion{versions[0], versions[len(versions)-1]}
+	return []matrix.RoomVersion{versions[0], versions[len(versions)-1]}
 }
 
 var _ = Describe("POST /join/{roomIdOrAlias}", func() {
@@ -128,7 +128,7 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 	remoteRule := rule("MEM-JOINROOM-REMOTE-ID", conformance.MUST,
 		joiningAny+" (via: \"The servers to attempt to join the room through\"; 200, room_id); server-server-api §Joining Rooms (make_join, send_join)",
 		"joins a room hosted only on another server by room ID through the server named in via, with make_join and send_join, and answers 200 with the room's ID")
-	conformance.ForEachRoomVersion(remoteRule, func(ctx SpecContext, v spec.RoomVersion) {
+	conformance.ForEachRoomVersion(remoteRule, func(ctx SpecContext, v matrix.RoomVersion) {
 		bob := suite.NewUser(ctx, "bob")
 		suite.RequireRoomVersion(ctx, v)
 		remote := suite.NewRemote(ctx)

@@ -11,7 +11,7 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/csapi"
 	fed "herald/harness/federation"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -46,7 +46,7 @@ var _ = Describe("POST /rooms/{roomId}/leave", func() {
 
 	remoteRule := rule("MEM-LEAVE-REJECT-REMOTE", conformance.MUST, rejectSection,
 		"rejects an invite from another homeserver when the invitee leaves: 200 with a JSON object, and the room moves from rooms.invite to rooms.leave in their /sync")
-	conformance.ForEachRoomVersion(remoteRule, func(ctx SpecContext, v spec.RoomVersion) {
+	conformance.ForEachRoomVersion(remoteRule, func(ctx SpecContext, v matrix.RoomVersion) {
 		bob := suite.NewUser(ctx, "bob")
 		suite.RequireRoomVersion(ctx, v)
 		remote, room := remoteInvite(ctx, bob, v)
@@ -70,7 +70,7 @@ var _ = Describe("POST /rooms/{roomId}/leave", func() {
 
 // remoteInvite has a mock host an invite-only room of version v and invite
 // bob to it over the v2 invite API; the homeserver must accept the invite.
-func remoteInvite(ctx SpecContext, bob *csapi.Client, v spec.RoomVersion) (*fed.Server, *fed.Room) {
+func remoteInvite(ctx SpecContext, bob *csapi.Client, v matrix.RoomVersion) (*fed.Server, *fed.Room) {
 	GinkgoHelper()
 	remote := suite.NewRemote(ctx)
 	alice := remote.User("alice")

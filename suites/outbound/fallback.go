@@ -9,7 +9,7 @@ import (
 	"herald/harness/conformance"
 	fed "herald/harness/federation"
 	"herald/harness/match"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -35,7 +35,7 @@ var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 	for _, refusal := range v2Refusals {
 		retryRule := rule("FALLBACK-RETRY-"+refusal.id, conformance.SHOULD, areaFallback, secFallback,
 			"retries an invite to a room of version 1 or 2 on the v1 API after the v2 API answers "+refusal.what)
-		conformance.ForEachRoomVersion(retryRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		conformance.ForEachRoomVersion(retryRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 			iv := inviteRemote(ctx, retryRule, rv, fed.Answer(fed.InviteV2, refusal.answer))
 			Expect(iv.remote.Journal.Requests()).To(fed.ContainInOrder(fed.RequestTo(fed.InviteV2), fed.RequestTo(fed.InviteV1)),
 				"the mock answered the v2 invite with %s.%s", refusal.what, iv.explain())
@@ -44,7 +44,7 @@ var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 		noV1Rule := rule("FALLBACK-NO-V1-"+refusal.id, conformance.MUST, areaFallback,
 			secBoth+` (v2: retry on v1 only "if the room version is "1" or "2""; v1: "Servers which receive a v1 invite request must assume that the room version is either "1" or "2"")`,
 			"never retries an invite to a room of version 3 or later on the v1 API, also after the v2 API answers "+refusal.what)
-		conformance.ForEachRoomVersion(noV1Rule, func(ctx SpecContext, rv spec.RoomVersion) {
+		conformance.ForEachRoomVersion(noV1Rule, func(ctx SpecContext, rv matrix.RoomVersion) {
 			// A v1 request is answered 403, so a wrong fallback cannot
 			// complete the invite either: it only shows in the journal.
 			iv := inviteRemote(ctx, noV1Rule, rv, fed.Answer(fed.InviteV2, refusal.answer),
@@ -57,7 +57,7 @@ var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 		failRule := rule("FALLBACK-FAILS-"+refusal.id, conformance.MUST, areaFallback,
 			secInviting+` ("a request to that homeserver to have the event signed and verified must be made"); `+secV2,
 			"fails the client's invite to a room of version 3 or later when the v2 API answers "+refusal.what+", and leaves no invite in the room state")
-		conformance.ForEachRoomVersion(failRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		conformance.ForEachRoomVersion(failRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 			iv := inviteRemote(ctx, failRule, rv, fed.Answer(fed.InviteV2, refusal.answer),
 				fed.Answer(fed.InviteV1, fed.Status(http.StatusForbidden, "M_FORBIDDEN")))
 			iv.firstTo(fed.InviteV2)
@@ -73,7 +73,7 @@ var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 	bodyRule := rule("FALLBACK-V1-BODY", conformance.MUST, areaFallback,
 		secV1+" (request body: the invite event itself, definitions/invite_event.yaml; path parameters roomId and eventId)",
 		"sends, when it retries on the v1 API, the invite event itself as the body: an m.room.member invite of the invitee by the inviting user, hashed and signed, with the event ID and room ID the path names")
-	conformance.ForEachRoomVersion(bodyRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(bodyRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, bodyRule, rv, fed.Answer(fed.InviteV2, unknown.answer))
 		skipWithoutV1(iv)
 		ex := iv.firstTo(fed.InviteV1)
@@ -95,7 +95,7 @@ var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 	v1StateRule := rule("FALLBACK-V1-STATE", conformance.MUST, areaFallback,
 		secV1+` (unsigned.invite_room_state, v1.16: "MUST contain the m.room.create event for the room")`,
 		"sends, when it retries on the v1 API, unsigned.invite_room_state holding the room's m.room.create event")
-	conformance.ForEachRoomVersion(v1StateRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(v1StateRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, v1StateRule, rv, fed.Answer(fed.InviteV2, unknown.answer))
 		skipWithoutV1(iv)
 		ev := iv.requestBody(iv.firstTo(fed.InviteV1))
@@ -107,7 +107,7 @@ var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 	answerRule := rule("FALLBACK-V1-ANSWER", conformance.MUST, areaFallback,
 		secV1+" (200: the array [200, {\"event\": …}]); "+secClient+" (200)",
 		"reads the v1 API's [200, {\"event\": …}] answer when it retries there: the client's invite succeeds and the invite is in the room state")
-	conformance.ForEachRoomVersion(answerRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(answerRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, answerRule, rv, fed.Answer(fed.InviteV2, unknown.answer))
 		skipWithoutV1(iv)
 		Expect(iv.firstTo(fed.InviteV1).Status).To(Equal(http.StatusOK), "the mock did not countersign the v1 invite (see its checks).%s", iv.explain())

@@ -13,7 +13,7 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/csapi"
 	fed "herald/harness/federation"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -40,19 +40,19 @@ func rule(id string, level conformance.Level, area, section, says string) confor
 }
 
 // versions lists the room versions from..to (1–12).
-func versions(from, to int) []spec.RoomVersion {
-	return spec.KnownVersions()[from-1 : to]
+func versions(from, to int) []matrix.RoomVersion {
+	return matrix.KnownVersions()[from-1 : to]
 }
 
 // defaultVersion is the room version the homeserver creates rooms in, for
 // rules that do not depend on the version; it is never 1 or 2, where a 400
 // or 404 answer may be retried on the v1 API (room version 10 stands in).
-func defaultVersion(ctx context.Context, user *csapi.Client) spec.RoomVersion {
+func defaultVersion(ctx context.Context, user *csapi.Client) matrix.RoomVersion {
 	GinkgoHelper()
 	if v := suite.DefaultRoomVersion(ctx); !v.EventRefPairs {
 		return v
 	}
-	return spec.MustRoomVersion("10")
+	return matrix.MustRoomVersion("10")
 }
 
 // roomName is the name of every room alice creates, so the invite state
@@ -69,7 +69,7 @@ var summaryState = []string{"m.room.avatar", "m.room.canonical_alias", "m.room.j
 // rule invite, a name).
 type invitation struct {
 	rule   conformance.Rule
-	rv     spec.RoomVersion
+	rv     matrix.RoomVersion
 	alice  *csapi.Client
 	remote *fed.Server
 	carol  string
@@ -82,16 +82,16 @@ type invitation struct {
 // homeserver does not offer it) and the mock, scripted by opts; the
 // invite is not sent yet (see send), so a spec can script the mock
 // further.
-func prepare(ctx SpecContext, r conformance.Rule, rv spec.RoomVersion, opts ...fed.Option) *invitation {
+func prepare(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion, opts ...fed.Option) *invitation {
 	GinkgoHelper()
-	return prepareIn(ctx, r, func(context.Context, *csapi.Client) spec.RoomVersion { return rv }, nil, opts...)
+	return prepareIn(ctx, r, func(context.Context, *csapi.Client) matrix.RoomVersion { return rv }, nil, opts...)
 }
 
 // prepareRoom is prepare with more options for the room alice creates,
 // made from alice.
-func prepareRoom(ctx SpecContext, r conformance.Rule, rv spec.RoomVersion, room roomOptions, opts ...fed.Option) *invitation {
+func prepareRoom(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion, room roomOptions, opts ...fed.Option) *invitation {
 	GinkgoHelper()
-	return prepareIn(ctx, r, func(context.Context, *csapi.Client) spec.RoomVersion { return rv }, room, opts...)
+	return prepareIn(ctx, r, func(context.Context, *csapi.Client) matrix.RoomVersion { return rv }, room, opts...)
 }
 
 // prepareDefault is prepare for rules that do not depend on the room
@@ -105,7 +105,7 @@ func prepareDefault(ctx SpecContext, r conformance.Rule, opts ...fed.Option) *in
 // roomOptions makes options for the room alice creates, from alice.
 type roomOptions func(alice *csapi.Client) []csapi.RoomOption
 
-func prepareIn(ctx SpecContext, r conformance.Rule, version func(context.Context, *csapi.Client) spec.RoomVersion, roomOpts roomOptions, opts ...fed.Option) *invitation {
+func prepareIn(ctx SpecContext, r conformance.Rule, version func(context.Context, *csapi.Client) matrix.RoomVersion, roomOpts roomOptions, opts ...fed.Option) *invitation {
 	GinkgoHelper()
 	alice := suite.NewUser(ctx, "alice")
 	rv := version(ctx, alice)
@@ -133,7 +133,7 @@ func (iv *invitation) send(ctx SpecContext) *invitation {
 }
 
 // inviteRemote is prepare and send.
-func inviteRemote(ctx SpecContext, r conformance.Rule, rv spec.RoomVersion, opts ...fed.Option) *invitation {
+func inviteRemote(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion, opts ...fed.Option) *invitation {
 	GinkgoHelper()
 	return prepare(ctx, r, rv, opts...).send(ctx)
 }
@@ -165,21 +165,21 @@ func (iv *invitation) firstTo(route fed.Route) fed.Exchange {
 }
 
 // requestBody parses the body of an invite request as a JSON object.
-func (iv *invitation) requestBody(e fed.Exchange) spec.Object {
+func (iv *invitation) requestBody(e fed.Exchange) matrix.Object {
 	GinkgoHelper()
-	body, err := spec.ParseObject(e.RequestBody)
+	body, err := matrix.ParseObject(e.RequestBody)
 	Expect(err).NotTo(HaveOccurred(), "the body of %s is not a JSON object.%s", e.Summary(), iv.explain())
 	return body
 }
 
 // v2Body is the body of the first v2 invite request.
-func (iv *invitation) v2Body() spec.Object {
+func (iv *invitation) v2Body() matrix.Object {
 	GinkgoHelper()
 	return iv.requestBody(iv.firstTo(fed.InviteV2))
 }
 
 // v2Event is the event of the first v2 invite request.
-func (iv *invitation) v2Event() spec.Object {
+func (iv *invitation) v2Event() matrix.Object {
 	GinkgoHelper()
 	ev, ok := iv.v2Body().GetObject("event")
 	Expect(ok).To(BeTrue(), "the v2 invite body has no event object (invites-v2.yaml: event is required).%s", iv.explain())
@@ -288,7 +288,7 @@ func (iv *invitation) observed(ctx context.Context) string {
 }
 
 // homeserverKeys fetches the homeserver's published keys through the mock.
-func homeserverKeys(ctx context.Context, remote *fed.Server) *spec.ServerKeys {
+func homeserverKeys(ctx context.Context, remote *fed.Server) *matrix.ServerKeys {
 	GinkgoHelper()
 	keys, res, err := remote.FetchKeys(ctx)
 	Expect(err).NotTo(HaveOccurred(), "fetching the homeserver's keys:\n%v", res)

@@ -11,7 +11,7 @@ import (
 	"herald/harness/csapi"
 	fed "herald/harness/federation"
 	"herald/harness/match"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -21,7 +21,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	v2Rule := rule("OUT-V2", conformance.MUST, areaOutbound,
 		secBoth+` (v1: "Servers which receive a v1 invite request must assume that the room version is either "1" or "2"")`,
 		"sends the invite of a remote user to a room of version 3 or later over the v2 API, never over the v1 API")
-	conformance.ForEachRoomVersion(v2Rule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(v2Rule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, v2Rule, rv)
 		Expect(iv.attempts()).NotTo(BeEmpty(), "the homeserver sent the mock no invite request.%s", iv.explain())
 		Expect(iv.attempts()).To(HaveEach(fed.RequestTo(fed.InviteV2)),
@@ -31,7 +31,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	preferRule := rule("OUT-V2-PREFERRED", conformance.SHOULD, areaOutbound,
 		secV1+` ("Servers should prefer to use the v2 API for invites instead of the v1 API")`,
 		"tries the v2 API first when it invites a remote user to a room of version 1 or 2")
-	conformance.ForEachRoomVersion(preferRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(preferRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, preferRule, rv)
 		Expect(iv.attempts()).NotTo(BeEmpty(), "the homeserver sent the mock no invite request.%s", iv.explain())
 		Expect(iv.attempts()[0]).To(fed.RequestTo(fed.InviteV2), "its first invite request.%s", iv.explain())
@@ -40,7 +40,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	versionRule := rule("OUT-ROOM-VERSION", conformance.MUST, areaOutbound,
 		secV2+` (request body: room_version is required, "The version of the room where the user is being invited to")`,
 		"names the room's version in the room_version field of the v2 invite body")
-	conformance.ForEachRoomVersion(versionRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(versionRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, versionRule, rv)
 		body := iv.v2Body()
 		Expect(body["room_version"]).To(Equal(rv.ID), "room_version of the v2 invite body (a string) for a room of version %s.%s", rv.ID, iv.explain())
@@ -49,7 +49,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	eventRule := rule("OUT-EVENT", conformance.MUST, areaOutbound,
 		secV2+" (event: definitions/invite_event.yaml; path parameter roomId)",
 		"sends an m.room.member event with membership invite, the inviting user as sender and the invitee as state_key, for the room the request's path names")
-	conformance.ForEachRoomVersion(eventRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(eventRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, eventRule, rv)
 		ex := iv.firstTo(fed.InviteV2)
 		ev := iv.v2Event()
@@ -66,7 +66,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	hashRule := rule("OUT-HASH", conformance.MUST, areaOutbound,
 		"server-server-api.md §Adding hashes and signatures to outgoing events, §Calculating the content hash for an event",
 		"sends an invite event whose hashes.sha256 is its content hash")
-	conformance.ForEachRoomVersion(hashRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(hashRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, hashRule, rv)
 		Expect(iv.v2Event()).To(match.HaveValidContentHash(rv), "%s", iv.explain())
 	})
@@ -74,7 +74,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	signedRule := rule("OUT-SIGNED", conformance.MUST, areaOutbound,
 		"server-server-api.md §Adding hashes and signatures to outgoing events, §Validating hashes and signatures on received events",
 		"signs the invite event it sends, per the room version's redaction rules, with a key it publishes")
-	conformance.ForEachRoomVersion(signedRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(signedRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, signedRule, rv)
 		Expect(iv.v2Event()).To(match.BeSignedBy(suite.Homeserver().ServerName, homeserverKeys(ctx, iv.remote), rv), "%s", iv.explain())
 	})
@@ -85,7 +85,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	ownRule := rule("OUT-OWN-SIGNATURE", conformance.SHOULD, areaOutbound,
 		`appendices.md §Signing Details (the signature "is added to the signatures object under the name of the entity signing it"); server-server-api.md §Adding hashes and signatures to outgoing events`,
 		"signs the invite it sends under its own name only: it carries no signature under the invited server's name, which only the invited server can add")
-	conformance.ForEachRoomVersion(ownRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(ownRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, ownRule, rv)
 		Expect(iv.v2Event()).To(match.OutboundBeSignedOnlyUnder(suite.Homeserver().ServerName), "the invite event the homeserver sent.%s", iv.explain())
 	})
@@ -93,7 +93,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	idRule := rule("OUT-EVENT-ID", conformance.MUST, areaOutbound,
 		secV2+" (path parameter eventId: \"The event ID for the invite event, generated by the inviting server\"); rooms/ event ID format of each version",
 		"names the invite's event ID in the request's path, in the room version's event ID format")
-	conformance.ForEachRoomVersion(idRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(idRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, idRule, rv)
 		_, pathID, err := pathIDs(iv.firstTo(fed.InviteV2))
 		Expect(err).NotTo(HaveOccurred(), "the invite request's path.%s", iv.explain())
@@ -122,7 +122,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	createRule := rule("OUT-STATE-CREATE", conformance.MUST, areaOutbound,
 		secV2+` (invite_room_state, v1.16: "MUST contain the m.room.create event for the room")`,
 		"sends invite_room_state holding the room's m.room.create event")
-	conformance.ForEachRoomVersion(createRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(createRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, createRule, rv)
 		state, _ := iv.v2Body().GetArray("invite_room_state")
 		Expect(state).To(match.OutboundHoldStateEvent("m.room.create", ""), "invite_room_state of the v2 invite body.%s", iv.explain())
@@ -133,7 +133,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	summaryRule := rule("OUT-STATE-SUMMARY", conformance.SHOULD, areaOutbound,
 		`m.room.member.yaml unsigned.invite_room_state ("If they are set on the room, at least the state for m.room.avatar, m.room.canonical_alias, m.room.join_rules, and m.room.name SHOULD be included"); `+secV2+` (seed: "The recommended events to include are the join rules, canonical alias, avatar, and name of the room")`,
 		"sends invite_room_state holding every event the list names that the room has: m.room.avatar, m.room.canonical_alias, m.room.join_rules and m.room.name")
-	conformance.ForEachRoomVersion(summaryRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(summaryRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := prepareRoom(ctx, summaryRule, rv, func(alice *csapi.Client) []csapi.RoomOption {
 			local, _, _ := strings.Cut(strings.TrimPrefix(alice.UserID, "@"), ":")
 			return []csapi.RoomOption{
@@ -149,7 +149,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	fullRule := rule("OUT-STATE-FULL", conformance.MUST, areaOutbound,
 		secV2+` (invite_room_state, v1.16: "MUST contain the m.room.create event for the room. All events listed MUST additionally be formatted according to the room version specification"; receivers MAY reject other entries in rooms v1–v11 and SHOULD in later versions)`,
 		"sends invite_room_state as a non-empty list whose every entry is a full event of the room's version: hashed, signed, in the room")
-	conformance.ForEachRoomVersion(fullRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(fullRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, fullRule, rv)
 		keys := homeserverKeys(ctx, iv.remote)
 		Expect(iv.v2Body()["invite_room_state"]).To(match.OutboundBeFullInviteState(rv, iv.room, keys), "%s", iv.explain())
@@ -158,7 +158,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	completesRule := rule("OUT-COMPLETES", conformance.MUST, areaOutbound,
 		secClient+" (200: \"The user has been invited to join the room\"); "+secV2,
 		"answers the client's /invite with 200 and a JSON object once the invited server has countersigned the invite")
-	conformance.ForEachRoomVersion(completesRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(completesRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, completesRule, rv)
 		Expect(iv.res).To(match.HaveStatus(http.StatusOK), "%s", iv.explain())
 		_, err := iv.res.JSON()
@@ -168,7 +168,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	stateRule := rule("OUT-IN-STATE", conformance.MUST, areaOutbound,
 		secClient+" (\"If the user was invited to the room, the homeserver will append a m.room.member event to the room\")",
 		"puts the invite it sent into the room's state once the invited server has countersigned it")
-	conformance.ForEachRoomVersion(stateRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(stateRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, stateRule, rv)
 		sent := iv.sentID()
 		ev, ok := iv.carolState(ctx)
@@ -184,14 +184,14 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	countersignedRule := rule("OUT-COUNTERSIGNED", conformance.MAY, areaOutbound,
 		secV2+` ("Once the event has been signed by both the inviting homeserver and the invited homeserver, it can be sent to all of the servers in the room by the inviting homeserver")`,
 		"sends the invite, once the invited server has countersigned it over the v2 API, to the other servers in the room (here: a second mock, joined before the invite), carrying the invited server's signature")
-	conformance.ForEachRoomVersion(countersignedRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(countersignedRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		expectSentToRoom(ctx, countersignedRule, rv, false)
 	})
 
 	countersignedV1Rule := rule("OUT-COUNTERSIGNED-V1", conformance.MAY, areaOutbound,
 		secV1+` ("Once the event has been signed by both the inviting homeserver and the invited homeserver, it can be sent to all of the servers in the room by the inviting homeserver")`,
 		"sends the invite, once the invited server has countersigned it over the v1 API (the v2 API answered 404 M_UNRECOGNIZED), to the other servers in the room, carrying the invited server's signature")
-	conformance.ForEachRoomVersion(countersignedV1Rule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(countersignedV1Rule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		expectSentToRoom(ctx, countersignedV1Rule, rv, true)
 	}, versions(1, 2)...)
 })
@@ -200,7 +200,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 // carol of the invited mock (over the v1 API when v1: the v2 API answers
 // 404 M_UNRECOGNIZED), and waits for the invite to reach the room's other
 // server carrying the invited server's countersignature.
-func expectSentToRoom(ctx SpecContext, r conformance.Rule, rv spec.RoomVersion, v1 bool) {
+func expectSentToRoom(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion, v1 bool) {
 	GinkgoHelper()
 	var opts []fed.Option
 	if v1 {

@@ -9,7 +9,7 @@ import (
 
 	"herald/harness/conformance"
 	fed "herald/harness/federation"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // tamperedMarker is the display name the mock writes into the invite it
@@ -22,11 +22,11 @@ var _ = Describe("Outbound invite: the invited server returns another event", fu
 	contentRule := rule("OUTERR-ALTERED-CONTENT", conformance.MUST, areaErrors,
 		secReceipt+` ("Whenever a server receives an event from a remote server … Passes hash checks, otherwise it is redacted before being processed further"); invites-v2.yaml 200 ("All other fields of the events should remain untouched")`,
 		"does not store the invite the invited server returns with a changed content field (the content hash no longer matches) as it came back")
-	conformance.ForEachRoomVersion(contentRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(contentRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := prepare(ctx, contentRule, rv)
 		// The change is outside the redacted form, so every signature still
 		// verifies: only the content hash tells.
-		iv.remote.Answer(fed.InviteV2, fed.ModifyEvent(func(ev spec.Object) {
+		iv.remote.Answer(fed.InviteV2, fed.ModifyEvent(func(ev matrix.Object) {
 			content, _ := ev.GetObject("content")
 			content["displayname"] = tamperedMarker
 		}))
@@ -41,13 +41,13 @@ var _ = Describe("Outbound invite: the invited server returns another event", fu
 	idRule := rule("OUTERR-ALTERED-ID", conformance.MUST, areaErrors,
 		secReceipt+` ("Passes signature checks, otherwise it is dropped"); invites-v2.yaml 200 ("The event with the invited server's signature added")`,
 		"does not store the invite the invited server returns with another event ID (a changed origin_server_ts, or event_id in rooms v1 and v2, that breaks the homeserver's own signature)")
-	conformance.ForEachRoomVersion(idRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(idRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := prepare(ctx, idRule, rv)
 		var mu sync.Mutex
 		var alteredID string
-		iv.remote.Answer(fed.InviteV2, fed.ModifyEvent(func(ev spec.Object) {
-			if rv.EventIDFormat == spec.EventIDOpaque {
-				ev["event_id"] = spec.NewOpaqueID('$', iv.remote.Name())
+		iv.remote.Answer(fed.InviteV2, fed.ModifyEvent(func(ev matrix.Object) {
+			if rv.EventIDFormat == matrix.EventIDOpaque {
+				ev["event_id"] = matrix.NewOpaqueID('$', iv.remote.Name())
 			} else {
 				ts, _ := ev.GetInt("origin_server_ts")
 				ev["origin_server_ts"] = ts + 1
@@ -79,9 +79,9 @@ var _ = Describe("Outbound invite: the invited server returns another event", fu
 	unsignedRule := rule("OUTERR-UNSIGNED", conformance.MAY, areaErrors,
 		secV2+` (200: "The event with the invited server's signature added"; the spec does not say what the inviting server does with an answer that lacks it)`,
 		"fails the client's invite, and stores nothing, when the invited server answers 200 with the invite but without its own signature")
-	conformance.ForEachRoomVersion(unsignedRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(unsignedRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := prepare(ctx, unsignedRule, rv)
-		iv.remote.Answer(fed.InviteV2, fed.ModifyEvent(func(ev spec.Object) {
+		iv.remote.Answer(fed.InviteV2, fed.ModifyEvent(func(ev matrix.Object) {
 			sigs, _ := ev.GetObject("signatures")
 			delete(sigs, iv.remote.Name())
 		}))

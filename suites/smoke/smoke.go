@@ -9,7 +9,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -39,7 +39,7 @@ var _ = Describe("Smoke: the homeserver under test", Label("smoke"), func() {
 		ID: "SMOKE-ROOM", Level: conformance.MUST, Area: "smoke",
 		Section: "client-server-api create_room.yaml, inviting.yaml, joining.yaml, sync.yaml",
 		Says:    "creates a room in each version it supports (and refuses the others with 400 M_UNSUPPORTED_ROOM_VERSION), delivers an invite through /sync and lets the invitee join",
-	}, func(ctx SpecContext, version spec.RoomVersion) {
+	}, func(ctx SpecContext, version matrix.RoomVersion) {
 		alice := suite.NewUser(ctx, "alice")
 		if !suite.OffersRoomVersion(ctx, version.ID) {
 			res, err := alice.CreateRoom(ctx, csapi.RoomVersion(version.ID))

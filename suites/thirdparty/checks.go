@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"herald/harness/identity"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // The checks below are pure functions of what the homeserver sent or
@@ -67,10 +67,10 @@ func storeInviteProblems(ex identity.Exchange, want map[string]string, token str
 	if ex.Route != identity.StoreInvite {
 		out = append(out, fmt.Sprintf("called %s %s, not POST /_matrix/identity/v2/store-invite", ex.Method, ex.URI))
 	}
-	body, err := spec.ParseObject(ex.RequestBody)
+	body, err := matrix.ParseObject(ex.RequestBody)
 	if err != nil {
 		out = append(out, fmt.Sprintf("the body is not a JSON object (%v): %q", err, shorten(ex.RequestBody)))
-		body = spec.Object{}
+		body = matrix.Object{}
 	}
 	for _, k := range slices.Sorted(keys(want)) {
 		if got, _ := body.GetString(k); got != want[k] {
@@ -109,7 +109,7 @@ func bearerProblems(requests []identity.Exchange, token string) []string {
 // v2_store_invite.yaml): the identity server's display_name, every key it
 // gave in public_keys with its key_validity_url, and public_key (kept for
 // older servers) one of those keys with that key's key_validity_url.
-func inviteEventProblems(content spec.Object, inv *identity.Invite) []string {
+func inviteEventProblems(content matrix.Object, inv *identity.Invite) []string {
 	var out []string
 	if got, _ := content.GetString("display_name"); got != inv.DisplayName {
 		out = append(out, fmt.Sprintf("display_name is %q, the identity server's is %q", got, inv.DisplayName))
@@ -117,7 +117,7 @@ func inviteEventProblems(content spec.Object, inv *identity.Invite) []string {
 	given := map[string]string{} // raw key → key_validity_url, from the identity server
 	for _, k := range inv.PublicKeys() {
 		m := k.(map[string]any)
-		raw, _ := spec.DecodeBase64(m["public_key"].(string))
+		raw, _ := matrix.DecodeBase64(m["public_key"].(string))
 		given[string(raw)] = m["key_validity_url"].(string)
 	}
 	listed := map[string]string{}
@@ -128,7 +128,7 @@ func inviteEventProblems(content spec.Object, inv *identity.Invite) []string {
 	for _, item := range list {
 		m, _ := item.(map[string]any)
 		pk, _ := m["public_key"].(string)
-		raw, err := spec.DecodeBase64(pk)
+		raw, err := matrix.DecodeBase64(pk)
 		if err != nil {
 			out = append(out, fmt.Sprintf("public_keys has %v, whose public_key is not unpadded base64", compact(item)))
 			continue
@@ -140,13 +140,13 @@ func inviteEventProblems(content spec.Object, inv *identity.Invite) []string {
 		got, ok := listed[raw]
 		switch {
 		case !ok:
-			out = append(out, fmt.Sprintf("public_keys lacks the identity server's key %s", spec.EncodeBase64([]byte(raw))))
+			out = append(out, fmt.Sprintf("public_keys lacks the identity server's key %s", matrix.EncodeBase64([]byte(raw))))
 		case got != u:
-			out = append(out, fmt.Sprintf("public_keys gives key %s the key_validity_url %q, the identity server gave %q", spec.EncodeBase64([]byte(raw)), got, u))
+			out = append(out, fmt.Sprintf("public_keys gives key %s the key_validity_url %q, the identity server gave %q", matrix.EncodeBase64([]byte(raw)), got, u))
 		}
 	}
 	pk, _ := content.GetString("public_key")
-	raw, err := spec.DecodeBase64(pk)
+	raw, err := matrix.DecodeBase64(pk)
 	u, _ := content.GetString("key_validity_url")
 	switch want, ok := given[string(raw)]; {
 	case err != nil || pk == "":
@@ -163,7 +163,7 @@ func inviteEventProblems(content spec.Object, inv *identity.Invite) []string {
 // exchange_third_party_invite (third_party_invite.yaml): type, room_id,
 // sender, state_key, membership invite, and the identity server's signed
 // block passed on unchanged.
-func partialInviteProblems(body spec.Object, room, sender, target string, signed spec.Object) []string {
+func partialInviteProblems(body matrix.Object, room, sender, target string, signed matrix.Object) []string {
 	var out []string
 	for _, f := range []struct{ key, want string }{
 		{"type", "m.room.member"}, {"room_id", room}, {"sender", sender}, {"state_key", target},
@@ -187,7 +187,7 @@ func partialInviteProblems(body spec.Object, room, sender, target string, signed
 // keyChecked reports whether the homeserver asked the identity server,
 // at the key_validity_url the room's m.room.third_party_invite gave for
 // it, whether key is valid: GET <url>?public_key=<key, either alphabet>.
-func keyChecked(requests []identity.Exchange, key *spec.Signer, validityURL string) bool {
+func keyChecked(requests []identity.Exchange, key *matrix.Signer, validityURL string) bool {
 	u, err := url.Parse(validityURL)
 	if err != nil {
 		return false
@@ -201,7 +201,7 @@ func keyChecked(requests []identity.Exchange, key *spec.Signer, validityURL stri
 		if err != nil {
 			continue
 		}
-		raw, err := spec.DecodeBase64(strings.ReplaceAll(q.Get("public_key"), " ", "+"))
+		raw, err := matrix.DecodeBase64(strings.ReplaceAll(q.Get("public_key"), " ", "+"))
 		if err == nil && bytes.Equal(raw, key.PublicKey()) {
 			return true
 		}
@@ -211,14 +211,14 @@ func keyChecked(requests []identity.Exchange, key *spec.Signer, validityURL stri
 
 // redactionProblems compares the content of a redacted event with what
 // the room version's redaction algorithm keeps of the original.
-func redactionProblems(rv spec.RoomVersion, original, redactedContent spec.Object) []string {
+func redactionProblems(rv matrix.RoomVersion, original, redactedContent matrix.Object) []string {
 	want, err := rv.Redact(original)
 	if err != nil {
 		return []string{fmt.Sprintf("redacting the original event: %v", err)}
 	}
 	wantContent, _ := want.GetObject("content")
 	if wantContent == nil {
-		wantContent = spec.Object{}
+		wantContent = matrix.Object{}
 	}
 	if !sameJSON(redactedContent, wantContent) {
 		return []string{fmt.Sprintf("the redacted content is %s; room version %s keeps %s", compact(redactedContent), rv.ID, compact(wantContent))}
@@ -228,7 +228,7 @@ func redactionProblems(rv spec.RoomVersion, original, redactedContent spec.Objec
 
 // sameJSON compares two JSON objects by their canonical encoding (nil
 // equals nothing but nil).
-func sameJSON(a, b spec.Object) bool {
+func sameJSON(a, b matrix.Object) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}

@@ -7,8 +7,8 @@ import (
 
 	fed "herald/harness/federation"
 	"herald/harness/identity"
+	"herald/harness/matrix"
 	"herald/harness/pki"
-	"herald/harness/spec"
 )
 
 // Every check the specs use, shown failing on a wrong answer and passing
@@ -102,27 +102,27 @@ func TestBearerProblems(t *testing.T) {
 func TestInviteEventProblems(t *testing.T) {
 	s := testServer(t)
 	inv := s.Store("email", "a@example.org", "!r:hs", "@alice:hs")
-	good := spec.Object(inv.EventContent())
+	good := matrix.Object(inv.EventContent())
 	if p := inviteEventProblems(good, inv); len(p) != 0 {
 		t.Errorf("the identity server's own content has problems: %v", p)
 	}
 	// The keys in URL-safe base64 are the same keys.
 	urlSafe := good.Clone()
-	urlSafe["public_key"] = spec.EncodeBase64URL(s.LongTermKey().PublicKey())
+	urlSafe["public_key"] = matrix.EncodeBase64URL(s.LongTermKey().PublicKey())
 	if p := inviteEventProblems(urlSafe, inv); len(p) != 0 {
 		t.Errorf("URL-safe public_key: %v", p)
 	}
-	mutate := func(f func(c spec.Object)) spec.Object { c := good.Clone(); f(c); return c }
-	for name, c := range map[string]spec.Object{
-		"other display_name": mutate(func(c spec.Object) { c["display_name"] = "alice@example.org" }),
-		"no public_keys":     mutate(func(c spec.Object) { delete(c, "public_keys") }),
-		"one key only":       mutate(func(c spec.Object) { c["public_keys"] = c["public_keys"].([]any)[:1] }),
-		"legacy validity URL": mutate(func(c spec.Object) {
+	mutate := func(f func(c matrix.Object)) matrix.Object { c := good.Clone(); f(c); return c }
+	for name, c := range map[string]matrix.Object{
+		"other display_name": mutate(func(c matrix.Object) { c["display_name"] = "alice@example.org" }),
+		"no public_keys":     mutate(func(c matrix.Object) { delete(c, "public_keys") }),
+		"one key only":       mutate(func(c matrix.Object) { c["public_keys"] = c["public_keys"].([]any)[:1] }),
+		"legacy validity URL": mutate(func(c matrix.Object) {
 			c["key_validity_url"] = s.URL("/_matrix/identity/api/v1/pubkey/isvalid")
 		}),
-		"foreign public_key": mutate(func(c spec.Object) { c["public_key"] = s.ForgedKey().PublicKeyBase64() }),
-		"no public_key":      mutate(func(c spec.Object) { delete(c, "public_key") }),
-		"swapped URLs": mutate(func(c spec.Object) {
+		"foreign public_key": mutate(func(c matrix.Object) { c["public_key"] = s.ForgedKey().PublicKeyBase64() }),
+		"no public_key":      mutate(func(c matrix.Object) { delete(c, "public_key") }),
+		"swapped URLs": mutate(func(c matrix.Object) {
 			keys := c["public_keys"].([]any)
 			a, b := keys[0].(map[string]any), keys[1].(map[string]any)
 			c["public_keys"] = []any{
@@ -140,28 +140,28 @@ func TestInviteEventProblems(t *testing.T) {
 func TestPartialInviteProblems(t *testing.T) {
 	s := testServer(t)
 	signed := s.Signed("@carol:remote", "tok")
-	good := spec.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "c…@e…", signed))
+	good := matrix.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "c…@e…", signed))
 	if p := partialInviteProblems(good, "!r:hs", "@alice:hs", "@carol:remote", signed); len(p) != 0 {
 		t.Errorf("a right partial event has problems: %v", p)
 	}
-	reparsed, _ := spec.ParseObject(must(good.Encode()))
+	reparsed, _ := matrix.ParseObject(must(good.Encode()))
 	if p := partialInviteProblems(reparsed, "!r:hs", "@alice:hs", "@carol:remote", signed); len(p) != 0 {
 		t.Errorf("the same event parsed from the wire has problems: %v", p)
 	}
-	for name, body := range map[string]spec.Object{
-		"other room":   spec.Object(fed.ThirdPartyExchange("!other:hs", "@alice:hs", "@carol:remote", "x", signed)),
-		"other sender": spec.Object(fed.ThirdPartyExchange("!r:hs", "@bob:hs", "@carol:remote", "x", signed)),
-		"other target": spec.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@dave:remote", "x", signed)),
-		"re-signed":    spec.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", s.Signed("@carol:remote", "tok", identity.SignedWith(s.ForgedKey())))),
-		"extra field":  spec.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", func() spec.Object { c := signed.Clone(); c["sender"] = "@alice:hs"; return c }())),
-		"no signed":    spec.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", nil)),
-		"join": func() spec.Object {
-			b := spec.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", signed))
+	for name, body := range map[string]matrix.Object{
+		"other room":   matrix.Object(fed.ThirdPartyExchange("!other:hs", "@alice:hs", "@carol:remote", "x", signed)),
+		"other sender": matrix.Object(fed.ThirdPartyExchange("!r:hs", "@bob:hs", "@carol:remote", "x", signed)),
+		"other target": matrix.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@dave:remote", "x", signed)),
+		"re-signed":    matrix.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", s.Signed("@carol:remote", "tok", identity.SignedWith(s.ForgedKey())))),
+		"extra field":  matrix.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", func() matrix.Object { c := signed.Clone(); c["sender"] = "@alice:hs"; return c }())),
+		"no signed":    matrix.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", nil)),
+		"join": func() matrix.Object {
+			b := matrix.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", signed))
 			b["content"].(map[string]any)["membership"] = "join"
 			return b
 		}(),
-		"no type": func() spec.Object {
-			b := spec.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", signed))
+		"no type": func() matrix.Object {
+			b := matrix.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", signed))
 			delete(b, "type")
 			return b
 		}(),
@@ -180,7 +180,7 @@ func TestKeyChecked(t *testing.T) {
 		return identity.Exchange{Direction: identity.Inbound, Method: "GET", URI: path}
 	}
 	std := "/_matrix/identity/v2/pubkey/isvalid?public_key=" + strings.NewReplacer("+", "%2B", "/", "%2F").Replace(key.PublicKeyBase64())
-	urlSafe := "/_matrix/identity/v2/pubkey/isvalid?public_key=" + spec.EncodeBase64URL(key.PublicKey())
+	urlSafe := "/_matrix/identity/v2/pubkey/isvalid?public_key=" + matrix.EncodeBase64URL(key.PublicKey())
 	for name, reqs := range map[string][]identity.Exchange{
 		"standard": {get(std)},
 		"url-safe": {get(urlSafe)},
@@ -191,8 +191,8 @@ func TestKeyChecked(t *testing.T) {
 	}
 	for name, reqs := range map[string][]identity.Exchange{
 		"none":          nil,
-		"another key":   {get("/_matrix/identity/v2/pubkey/isvalid?public_key=" + spec.EncodeBase64URL(s.ForgedKey().PublicKey()))},
-		"another path":  {get("/_matrix/identity/api/v1/pubkey/isvalid?public_key=" + spec.EncodeBase64URL(key.PublicKey()))},
+		"another key":   {get("/_matrix/identity/v2/pubkey/isvalid?public_key=" + matrix.EncodeBase64URL(s.ForgedKey().PublicKey()))},
+		"another path":  {get("/_matrix/identity/api/v1/pubkey/isvalid?public_key=" + matrix.EncodeBase64URL(key.PublicKey()))},
 		"POST":          {{Direction: identity.Inbound, Method: "POST", URI: urlSafe}},
 		"no public_key": {get("/_matrix/identity/v2/pubkey/isvalid")},
 	} {
@@ -203,11 +203,11 @@ func TestKeyChecked(t *testing.T) {
 }
 
 func TestRedactionProblems(t *testing.T) {
-	event := spec.MustParseObject(`{"type":"m.room.member","state_key":"@d:hs","sender":"@c:remote","room_id":"!r:hs",
+	event := matrix.MustParseObject(`{"type":"m.room.member","state_key":"@d:hs","sender":"@c:remote","room_id":"!r:hs",
 		"content":{"membership":"invite","displayname":"D","third_party_invite":{"display_name":"d…","signed":{"mxid":"@d:hs","token":"t","signatures":{"is":{"ed25519:0":"sig"}}}}}}`)
-	v10, v11 := spec.MustRoomVersion("10"), spec.MustRoomVersion("11")
-	membershipOnly := spec.MustParseObject(`{"membership":"invite"}`)
-	keepsSigned := spec.MustParseObject(`{"membership":"invite","third_party_invite":{"signed":{"mxid":"@d:hs","token":"t","signatures":{"is":{"ed25519:0":"sig"}}}}}`)
+	v10, v11 := matrix.MustRoomVersion("10"), matrix.MustRoomVersion("11")
+	membershipOnly := matrix.MustParseObject(`{"membership":"invite"}`)
+	keepsSigned := matrix.MustParseObject(`{"membership":"invite","third_party_invite":{"signed":{"mxid":"@d:hs","token":"t","signatures":{"is":{"ed25519:0":"sig"}}}}}`)
 	if p := redactionProblems(v10, event, membershipOnly); len(p) != 0 {
 		t.Errorf("v10, membership only: %v", p)
 	}
@@ -215,14 +215,14 @@ func TestRedactionProblems(t *testing.T) {
 		t.Errorf("v11, signed kept: %v", p)
 	}
 	for name, c := range map[string]struct {
-		rv      spec.RoomVersion
-		content spec.Object
+		rv      matrix.RoomVersion
+		content matrix.Object
 	}{
 		"v10 keeping signed":      {v10, keepsSigned},
 		"v11 dropping signed":     {v11, membershipOnly},
 		"v11 keeping everything":  {v11, event["content"].(map[string]any)},
-		"v11 keeping displayname": {v11, func() spec.Object { c := keepsSigned.Clone(); c["displayname"] = "D"; return c }()},
-		"nothing kept":            {v10, spec.Object{}},
+		"v11 keeping displayname": {v11, func() matrix.Object { c := keepsSigned.Clone(); c["displayname"] = "D"; return c }()},
+		"nothing kept":            {v10, matrix.Object{}},
 	} {
 		if p := redactionProblems(c.rv, event, c.content); len(p) == 0 {
 			t.Errorf("%s: no problem found", name)

@@ -12,7 +12,7 @@ import (
 	"herald/harness/csapi"
 	fed "herald/harness/federation"
 	"herald/harness/identity"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -30,7 +30,7 @@ type inbound struct {
 
 // newInbound sets the scene in a room of version rv (the server's default
 // for the zero RoomVersion).
-func newInbound(ctx context.Context, rv spec.RoomVersion) *inbound {
+func newInbound(ctx context.Context, rv matrix.RoomVersion) *inbound {
 	GinkgoHelper()
 	alice := suite.NewUser(ctx, "alice")
 	if rv.ID == "" {
@@ -139,7 +139,7 @@ var exchangeRefusals = []exchangeRefusal{
 var _ = Describe("Exchanging a third-party invite (exchange_third_party_invite)", func() {
 	exchangeRule := rule("3PID-EXCHANGE", conformance.MUST, exchangeAPI+"; server-server-api.md §Inviting to a room",
 		"accepts a valid exchange_third_party_invite with 200 {} after sending the invitee's server the invite it built from it, and the room then holds the invitee's invite carrying the identity server's signed block unchanged")
-	conformance.ForEachRoomVersion(exchangeRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(exchangeRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		in := newInbound(ctx, rv)
 		signed := in.is.Signed(in.carol, in.inv.Token)
 		res := in.exchange(ctx, in.room, fed.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, signed))
@@ -169,7 +169,7 @@ var _ = Describe("Exchanging a third-party invite (exchange_third_party_invite)"
 	keyRule := rule("3PID-EXCHANGE-KEY-CHECK", conformance.MUST, keyValidity+"; "+exchangeAPI,
 		"asks the identity server, at the m.room.third_party_invite's key_validity_url, whether the signing key is still valid before accepting an exchange_third_party_invite")
 	conformance.It(keyRule, func(ctx SpecContext) {
-		in := newInbound(ctx, spec.RoomVersion{})
+		in := newInbound(ctx, matrix.RoomVersion{})
 		res := in.exchange(ctx, in.room, in.valid())
 		Expect(problems(in.remote)).To(BeEmpty(), "what the homeserver sent the invitee's server (the mock) while exchanging:\n%v%s", res, required(keyRule))
 		Expect(res.StatusCode).To(Equal(http.StatusOK), "exchanging a valid third-party invite:\n%v%s", res, required(keyRule))
@@ -181,7 +181,7 @@ var _ = Describe("Exchanging a third-party invite (exchange_third_party_invite)"
 	for _, c := range exchangeRefusals {
 		r := rule("3PID-EXCHANGE-"+c.id, conformance.MUST, c.section,
 			"refuses, with an error status, an exchange_third_party_invite "+c.what+", and issues no invite")
-		refusalSpecs(r, func(ctx SpecContext, rv spec.RoomVersion) {
+		refusalSpecs(r, func(ctx SpecContext, rv matrix.RoomVersion) {
 			in := newInbound(ctx, rv)
 			path, body, others := c.arrange(ctx, in)
 			res := in.exchange(ctx, path, body)
@@ -194,7 +194,7 @@ var _ = Describe("Exchanging a third-party invite (exchange_third_party_invite)"
 	conformance.It(statusRule, func(ctx SpecContext) {
 		var answers []refusalAnswer
 		for _, c := range exchangeRefusals {
-			in := newInbound(ctx, spec.RoomVersion{})
+			in := newInbound(ctx, matrix.RoomVersion{})
 			path, body, _ := c.arrange(ctx, in)
 			res := in.exchange(ctx, path, body)
 			answers = append(answers, refusalAnswer{what: c.id + " (an exchange " + c.what + ")", status: res.StatusCode, body: res.Body})

@@ -6,7 +6,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/identity"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // exchangeSchema is where the exchange request states its required
@@ -20,12 +20,12 @@ type malformedExchange struct {
 	id, what string
 	// change alters the valid body in place (a signed block at fault is
 	// made by the identity server, signed over what it holds).
-	change func(in *inbound, body spec.Object)
+	change func(in *inbound, body matrix.Object)
 }
 
 // without returns a change that leaves out the field at path.
-func without(path ...string) func(*inbound, spec.Object) {
-	return func(_ *inbound, body spec.Object) {
+func without(path ...string) func(*inbound, matrix.Object) {
+	return func(_ *inbound, body matrix.Object) {
 		holder := body
 		for _, k := range path[:len(path)-1] {
 			holder, _ = holder.GetObject(k)
@@ -36,8 +36,8 @@ func without(path ...string) func(*inbound, spec.Object) {
 
 // signedWithout returns a change that puts in a signed block the identity
 // server made without field, signed over the rest.
-func signedWithout(field string) func(*inbound, spec.Object) {
-	return func(in *inbound, body spec.Object) {
+func signedWithout(field string) func(*inbound, matrix.Object) {
+	return func(in *inbound, body matrix.Object) {
 		content, _ := body.GetObject("content")
 		tpi, _ := content.GetObject("third_party_invite")
 		tpi["signed"] = map[string]any(in.is.Signed(in.carol, in.inv.Token, identity.Omitting(field)))
@@ -45,8 +45,8 @@ func signedWithout(field string) func(*inbound, spec.Object) {
 }
 
 // setting returns a change that sets the field at path to value.
-func setting(value any, path ...string) func(*inbound, spec.Object) {
-	return func(_ *inbound, body spec.Object) {
+func setting(value any, path ...string) func(*inbound, matrix.Object) {
+	return func(_ *inbound, body matrix.Object) {
 		holder := body
 		for _, k := range path[:len(path)-1] {
 			holder, _ = holder.GetObject(k)
@@ -74,7 +74,7 @@ var malformedExchanges = []malformedExchange{
 
 // body is the valid exchange with m's change.
 func (m malformedExchange) body(in *inbound) map[string]any {
-	body := spec.Object(in.valid())
+	body := matrix.Object(in.valid())
 	m.change(in, body)
 	return body
 }
@@ -84,7 +84,7 @@ var _ = Describe("exchange_third_party_invite bodies the request schema does not
 		r := rule("3PID-EXCHANGE-"+m.id, conformance.MUST, exchangeSchema,
 			"refuses, with an error status, an exchange_third_party_invite "+m.what+", and issues no invite")
 		conformance.It(r, func(ctx SpecContext) {
-			in := newInbound(ctx, spec.RoomVersion{})
+			in := newInbound(ctx, matrix.RoomVersion{})
 			res := in.exchange(ctx, in.room, m.body(in))
 			in.expectRefused(ctx, r, res)
 		})
@@ -95,7 +95,7 @@ var _ = Describe("exchange_third_party_invite bodies the request schema does not
 	conformance.It(statusRule, func(ctx SpecContext) {
 		var bad []string
 		for _, m := range malformedExchanges {
-			in := newInbound(ctx, spec.RoomVersion{})
+			in := newInbound(ctx, matrix.RoomVersion{})
 			res := in.exchange(ctx, in.room, m.body(in))
 			for _, problem := range refusal(res.StatusCode) {
 				bad = append(bad, m.id+" (an exchange "+m.what+"): "+problem+": "+shorten(res.Body))

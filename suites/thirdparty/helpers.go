@@ -16,7 +16,7 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/csapi"
 	"herald/harness/identity"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // area is the conformance area and label of every rule here.
@@ -51,12 +51,12 @@ func rule(id string, level conformance.Level, section, says string) conformance.
 // room version: the third-party invite rules read the same in v1–v12, but
 // the rooms around them do not. Any other runs once, in the server's
 // default version (the zero RoomVersion).
-func refusalSpecs(r conformance.Rule, body func(ctx SpecContext, rv spec.RoomVersion)) {
+func refusalSpecs(r conformance.Rule, body func(ctx SpecContext, rv matrix.RoomVersion)) {
 	if !strings.Contains(r.Section, authRules) {
-		conformance.It(r, func(ctx SpecContext) { body(ctx, spec.RoomVersion{}) })
+		conformance.It(r, func(ctx SpecContext) { body(ctx, matrix.RoomVersion{}) })
 		return
 	}
-	conformance.ForEachRoomVersion(r, body, spec.MustRoomVersion("1"), spec.MustRoomVersion("12"))
+	conformance.ForEachRoomVersion(r, body, matrix.MustRoomVersion("1"), matrix.MustRoomVersion("12"))
 }
 
 // unique returns prefix with a random suffix.
@@ -70,7 +70,7 @@ func unique(prefix string) string {
 func newEmail() string { return unique("herald") + "@example.org" }
 
 // privateRoom creates an invite-only room of version v with creator in it.
-func privateRoom(ctx context.Context, creator *csapi.Client, v spec.RoomVersion, opts ...csapi.RoomOption) string {
+func privateRoom(ctx context.Context, creator *csapi.Client, v matrix.RoomVersion, opts ...csapi.RoomOption) string {
 	GinkgoHelper()
 	return creator.MustCreateRoom(ctx, append([]csapi.RoomOption{
 		csapi.RoomVersion(v.ID), csapi.Preset(csapi.PresetPrivateChat), csapi.Name("Herald third-party invites"),
@@ -89,7 +89,7 @@ func pendingInvite(ctx context.Context, inviter *csapi.Client, room string, is *
 
 // memberEvent returns the content of user's m.room.member event in room as
 // observer reads it, or nil when there is none.
-func memberEvent(ctx context.Context, observer *csapi.Client, room, user string) spec.Object {
+func memberEvent(ctx context.Context, observer *csapi.Client, room, user string) matrix.Object {
 	GinkgoHelper()
 	res, err := observer.StateEvent(ctx, room, "m.room.member", user)
 	Expect(err).NotTo(HaveOccurred())
@@ -97,7 +97,7 @@ func memberEvent(ctx context.Context, observer *csapi.Client, room, user string)
 		return nil
 	}
 	Expect(res.StatusCode).To(Equal(http.StatusOK), "%s reading the member event of %s in %s:\n%s", observer.UserID, user, room, res.Dump())
-	obj, err := spec.ParseObject(res.Body)
+	obj, err := matrix.ParseObject(res.Body)
 	Expect(err).NotTo(HaveOccurred(), "the member event of %s in %s", user, room)
 	return obj
 }

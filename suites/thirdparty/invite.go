@@ -11,7 +11,7 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/csapi"
 	"herald/harness/identity"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -178,8 +178,8 @@ var _ = Describe("Inviting by email (client-server third-party invites)", func()
 })
 
 // eventContent is the content of a client-format event.
-func eventContent(ev csapi.Event) spec.Object {
-	obj, err := spec.ParseObject(ev.Raw)
+func eventContent(ev csapi.Event) matrix.Object {
+	obj, err := matrix.ParseObject(ev.Raw)
 	if err != nil {
 		return nil
 	}

@@ -10,7 +10,7 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/csapi"
 	"herald/harness/identity"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -26,7 +26,7 @@ type localInvite struct {
 
 // newLocalInvite sets the scene in a room of version rv (the server's
 // default for the zero RoomVersion).
-func newLocalInvite(ctx context.Context, rv spec.RoomVersion) *localInvite {
+func newLocalInvite(ctx context.Context, rv matrix.RoomVersion) *localInvite {
 	GinkgoHelper()
 	alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
 	if rv.ID == "" {
@@ -40,7 +40,7 @@ func newLocalInvite(ctx context.Context, rv spec.RoomVersion) *localInvite {
 
 // signed is the third_party_signed block the identity server gives bob
 // (v2_invitation_signing.yaml: mxid, sender, token, signatures).
-func (l *localInvite) signed(opts ...identity.SignOption) spec.Object {
+func (l *localInvite) signed(opts ...identity.SignOption) matrix.Object {
 	return l.is.Signed(l.bob.UserID, l.inv.Token, append([]identity.SignOption{identity.WithSender(l.alice.UserID)}, opts...)...)
 }
 
@@ -58,7 +58,7 @@ var doors = []door{
 }
 
 // join has bob join through d with third_party_signed.
-func (l *localInvite) join(ctx context.Context, d door, signed spec.Object) *csapi.Response {
+func (l *localInvite) join(ctx context.Context, d door, signed matrix.Object) *csapi.Response {
 	GinkgoHelper()
 	res, err := d.join(l.bob, ctx, l.room, csapi.ThirdPartySigned(map[string]any(signed)))
 	Expect(err).NotTo(HaveOccurred(), "%s with third_party_signed", d.endpoint)
@@ -70,42 +70,42 @@ type joinRefusal struct {
 	id, what, section string
 	// statuses are the answers that refuse it.
 	statuses []int
-	signed   func(ctx SpecContext, l *localInvite) spec.Object
+	signed   func(ctx SpecContext, l *localInvite) matrix.Object
 }
 
 var joinRefusals = []joinRefusal{
 	{"FORGED-KEY", "signed with a key the identity server never published (under its name and key ID)", authRules + " (a signature in signed must verify under a key of the m.room.third_party_invite)", forbidden,
-		func(ctx SpecContext, l *localInvite) spec.Object {
+		func(ctx SpecContext, l *localInvite) matrix.Object {
 			return l.signed(identity.SignedWith(l.is.ForgedKey()))
 		}},
 	{"REVOKED-KEY", "signed with a key its key_validity_url now reports invalid", keyValidity, forbidden,
-		func(ctx SpecContext, l *localInvite) spec.Object {
+		func(ctx SpecContext, l *localInvite) matrix.Object {
 			l.is.Revoke(l.is.LongTermKey())
 			return l.signed()
 		}},
 	{"MXID", "made out to another user", authRules + " (mxid must match state_key)", forbidden,
-		func(ctx SpecContext, l *localInvite) spec.Object {
+		func(ctx SpecContext, l *localInvite) matrix.Object {
 			return l.is.Signed(suite.NewUser(ctx, "mallory").UserID, l.inv.Token, identity.WithSender(l.alice.UserID))
 		}},
 	{"TOKEN", "for a token that matches no m.room.third_party_invite in the room", authRules + " (an m.room.third_party_invite with state_key token must be in the room state)", forbidden,
-		func(ctx SpecContext, l *localInvite) spec.Object {
+		func(ctx SpecContext, l *localInvite) matrix.Object {
 			return l.is.Signed(l.bob.UserID, unique("unknown-token"), identity.WithSender(l.alice.UserID))
 		}},
 	{"SENDER", "whose sender is another member allowed to invite, not the inviter who sent the pending m.room.third_party_invite (signed by the identity server)", pendingMatch + " (the block's sender is the user who issued the invite)", forbidden,
-		func(ctx SpecContext, l *localInvite) spec.Object {
+		func(ctx SpecContext, l *localInvite) matrix.Object {
 			dave := suite.NewUser(ctx, "dave")
 			l.alice.MustInvite(ctx, l.room, dave.UserID)
 			dave.MustJoinRoomByID(ctx, l.room)
 			return l.is.Signed(l.bob.UserID, l.inv.Token, identity.WithSender(dave.UserID))
 		}},
 	{"NO-SENDER", "missing sender (the identity server signed the rest)", thirdPartySignedSchema, malformed,
-		func(ctx SpecContext, l *localInvite) spec.Object { return l.signed(identity.Omitting("sender")) }},
+		func(ctx SpecContext, l *localInvite) matrix.Object { return l.signed(identity.Omitting("sender")) }},
 	{"NO-MXID", "missing mxid (the identity server signed the rest)", thirdPartySignedSchema, malformed,
-		func(ctx SpecContext, l *localInvite) spec.Object { return l.signed(identity.Omitting("mxid")) }},
+		func(ctx SpecContext, l *localInvite) matrix.Object { return l.signed(identity.Omitting("mxid")) }},
 	{"NO-TOKEN", "missing token (the identity server signed the rest)", thirdPartySignedSchema, malformed,
-		func(ctx SpecContext, l *localInvite) spec.Object { return l.signed(identity.Omitting("token")) }},
+		func(ctx SpecContext, l *localInvite) matrix.Object { return l.signed(identity.Omitting("token")) }},
 	{"NO-SIGNATURES", "missing signatures", thirdPartySignedSchema, malformed,
-		func(ctx SpecContext, l *localInvite) spec.Object { return l.signed(identity.Omitting("signatures")) }},
+		func(ctx SpecContext, l *localInvite) matrix.Object { return l.signed(identity.Omitting("signatures")) }},
 }
 
 // The answers that refuse a join: 403 when the user may not join; for a
@@ -119,7 +119,7 @@ var _ = Describe("Joining with third_party_signed", func() {
 	for _, d := range doors {
 		joinRule := rule(d.prefix, conformance.MUST, d.section+"; "+moduleServer,
 			"joins a user to an invite-only room when they present a third_party_signed block that matches a pending m.room.third_party_invite and is signed by one of its keys"+through(d))
-		conformance.ForEachRoomVersion(joinRule, func(ctx SpecContext, rv spec.RoomVersion) {
+		conformance.ForEachRoomVersion(joinRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 			l := newLocalInvite(ctx, rv)
 			res := l.join(ctx, d, l.signed())
 			Expect(res.StatusCode).To(Equal(http.StatusOK), "joining with a valid third_party_signed:\n%s%s", res.Dump(), required(joinRule))
@@ -130,7 +130,7 @@ var _ = Describe("Joining with third_party_signed", func() {
 		keyRule := rule(d.prefix+"-KEY-CHECK", conformance.MUST, keyValidity+"; "+d.section+" (\"perform key validity checking if required by the event\")",
 			"asks the identity server, at the m.room.third_party_invite's key_validity_url, whether the key that signed third_party_signed is still valid when a user joins with it"+through(d))
 		conformance.It(keyRule, func(ctx SpecContext) {
-			l := newLocalInvite(ctx, spec.RoomVersion{})
+			l := newLocalInvite(ctx, matrix.RoomVersion{})
 			res := l.join(ctx, d, l.signed())
 			Expect(res.StatusCode).To(Equal(http.StatusOK), "joining with a valid third_party_signed:\n%s%s", res.Dump(), required(keyRule))
 			Expect(keyChecked(l.is.Journal.Requests(), l.is.LongTermKey(), l.inv.EventContent()["key_validity_url"].(string))).To(BeTrue(),
@@ -141,7 +141,7 @@ var _ = Describe("Joining with third_party_signed", func() {
 		for _, c := range joinRefusals {
 			r := rule(d.prefix+"-"+c.id, conformance.MUST, d.section+" ("+answerWords(c.statuses)+"); "+c.section,
 				"refuses with "+statusWords(c.statuses)+" a join whose third_party_signed is "+c.what+", and the user gets no membership"+through(d))
-			refusalSpecs(r, func(ctx SpecContext, rv spec.RoomVersion) {
+			refusalSpecs(r, func(ctx SpecContext, rv matrix.RoomVersion) {
 				l := newLocalInvite(ctx, rv)
 				res := l.join(ctx, d, c.signed(ctx, l))
 				Expect(joinRefusalProblems(res.StatusCode, c.statuses, l.bob.UserID, membershipOf(ctx, l.alice, l.room, l.bob.UserID))).To(BeEmpty(),

@@ -11,7 +11,7 @@ import (
 	"herald/harness/csapi"
 	fed "herald/harness/federation"
 	"herald/harness/identity"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -31,7 +31,7 @@ type pendingRemote struct {
 
 // newPendingRemote sets the scene in a mock room of version rv (the
 // server's default for the zero RoomVersion).
-func newPendingRemote(ctx context.Context, rv spec.RoomVersion) *pendingRemote {
+func newPendingRemote(ctx context.Context, rv matrix.RoomVersion) *pendingRemote {
 	GinkgoHelper()
 	bob := suite.NewUser(ctx, "bob")
 	if rv.ID == "" {
@@ -48,7 +48,7 @@ func newPendingRemote(ctx context.Context, rv spec.RoomVersion) *pendingRemote {
 }
 
 // onbind sends the onbind body for bob with method (POST or PUT).
-func (p *pendingRemote) onbind(ctx context.Context, method string) (*identity.Response, spec.Object) {
+func (p *pendingRemote) onbind(ctx context.Context, method string) (*identity.Response, matrix.Object) {
 	GinkgoHelper()
 	body := p.is.OnBindBody("email", p.email, p.bob.UserID)
 	data, err := body.Encode()
@@ -56,13 +56,13 @@ func (p *pendingRemote) onbind(ctx context.Context, method string) (*identity.Re
 	res, err := p.is.CallHomeserver(ctx, method, identity.OnBindPath, data)
 	Expect(err).NotTo(HaveOccurred(), "calling /3pid/onbind")
 	invites, _ := body.GetArray("invites")
-	signed, _ := spec.Object(invites[0].(map[string]any)).GetObject("signed")
+	signed, _ := matrix.Object(invites[0].(map[string]any)).GetObject("signed")
 	return res, signed
 }
 
 // expectExchanged waits for the homeserver's exchange_third_party_invite
 // and checks it, then waits until bob sees the invite the mock sent back.
-func (p *pendingRemote) expectExchanged(ctx context.Context, r conformance.Rule, res *identity.Response, signed spec.Object) {
+func (p *pendingRemote) expectExchanged(ctx context.Context, r conformance.Rule, res *identity.Response, signed matrix.Object) {
 	GinkgoHelper()
 	Eventually(ctx, func() []fed.Exchange { return p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite) }).
 		WithTimeout(suite.Config().Timeouts.Sync).ShouldNot(BeEmpty(),
@@ -70,7 +70,7 @@ func (p *pendingRemote) expectExchanged(ctx context.Context, r conformance.Rule,
 	ex := p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite)[0]
 	Expect(problems(p.remote)).To(BeEmpty(), "what the homeserver sent the room's server (the mock)%s", required(r))
 	Expect(ex.Verified()).To(BeTrue(), "the exchange must be signed with X-Matrix: %s%s", ex.GomegaString(), required(r))
-	body, err := spec.ParseObject(ex.RequestBody)
+	body, err := matrix.ParseObject(ex.RequestBody)
 	Expect(err).NotTo(HaveOccurred(), "the exchange body: %s", ex.Render())
 	Expect(partialInviteProblems(body, p.room.ID, p.alice, p.bob.UserID, signed)).To(BeEmpty(), "the exchange:\n%s%s", ex.Render(), required(r))
 	Expect(ex.Status).To(Equal(http.StatusOK), "the room's server (the mock) refused the exchange; see its notes:\n%s%s", ex.Render(), required(r))
@@ -86,7 +86,7 @@ var _ = Describe("Binding an email with pending invites (/3pid/onbind)", func() 
 	// document only learns from the failure why the other method counts.
 	onbindRule := rule("3PID-ONBIND", conformance.MUST, onbindAPI+` (identity-service-api.md: the identity server "will attempt to make an HTTP POST" to /3pid/onbind; third_party_invite.yaml defines the endpoint as PUT instead, which 3PID-ONBIND-PUT checks: the documents contradict each other, so a server must accept both methods)`,
 		"answers a POST /3pid/onbind (the method the identity service API names; the federation API names PUT) naming a local user and a pending invite to a room it is not in with 200, asks the room's server to exchange the invite (exchange_third_party_invite, signed with X-Matrix, the identity server's signed block unchanged), and accepts the invite that server sends")
-	conformance.ForEachRoomVersion(onbindRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(onbindRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		p := newPendingRemote(ctx, rv)
 		res, signed := p.onbind(ctx, http.MethodPost)
 		Expect(res.StatusCode).To(Equal(http.StatusOK), "POST /3pid/onbind:\n%v\nthe mock homeserver saw:\n%s%s", res, summaries(p.remote), required(onbindRule))
@@ -97,14 +97,14 @@ var _ = Describe("Binding an email with pending invites (/3pid/onbind)", func() 
 	nameRule := rule("3PID-ONBIND-DISPLAY-NAME", conformance.MUST, exchangeAPI+" (content.third_party_invite.display_name is required)",
 		"includes content.third_party_invite.display_name, which the exchange request requires, in the partial event it sends after an onbind")
 	conformance.It(nameRule, func(ctx SpecContext) {
-		p := newPendingRemote(ctx, spec.RoomVersion{})
+		p := newPendingRemote(ctx, matrix.RoomVersion{})
 		res, _ := p.onbind(ctx, http.MethodPost)
 		Expect(res.StatusCode).To(Equal(http.StatusOK), "POST /3pid/onbind, to have an exchange to look at (3PID-ONBIND fails too):\n%v", res)
 		Eventually(ctx, func() []fed.Exchange { return p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite) }).
 			WithTimeout(suite.Config().Timeouts.Sync).ShouldNot(BeEmpty(),
 			"after onbind the homeserver should ask %s to exchange the invite; onbind was answered:\n%v%s", p.remote.Name(), res, required(nameRule))
 		ex := p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite)[0]
-		body, err := spec.ParseObject(ex.RequestBody)
+		body, err := matrix.ParseObject(ex.RequestBody)
 		Expect(err).NotTo(HaveOccurred(), "the exchange body: %s", ex.Render())
 		content, _ := body.GetObject("content")
 		tpi, _ := content.GetObject("third_party_invite")
@@ -116,7 +116,7 @@ var _ = Describe("Binding an email with pending invites (/3pid/onbind)", func() 
 	putRule := rule("3PID-ONBIND-PUT", conformance.MUST, onbindAPI+` (third_party_invite.yaml defines the endpoint as "put: /3pid/onbind"; identity-service-api.md says identity servers "make an HTTP POST" instead, which 3PID-ONBIND checks: the documents contradict each other, so a server must accept both methods)`,
 		"accepts /3pid/onbind as PUT (the method the federation API's definition gives; the identity service API names POST) and exchanges the invite, as it does for POST")
 	conformance.It(putRule, func(ctx SpecContext) {
-		p := newPendingRemote(ctx, spec.RoomVersion{})
+		p := newPendingRemote(ctx, matrix.RoomVersion{})
 		res, signed := p.onbind(ctx, http.MethodPut)
 		Expect(res.StatusCode).To(Equal(http.StatusOK), "PUT /3pid/onbind:\n%v%s", res, required(putRule))
 		p.expectExchanged(ctx, putRule, res, signed)
@@ -127,24 +127,24 @@ var _ = Describe("Binding an email with pending invites (/3pid/onbind)", func() 
 	// something to exchange.
 	type malformed struct {
 		what string
-		body func(valid spec.Object) []byte
+		body func(valid matrix.Object) []byte
 	}
-	entry := func(valid spec.Object) spec.Object {
+	entry := func(valid matrix.Object) matrix.Object {
 		invites, _ := valid.GetArray("invites")
-		return spec.Object(invites[0].(map[string]any))
+		return matrix.Object(invites[0].(map[string]any))
 	}
-	encode := func(o spec.Object) []byte { b, _ := spec.CanonicalJSONLax(o); return b }
+	encode := func(o matrix.Object) []byte { b, _ := matrix.CanonicalJSONLax(o); return b }
 	cases := []malformed{
-		{"a body that is not JSON", func(valid spec.Object) []byte { return encode(valid)[:20] }},
-		{"invites that is an object, not an array", func(valid spec.Object) []byte {
+		{"a body that is not JSON", func(valid matrix.Object) []byte { return encode(valid)[:20] }},
+		{"invites that is an object, not an array", func(valid matrix.Object) []byte {
 			valid["invites"] = map[string]any{"0": map[string]any(entry(valid))}
 			return encode(valid)
 		}},
-		{"an invite without signed", func(valid spec.Object) []byte {
+		{"an invite without signed", func(valid matrix.Object) []byte {
 			delete(entry(valid), "signed")
 			return encode(valid)
 		}},
-		{"an invite whose signed has no token", func(valid spec.Object) []byte {
+		{"an invite whose signed has no token", func(valid matrix.Object) []byte {
 			signed, _ := entry(valid).GetObject("signed")
 			delete(signed, "token")
 			return encode(valid)
@@ -160,7 +160,7 @@ var _ = Describe("Binding an email with pending invites (/3pid/onbind)", func() 
 	statusRule := rule("3PID-ONBIND-MALFORMED", conformance.SHOULD, onbindAPI+" (the request schema: invites is an array of objects each with signed, whose token is required)",
 		"answers a malformed /3pid/onbind (not JSON, invites not an array, an invite without signed or without signed.token) with a 4xx error")
 	conformance.It(statusRule, func(ctx SpecContext) {
-		p := newPendingRemote(ctx, spec.RoomVersion{})
+		p := newPendingRemote(ctx, matrix.RoomVersion{})
 		var bad []string
 		for _, c := range cases {
 			res := send(ctx, p, c)
@@ -174,7 +174,7 @@ var _ = Describe("Binding an email with pending invites (/3pid/onbind)", func() 
 	quietRule := rule("3PID-ONBIND-MALFORMED-QUIET", conformance.MUST, onbindAPI+"; "+authRules+" (an invite needs signed with a token)",
 		"sends nothing to the room's server for a malformed /3pid/onbind (not JSON, invites not an array, an invite without signed or without signed.token), creates no invite, and keeps serving")
 	conformance.It(quietRule, func(ctx SpecContext) {
-		p := newPendingRemote(ctx, spec.RoomVersion{})
+		p := newPendingRemote(ctx, matrix.RoomVersion{})
 		for _, c := range cases {
 			res := send(ctx, p, c)
 			Expect(p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite)).To(BeEmpty(),

@@ -10,7 +10,7 @@ import (
 	"herald/harness/conformance"
 	fed "herald/harness/federation"
 	"herald/harness/identity"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // onbindRequired is the place in the onbind request schema that requires
@@ -56,7 +56,7 @@ var _ = Describe("/3pid/onbind bodies without a required field", func() {
 		r := rule("3PID-ONBIND-"+m.id, conformance.MUST, onbindRequired,
 			"refuses a /3pid/onbind body without "+m.field+", which the request schema requires, with an error status, and asks no room's server to exchange the pending invite it names")
 		conformance.It(r, func(ctx SpecContext) {
-			p := newPendingRemote(ctx, spec.RoomVersion{})
+			p := newPendingRemote(ctx, matrix.RoomVersion{})
 			res := p.onbindWithout(ctx, m)
 			var exchanged []string
 			for _, ex := range p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite) {
@@ -72,7 +72,7 @@ var _ = Describe("/3pid/onbind bodies without a required field", func() {
 	conformance.It(statusRule, func(ctx SpecContext) {
 		var bad []string
 		for _, m := range missingOnbindFields {
-			res := newPendingRemote(ctx, spec.RoomVersion{}).onbindWithout(ctx, m)
+			res := newPendingRemote(ctx, matrix.RoomVersion{}).onbindWithout(ctx, m)
 			for _, problem := range refusal(res.StatusCode) {
 				bad = append(bad, "without "+m.field+": "+problem+": "+shorten(res.Body))
 			}

@@ -8,7 +8,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
@@ -18,7 +18,7 @@ var _ = Describe("Redacting a third-party invite membership", func() {
 	// issues it in its own room. Its inviter then redacts it.
 	redactRule := rule("3PID-REDACT", conformance.MUST, redactionRule,
 		"redacts an m.room.member invite carrying third_party_invite as the room version says: content keeps membership only before v11, and membership plus third_party_invite.signed from v11")
-	conformance.ForEachRoomVersion(redactRule, func(ctx SpecContext, rv spec.RoomVersion) {
+	conformance.ForEachRoomVersion(redactRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		in := newInbound(ctx, rv)
 		res := in.exchange(ctx, in.room, in.valid())
 		Expect(problems(in.remote)).To(BeEmpty(), "what the homeserver sent the invitee's server (the mock) while exchanging, to have an invite to redact (3PID-EXCHANGE fails too):\n%v", res)
@@ -41,7 +41,7 @@ var _ = Describe("Redacting a third-party invite membership", func() {
 			if res.StatusCode != http.StatusOK {
 				return []string{"GET /rooms/{roomId}/event/{eventId} answered " + res.Dump()}
 			}
-			ev, err := spec.ParseObject(res.Body)
+			ev, err := matrix.ParseObject(res.Body)
 			if err != nil {
 				return []string{err.Error()}
 			}

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"herald/harness/csapi"
-	"herald/harness/spec"
+	"herald/harness/matrix"
 )
 
 // The checks and the deliberately wrong inputs of the required-field
@@ -81,12 +81,12 @@ func TestMalformedExchanges(t *testing.T) {
 	s := testServer(t)
 	in := &inbound{alice: &csapi.Client{UserID: "@alice:hs"}, room: "!r:hs", is: s, carol: "@carol:remote"}
 	in.inv = s.Store("email", "carol@example.org", in.room, in.alice.UserID)
-	valid := spec.Object(in.valid())
+	valid := matrix.Object(in.valid())
 	if p := partialInviteProblems(valid, in.room, in.alice.UserID, in.carol, in.is.Signed(in.carol, in.inv.Token)); len(p) != 0 {
 		t.Fatalf("the valid body has problems: %v", p)
 	}
 	for _, m := range malformedExchanges {
-		body := spec.Object(m.body(in))
+		body := matrix.Object(m.body(in))
 		if sameJSON(body, valid) {
 			t.Errorf("%s: the body is the valid one", m.id)
 		}
@@ -103,17 +103,17 @@ func TestMalformedExchanges(t *testing.T) {
 		}
 	}
 	// Changes are made to a fresh body each time.
-	if !sameJSON(spec.Object(in.valid()), valid) {
+	if !sameJSON(matrix.Object(in.valid()), valid) {
 		t.Error("a change leaked into the valid body")
 	}
-	if p := partialInviteProblems(spec.Object(malformedExchanges[0].body(in)), in.room, in.alice.UserID, in.carol, in.is.Signed(in.carol, in.inv.Token)); len(p) == 0 {
+	if p := partialInviteProblems(matrix.Object(malformedExchanges[0].body(in)), in.room, in.alice.UserID, in.carol, in.is.Signed(in.carol, in.inv.Token)); len(p) == 0 {
 		t.Error("type m.room.topic passes the partial-event check")
 	}
 }
 
 // has reports whether the dotted path (with [0] for the first array item)
 // is in o.
-func has(o spec.Object, path string) bool {
+func has(o matrix.Object, path string) bool {
 	var cur any = map[string]any(o)
 	for _, k := range strings.Split(path, ".") {
 		k, first := strings.CutSuffix(k, "[0]")

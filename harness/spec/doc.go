@@ -1,2 +1,0 @@
-// Package spec implements Matrix federation primitives (canonical JSON, room versions, redaction, hashes, event IDs, signing, X-Matrix, server keys) over raw JSON values.
-package spec
