@@ -11,7 +11,7 @@ import (
 	"herald/harness/suite"
 
 	_ "herald/suites/blocking"
-	_ "herald/suites/federation"
+	_ "herald/suites/interop"
 	_ "herald/suites/invite"
 	_ "herald/suites/membership"
 	_ "herald/suites/outbound"

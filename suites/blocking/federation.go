@@ -6,7 +6,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 
 	"herald/harness/conformance"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/matrix"
 	"herald/harness/suite"
 )
@@ -22,7 +22,7 @@ var _ = Describe("Invite blocking over federation", func() {
 	for _, api := range []struct {
 		name, yaml string
 		versions   []matrix.RoomVersion
-		send       func(*remoteScene, context.Context) *fed.Response
+		send       func(*remoteScene, context.Context) *federation.Response
 	}{
 		{"V1", "invites-v1.yaml", v1Versions, (*remoteScene).sendV1},
 		{"V2", "invites-v2.yaml", matrix.KnownVersions(), (*remoteScene).sendV2},

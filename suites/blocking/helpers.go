@@ -11,7 +11,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/matrix"
 	"herald/harness/suite"
 )
@@ -82,21 +82,21 @@ func expectNone(problems []string, r conformance.Rule, what, exchange string) {
 // created a room of version rv, ready to invite bob.
 type remoteScene struct {
 	bob    *csapi.Client
-	remote *fed.Server
+	remote *federation.Server
 	alice  string
-	room   *fed.Room
+	room   *federation.Room
 }
 
 func newRemoteScene(ctx context.Context, rv matrix.RoomVersion) *remoteScene {
 	GinkgoHelper()
 	s := &remoteScene{bob: suite.NewUser(ctx, "bob"), remote: suite.NewRemote(ctx)}
 	s.alice = s.remote.User("alice")
-	s.room = s.remote.CreateRoom(rv, s.alice, fed.RoomName("Herald invite blocking v"+rv.ID))
+	s.room = s.remote.CreateRoom(rv, s.alice, federation.RoomName("Herald invite blocking v"+rv.ID))
 	return s
 }
 
 // sendV2 sends alice's invite of bob over the v2 API.
-func (s *remoteScene) sendV2(ctx context.Context) *fed.Response {
+func (s *remoteScene) sendV2(ctx context.Context) *federation.Response {
 	GinkgoHelper()
 	res, err := s.remote.SendInviteV2(ctx, s.room.InviteEvent(s.alice, s.bob.UserID))
 	Expect(err).NotTo(HaveOccurred(), "sending the v2 invite of %s", s.bob.UserID)
@@ -104,7 +104,7 @@ func (s *remoteScene) sendV2(ctx context.Context) *fed.Response {
 }
 
 // sendV1 sends alice's invite of bob over the v1 API.
-func (s *remoteScene) sendV1(ctx context.Context) *fed.Response {
+func (s *remoteScene) sendV1(ctx context.Context) *federation.Response {
 	GinkgoHelper()
 	res, err := s.remote.SendInviteV1(ctx, s.room.InviteEvent(s.alice, s.bob.UserID))
 	Expect(err).NotTo(HaveOccurred(), "sending the v1 invite of %s", s.bob.UserID)

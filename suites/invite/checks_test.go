@@ -7,17 +7,17 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 )
 
 // The checks of the request authentication rules, shown failing on a
 // wrong answer and passing on a right one.
 
-func answer(status int, body string) *fed.Response {
-	return &fed.Response{StatusCode: status, Body: []byte(body)}
+func answer(status int, body string) *federation.Response {
+	return &federation.Response{StatusCode: status, Body: []byte(body)}
 }
 
-func matches(t *testing.T, m types.GomegaMatcher, res *fed.Response) bool {
+func matches(t *testing.T, m types.GomegaMatcher, res *federation.Response) bool {
 	t.Helper()
 	ok, err := m.Match(res)
 	if err != nil {
@@ -59,12 +59,12 @@ func TestExchangeActedOn(t *testing.T) {
 		}
 	}
 	for _, c := range []struct {
-		sent       []fed.ReceivedInvite
+		sent       []federation.ReceivedInvite
 		membership string
 		says       string
 	}{
-		{[]fed.ReceivedInvite{{API: fed.InviteV2, Event: &fed.Event{ID: "$issued"}}}, "", "sent the invitee's server an invite"},
-		{[]fed.ReceivedInvite{{API: fed.InviteV1}}, "", "(no event)"},
+		{[]federation.ReceivedInvite{{API: federation.InviteV2, Event: &federation.Event{ID: "$issued"}}}, "", "sent the invitee's server an invite"},
+		{[]federation.ReceivedInvite{{API: federation.InviteV1}}, "", "(no event)"},
 		{nil, "invite", "membership in the room is invite"},
 	} {
 		p := exchangeActedOn(c.sent, c.membership)

@@ -10,7 +10,7 @@ import (
 	"github.com/onsi/gomega/types"
 
 	"herald/harness/conformance"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/matrix"
 	"herald/harness/suite"
@@ -19,14 +19,14 @@ import (
 // badAuth is one way a federation request fails X-Matrix authentication.
 type badAuth struct {
 	id, what, section string
-	opt               fed.RequestOption
+	opt               federation.RequestOption
 }
 
 var badAuths = []badAuth{
-	{"NO-AUTH", "without an X-Matrix Authorization header", secRequestAuth + " (every request is authenticated)", fed.Unsigned()},
-	{"BAD-AUTH", "whose X-Matrix signature does not verify", secRequestAuth + " (every request is authenticated)", fed.CorruptSignature()},
+	{"NO-AUTH", "without an X-Matrix Authorization header", secRequestAuth + " (every request is authenticated)", federation.Unsigned()},
+	{"BAD-AUTH", "whose X-Matrix signature does not verify", secRequestAuth + " (every request is authenticated)", federation.CorruptSignature()},
 	{"WRONG-DESTINATION", "whose X-Matrix destination is another server", secRequestAuth + " (\"the receiving server must deny the request with an HTTP status code 401 Unauthorized\")",
-		fed.ToDestination("elsewhere.herald.invalid")},
+		federation.ToDestination("elsewhere.herald.invalid")},
 }
 
 // signedEndpoint is a federation endpoint the seeds mark security:
@@ -48,11 +48,11 @@ type signedEndpoint struct {
 // signedRequest is one valid request to a signedEndpoint.
 type signedRequest struct {
 	// send sends it, shaped by opts.
-	send func(ctx context.Context, opts ...fed.RequestOption) *fed.Response
+	send func(ctx context.Context, opts ...federation.RequestOption) *federation.Response
 	// guard registers the guards of a spec that sent it with bad
 	// authentication, answered res: a refused request was not acted on,
 	// and the server still accepts a valid one.
-	guard func(ctx context.Context, res *fed.Response)
+	guard func(ctx context.Context, res *federation.Response)
 }
 
 // authVersions are the room versions the request authentication rules run
@@ -95,10 +95,10 @@ func inviteRequest(v1 bool) func(SpecContext, matrix.RoomVersion) signedRequest 
 			send = s.sendV1
 		}
 		return signedRequest{
-			send: func(ctx context.Context, opts ...fed.RequestOption) *fed.Response {
+			send: func(ctx context.Context, opts ...federation.RequestOption) *federation.Response {
 				return send(ctx, invite, opts...)
 			},
-			guard: func(ctx context.Context, res *fed.Response) { s.guardAfterRefusalOver(ctx, res, s.room.ID, v1) },
+			guard: func(ctx context.Context, res *federation.Response) { s.guardAfterRefusalOver(ctx, res, s.room.ID, v1) },
 		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/matrix"
 	"herald/harness/suite"
@@ -18,7 +18,7 @@ import (
 // The inbound checks the v1 and v2 rules share; v1 says which API sends
 // the invite.
 
-func (s *inboundScene) send(ctx context.Context, invite *fed.Event, v1 bool) *fed.Response {
+func (s *inboundScene) send(ctx context.Context, invite *federation.Event, v1 bool) *federation.Response {
 	if v1 {
 		return s.sendV1(ctx, invite)
 	}
@@ -85,7 +85,7 @@ func checkSyncShowsInvite(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 // checkSyncShowsState: the invite state in /sync holds what the mock sent
 // as invite_room_state, as stripped state.
 func checkSyncShowsState(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
-	s := newInboundScene(ctx, rv, nil, fed.WithState("m.room.topic", "", map[string]any{"topic": "sent with the invite"}))
+	s := newInboundScene(ctx, rv, nil, federation.WithState("m.room.topic", "", map[string]any{"topic": "sent with the invite"}))
 	suite.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
 	Expect(res).To(match.HaveStatus(http.StatusOK))
@@ -99,7 +99,7 @@ func checkSyncShowsState(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 // checkAccept: the invitee joins the invite-only room through make_join
 // and send_join on the mock, which verifies and applies the join.
 func checkAccept(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
-	s := newInboundScene(ctx, rv, nil, fed.JoinRule("invite"))
+	s := newInboundScene(ctx, rv, nil, federation.JoinRule("invite"))
 	suite.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
 	Expect(res).To(match.HaveStatus(http.StatusOK))
@@ -108,8 +108,8 @@ func checkAccept(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	join, err := s.bob.JoinRoomByID(ctx, s.room.ID)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(join).To(match.HaveStatus(http.StatusOK), "%s accepting the invite to %s (POST /rooms/{roomId}/join)", s.bob.UserID, s.room.ID)
-	Expect(s.remote.Journal.Requests()).To(fed.ContainInOrder(fed.RequestTo(fed.MakeJoin),
-		Or(fed.RequestTo(fed.SendJoinV2), fed.RequestTo(fed.SendJoinV1))),
+	Expect(s.remote.Journal.Requests()).To(federation.ContainInOrder(federation.RequestTo(federation.MakeJoin),
+		Or(federation.RequestTo(federation.SendJoinV2), federation.RequestTo(federation.SendJoinV1))),
 		"accepting a remote invite goes through make_join and send_join on the inviting server")
 	Expect(s.room.Membership(s.bob.UserID)).To(Equal("join"), "%s's membership in the mock's room after accepting", s.bob.UserID)
 	s.bob.MustSyncUntil(ctx, csapi.JoinedTo(s.room.ID))
@@ -118,7 +118,7 @@ func checkAccept(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 // checkReject: the invitee rejects through make_leave and send_leave on
 // the mock, which verifies and applies the leave.
 func checkReject(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
-	s := newInboundScene(ctx, rv, nil, fed.JoinRule("invite"))
+	s := newInboundScene(ctx, rv, nil, federation.JoinRule("invite"))
 	suite.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
 	Expect(res).To(match.HaveStatus(http.StatusOK))
@@ -128,8 +128,8 @@ func checkReject(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	Expect(err).NotTo(HaveOccurred())
 	Expect(leave).To(match.HaveStatus(http.StatusOK), "%s rejecting the invite to %s (POST /rooms/{roomId}/leave)", s.bob.UserID, s.room.ID)
 	wait := suite.Config().Timeouts.Sync
-	Eventually(ctx, s.remote.Journal.Requests).WithTimeout(wait).Should(fed.ContainInOrder(fed.RequestTo(fed.MakeLeave),
-		Or(fed.RequestTo(fed.SendLeaveV2), fed.RequestTo(fed.SendLeaveV1))),
+	Eventually(ctx, s.remote.Journal.Requests).WithTimeout(wait).Should(federation.ContainInOrder(federation.RequestTo(federation.MakeLeave),
+		Or(federation.RequestTo(federation.SendLeaveV2), federation.RequestTo(federation.SendLeaveV1))),
 		"rejecting a remote invite goes through make_leave and send_leave on the inviting server (a rejection kept only locally leaves the room believing the invite stands)")
 	Expect(s.room.Membership(s.bob.UserID)).To(Equal("leave"), "%s's membership in the mock's room after rejecting", s.bob.UserID)
 	Eventually(ctx, func() []string { return s.bob.MustSync(ctx, csapi.SyncRequest{}).InvitedRooms() }).

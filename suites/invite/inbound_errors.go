@@ -8,7 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"herald/harness/conformance"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/matrix"
 	"herald/harness/suite"
@@ -54,7 +54,7 @@ var forgedInvites = []forgedInvite{
 	{
 		id: "STATE-KEY", what: "an invite whose state_key is not a user of the receiving server",
 		forge: func(ctx SpecContext, s *inboundScene) forged {
-			ev := s.room.MustEvent(fed.ProtoEvent{Type: "m.room.member", StateKey: fed.StateKey(s.remote.User("carol")),
+			ev := s.room.MustEvent(federation.ProtoEvent{Type: "m.room.member", StateKey: federation.StateKey(s.remote.User("carol")),
 				Sender: s.alice, Content: map[string]any{"membership": "invite"}})
 			return forged{ev, s.room, false}
 		},
@@ -62,7 +62,7 @@ var forgedInvites = []forgedInvite{
 	{
 		id: "TYPE", what: "an \"invite\" whose type is not m.room.member (m.room.topic)",
 		forge: func(ctx SpecContext, s *inboundScene) forged {
-			ev := s.room.MustEvent(fed.ProtoEvent{Type: "m.room.topic", StateKey: fed.StateKey(s.bob.UserID),
+			ev := s.room.MustEvent(federation.ProtoEvent{Type: "m.room.topic", StateKey: federation.StateKey(s.bob.UserID),
 				Sender: s.alice, Content: map[string]any{"membership": "invite", "topic": "not an invite"}})
 			return forged{ev, s.room, true}
 		},
@@ -70,7 +70,7 @@ var forgedInvites = []forgedInvite{
 	{
 		id: "MEMBERSHIP", what: "an m.room.member \"invite\" whose membership is join",
 		forge: func(ctx SpecContext, s *inboundScene) forged {
-			ev := s.room.MustEvent(fed.ProtoEvent{Type: "m.room.member", StateKey: fed.StateKey(s.bob.UserID),
+			ev := s.room.MustEvent(federation.ProtoEvent{Type: "m.room.member", StateKey: federation.StateKey(s.bob.UserID),
 				Sender: s.alice, Content: map[string]any{"membership": "join"}})
 			return forged{ev, s.room, true}
 		},
@@ -82,7 +82,7 @@ var forgedInvites = []forgedInvite{
 // (M_INVALID_PARAM) rules of the receiver validation.
 func validationRules(prefix, api, section string, versions []matrix.RoomVersion) {
 	for _, f := range forgedInvites {
-		send := func(ctx SpecContext, s *inboundScene) (forged, *fed.Response) {
+		send := func(ctx SpecContext, s *inboundScene) (forged, *federation.Response) {
 			bad := f.forge(ctx, s)
 			if api == "v1" {
 				return bad, bad.sendV1(ctx, s.remote)
@@ -123,7 +123,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 
 	malformedRules(
 		"NO-ROOM-VERSION", "a v2 invite body without room_version",
-		func(ctx SpecContext, s *inboundScene) *fed.Response {
+		func(ctx SpecContext, s *inboundScene) *federation.Response {
 			ev := s.invite()
 			body := v2Body(s.room, ev)
 			delete(body, "room_version")
@@ -133,7 +133,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 
 	malformedRules(
 		"NO-EVENT", "a v2 invite body without event",
-		func(ctx SpecContext, s *inboundScene) *fed.Response {
+		func(ctx SpecContext, s *inboundScene) *federation.Response {
 			ev := s.invite()
 			body := v2Body(s.room, ev)
 			delete(body, "event")
@@ -143,9 +143,9 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 
 	malformedRules(
 		"NOT-JSON", "a v2 invite whose body is not JSON",
-		func(ctx SpecContext, s *inboundScene) *fed.Response {
+		func(ctx SpecContext, s *inboundScene) *federation.Response {
 			ev := s.invite()
-			return putRaw(ctx, s.remote, "v2", s.room.ID, ev.ID, []byte(`{"room_version":"`+s.rv.ID+`","event":{`), fed.SignContent(nil))
+			return putRaw(ctx, s.remote, "v2", s.room.ID, ev.ID, []byte(`{"room_version":"`+s.rv.ID+`","event":{`), federation.SignContent(nil))
 		},
 		notJSONStatuses, notJSONCodes)
 
@@ -200,7 +200,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 // malformedRules registers the MUST (refused with one of statuses, the
 // server keeps serving) and SHOULD (one of errcodes) rules for one kind
 // of malformed request, in the homeserver's default room version.
-func malformedRules(id, what string, send func(SpecContext, *inboundScene) *fed.Response, statuses func() []int, errcodes func() []string) {
+func malformedRules(id, what string, send func(SpecContext, *inboundScene) *federation.Response, statuses func() []int, errcodes func() []string) {
 	section := "server-server-api.md §API standards, §Inviting to a room (invites-v2.yaml: room_version and event are required; 400 \"The request is invalid\")"
 	conformance.It(inboundRule("INVERR-"+id, conformance.MUST, areaErrors, section,
 		"refuses "+what+" with 400, never a 5xx, and keeps accepting valid invites"),

@@ -12,7 +12,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/matrix"
 	"herald/harness/suite"
 )
@@ -28,7 +28,7 @@ const areaThirdParty = "third-party"
 type exchangeScene struct {
 	alice  *csapi.Client
 	room   string
-	remote *fed.Server
+	remote *federation.Server
 	carol  string
 	body   map[string]any
 }
@@ -42,14 +42,14 @@ func newExchangeScene(ctx context.Context, rv matrix.RoomVersion) *exchangeScene
 	alice.MustSendState(ctx, room, "m.room.third_party_invite", inv.Token, inv.EventContent())
 	// How the homeserver issues the invite of a valid exchange is judged
 	// by the 3PID-EXCHANGE rules, not here.
-	remote := suite.NewRemote(ctx, fed.AllowProblems())
+	remote := suite.NewRemote(ctx, federation.AllowProblems())
 	carol := remote.User("carol")
-	body := fed.ThirdPartyExchange(room, alice.UserID, carol, inv.DisplayName, is.Signed(carol, inv.Token))
+	body := federation.ThirdPartyExchange(room, alice.UserID, carol, inv.DisplayName, is.Signed(carol, inv.Token))
 	return &exchangeScene{alice: alice, room: room, remote: remote, carol: carol, body: body}
 }
 
 // send sends the exchange, shaped by opts.
-func (x *exchangeScene) send(ctx context.Context, opts ...fed.RequestOption) *fed.Response {
+func (x *exchangeScene) send(ctx context.Context, opts ...federation.RequestOption) *federation.Response {
 	GinkgoHelper()
 	res, err := x.remote.ExchangeThirdPartyInvite(ctx, x.room, x.body, opts...)
 	Expect(err).NotTo(HaveOccurred(), "sending exchange_third_party_invite")
@@ -79,7 +79,7 @@ func (x *exchangeScene) membership(ctx context.Context) string {
 //     signed, gets past it (any answer but 401). Whether the server then
 //     accepts it is 3PID-EXCHANGE's business, so a server that fails
 //     valid exchanges fails that rule, not this guard.
-func (x *exchangeScene) guardAfterRefusal(ctx context.Context, res *fed.Response) {
+func (x *exchangeScene) guardAfterRefusal(ctx context.Context, res *federation.Response) {
 	if res == nil || res.StatusCode < 400 {
 		return
 	}
@@ -105,7 +105,7 @@ func passedAuthentication(status int) []string {
 // exchangeActedOn lists what the homeserver did with an exchange it
 // refused: each invite it sent the invitee's server, and the invitee's
 // membership if the room now holds the invite.
-func exchangeActedOn(sent []fed.ReceivedInvite, membership string) []string {
+func exchangeActedOn(sent []federation.ReceivedInvite, membership string) []string {
 	var out []string
 	for _, inv := range sent {
 		id := "(no event)"

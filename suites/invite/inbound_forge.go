@@ -10,7 +10,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/matrix"
 )
@@ -20,13 +20,13 @@ import (
 
 // resign hashes and signs obj again as remote, in room version rv, and
 // returns it with its (new) ID.
-func resign(remote *fed.Server, rv matrix.RoomVersion, obj matrix.Object) *fed.Event {
+func resign(remote *federation.Server, rv matrix.RoomVersion, obj matrix.Object) *federation.Event {
 	GinkgoHelper()
 	obj = obj.Clone()
 	delete(obj, "hashes")
 	delete(obj, "signatures")
 	Expect(remote.Signer().HashAndSignEvent(rv, obj)).To(Succeed(), "signing the forged invite")
-	ev, err := fed.NewEventFromObject(rv, obj)
+	ev, err := federation.NewEventFromObject(rv, obj)
 	Expect(err).NotTo(HaveOccurred())
 	return ev
 }
@@ -41,7 +41,7 @@ func laxly(rv matrix.RoomVersion) matrix.RoomVersion {
 // withContent is invite with extra content fields, hashed and signed by
 // remote over lax canonical JSON (the fields may be floats or integers
 // out of canonical JSON's range).
-func withContent(remote *fed.Server, invite *fed.Event, extra map[string]any) *fed.Event {
+func withContent(remote *federation.Server, invite *federation.Event, extra map[string]any) *federation.Event {
 	GinkgoHelper()
 	obj := invite.Fields.Clone()
 	content, _ := obj.GetObject("content")
@@ -54,7 +54,7 @@ func withContent(remote *fed.Server, invite *fed.Event, extra map[string]any) *f
 }
 
 // corruptSignature is invite with the mock's signature flipped in one bit.
-func corruptSignature(remote *fed.Server, invite *fed.Event) *fed.Event {
+func corruptSignature(remote *federation.Server, invite *federation.Event) *federation.Event {
 	GinkgoHelper()
 	ev := invite.Clone()
 	sigs, _ := ev.Fields.GetObject("signatures")
@@ -69,7 +69,7 @@ func corruptSignature(remote *fed.Server, invite *fed.Event) *fed.Event {
 
 // withoutSignature is invite without the mock's signature (signatures is
 // left an empty object).
-func withoutSignature(remote *fed.Server, invite *fed.Event) *fed.Event {
+func withoutSignature(remote *federation.Server, invite *federation.Event) *federation.Event {
 	ev := invite.Clone()
 	sigs, _ := ev.Fields.GetObject("signatures")
 	delete(sigs, remote.Name())
@@ -80,7 +80,7 @@ func withoutSignature(remote *fed.Server, invite *fed.Event) *fed.Event {
 // or "v2"), encoded as lax canonical JSON (so forged numbers go out as
 // they are), without the typed call's checks of the answer: the forged
 // invite must be refused.
-func putInvite(ctx context.Context, remote *fed.Server, api, roomID, eventID string, body any, opts ...fed.RequestOption) *fed.Response {
+func putInvite(ctx context.Context, remote *federation.Server, api, roomID, eventID string, body any, opts ...federation.RequestOption) *federation.Response {
 	GinkgoHelper()
 	data, err := matrix.CanonicalJSONLax(body)
 	Expect(err).NotTo(HaveOccurred(), "encoding the invite body")
@@ -88,7 +88,7 @@ func putInvite(ctx context.Context, remote *fed.Server, api, roomID, eventID str
 }
 
 // putRaw sends data, byte for byte, as the body of an invite over api.
-func putRaw(ctx context.Context, remote *fed.Server, api, roomID, eventID string, data []byte, opts ...fed.RequestOption) *fed.Response {
+func putRaw(ctx context.Context, remote *federation.Server, api, roomID, eventID string, data []byte, opts ...federation.RequestOption) *federation.Response {
 	GinkgoHelper()
 	target := "/_matrix/federation/" + api + "/invite/" + url.PathEscape(roomID) + "/" + url.PathEscape(eventID)
 	res, err := remote.Raw(ctx, http.MethodPut, target, data, opts...)
@@ -98,26 +98,26 @@ func putRaw(ctx context.Context, remote *fed.Server, api, roomID, eventID string
 
 // v2Body is the v2 request body for invite in room (with its
 // invite_room_state).
-func v2Body(room *fed.Room, invite *fed.Event) map[string]any {
-	return fed.InviteV2Body(invite, room.InviteRoomState())
+func v2Body(room *federation.Room, invite *federation.Event) map[string]any {
+	return federation.InviteV2Body(invite, room.InviteRoomState())
 }
 
 // forged is a bad invite, ready to send over either API.
 type forged struct {
-	ev   *fed.Event
-	room *fed.Room // the room the invite is for
+	ev   *federation.Event
+	room *federation.Room // the room the invite is for
 	// forBob: the invite names bob, so a refused one must never reach him.
 	forBob bool
 }
 
-func (f forged) sendV2(ctx context.Context, remote *fed.Server) *fed.Response {
+func (f forged) sendV2(ctx context.Context, remote *federation.Server) *federation.Response {
 	GinkgoHelper()
 	return putInvite(ctx, remote, "v2", f.room.ID, f.ev.ID, v2Body(f.room, f.ev))
 }
 
-func (f forged) sendV1(ctx context.Context, remote *fed.Server) *fed.Response {
+func (f forged) sendV1(ctx context.Context, remote *federation.Server) *federation.Response {
 	GinkgoHelper()
-	return putInvite(ctx, remote, "v1", f.room.ID, f.ev.ID, fed.InviteV1Body(f.ev, f.room.InviteRoomState()))
+	return putInvite(ctx, remote, "v1", f.room.ID, f.ev.ID, federation.InviteV1Body(f.ev, f.room.InviteRoomState()))
 }
 
 // refusedRoom is the room whose invite must not reach bob, or "".
@@ -147,14 +147,14 @@ func refusal() []int {
 //   - nothing leaks to the invitee: when the server refused the bad invite
 //     to refusedRoom ("" if it was not for bob), it never reaches bob
 //     (an invite the server accepted is the rule's failure, not a leak).
-func (s *inboundScene) guardAfterRefusal(ctx context.Context, res *fed.Response, refusedRoom string) {
+func (s *inboundScene) guardAfterRefusal(ctx context.Context, res *federation.Response, refusedRoom string) {
 	s.guardAfterRefusalOver(ctx, res, refusedRoom, false)
 }
 
 // guardAfterRefusalOver is guardAfterRefusal with the valid invite sent
 // over the v1 API when v1 is set (for the room versions it serves).
-func (s *inboundScene) guardAfterRefusalOver(ctx context.Context, res *fed.Response, refusedRoom string, v1 bool) {
-	next := s.remote.CreateRoom(s.rv, s.alice, fed.RoomName("after the refusal"))
+func (s *inboundScene) guardAfterRefusalOver(ctx context.Context, res *federation.Response, refusedRoom string, v1 bool) {
+	next := s.remote.CreateRoom(s.rv, s.alice, federation.RoomName("after the refusal"))
 	var seen *csapi.SyncResponse
 	// Once the valid invite shows in bob's /sync, an earlier invite the
 	// server delivered would show too.

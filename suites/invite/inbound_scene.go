@@ -9,7 +9,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/matrix"
 	"herald/harness/suite"
@@ -46,41 +46,41 @@ func inboundRule(id string, level conformance.Level, area, section, says string)
 type inboundScene struct {
 	rv     matrix.RoomVersion
 	bob    *csapi.Client
-	remote *fed.Server
+	remote *federation.Server
 	alice  string
-	room   *fed.Room
+	room   *federation.Room
 }
 
 // newInboundScene sets the scene; roomOpts configure the mock's room (by
 // default public, named, in version rv).
-func newInboundScene(ctx context.Context, rv matrix.RoomVersion, remoteOpts []fed.Option, roomOpts ...fed.RoomOption) *inboundScene {
+func newInboundScene(ctx context.Context, rv matrix.RoomVersion, remoteOpts []federation.Option, roomOpts ...federation.RoomOption) *inboundScene {
 	GinkgoHelper()
 	return sceneFor(ctx, suite.NewUser(ctx, "bob"), rv, remoteOpts, roomOpts...)
 }
 
 // newEverydayScene is newInboundScene in the homeserver's default room
 // version, for rules that do not depend on it.
-func newEverydayScene(ctx context.Context, remoteOpts []fed.Option, roomOpts ...fed.RoomOption) *inboundScene {
+func newEverydayScene(ctx context.Context, remoteOpts []federation.Option, roomOpts ...federation.RoomOption) *inboundScene {
 	GinkgoHelper()
 	bob := suite.NewUser(ctx, "bob")
 	return sceneFor(ctx, bob, suite.DefaultRoomVersion(ctx), remoteOpts, roomOpts...)
 }
 
-func sceneFor(ctx context.Context, bob *csapi.Client, rv matrix.RoomVersion, remoteOpts []fed.Option, roomOpts ...fed.RoomOption) *inboundScene {
+func sceneFor(ctx context.Context, bob *csapi.Client, rv matrix.RoomVersion, remoteOpts []federation.Option, roomOpts ...federation.RoomOption) *inboundScene {
 	GinkgoHelper()
 	s := &inboundScene{rv: rv, bob: bob, remote: suite.NewRemote(ctx, remoteOpts...)}
 	s.alice = s.remote.User("alice")
-	s.room = s.remote.CreateRoom(rv, s.alice, append([]fed.RoomOption{fed.RoomName("Herald inbound invite v" + rv.ID)}, roomOpts...)...)
+	s.room = s.remote.CreateRoom(rv, s.alice, append([]federation.RoomOption{federation.RoomName("Herald inbound invite v" + rv.ID)}, roomOpts...)...)
 	return s
 }
 
 // invite is alice's invite of bob, built fresh.
-func (s *inboundScene) invite() *fed.Event { return s.room.InviteEvent(s.alice, s.bob.UserID) }
+func (s *inboundScene) invite() *federation.Event { return s.room.InviteEvent(s.alice, s.bob.UserID) }
 
 // sendV2 sends invite to the homeserver over the v2 API, with the room's
 // invite_room_state; the mock applies it to its room when it comes back
 // countersigned.
-func (s *inboundScene) sendV2(ctx context.Context, invite *fed.Event, opts ...fed.RequestOption) *fed.Response {
+func (s *inboundScene) sendV2(ctx context.Context, invite *federation.Event, opts ...federation.RequestOption) *federation.Response {
 	GinkgoHelper()
 	res, err := s.remote.SendInviteV2(ctx, invite, opts...)
 	Expect(err).NotTo(HaveOccurred(), "sending the v2 invite")
@@ -88,7 +88,7 @@ func (s *inboundScene) sendV2(ctx context.Context, invite *fed.Event, opts ...fe
 }
 
 // sendV1 is sendV2 over the v1 API (state in unsigned.invite_room_state).
-func (s *inboundScene) sendV1(ctx context.Context, invite *fed.Event, opts ...fed.RequestOption) *fed.Response {
+func (s *inboundScene) sendV1(ctx context.Context, invite *federation.Event, opts ...federation.RequestOption) *federation.Response {
 	GinkgoHelper()
 	res, err := s.remote.SendInviteV1(ctx, invite, opts...)
 	Expect(err).NotTo(HaveOccurred(), "sending the v1 invite")
@@ -96,7 +96,7 @@ func (s *inboundScene) sendV1(ctx context.Context, invite *fed.Event, opts ...fe
 }
 
 // mustInvite sends a valid v2 invite of bob and expects 200.
-func (s *inboundScene) mustInvite(ctx context.Context) (*fed.Event, *fed.Response) {
+func (s *inboundScene) mustInvite(ctx context.Context) (*federation.Event, *federation.Response) {
 	GinkgoHelper()
 	invite := s.invite()
 	res := s.sendV2(ctx, invite)
@@ -113,7 +113,7 @@ func (s *inboundScene) homeserverKeys(ctx context.Context) *matrix.ServerKeys {
 }
 
 // mockKeys is the mock's own published key document, parsed.
-func mockKeys(remote *fed.Server) *matrix.ServerKeys {
+func mockKeys(remote *federation.Server) *matrix.ServerKeys {
 	GinkgoHelper()
 	doc, err := remote.KeyDocument()
 	Expect(err).NotTo(HaveOccurred())
@@ -126,7 +126,7 @@ func mockKeys(remote *fed.Server) *matrix.ServerKeys {
 
 // sentEvent is the invite exactly as the request carried it: the body's
 // "event" (v2) or the whole body (v1).
-func sentEvent(res *fed.Response, v1 bool) matrix.Object {
+func sentEvent(res *federation.Response, v1 bool) matrix.Object {
 	GinkgoHelper()
 	body, err := matrix.ParseObject(res.Sent.Body)
 	Expect(err).NotTo(HaveOccurred(), "the mock's own request body")
@@ -139,7 +139,7 @@ func sentEvent(res *fed.Response, v1 bool) matrix.Object {
 }
 
 // sentState is the invite_room_state the request carried.
-func sentState(res *fed.Response, v1 bool) []matrix.Object {
+func sentState(res *federation.Response, v1 bool) []matrix.Object {
 	GinkgoHelper()
 	holder, err := matrix.ParseObject(res.Sent.Body)
 	Expect(err).NotTo(HaveOccurred(), "the mock's own request body")
@@ -159,7 +159,7 @@ func sentState(res *fed.Response, v1 bool) []matrix.Object {
 
 // returnedEvent is the invite the homeserver returned, from an answer of
 // either shape.
-func returnedEvent(res *fed.Response) matrix.Object {
+func returnedEvent(res *federation.Response) matrix.Object {
 	GinkgoHelper()
 	ev, err := res.Event()
 	Expect(err).NotTo(HaveOccurred(), "the invite answer must carry the event:\n%v", res)

@@ -7,7 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"herald/harness/conformance"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/matrix"
 	"herald/harness/suite"
@@ -40,7 +40,7 @@ var badStates = []badState{
 		return stateExcept(s.room, "m.room.join_rules", corruptSignature(s.remote, s.room.StateEvent("m.room.join_rules", "")))
 	}},
 	{"STATE-ROOM", "an invite whose invite_room_state holds an event (m.room.join_rules) of another room", func(s *inboundScene) []any {
-		other := s.remote.CreateRoom(s.rv, s.alice, fed.RoomName("another room"))
+		other := s.remote.CreateRoom(s.rv, s.alice, federation.RoomName("another room"))
 		return stateExcept(s.room, "m.room.join_rules", other.StateEvent("m.room.join_rules", ""))
 	}},
 	// Each field invites-v2.yaml requires of an entry, missing in turn.
@@ -62,7 +62,7 @@ func stateWithout(field string) badState {
 
 // stateExcept is room's invite_room_state with the event of eventType
 // left out, or replaced by instead.
-func stateExcept(room *fed.Room, eventType string, instead *fed.Event) []any {
+func stateExcept(room *federation.Room, eventType string, instead *federation.Event) []any {
 	var out []any
 	for _, ev := range room.InviteRoomState() {
 		switch {

@@ -8,7 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"herald/harness/conformance"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/matrix"
 	"herald/harness/suite"
@@ -95,7 +95,7 @@ var _ = Describe("Inbound invites over the v2 API", func() {
 		"accepts a v2 invite whose X-Matrix header has no destination parameter, for compatibility with older servers"),
 		func(ctx SpecContext) {
 			s := newEverydayScene(ctx, nil)
-			res := s.sendV2(ctx, s.invite(), fed.OmitDestination())
+			res := s.sendV2(ctx, s.invite(), federation.OmitDestination())
 			Expect(res).To(match.HaveStatus(http.StatusOK),
 				"recipients should accept requests without destination (the signature still covers the receiver's name)")
 		})
@@ -103,10 +103,10 @@ var _ = Describe("Inbound invites over the v2 API", func() {
 
 // sendUnknownVersion sends a well-formed invite whose body names an
 // unknown room version.
-func sendUnknownVersion(ctx SpecContext) *fed.Response {
+func sendUnknownVersion(ctx SpecContext) *federation.Response {
 	GinkgoHelper()
 	s := newEverydayScene(ctx, nil)
-	return s.sendV2(ctx, s.invite(), fed.ModifyBody(func(body matrix.Object) { body["room_version"] = unknownRoomVersion }))
+	return s.sendV2(ctx, s.invite(), federation.ModifyBody(func(body matrix.Object) { body["room_version"] = unknownRoomVersion }))
 }
 
 // incompatibleVersionProblems judges a refusal body against the 400 schema

@@ -9,7 +9,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/matrix"
 	"herald/harness/suite"
 )
@@ -97,9 +97,9 @@ var _ = Describe("Invite events from another server that the auth rules forbid",
 // forbidden is an invite event the mock offered the homeserver in a
 // transaction, without applying it to its own copy of the room.
 type forbidden struct {
-	invite  *fed.Event
-	res     *fed.Response
-	replica *fed.Room
+	invite  *federation.Event
+	res     *federation.Response
+	replica *federation.Room
 	carol   string
 }
 
@@ -107,11 +107,11 @@ type forbidden struct {
 // of the room (hashed, signed, auth and prev events chosen as a server
 // would), checks that the mock's own auth rules refuse it (else the scene
 // is not what the rule is about), and sends it in a transaction.
-func offerForbidden(ctx context.Context, remote *fed.Server, replica *fed.Room, sender, target string) *forbidden {
+func offerForbidden(ctx context.Context, remote *federation.Server, replica *federation.Room, sender, target string) *forbidden {
 	GinkgoHelper()
 	invite := replica.InviteEvent(sender, target)
 	Expect(replica.Authorise(invite)).NotTo(Succeed(), "the scene is wrong: the mock's own auth rules accept %s", invite)
-	res, err := remote.SendTransaction(ctx, []*fed.Event{invite}, nil)
+	res, err := remote.SendTransaction(ctx, []*federation.Event{invite}, nil)
 	Expect(err).NotTo(HaveOccurred(), "sending the forbidden invite in a transaction")
 	return &forbidden{invite: invite, res: res, replica: replica, carol: remote.User("carol")}
 }
@@ -121,7 +121,7 @@ func offerForbidden(ctx context.Context, remote *fed.Server, replica *fed.Room, 
 // to it, so the invite before it has been judged.
 func (f *forbidden) witness(ctx context.Context, observer *csapi.Client) {
 	GinkgoHelper()
-	msg, err := f.replica.Send(ctx, fed.ProtoEvent{Type: "m.room.message", Sender: f.carol,
+	msg, err := f.replica.Send(ctx, federation.ProtoEvent{Type: "m.room.message", Sender: f.carol,
 		Content: map[string]any{"msgtype": "m.text", "body": "after the forbidden invite"}})
 	Expect(err).NotTo(HaveOccurred(), "carol's message after the forbidden invite (the witness)")
 	observer.MustSyncUntil(ctx, csapi.TimelineHas(f.replica.ID, "carol's message after the forbidden invite", func(e csapi.Event) bool { return e.ID() == msg.ID }))

@@ -10,14 +10,14 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/matrix"
 	"herald/harness/suite"
 )
 
 // sendJoins are the send_join requests the homeserver made to a mock.
-func sendJoins(remote *fed.Server) []fed.Exchange {
-	return append(remote.Journal.RequestsTo(fed.SendJoinV1), remote.Journal.RequestsTo(fed.SendJoinV2)...)
+func sendJoins(remote *federation.Server) []federation.Exchange {
+	return append(remote.Journal.RequestsTo(federation.SendJoinV1), remote.Journal.RequestsTo(federation.SendJoinV2)...)
 }
 
 // joinDoor is how a join through POST /join/{roomIdOrAlias} names the room.
@@ -136,7 +136,7 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 
 		res, err := bob.Join(ctx, room.ID, csapi.Via(remote.Name()))
 		expectJoined(res, err, room.ID, remoteRule, "joining "+room.ID+" via "+remote.Name())
-		Expect(remote.Journal.Requests()).To(fed.ContainInOrder(fed.RequestTo(fed.MakeJoin), Or(fed.RequestTo(fed.SendJoinV2), fed.RequestTo(fed.SendJoinV1))),
+		Expect(remote.Journal.Requests()).To(federation.ContainInOrder(federation.RequestTo(federation.MakeJoin), Or(federation.RequestTo(federation.SendJoinV2), federation.RequestTo(federation.SendJoinV1))),
 			"the homeserver must join through the resident server with make_join then send_join.%s", required(remoteRule, res))
 		Expect(room.Membership(bob.UserID)).To(Equal("join"), "the resident server must have accepted the joiner's join event.%s", required(remoteRule, res))
 	})
@@ -149,16 +149,16 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 		remote := suite.NewRemote(ctx)
 		room := remote.CreateRoom(suite.DefaultRoomVersion(ctx), remote.User("alice"))
 		alias := "#" + unique("herald-lobby") + ":" + remote.Name()
-		remote.Answer(fed.QueryDirectory, func(r *fed.Request) *fed.Reply {
+		remote.Answer(federation.QueryDirectory, func(r *federation.Request) *federation.Reply {
 			if r.HTTP.URL.Query().Get("room_alias") != alias {
-				return fed.Status(http.StatusNotFound, "M_NOT_FOUND")(r)
+				return federation.Status(http.StatusNotFound, "M_NOT_FOUND")(r)
 			}
-			return fed.JSON(http.StatusOK, map[string]any{"room_id": room.ID, "servers": []string{remote.Name()}})(r)
+			return federation.JSON(http.StatusOK, map[string]any{"room_id": room.ID, "servers": []string{remote.Name()}})(r)
 		})
 
 		res, err := bob.Join(ctx, alias)
 		expectJoined(res, err, room.ID, remoteAliasRule, "joining "+alias)
-		Expect(remote.Journal.Requests()).To(fed.ContainInOrder(fed.RequestTo(fed.QueryDirectory), fed.RequestTo(fed.MakeJoin), Or(fed.RequestTo(fed.SendJoinV2), fed.RequestTo(fed.SendJoinV1))),
+		Expect(remote.Journal.Requests()).To(federation.ContainInOrder(federation.RequestTo(federation.QueryDirectory), federation.RequestTo(federation.MakeJoin), Or(federation.RequestTo(federation.SendJoinV2), federation.RequestTo(federation.SendJoinV1))),
 			"the homeserver must resolve the alias with the alias's server, then join with make_join and send_join.%s", required(remoteAliasRule, res))
 		Expect(room.Membership(bob.UserID)).To(Equal("join"), "the resident server must have accepted the joiner's join event.%s", required(remoteAliasRule, res))
 	})
@@ -168,12 +168,12 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 		"answers 403 with a standard error response, and does not join, when the only resident server refuses make_join with 403 M_FORBIDDEN")
 	conformance.It(refusedRule, func(ctx SpecContext) {
 		bob := suite.NewUser(ctx, "bob")
-		remote := suite.NewRemote(ctx, fed.Answer(fed.MakeJoin, fed.Status(http.StatusForbidden, "M_FORBIDDEN")))
+		remote := suite.NewRemote(ctx, federation.Answer(federation.MakeJoin, federation.Status(http.StatusForbidden, "M_FORBIDDEN")))
 		room := remote.CreateRoom(suite.DefaultRoomVersion(ctx), remote.User("alice"))
 
 		res, err := bob.Join(ctx, room.ID, csapi.Via(remote.Name()))
 		Expect(err).NotTo(HaveOccurred())
-		Expect(remote.Journal.RequestsTo(fed.MakeJoin)).NotTo(BeEmpty(),
+		Expect(remote.Journal.RequestsTo(federation.MakeJoin)).NotTo(BeEmpty(),
 			"the homeserver never asked the mock for make_join, so the scenario did not happen; it answered:\n%s", res.Dump())
 		expectError(res, err, http.StatusForbidden, refusedRule, "joining "+room.ID+" via a server that refuses make_join")
 		Expect(sendJoins(remote)).To(BeEmpty(), "the homeserver sent send_join after make_join was refused.%s", required(refusedRule, res))

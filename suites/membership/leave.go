@@ -10,7 +10,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/matrix"
 	"herald/harness/suite"
 )
@@ -70,11 +70,11 @@ var _ = Describe("POST /rooms/{roomId}/leave", func() {
 
 // remoteInvite has a mock host an invite-only room of version v and invite
 // bob to it over the v2 invite API; the homeserver must accept the invite.
-func remoteInvite(ctx SpecContext, bob *csapi.Client, v matrix.RoomVersion) (*fed.Server, *fed.Room) {
+func remoteInvite(ctx SpecContext, bob *csapi.Client, v matrix.RoomVersion) (*federation.Server, *federation.Room) {
 	GinkgoHelper()
 	remote := suite.NewRemote(ctx)
 	alice := remote.User("alice")
-	room := remote.CreateRoom(v, alice, fed.JoinRule("invite"))
+	room := remote.CreateRoom(v, alice, federation.JoinRule("invite"))
 	res, err := remote.SendInviteV2(ctx, room.InviteEvent(alice, bob.UserID))
 	Expect(err).NotTo(HaveOccurred(), "the mock inviting %s", bob.UserID)
 	Expect(res.StatusCode).To(Equal(http.StatusOK), "the homeserver refused the mock's invite, so the rejection cannot be tested:\n%v", res)

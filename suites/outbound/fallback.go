@@ -7,7 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"herald/harness/conformance"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/matrix"
 	"herald/harness/suite"
@@ -18,14 +18,14 @@ import (
 type v2Refusal struct {
 	id     string // in rule IDs
 	what   string // in rule texts
-	answer fed.Handler
+	answer federation.Handler
 }
 
 var v2Refusals = []v2Refusal{
-	{"404", `404 with errcode M_UNRECOGNIZED`, fed.Status(http.StatusNotFound, "M_UNRECOGNIZED")},
-	{"404-EMPTY", "404 with an empty body", fed.Raw(http.StatusNotFound, nil)},
-	{"400", `400 with errcode M_UNRECOGNIZED`, fed.Status(http.StatusBadRequest, "M_UNRECOGNIZED")},
-	{"400-PLAIN", "400 with a plain-text body and no errcode", fed.Raw(http.StatusBadRequest, []byte("400 Bad Request"), "Content-Type", "text/plain")},
+	{"404", `404 with errcode M_UNRECOGNIZED`, federation.Status(http.StatusNotFound, "M_UNRECOGNIZED")},
+	{"404-EMPTY", "404 with an empty body", federation.Raw(http.StatusNotFound, nil)},
+	{"400", `400 with errcode M_UNRECOGNIZED`, federation.Status(http.StatusBadRequest, "M_UNRECOGNIZED")},
+	{"400-PLAIN", "400 with a plain-text body and no errcode", federation.Raw(http.StatusBadRequest, []byte("400 Bad Request"), "Content-Type", "text/plain")},
 }
 
 // secFallback is the sentence the fallback rules rest on.
@@ -36,8 +36,8 @@ var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 		retryRule := rule("FALLBACK-RETRY-"+refusal.id, conformance.SHOULD, areaFallback, secFallback,
 			"retries an invite to a room of version 1 or 2 on the v1 API after the v2 API answers "+refusal.what)
 		conformance.ForEachRoomVersion(retryRule, func(ctx SpecContext, rv matrix.RoomVersion) {
-			iv := inviteRemote(ctx, retryRule, rv, fed.Answer(fed.InviteV2, refusal.answer))
-			Expect(iv.remote.Journal.Requests()).To(fed.ContainInOrder(fed.RequestTo(fed.InviteV2), fed.RequestTo(fed.InviteV1)),
+			iv := inviteRemote(ctx, retryRule, rv, federation.Answer(federation.InviteV2, refusal.answer))
+			Expect(iv.remote.Journal.Requests()).To(federation.ContainInOrder(federation.RequestTo(federation.InviteV2), federation.RequestTo(federation.InviteV1)),
 				"the mock answered the v2 invite with %s.%s", refusal.what, iv.explain())
 		}, versions(1, 2)...)
 
@@ -47,10 +47,10 @@ var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 		conformance.ForEachRoomVersion(noV1Rule, func(ctx SpecContext, rv matrix.RoomVersion) {
 			// A v1 request is answered 403, so a wrong fallback cannot
 			// complete the invite either: it only shows in the journal.
-			iv := inviteRemote(ctx, noV1Rule, rv, fed.Answer(fed.InviteV2, refusal.answer),
-				fed.Answer(fed.InviteV1, fed.Status(http.StatusForbidden, "M_FORBIDDEN")))
-			iv.firstTo(fed.InviteV2)
-			Expect(iv.attemptsTo(fed.InviteV1)).To(BeEmpty(),
+			iv := inviteRemote(ctx, noV1Rule, rv, federation.Answer(federation.InviteV2, refusal.answer),
+				federation.Answer(federation.InviteV1, federation.Status(http.StatusForbidden, "M_FORBIDDEN")))
+			iv.firstTo(federation.InviteV2)
+			Expect(iv.attemptsTo(federation.InviteV1)).To(BeEmpty(),
 				"the homeserver retried on the v1 API, which the invited server would read as a room v1 or v2 event (the mock answered the v2 invite with %s).%s", refusal.what, iv.explain())
 		}, versions(3, 12)...)
 
@@ -58,9 +58,9 @@ var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 			secInviting+` ("a request to that homeserver to have the event signed and verified must be made"); `+secV2,
 			"fails the client's invite to a room of version 3 or later when the v2 API answers "+refusal.what+", and leaves no invite in the room state")
 		conformance.ForEachRoomVersion(failRule, func(ctx SpecContext, rv matrix.RoomVersion) {
-			iv := inviteRemote(ctx, failRule, rv, fed.Answer(fed.InviteV2, refusal.answer),
-				fed.Answer(fed.InviteV1, fed.Status(http.StatusForbidden, "M_FORBIDDEN")))
-			iv.firstTo(fed.InviteV2)
+			iv := inviteRemote(ctx, failRule, rv, federation.Answer(federation.InviteV2, refusal.answer),
+				federation.Answer(federation.InviteV1, federation.Status(http.StatusForbidden, "M_FORBIDDEN")))
+			iv.firstTo(federation.InviteV2)
 			iv.expectRefused(ctx)
 		}, versions(3, 12)...)
 	}
@@ -74,9 +74,9 @@ var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 		secV1+" (request body: the invite event itself, definitions/invite_event.yaml; path parameters roomId and eventId)",
 		"sends, when it retries on the v1 API, the invite event itself as the body: an m.room.member invite of the invitee by the inviting user, hashed and signed, with the event ID and room ID the path names")
 	conformance.ForEachRoomVersion(bodyRule, func(ctx SpecContext, rv matrix.RoomVersion) {
-		iv := inviteRemote(ctx, bodyRule, rv, fed.Answer(fed.InviteV2, unknown.answer))
+		iv := inviteRemote(ctx, bodyRule, rv, federation.Answer(federation.InviteV2, unknown.answer))
 		skipWithoutV1(iv)
-		ex := iv.firstTo(fed.InviteV1)
+		ex := iv.firstTo(federation.InviteV1)
 		ev := iv.requestBody(ex)
 		Expect(ev).NotTo(HaveKey("room_version"), "the v1 body is the event itself, not the v2 wrapper.%s", iv.explain())
 		Expect(ev["type"]).To(Equal("m.room.member"), "type of the v1 invite body.%s", iv.explain())
@@ -96,9 +96,9 @@ var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 		secV1+` (unsigned.invite_room_state, v1.16: "MUST contain the m.room.create event for the room")`,
 		"sends, when it retries on the v1 API, unsigned.invite_room_state holding the room's m.room.create event")
 	conformance.ForEachRoomVersion(v1StateRule, func(ctx SpecContext, rv matrix.RoomVersion) {
-		iv := inviteRemote(ctx, v1StateRule, rv, fed.Answer(fed.InviteV2, unknown.answer))
+		iv := inviteRemote(ctx, v1StateRule, rv, federation.Answer(federation.InviteV2, unknown.answer))
 		skipWithoutV1(iv)
-		ev := iv.requestBody(iv.firstTo(fed.InviteV1))
+		ev := iv.requestBody(iv.firstTo(federation.InviteV1))
 		unsigned, _ := ev.GetObject("unsigned")
 		state, _ := unsigned.GetArray("invite_room_state")
 		Expect(state).To(match.OutboundHoldStateEvent("m.room.create", ""), "unsigned.invite_room_state of the v1 invite body.%s", iv.explain())
@@ -108,9 +108,9 @@ var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 		secV1+" (200: the array [200, {\"event\": …}]); "+secClient+" (200)",
 		"reads the v1 API's [200, {\"event\": …}] answer when it retries there: the client's invite succeeds and the invite is in the room state")
 	conformance.ForEachRoomVersion(answerRule, func(ctx SpecContext, rv matrix.RoomVersion) {
-		iv := inviteRemote(ctx, answerRule, rv, fed.Answer(fed.InviteV2, unknown.answer))
+		iv := inviteRemote(ctx, answerRule, rv, federation.Answer(federation.InviteV2, unknown.answer))
 		skipWithoutV1(iv)
-		Expect(iv.firstTo(fed.InviteV1).Status).To(Equal(http.StatusOK), "the mock did not countersign the v1 invite (see its checks).%s", iv.explain())
+		Expect(iv.firstTo(federation.InviteV1).Status).To(Equal(http.StatusOK), "the mock did not countersign the v1 invite (see its checks).%s", iv.explain())
 		Expect(iv.res).To(match.HaveStatus(http.StatusOK), "the mock answered the v1 invite [200, {\"event\": …}].%s", iv.explain())
 		ev, ok := iv.carolState(ctx)
 		Expect(ok).To(BeTrue(), "the room state has no member event of %s after the invite.%s", iv.carol, iv.explain())
@@ -122,7 +122,7 @@ var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 // none (FALLBACK-RETRY-404 reports that).
 func skipWithoutV1(iv *invitation) {
 	GinkgoHelper()
-	if len(iv.attemptsTo(fed.InviteV1)) == 0 {
+	if len(iv.attemptsTo(federation.InviteV1)) == 0 {
 		Skip("the homeserver did not retry on the v1 API after the v2 API answered 404 M_UNRECOGNIZED (FALLBACK-RETRY-404 reports that), so there is no v1 request to check")
 	}
 }

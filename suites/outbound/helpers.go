@@ -12,7 +12,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/matrix"
 	"herald/harness/suite"
 )
@@ -71,7 +71,7 @@ type invitation struct {
 	rule   conformance.Rule
 	rv     matrix.RoomVersion
 	alice  *csapi.Client
-	remote *fed.Server
+	remote *federation.Server
 	carol  string
 	room   string
 	// res is the homeserver's answer to alice's /invite, once sent.
@@ -82,14 +82,14 @@ type invitation struct {
 // homeserver does not offer it) and the mock, scripted by opts; the
 // invite is not sent yet (see send), so a spec can script the mock
 // further.
-func prepare(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion, opts ...fed.Option) *invitation {
+func prepare(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion, opts ...federation.Option) *invitation {
 	GinkgoHelper()
 	return prepareIn(ctx, r, func(context.Context, *csapi.Client) matrix.RoomVersion { return rv }, nil, opts...)
 }
 
 // prepareRoom is prepare with more options for the room alice creates,
 // made from alice.
-func prepareRoom(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion, room roomOptions, opts ...fed.Option) *invitation {
+func prepareRoom(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion, room roomOptions, opts ...federation.Option) *invitation {
 	GinkgoHelper()
 	return prepareIn(ctx, r, func(context.Context, *csapi.Client) matrix.RoomVersion { return rv }, room, opts...)
 }
@@ -97,7 +97,7 @@ func prepareRoom(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion, roo
 // prepareDefault is prepare for rules that do not depend on the room
 // version: the room has the homeserver's default version (see
 // defaultVersion).
-func prepareDefault(ctx SpecContext, r conformance.Rule, opts ...fed.Option) *invitation {
+func prepareDefault(ctx SpecContext, r conformance.Rule, opts ...federation.Option) *invitation {
 	GinkgoHelper()
 	return prepareIn(ctx, r, defaultVersion, nil, opts...)
 }
@@ -105,7 +105,7 @@ func prepareDefault(ctx SpecContext, r conformance.Rule, opts ...fed.Option) *in
 // roomOptions makes options for the room alice creates, from alice.
 type roomOptions func(alice *csapi.Client) []csapi.RoomOption
 
-func prepareIn(ctx SpecContext, r conformance.Rule, version func(context.Context, *csapi.Client) matrix.RoomVersion, roomOpts roomOptions, opts ...fed.Option) *invitation {
+func prepareIn(ctx SpecContext, r conformance.Rule, version func(context.Context, *csapi.Client) matrix.RoomVersion, roomOpts roomOptions, opts ...federation.Option) *invitation {
 	GinkgoHelper()
 	alice := suite.NewUser(ctx, "alice")
 	rv := version(ctx, alice)
@@ -133,17 +133,17 @@ func (iv *invitation) send(ctx SpecContext) *invitation {
 }
 
 // inviteRemote is prepare and send.
-func inviteRemote(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion, opts ...fed.Option) *invitation {
+func inviteRemote(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion, opts ...federation.Option) *invitation {
 	GinkgoHelper()
 	return prepare(ctx, r, rv, opts...).send(ctx)
 }
 
 // attempts are the invite requests the homeserver sent the mock, v1 and
 // v2, in order.
-func (iv *invitation) attempts() []fed.Exchange {
-	var out []fed.Exchange
+func (iv *invitation) attempts() []federation.Exchange {
+	var out []federation.Exchange
 	for _, e := range iv.remote.Journal.Requests() {
-		if e.Route == fed.InviteV1 || e.Route == fed.InviteV2 {
+		if e.Route == federation.InviteV1 || e.Route == federation.InviteV2 {
 			out = append(out, e)
 		}
 	}
@@ -151,13 +151,13 @@ func (iv *invitation) attempts() []fed.Exchange {
 }
 
 // attemptsTo are the invite requests to one API.
-func (iv *invitation) attemptsTo(route fed.Route) []fed.Exchange {
+func (iv *invitation) attemptsTo(route federation.Route) []federation.Exchange {
 	return iv.remote.Journal.RequestsTo(route)
 }
 
 // firstTo returns the first invite request to route; it fails the spec if
 // the homeserver sent none.
-func (iv *invitation) firstTo(route fed.Route) fed.Exchange {
+func (iv *invitation) firstTo(route federation.Route) federation.Exchange {
 	GinkgoHelper()
 	list := iv.attemptsTo(route)
 	Expect(list).NotTo(BeEmpty(), "the homeserver sent no request to the mock's %s when alice invited %s.%s", route, iv.carol, iv.explain())
@@ -165,7 +165,7 @@ func (iv *invitation) firstTo(route fed.Route) fed.Exchange {
 }
 
 // requestBody parses the body of an invite request as a JSON object.
-func (iv *invitation) requestBody(e fed.Exchange) matrix.Object {
+func (iv *invitation) requestBody(e federation.Exchange) matrix.Object {
 	GinkgoHelper()
 	body, err := matrix.ParseObject(e.RequestBody)
 	Expect(err).NotTo(HaveOccurred(), "the body of %s is not a JSON object.%s", e.Summary(), iv.explain())
@@ -175,7 +175,7 @@ func (iv *invitation) requestBody(e fed.Exchange) matrix.Object {
 // v2Body is the body of the first v2 invite request.
 func (iv *invitation) v2Body() matrix.Object {
 	GinkgoHelper()
-	return iv.requestBody(iv.firstTo(fed.InviteV2))
+	return iv.requestBody(iv.firstTo(federation.InviteV2))
 }
 
 // v2Event is the event of the first v2 invite request.
@@ -196,7 +196,7 @@ func (iv *invitation) sentID() string {
 
 // pathIDs returns the room ID and event ID an invite request names in its
 // path.
-func pathIDs(e fed.Exchange) (roomID, eventID string, err error) {
+func pathIDs(e federation.Exchange) (roomID, eventID string, err error) {
 	path, _, _ := strings.Cut(e.URI, "?")
 	var rest string
 	for _, prefix := range []string{"/_matrix/federation/v1/invite/", "/_matrix/federation/v2/invite/"} {
@@ -288,7 +288,7 @@ func (iv *invitation) observed(ctx context.Context) string {
 }
 
 // homeserverKeys fetches the homeserver's published keys through the mock.
-func homeserverKeys(ctx context.Context, remote *fed.Server) *matrix.ServerKeys {
+func homeserverKeys(ctx context.Context, remote *federation.Server) *matrix.ServerKeys {
 	GinkgoHelper()
 	keys, res, err := remote.FetchKeys(ctx)
 	Expect(err).NotTo(HaveOccurred(), "fetching the homeserver's keys:\n%v", res)

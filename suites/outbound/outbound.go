@@ -9,7 +9,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/matrix"
 	"herald/harness/suite"
@@ -24,7 +24,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	conformance.ForEachRoomVersion(v2Rule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, v2Rule, rv)
 		Expect(iv.attempts()).NotTo(BeEmpty(), "the homeserver sent the mock no invite request.%s", iv.explain())
-		Expect(iv.attempts()).To(HaveEach(fed.RequestTo(fed.InviteV2)),
+		Expect(iv.attempts()).To(HaveEach(federation.RequestTo(federation.InviteV2)),
 			"a v1 invite would make the invited server read the event as a room v1 or v2 event.%s", iv.explain())
 	}, versions(3, 12)...)
 
@@ -34,7 +34,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	conformance.ForEachRoomVersion(preferRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, preferRule, rv)
 		Expect(iv.attempts()).NotTo(BeEmpty(), "the homeserver sent the mock no invite request.%s", iv.explain())
-		Expect(iv.attempts()[0]).To(fed.RequestTo(fed.InviteV2), "its first invite request.%s", iv.explain())
+		Expect(iv.attempts()[0]).To(federation.RequestTo(federation.InviteV2), "its first invite request.%s", iv.explain())
 	}, versions(1, 2)...)
 
 	versionRule := rule("OUT-ROOM-VERSION", conformance.MUST, areaOutbound,
@@ -51,7 +51,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 		"sends an m.room.member event with membership invite, the inviting user as sender and the invitee as state_key, for the room the request's path names")
 	conformance.ForEachRoomVersion(eventRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, eventRule, rv)
-		ex := iv.firstTo(fed.InviteV2)
+		ex := iv.firstTo(federation.InviteV2)
 		ev := iv.v2Event()
 		Expect(ev["type"]).To(Equal("m.room.member"), "type of the invite event.%s", iv.explain())
 		Expect(ev["content"]).To(HaveKeyWithValue("membership", "invite"), "content of the invite event.%s", iv.explain())
@@ -95,7 +95,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 		"names the invite's event ID in the request's path, in the room version's event ID format")
 	conformance.ForEachRoomVersion(idRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, idRule, rv)
-		_, pathID, err := pathIDs(iv.firstTo(fed.InviteV2))
+		_, pathID, err := pathIDs(iv.firstTo(federation.InviteV2))
 		Expect(err).NotTo(HaveOccurred(), "the invite request's path.%s", iv.explain())
 		Expect(rv.CheckEventIDFormat(pathID)).To(Succeed(), "the event ID in the path.%s", iv.explain())
 		Expect(iv.v2Event()).To(match.HaveEventID(rv, pathID), "%s", iv.explain())
@@ -107,16 +107,16 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 	conformance.It(xmatrixRule,
 		func(ctx SpecContext) {
 			iv := prepareDefault(ctx, xmatrixRule).send(ctx)
-			ex := iv.firstTo(fed.InviteV2)
+			ex := iv.firstTo(federation.InviteV2)
 			Expect(ex.Origin).To(Equal(suite.Homeserver().ServerName), "the X-Matrix origin.%s", iv.explain())
-			var xmatrix []fed.Check
+			var xmatrix []federation.Check
 			for _, c := range ex.Checks {
 				if strings.HasPrefix(c.Name, "X-Matrix") {
 					xmatrix = append(xmatrix, c)
 				}
 			}
 			Expect(xmatrix).NotTo(BeEmpty(), "the mock made no X-Matrix check on %s.%s", ex.Summary(), "%s", iv.explain())
-			Expect(xmatrix).To(HaveEach(Satisfy(fed.Check.Passed)), "the mock's X-Matrix checks on the invite request.%s", iv.explain())
+			Expect(xmatrix).To(HaveEach(Satisfy(federation.Check.Passed)), "the mock's X-Matrix checks on the invite request.%s", iv.explain())
 		})
 
 	createRule := rule("OUT-STATE-CREATE", conformance.MUST, areaOutbound,
@@ -202,9 +202,9 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 // server carrying the invited server's countersignature.
 func expectSentToRoom(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion, v1 bool) {
 	GinkgoHelper()
-	var opts []fed.Option
+	var opts []federation.Option
 	if v1 {
-		opts = append(opts, fed.Answer(fed.InviteV2, fed.Status(http.StatusNotFound, "M_UNRECOGNIZED")))
+		opts = append(opts, federation.Answer(federation.InviteV2, federation.Status(http.StatusNotFound, "M_UNRECOGNIZED")))
 	}
 	iv := prepareRoom(ctx, r, rv, func(*csapi.Client) []csapi.RoomOption {
 		return []csapi.RoomOption{csapi.InitialState("m.room.join_rules", "", map[string]any{"join_rule": "public"})}
@@ -216,12 +216,12 @@ func expectSentToRoom(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion
 	Expect(iv.res).To(match.HaveStatus(http.StatusOK), "the invite must have succeeded to be sent on.%s", iv.explain())
 	var sent string
 	if v1 {
-		sent, err = rv.EventID(iv.requestBody(iv.firstTo(fed.InviteV1)))
+		sent, err = rv.EventID(iv.requestBody(iv.firstTo(federation.InviteV1)))
 		Expect(err).NotTo(HaveOccurred(), "the event ID of the v1 invite.%s", iv.explain())
 	} else {
 		sent = iv.sentID()
 	}
-	Eventually(ctx, func() *fed.Event { return replica.Event(sent) }).WithTimeout(suite.Config().Timeouts.Sync).ShouldNot(BeNil(),
+	Eventually(ctx, func() *federation.Event { return replica.Event(sent) }).WithTimeout(suite.Config().Timeouts.Sync).ShouldNot(BeNil(),
 		"the server in the room (%s) was not sent the invite %s (the MAY is not done).%s", resident.Name(), sent, iv.explain())
 	Expect(replica.Event(sent).Fields).To(match.OutboundCarrySignature(rv, iv.remote.Name(), iv.remote.KeyID(), iv.remote.Signer().PublicKey()),
 		"the invite as the homeserver sent it to %s, a server in the room, must be the one both servers signed.%s", resident.Name(), iv.explain())

@@ -8,7 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"herald/harness/conformance"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/match"
 )
 
@@ -20,15 +20,15 @@ const secCountersign = secInviting + ` ("when a user invites another user on a d
 // APIs, so a retry on v1 cannot complete the invite; the rooms have the
 // homeserver's default version (never 1 or 2).
 var _ = Describe("Outbound invite: the invited server refuses", func() {
-	refuse := func(h fed.Handler) []fed.Option {
-		return []fed.Option{fed.Answer(fed.InviteV2, h), fed.Answer(fed.InviteV1, h)}
+	refuse := func(h federation.Handler) []federation.Option {
+		return []federation.Option{federation.Answer(federation.InviteV2, h), federation.Answer(federation.InviteV1, h)}
 	}
-	forbidden := fed.Status(http.StatusForbidden, "M_FORBIDDEN")
+	forbidden := federation.Status(http.StatusForbidden, "M_FORBIDDEN")
 	// The answer names the room's version, as the errcode requires.
-	incompatibleFor := func(r *fed.Request) *fed.Reply {
+	incompatibleFor := func(r *federation.Request) *federation.Reply {
 		body, _ := r.Object()
 		ver, _ := body.GetString("room_version")
-		return fed.JSON(http.StatusBadRequest, map[string]any{
+		return federation.JSON(http.StatusBadRequest, map[string]any{
 			"errcode": "M_INCOMPATIBLE_ROOM_VERSION", "error": "scripted by Herald: this server does not support the room's version", "room_version": ver,
 		})(r)
 	}
@@ -37,7 +37,7 @@ var _ = Describe("Outbound invite: the invited server refuses", func() {
 		"fails the client's invite when the invited server answers 403 M_FORBIDDEN, and leaves no invite in the room state")
 	conformance.It(forbiddenRule, func(ctx SpecContext) {
 		iv := prepareDefault(ctx, forbiddenRule, refuse(forbidden)...).send(ctx)
-		iv.firstTo(fed.InviteV2)
+		iv.firstTo(federation.InviteV2)
 		iv.expectRefused(ctx)
 	})
 
@@ -68,7 +68,7 @@ var _ = Describe("Outbound invite: the invited server refuses", func() {
 		`client-server-api §Invite permission, Client behaviour (v1.18: "Attempting to send an invite to a user that blocks invites will result in an error response with the M_INVITE_BLOCKED error code"; the Server behaviour MUST binds the invitee's homeserver); `+secClient+` (403: "The M_INVITE_BLOCKED error code is used to indicate that the homeserver rejected the invite due to invite blocking"); invites-v2.yaml 403`,
 		"passes the invited server's 403 M_INVITE_BLOCKED on to the client as 403 M_INVITE_BLOCKED")
 	conformance.It(blockedRule, func(ctx SpecContext) {
-		iv := prepareDefault(ctx, blockedRule, refuse(fed.Status(http.StatusForbidden, "M_INVITE_BLOCKED"))...).send(ctx)
+		iv := prepareDefault(ctx, blockedRule, refuse(federation.Status(http.StatusForbidden, "M_INVITE_BLOCKED"))...).send(ctx)
 		Expect(iv.res).To(match.HaveStatus(http.StatusForbidden), "%s", iv.explain())
 		Expect(iv.res).To(match.HaveErrcode("M_INVITE_BLOCKED"), "%s", iv.explain())
 	})
@@ -77,7 +77,7 @@ var _ = Describe("Outbound invite: the invited server refuses", func() {
 		"fails the client's invite when the invited server answers 400 M_INCOMPATIBLE_ROOM_VERSION, and leaves no invite in the room state")
 	conformance.It(incompatibleRule, func(ctx SpecContext) {
 		iv := prepareDefault(ctx, incompatibleRule, refuse(incompatibleFor)...).send(ctx)
-		iv.firstTo(fed.InviteV2)
+		iv.firstTo(federation.InviteV2)
 		iv.expectRefused(ctx)
 	})
 
@@ -102,7 +102,7 @@ var _ = Describe("Outbound invite: the invited server refuses", func() {
 			`invites-v2.yaml 400 ("If M_MISSING_PARAM or M_INVALID_PARAM is returned and the request is associated with a Client-Server API request, the Client-Server API request SHOULD fail with a 5xx error rather than being passed through")`,
 			"fails the client's invite with a 5xx, not the 400, when the invited server answers 400 "+code)
 		conformance.It(r, func(ctx SpecContext) {
-			iv := prepareDefault(ctx, r, refuse(fed.Status(http.StatusBadRequest, code))...).send(ctx)
+			iv := prepareDefault(ctx, r, refuse(federation.Status(http.StatusBadRequest, code))...).send(ctx)
 			Expect(iv.res.StatusCode).To(BeNumerically(">=", 500), "the invited server answered 400 %s: the fault is the inviting server's own request, not the client's.%s", code, iv.explain())
 			Expect(iv.res.StatusCode).To(BeNumerically("<", 600), "%s", iv.explain())
 		})

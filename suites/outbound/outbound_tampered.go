@@ -8,7 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"herald/harness/conformance"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/matrix"
 )
 
@@ -26,12 +26,12 @@ var _ = Describe("Outbound invite: the invited server returns another event", fu
 		iv := prepare(ctx, contentRule, rv)
 		// The change is outside the redacted form, so every signature still
 		// verifies: only the content hash tells.
-		iv.remote.Answer(fed.InviteV2, fed.ModifyEvent(func(ev matrix.Object) {
+		iv.remote.Answer(federation.InviteV2, federation.ModifyEvent(func(ev matrix.Object) {
 			content, _ := ev.GetObject("content")
 			content["displayname"] = tamperedMarker
 		}))
 		iv.send(ctx)
-		iv.firstTo(fed.InviteV2)
+		iv.firstTo(federation.InviteV2)
 		if ev, ok := iv.carolState(ctx); ok && ev.Membership() == "invite" {
 			Expect(ev.Content()).NotTo(HaveKeyWithValue("displayname", tamperedMarker),
 				"the room state holds the invite with the content the invited server changed, although its content hash does not match: %s.%s", ev, iv.explain())
@@ -45,7 +45,7 @@ var _ = Describe("Outbound invite: the invited server returns another event", fu
 		iv := prepare(ctx, idRule, rv)
 		var mu sync.Mutex
 		var alteredID string
-		iv.remote.Answer(fed.InviteV2, fed.ModifyEvent(func(ev matrix.Object) {
+		iv.remote.Answer(federation.InviteV2, federation.ModifyEvent(func(ev matrix.Object) {
 			if rv.EventIDFormat == matrix.EventIDOpaque {
 				ev["event_id"] = matrix.NewOpaqueID('$', iv.remote.Name())
 			} else {
@@ -64,7 +64,7 @@ var _ = Describe("Outbound invite: the invited server returns another event", fu
 			mu.Unlock()
 		}))
 		iv.send(ctx)
-		iv.firstTo(fed.InviteV2)
+		iv.firstTo(federation.InviteV2)
 		mu.Lock()
 		altered := alteredID
 		mu.Unlock()
@@ -81,12 +81,12 @@ var _ = Describe("Outbound invite: the invited server returns another event", fu
 		"fails the client's invite, and stores nothing, when the invited server answers 200 with the invite but without its own signature")
 	conformance.ForEachRoomVersion(unsignedRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := prepare(ctx, unsignedRule, rv)
-		iv.remote.Answer(fed.InviteV2, fed.ModifyEvent(func(ev matrix.Object) {
+		iv.remote.Answer(federation.InviteV2, federation.ModifyEvent(func(ev matrix.Object) {
 			sigs, _ := ev.GetObject("signatures")
 			delete(sigs, iv.remote.Name())
 		}))
 		iv.send(ctx)
-		Expect(iv.firstTo(fed.InviteV2).Status).To(Equal(http.StatusOK), "the mock's scripted answer.%s", iv.explain())
+		Expect(iv.firstTo(federation.InviteV2).Status).To(Equal(http.StatusOK), "the mock's scripted answer.%s", iv.explain())
 		iv.expectRefused(ctx)
 	})
 })

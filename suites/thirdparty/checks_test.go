@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/identity"
 	"herald/harness/matrix"
 	"herald/harness/pki"
@@ -140,7 +140,7 @@ func TestInviteEventProblems(t *testing.T) {
 func TestPartialInviteProblems(t *testing.T) {
 	s := testServer(t)
 	signed := s.Signed("@carol:remote", "tok")
-	good := matrix.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "c…@e…", signed))
+	good := matrix.Object(federation.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "c…@e…", signed))
 	if p := partialInviteProblems(good, "!r:hs", "@alice:hs", "@carol:remote", signed); len(p) != 0 {
 		t.Errorf("a right partial event has problems: %v", p)
 	}
@@ -149,19 +149,19 @@ func TestPartialInviteProblems(t *testing.T) {
 		t.Errorf("the same event parsed from the wire has problems: %v", p)
 	}
 	for name, body := range map[string]matrix.Object{
-		"other room":   matrix.Object(fed.ThirdPartyExchange("!other:hs", "@alice:hs", "@carol:remote", "x", signed)),
-		"other sender": matrix.Object(fed.ThirdPartyExchange("!r:hs", "@bob:hs", "@carol:remote", "x", signed)),
-		"other target": matrix.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@dave:remote", "x", signed)),
-		"re-signed":    matrix.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", s.Signed("@carol:remote", "tok", identity.SignedWith(s.ForgedKey())))),
-		"extra field":  matrix.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", func() matrix.Object { c := signed.Clone(); c["sender"] = "@alice:hs"; return c }())),
-		"no signed":    matrix.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", nil)),
+		"other room":   matrix.Object(federation.ThirdPartyExchange("!other:hs", "@alice:hs", "@carol:remote", "x", signed)),
+		"other sender": matrix.Object(federation.ThirdPartyExchange("!r:hs", "@bob:hs", "@carol:remote", "x", signed)),
+		"other target": matrix.Object(federation.ThirdPartyExchange("!r:hs", "@alice:hs", "@dave:remote", "x", signed)),
+		"re-signed":    matrix.Object(federation.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", s.Signed("@carol:remote", "tok", identity.SignedWith(s.ForgedKey())))),
+		"extra field":  matrix.Object(federation.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", func() matrix.Object { c := signed.Clone(); c["sender"] = "@alice:hs"; return c }())),
+		"no signed":    matrix.Object(federation.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", nil)),
 		"join": func() matrix.Object {
-			b := matrix.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", signed))
+			b := matrix.Object(federation.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", signed))
 			b["content"].(map[string]any)["membership"] = "join"
 			return b
 		}(),
 		"no type": func() matrix.Object {
-			b := matrix.Object(fed.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", signed))
+			b := matrix.Object(federation.ThirdPartyExchange("!r:hs", "@alice:hs", "@carol:remote", "x", signed))
 			delete(b, "type")
 			return b
 		}(),

@@ -10,7 +10,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/identity"
 	"herald/harness/matrix"
 	"herald/harness/suite"
@@ -24,7 +24,7 @@ type inbound struct {
 	room   string
 	is     *identity.Server
 	inv    *identity.Invite
-	remote *fed.Server
+	remote *federation.Server
 	carol  string
 }
 
@@ -41,12 +41,12 @@ func newInbound(ctx context.Context, rv matrix.RoomVersion) *inbound {
 	is := suite.NewIdentityServer(ctx)
 	// Problems with what the homeserver sends the mock are part of what
 	// these rules judge, so the specs assert them (see problems).
-	remote := suite.NewRemote(ctx, fed.AllowProblems())
+	remote := suite.NewRemote(ctx, federation.AllowProblems())
 	return &inbound{alice: alice, room: room, is: is, inv: pendingInvite(ctx, alice, room, is, newEmail()), remote: remote, carol: remote.User("carol")}
 }
 
 // exchange sends PUT /exchange_third_party_invite/{path} with body.
-func (in *inbound) exchange(ctx context.Context, path string, body map[string]any) *fed.Response {
+func (in *inbound) exchange(ctx context.Context, path string, body map[string]any) *federation.Response {
 	GinkgoHelper()
 	res, err := in.remote.ExchangeThirdPartyInvite(ctx, path, body)
 	Expect(err).NotTo(HaveOccurred(), "sending exchange_third_party_invite")
@@ -55,13 +55,13 @@ func (in *inbound) exchange(ctx context.Context, path string, body map[string]an
 
 // valid is the exchange a well-behaved invitee server would send.
 func (in *inbound) valid() map[string]any {
-	return fed.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token))
+	return federation.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token))
 }
 
 // problems lists what the homeserver sent the mock that failed the mock's
 // verification (an invite with a bad event ID, hash or signature, a request
 // without valid X-Matrix …), one line each.
-func problems(remote *fed.Server) []string {
+func problems(remote *federation.Server) []string {
 	var out []string
 	for _, p := range remote.Journal.Problems() {
 		out = append(out, p.String())
@@ -72,7 +72,7 @@ func problems(remote *fed.Server) []string {
 // expectRefused fails unless the exchange was answered with an error, the
 // homeserver sent the mock no invite and no room holds one for carol; the
 // message lists every way it went wrong.
-func (in *inbound) expectRefused(ctx context.Context, r conformance.Rule, res *fed.Response, rooms ...string) {
+func (in *inbound) expectRefused(ctx context.Context, r conformance.Rule, res *federation.Response, rooms ...string) {
 	GinkgoHelper()
 	found := append(refused(res.StatusCode), problems(in.remote)...)
 	for _, inv := range in.remote.ReceivedInvites() {
@@ -97,11 +97,11 @@ type exchangeRefusal struct {
 var exchangeRefusals = []exchangeRefusal{
 	{"BAD-SIGNATURE", "whose signed block's signature is corrupt", authRules + " (a signature in signed must verify)",
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
-			return in.room, fed.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token, identity.CorruptSignature())), nil
+			return in.room, federation.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token, identity.CorruptSignature())), nil
 		}},
 	{"FORGED-KEY", "signed with a key the identity server never published (under its name and key ID)", authRules + " (a signature in signed must verify under a key of the m.room.third_party_invite)",
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
-			return in.room, fed.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token, identity.SignedWith(in.is.ForgedKey()))), nil
+			return in.room, federation.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token, identity.SignedWith(in.is.ForgedKey()))), nil
 		}},
 	{"REVOKED-KEY", "signed with a key its key_validity_url now reports invalid", keyValidity,
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
@@ -110,18 +110,18 @@ var exchangeRefusals = []exchangeRefusal{
 		}},
 	{"MXID", "whose signed mxid is not the state_key", authRules + " (mxid must match state_key)",
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
-			return in.room, fed.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.remote.User("mallory"), in.inv.Token)), nil
+			return in.room, federation.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.remote.User("mallory"), in.inv.Token)), nil
 		}},
 	{"TOKEN", "whose token matches no m.room.third_party_invite in the room", authRules + " (an m.room.third_party_invite with state_key token must be in the room state)",
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
-			return in.room, fed.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, unique("unknown-token"))), nil
+			return in.room, federation.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, unique("unknown-token"))), nil
 		}},
 	{"SENDER", "whose sender, another member allowed to invite, did not send the m.room.third_party_invite", authRules + " (sender must match the m.room.third_party_invite's sender)",
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
 			bob := suite.NewUser(ctx, "bob")
 			in.alice.MustInvite(ctx, in.room, bob.UserID)
 			bob.MustJoinRoomByID(ctx, in.room)
-			return in.room, fed.ThirdPartyExchange(in.room, bob.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token)), nil
+			return in.room, federation.ThirdPartyExchange(in.room, bob.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token)), nil
 		}},
 	{"BANNED", "for a user banned from the room", authRules + " (the target must not be banned)",
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
@@ -132,7 +132,7 @@ var exchangeRefusals = []exchangeRefusal{
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
 			other := privateRoom(ctx, in.alice, suite.DefaultRoomVersion(ctx))
 			inv := pendingInvite(ctx, in.alice, other, in.is, newEmail())
-			return in.room, fed.ThirdPartyExchange(other, in.alice.UserID, in.carol, inv.DisplayName, in.is.Signed(in.carol, inv.Token)), []string{other}
+			return in.room, federation.ThirdPartyExchange(other, in.alice.UserID, in.carol, inv.DisplayName, in.is.Signed(in.carol, inv.Token)), []string{other}
 		}},
 }
 
@@ -142,7 +142,7 @@ var _ = Describe("Exchanging a third-party invite (exchange_third_party_invite)"
 	conformance.ForEachRoomVersion(exchangeRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		in := newInbound(ctx, rv)
 		signed := in.is.Signed(in.carol, in.inv.Token)
-		res := in.exchange(ctx, in.room, fed.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, signed))
+		res := in.exchange(ctx, in.room, federation.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, signed))
 		Expect(problems(in.remote)).To(BeEmpty(), "what the homeserver sent the invitee's server (the mock) while exchanging:\n%v%s", res, required(exchangeRule))
 		Expect(res.StatusCode).To(Equal(http.StatusOK), "exchanging a valid third-party invite:\n%v%s", res, required(exchangeRule))
 		body, err := res.Object()

@@ -9,7 +9,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/identity"
 	"herald/harness/matrix"
 	"herald/harness/suite"
@@ -21,9 +21,9 @@ import (
 // /3pid/onbind.
 type pendingRemote struct {
 	bob    *csapi.Client
-	remote *fed.Server
+	remote *federation.Server
 	alice  string
-	room   *fed.Room
+	room   *federation.Room
 	is     *identity.Server
 	inv    *identity.Invite
 	email  string
@@ -38,11 +38,11 @@ func newPendingRemote(ctx context.Context, rv matrix.RoomVersion) *pendingRemote
 		rv = suite.DefaultRoomVersion(ctx)
 	}
 	suite.RequireRoomVersion(ctx, rv)
-	p := &pendingRemote{bob: bob, remote: suite.NewRemote(ctx, fed.AllowProblems()), is: suite.NewIdentityServer(ctx), email: newEmail()}
+	p := &pendingRemote{bob: bob, remote: suite.NewRemote(ctx, federation.AllowProblems()), is: suite.NewIdentityServer(ctx), email: newEmail()}
 	p.alice = p.remote.User("alice")
 	p.inv = p.is.Store("email", p.email, "", p.alice)
-	p.room = p.remote.CreateRoom(rv, p.alice, fed.JoinRule("invite"),
-		fed.WithState("m.room.third_party_invite", p.inv.Token, p.inv.EventContent()))
+	p.room = p.remote.CreateRoom(rv, p.alice, federation.JoinRule("invite"),
+		federation.WithState("m.room.third_party_invite", p.inv.Token, p.inv.EventContent()))
 	p.inv.RoomID = p.room.ID
 	return p
 }
@@ -64,10 +64,10 @@ func (p *pendingRemote) onbind(ctx context.Context, method string) (*identity.Re
 // and checks it, then waits until bob sees the invite the mock sent back.
 func (p *pendingRemote) expectExchanged(ctx context.Context, r conformance.Rule, res *identity.Response, signed matrix.Object) {
 	GinkgoHelper()
-	Eventually(ctx, func() []fed.Exchange { return p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite) }).
+	Eventually(ctx, func() []federation.Exchange { return p.remote.Journal.RequestsTo(federation.ExchangeThirdPartyInvite) }).
 		WithTimeout(suite.Config().Timeouts.Sync).ShouldNot(BeEmpty(),
 		"after onbind the homeserver should ask %s to exchange the invite; onbind was answered:\n%v%s", p.remote.Name(), res, required(r))
-	ex := p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite)[0]
+	ex := p.remote.Journal.RequestsTo(federation.ExchangeThirdPartyInvite)[0]
 	Expect(problems(p.remote)).To(BeEmpty(), "what the homeserver sent the room's server (the mock)%s", required(r))
 	Expect(ex.Verified()).To(BeTrue(), "the exchange must be signed with X-Matrix: %s%s", ex.GomegaString(), required(r))
 	body, err := matrix.ParseObject(ex.RequestBody)
@@ -100,10 +100,10 @@ var _ = Describe("Binding an email with pending invites (/3pid/onbind)", func() 
 		p := newPendingRemote(ctx, matrix.RoomVersion{})
 		res, _ := p.onbind(ctx, http.MethodPost)
 		Expect(res.StatusCode).To(Equal(http.StatusOK), "POST /3pid/onbind, to have an exchange to look at (3PID-ONBIND fails too):\n%v", res)
-		Eventually(ctx, func() []fed.Exchange { return p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite) }).
+		Eventually(ctx, func() []federation.Exchange { return p.remote.Journal.RequestsTo(federation.ExchangeThirdPartyInvite) }).
 			WithTimeout(suite.Config().Timeouts.Sync).ShouldNot(BeEmpty(),
 			"after onbind the homeserver should ask %s to exchange the invite; onbind was answered:\n%v%s", p.remote.Name(), res, required(nameRule))
-		ex := p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite)[0]
+		ex := p.remote.Journal.RequestsTo(federation.ExchangeThirdPartyInvite)[0]
 		body, err := matrix.ParseObject(ex.RequestBody)
 		Expect(err).NotTo(HaveOccurred(), "the exchange body: %s", ex.Render())
 		content, _ := body.GetObject("content")
@@ -177,7 +177,7 @@ var _ = Describe("Binding an email with pending invites (/3pid/onbind)", func() 
 		p := newPendingRemote(ctx, matrix.RoomVersion{})
 		for _, c := range cases {
 			res := send(ctx, p, c)
-			Expect(p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite)).To(BeEmpty(),
+			Expect(p.remote.Journal.RequestsTo(federation.ExchangeThirdPartyInvite)).To(BeEmpty(),
 				"after onbind with %s (answered %d) the homeserver asked the room's server to exchange an invite%s", c.what, res.StatusCode, required(quietRule))
 		}
 		hs := suite.Homeserver()
@@ -188,14 +188,14 @@ var _ = Describe("Binding an email with pending invites (/3pid/onbind)", func() 
 		fres, err := p.remote.Version(ctx)
 		Expect(err).NotTo(HaveOccurred(), "GET /_matrix/federation/v1/version after the malformed onbind bodies")
 		Expect(fres.StatusCode).To(Equal(http.StatusOK), "GET /_matrix/federation/v1/version after the malformed onbind bodies:\n%v", fres)
-		Expect(p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite)).To(BeEmpty(), "no exchange, even late%s", required(quietRule))
+		Expect(p.remote.Journal.RequestsTo(federation.ExchangeThirdPartyInvite)).To(BeEmpty(), "no exchange, even late%s", required(quietRule))
 		Expect(p.remote.ReceivedInvites()).To(BeEmpty())
 		Expect(problems(p.remote)).To(BeEmpty(), "what the homeserver sent the mock")
 	})
 })
 
 // summaries lists what a mock homeserver's journal holds, one line each.
-func summaries(remote *fed.Server) string {
+func summaries(remote *federation.Server) string {
 	out := ""
 	for _, e := range remote.Journal.Exchanges() {
 		out += "    " + e.Summary() + "\n"

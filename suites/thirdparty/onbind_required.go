@@ -8,7 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"herald/harness/conformance"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/identity"
 	"herald/harness/matrix"
 )
@@ -59,7 +59,7 @@ var _ = Describe("/3pid/onbind bodies without a required field", func() {
 			p := newPendingRemote(ctx, matrix.RoomVersion{})
 			res := p.onbindWithout(ctx, m)
 			var exchanged []string
-			for _, ex := range p.remote.Journal.RequestsTo(fed.ExchangeThirdPartyInvite) {
+			for _, ex := range p.remote.Journal.RequestsTo(federation.ExchangeThirdPartyInvite) {
 				exchanged = append(exchanged, ex.Summary())
 			}
 			Expect(quietProblems(res.StatusCode, exchanged, memberIn(p.room, p.bob.UserID))).To(BeEmpty(),
@@ -83,7 +83,7 @@ var _ = Describe("/3pid/onbind bodies without a required field", func() {
 
 // memberIn is user's membership in the mock's room, "" without a member
 // event (Room.Membership says "leave" then).
-func memberIn(room *fed.Room, user string) string {
+func memberIn(room *federation.Room, user string) string {
 	if ev := room.StateEvent("m.room.member", user); ev != nil {
 		return ev.Membership()
 	}

@@ -1,5 +1,5 @@
-// Package federation proves Herald's mock remote homeserver against the real homeserver: keys, signed invites both ways, joins and leaves through the mock, and strict verification of everything the homeserver sends it.
-package federation
+// Package interop proves Herald's mock remote homeserver against the real homeserver: keys, signed invites both ways, joins and leaves through the mock, and strict verification of everything the homeserver sends it.
+package interop
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	fed "herald/harness/federation"
+	"herald/harness/federation"
 	"herald/harness/matrix"
 	"herald/harness/suite"
 )
@@ -77,9 +77,9 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 
 			Expect(bob.MustJoin(ctx, room.ID, csapi.Via(remote.Name()))).To(Equal(room.ID))
 			Expect(room.Membership(bob.UserID)).To(Equal("join"), "bob's membership in the mock's room after /join")
-			Expect(remote.Journal.Requests()).To(fed.ContainInOrder(fed.RequestTo(fed.MakeJoin), fed.RequestTo(fed.SendJoinV2)))
+			Expect(remote.Journal.Requests()).To(federation.ContainInOrder(federation.RequestTo(federation.MakeJoin), federation.RequestTo(federation.SendJoinV2)))
 
-			msg, err := room.Send(ctx, fed.ProtoEvent{Type: "m.room.message", Sender: alice,
+			msg, err := room.Send(ctx, federation.ProtoEvent{Type: "m.room.message", Sender: alice,
 				Content: map[string]any{"msgtype": "m.text", "body": "hello from the mock"}})
 			Expect(err).NotTo(HaveOccurred())
 			bob.MustSyncUntil(ctx, csapi.TimelineHas(room.ID, "the mock's message", func(e csapi.Event) bool { return e.ID() == msg.ID }))
@@ -101,7 +101,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		suite.RequireRoomVersion(ctx, rv)
 		remote := suite.NewRemote(ctx)
 		alice := remote.User("alice")
-		room := remote.CreateRoom(rv, alice, fed.JoinRule("invite"))
+		room := remote.CreateRoom(rv, alice, federation.JoinRule("invite"))
 
 		res, err := remote.SendInviteV2(ctx, room.InviteEvent(alice, bob.UserID))
 		Expect(err).NotTo(HaveOccurred())
@@ -110,7 +110,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 
 		bob.MustJoinRoomByID(ctx, room.ID)
 		Expect(room.Membership(bob.UserID)).To(Equal("join"))
-		Expect(remote.Journal.RequestsTo(fed.SendJoinV2)).To(HaveLen(1))
+		Expect(remote.Journal.RequestsTo(federation.SendJoinV2)).To(HaveLen(1))
 	})
 
 	conformance.It(conformance.Rule{
@@ -122,7 +122,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		bob := suite.NewUser(ctx, "bob")
 		remote := suite.NewRemote(ctx)
 		alice := remote.User("alice")
-		room := remote.CreateRoom(rv, alice, fed.JoinRule("invite"))
+		room := remote.CreateRoom(rv, alice, federation.JoinRule("invite"))
 
 		res, err := remote.SendInviteV2(ctx, room.InviteEvent(alice, bob.UserID))
 		Expect(err).NotTo(HaveOccurred())
@@ -131,7 +131,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 
 		bob.MustLeave(ctx, room.ID)
 		Expect(room.Membership(bob.UserID)).To(Equal("leave"), "bob's membership in the mock's room after rejecting")
-		Expect(remote.Journal.Requests()).To(fed.ContainInOrder(fed.RequestTo(fed.MakeLeave), Or(fed.RequestTo(fed.SendLeaveV2), fed.RequestTo(fed.SendLeaveV1))))
+		Expect(remote.Journal.Requests()).To(federation.ContainInOrder(federation.RequestTo(federation.MakeLeave), Or(federation.RequestTo(federation.SendLeaveV2), federation.RequestTo(federation.SendLeaveV1))))
 	})
 
 	conformance.It(conformance.Rule{
@@ -147,7 +147,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		alice.MustInvite(ctx, roomID, carol)
 		invites := remote.ReceivedInvites()
 		Expect(invites).To(HaveLen(1), "invites the mock received")
-		Expect(invites[0].API).To(Equal(fed.InviteV2))
+		Expect(invites[0].API).To(Equal(federation.InviteV2))
 		Expect(invites[0].Valid).To(BeTrue(), "the invite passed the mock's checks")
 		alice.MustSyncUntil(ctx, csapi.MembershipIs(roomID, carol, "invite"))
 	})
@@ -167,7 +167,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		alice.MustSyncUntil(ctx, csapi.MembershipIs(roomID, carol, "join"))
 
 		eventID := alice.MustSendEvent(ctx, roomID, "m.room.message", map[string]any{"msgtype": "m.text", "body": "hello, mock"})
-		Eventually(ctx, func() *fed.Event { return replica.Event(eventID) }).ShouldNot(BeNil(),
+		Eventually(ctx, func() *federation.Event { return replica.Event(eventID) }).ShouldNot(BeNil(),
 			"the homeserver sends its message to the mock in a transaction")
 
 		_, err = replica.Leave(ctx, carol)
@@ -187,14 +187,14 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		bob.MustLeave(ctx, room.ID)
 		Eventually(ctx, func() string { return room.Membership(bob.UserID) }).Should(Equal("leave"))
 
-		var signed []fed.Exchange
+		var signed []federation.Exchange
 		for _, e := range remote.Journal.Requests() {
-			if e.Route != fed.KeyServer && e.Route != fed.KeyServerByID {
+			if e.Route != federation.KeyServer && e.Route != federation.KeyServerByID {
 				signed = append(signed, e)
 			}
 		}
 		Expect(signed).NotTo(BeEmpty())
-		Expect(signed).To(HaveEach(Satisfy(fed.Exchange.Verified)), "every signed request verified")
+		Expect(signed).To(HaveEach(Satisfy(federation.Exchange.Verified)), "every signed request verified")
 		Expect(remote.Journal.Problems()).To(BeEmpty())
 	})
 
@@ -206,17 +206,17 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		remote := suite.NewRemote(ctx)
 		target := "/_matrix/federation/v1/query/profile?user_id=" + suite.Homeserver().UserID("nobody")
 
-		res, err := remote.Raw(ctx, http.MethodGet, target, nil, fed.Unsigned())
+		res, err := remote.Raw(ctx, http.MethodGet, target, nil, federation.Unsigned())
 		Expect(err).NotTo(HaveOccurred())
 		Expect(res.StatusCode).To(Equal(http.StatusUnauthorized), "an unsigned request:\n%v", res)
 
-		res, err = remote.Raw(ctx, http.MethodGet, target, nil, fed.CorruptSignature())
+		res, err = remote.Raw(ctx, http.MethodGet, target, nil, federation.CorruptSignature())
 		Expect(err).NotTo(HaveOccurred())
 		Expect(res.StatusCode).To(Equal(http.StatusUnauthorized), "a corrupt signature:\n%v", res)
 	})
 
 	// Presence EDUs arrive whenever the homeserver chooses, so the mock
-	// leaves their shape to this spec (fed.Background, JudgedBy): it makes
+	// leaves their shape to this spec (federation.Background, JudgedBy): it makes
 	// the homeserver send one (a local user joins a room the mock is in)
 	// and judges every one that came. Setting a presence through the
 	// client API first would race with what the server sends on the join.
@@ -234,8 +234,8 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		// image turns it off): without any, there is nothing to judge.
 		wait, cancel := context.WithTimeout(ctx, suite.Config().Timeouts.Request)
 		defer cancel()
-		_, err := remote.Journal.WaitUntil(wait, "an m.presence EDU about "+bob.UserID, func(e fed.Exchange) bool {
-			return e.Direction == fed.Inbound && e.Route == fed.SendTxn && presenceOf(e.RequestBody, bob.UserID)
+		_, err := remote.Journal.WaitUntil(wait, "an m.presence EDU about "+bob.UserID, func(e federation.Exchange) bool {
+			return e.Direction == federation.Inbound && e.Route == federation.SendTxn && presenceOf(e.RequestBody, bob.UserID)
 		})
 		if err != nil {
 			Skip(fmt.Sprintf("the homeserver sent the mock no m.presence EDU about %s within %s of the join (presence disabled?): nothing to judge", bob.UserID, suite.Config().Timeouts.Request))
@@ -266,7 +266,7 @@ func presenceOf(body []byte, user string) bool {
 }
 
 // signedBy checks server's signature on event with the key it publishes.
-func signedBy(ctx context.Context, remote *fed.Server, rv matrix.RoomVersion, event matrix.Object, server string) error {
+func signedBy(ctx context.Context, remote *federation.Server, rv matrix.RoomVersion, event matrix.Object, server string) error {
 	keys, _, err := remote.FetchKeys(ctx)
 	if err != nil {
 		return err
