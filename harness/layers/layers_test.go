@@ -10,13 +10,69 @@ import (
 	"testing"
 )
 
-// The house rules over the import graph: suites sit on the harness, the
+// layers places every harness package (docs/ARCHITECTURE.md draws them):
+// the primitives, the middle layer (clients, mocks, matchers, rules,
+// reports, the homeserver under test), the test bed that specs ask for
+// users and mocks, and the run, which sets all of it up.
+var layers = map[string]int{
+	"harness/matrix": primitive, "harness/pki": primitive, "harness/docker": primitive,
+	"harness/config": primitive, "harness/fingerprint": primitive, "harness/foreignimage": primitive,
+
+	"harness/conformance": middle, "harness/expectations": middle, "harness/report": middle,
+	"harness/coverage": middle, "harness/match": middle, "harness/csapi": middle,
+	"harness/federation": middle, "harness/identity": middle, "harness/mockhttp": middle,
+	"harness/homeserver": middle,
+
+	"harness/testbed": testbed,
+	"harness/run":     run,
+}
+
+const (
+	primitive = iota
+	middle
+	testbed
+	run
+)
+
+// The house rules over the import graph: suites sit on the harness, every
+// harness package imports only layers below its own (the middle layer's
+// packages also each other), only the suite's test registers the run, the
 // mocks never know what a homeserver under test is, the matchers know only
 // JSON and the protocol, and the primitives
 // (protocol, certificates, engine, profile, fingerprints) import no other
 // Herald package.
 func TestImportsPointDown(t *testing.T) {
 	imports := herald(t)
+	for pkg, deps := range imports {
+		p, ok := strings.CutPrefix(pkg, "herald/")
+		if !ok || !strings.HasPrefix(p, "harness/") || p == "harness/layers" {
+			continue
+		}
+		l, ok := layers[p]
+		if !ok {
+			t.Errorf("%s is in no layer: place it in harness/layers and docs/ARCHITECTURE.md", p)
+			continue
+		}
+		for _, dep := range deps {
+			d := strings.TrimPrefix(dep, "herald/")
+			dl, ok := layers[d]
+			if ok && (dl < l || dl == l && l == middle) {
+				continue
+			}
+			if ok {
+				t.Errorf("%s imports %s, which is not below it: layers point down only", p, d)
+			}
+		}
+	}
+	// The run is the suite's lifecycle: suites/herald_test.go alone
+	// registers it, and hands the specs its test bed.
+	for pkg, deps := range imports {
+		for _, dep := range deps {
+			if dep == "herald/harness/run" {
+				t.Errorf("%s imports harness/run: only suites/herald_test.go registers the run", strings.TrimPrefix(pkg, "herald/"))
+			}
+		}
+	}
 	primitives := []string{"harness/matrix", "harness/pki", "harness/docker", "harness/config", "harness/fingerprint", "harness/foreignimage"}
 	for _, p := range primitives {
 		for _, dep := range imports["herald/"+p] {
@@ -27,7 +83,7 @@ func TestImportsPointDown(t *testing.T) {
 	for _, p := range mocks {
 		for _, dep := range imports["herald/"+p] {
 			switch dep {
-			case "herald/harness/homeserver", "herald/harness/docker", "herald/harness/suite", "herald/harness/config":
+			case "herald/harness/homeserver", "herald/harness/docker", "herald/harness/config":
 				t.Errorf("%s is a mock but imports %s: a mock knows peers, not the homeserver under test", p, dep)
 			}
 		}

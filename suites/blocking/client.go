@@ -8,7 +8,6 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	"herald/harness/suite"
 )
 
 // clientInvite is one client-server request the module lists that invites
@@ -37,7 +36,7 @@ var _ = Describe("Invite blocking on the client-server API", func() {
 		statusRule := rule("BLOCK-"+c.id, conformance.MUST, section,
 			"answers "+c.endpoint+" for a local user whose account data sets m.invite_permission_config default_action block with 403 and a Matrix error body, and records no invite for that user")
 		conformance.It(statusRule, func(ctx SpecContext) {
-			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 			block(ctx, bob)
 			room := newRoom(ctx, alice)
 			res, err := c.send(ctx, alice, room, bob.UserID)
@@ -50,7 +49,7 @@ var _ = Describe("Invite blocking on the client-server API", func() {
 		codeRule := rule("BLOCK-"+c.id+"-ERRCODE", conformance.MUST, section,
 			"gives errcode M_INVITE_BLOCKED when it refuses "+c.endpoint+" for a local user who blocks invites")
 		conformance.It(codeRule, func(ctx SpecContext) {
-			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 			block(ctx, bob)
 			room := newRoom(ctx, alice)
 			res, err := c.send(ctx, alice, room, bob.UserID)
@@ -69,7 +68,7 @@ var _ = Describe("Invite blocking on the client-server API", func() {
 	createRule := rule("BLOCK-CREATEROOM", conformance.MUST, createSection,
 		"does not invite a local user who blocks invites when that user is in createRoom's invite list: no room the request created holds an invite for them")
 	conformance.It(createRule, func(ctx SpecContext) {
-		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 		block(ctx, bob)
 		before := alice.MustJoinedRooms(ctx)
 		res, err := alice.CreateRoom(ctx, csapi.Name("Herald invite blocking room"), csapi.Preset(csapi.PresetPrivateChat), csapi.Invite(bob.UserID))
@@ -84,7 +83,7 @@ var _ = Describe("Invite blocking on the client-server API", func() {
 	answerRule := rule("BLOCK-CREATEROOM-ANSWER", conformance.MUST, createSection,
 		"answers a createRoom whose invite list holds a local user who blocks invites either with 200 and the room_id (the room created without that invite) or with 403 M_INVITE_BLOCKED")
 	conformance.It(answerRule, func(ctx SpecContext) {
-		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 		block(ctx, bob)
 		res, err := alice.CreateRoom(ctx, csapi.Name("Herald invite blocking room"), csapi.Preset(csapi.PresetPrivateChat), csapi.Invite(bob.UserID))
 		Expect(err).NotTo(HaveOccurred())

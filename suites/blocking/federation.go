@@ -8,7 +8,6 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/federation"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // v1Versions are the room versions the v1 invite API serves (invites-v1.yaml:
@@ -33,7 +32,7 @@ var _ = Describe("Invite blocking over federation", func() {
 		statusRule := rule("BLOCK-FED-"+api.name, conformance.MUST, section,
 			"answers "+endpoint+" for a local user whose account data sets m.invite_permission_config default_action block with 403 and a Matrix error body")
 		conformance.ForEachRoomVersion(statusRule, func(ctx SpecContext, rv matrix.RoomVersion) {
-			suite.RequireRoomVersion(ctx, rv)
+			bed.RequireRoomVersion(ctx, rv)
 			s := newRemoteScene(ctx, rv)
 			block(ctx, s.bob)
 			res := api.send(s, ctx)
@@ -43,7 +42,7 @@ var _ = Describe("Invite blocking over federation", func() {
 		codeRule := rule("BLOCK-FED-"+api.name+"-ERRCODE", conformance.MUST, section,
 			"gives errcode M_INVITE_BLOCKED when it refuses "+endpoint+" for a local user who blocks invites")
 		conformance.ForEachRoomVersion(codeRule, func(ctx SpecContext, rv matrix.RoomVersion) {
-			suite.RequireRoomVersion(ctx, rv)
+			bed.RequireRoomVersion(ctx, rv)
 			s := newRemoteScene(ctx, rv)
 			block(ctx, s.bob)
 			res := api.send(s, ctx)

@@ -13,7 +13,6 @@ import (
 	"herald/harness/csapi"
 	"herald/harness/federation"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // area is the conformance area and label of every rule here.
@@ -89,7 +88,7 @@ type remoteScene struct {
 
 func newRemoteScene(ctx context.Context, rv matrix.RoomVersion) *remoteScene {
 	GinkgoHelper()
-	s := &remoteScene{bob: suite.NewUser(ctx, "bob"), remote: suite.NewRemote(ctx)}
+	s := &remoteScene{bob: bed.NewUser(ctx, "bob"), remote: bed.NewRemote(ctx)}
 	s.alice = s.remote.User("alice")
 	s.room = s.remote.CreateRoom(rv, s.alice, federation.RoomName("Herald invite blocking v"+rv.ID))
 	return s

@@ -10,7 +10,6 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/csapi"
 	"herald/harness/match"
-	"herald/harness/suite"
 )
 
 // storedInvite is a local invite of bob, served to him over /sync, made
@@ -22,7 +21,7 @@ type storedInvite struct {
 
 func newStoredInvite(ctx context.Context) storedInvite {
 	GinkgoHelper()
-	alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+	alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 	room := newRoom(ctx, alice)
 	alice.MustInvite(ctx, room, bob.UserID)
 	bob.MustSyncUntil(ctx, csapi.InvitedTo(room)) // the invite is stored and served before blocking
@@ -45,7 +44,7 @@ var _ = Describe("Invite blocking and /sync", func() {
 	remoteRule := rule("BLOCK-SYNC-STORED-REMOTE", conformance.MUST, syncSection,
 		"does not serve over /sync an invite received over federation before the user blocked invites: after blocking, an initial /sync of the invitee does not list the room under rooms.invite")
 	conformance.It(remoteRule, func(ctx SpecContext) {
-		s := newRemoteScene(ctx, suite.DefaultRoomVersion(ctx))
+		s := newRemoteScene(ctx, bed.DefaultRoomVersion(ctx))
 		res := s.sendV2(ctx)
 		Expect(res).To(match.HaveStatus(http.StatusOK), "a v2 invite of %s, who does not block invites yet", s.bob.UserID)
 		s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
@@ -58,14 +57,14 @@ var _ = Describe("Invite blocking and /sync", func() {
 	federatedRule := rule("BLOCK-SYNC-FEDERATED", conformance.MUST, syncSection,
 		"does not serve over /sync an invite received over federation while the user blocks invites, whatever it answered the inviting server: an initial /sync of the invitee does not list the room under rooms.invite")
 	conformance.It(federatedRule, func(ctx SpecContext) {
-		s := newRemoteScene(ctx, suite.DefaultRoomVersion(ctx))
+		s := newRemoteScene(ctx, bed.DefaultRoomVersion(ctx))
 		block(ctx, s.bob)
 		res := s.sendV2(ctx)
 		// A witness: the same room's invite of a user who does not block,
 		// sent after bob's, shows the server has taken in bob's invite
 		// before bob's /sync is judged (the server may process it after
 		// answering, so an early /sync would prove nothing).
-		carol := suite.NewUser(ctx, "carol")
+		carol := bed.NewUser(ctx, "carol")
 		_, err := s.remote.SendInviteV2(ctx, s.room.InviteEvent(s.alice, carol.UserID))
 		Expect(err).NotTo(HaveOccurred(), "sending the witness invite of %s", carol.UserID)
 		carol.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))

@@ -8,7 +8,6 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	"herald/harness/suite"
 )
 
 // notObservable skips a spec about unblocking when the server did not
@@ -28,7 +27,7 @@ var _ = Describe("Unblocking invites", func() {
 	clientRule := rule("BLOCK-UNBLOCK", conformance.MUST, unblockSection,
 		"accepts POST /rooms/{roomId}/invite again (200, membership invite) once the invitee, who blocked invites and was refused, puts m.invite_permission_config without default_action")
 	conformance.It(clientRule, func(ctx SpecContext) {
-		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 		block(ctx, bob)
 		room := newRoom(ctx, alice)
 		res, err := alice.Invite(ctx, room, bob.UserID)
@@ -45,7 +44,7 @@ var _ = Describe("Unblocking invites", func() {
 	fedRule := rule("BLOCK-UNBLOCK-FED", conformance.MUST, unblockSection,
 		"accepts a v2 federation invite again (200) and serves it over /sync once the invitee, who blocked invites and was refused, puts m.invite_permission_config without default_action")
 	conformance.It(fedRule, func(ctx SpecContext) {
-		s := newRemoteScene(ctx, suite.DefaultRoomVersion(ctx))
+		s := newRemoteScene(ctx, bed.DefaultRoomVersion(ctx))
 		block(ctx, s.bob)
 		notObservable(s.sendV2(ctx).StatusCode, "BLOCK-FED-V2")
 
@@ -58,7 +57,7 @@ var _ = Describe("Unblocking invites", func() {
 	valueRule := rule("BLOCK-OTHER-VALUE", conformance.MUST, module+"; "+schema,
 		"treats a user whose m.invite_permission_config has default_action \"allow\" (not a value the spec defines) as not blocking: POST /rooms/{roomId}/invite answers 200 and the membership is invite")
 	conformance.It(valueRule, func(ctx SpecContext) {
-		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 		bob.MustSetAccountData(ctx, configType, map[string]any{"default_action": "allow"})
 		room := newRoom(ctx, alice)
 		res, err := alice.Invite(ctx, room, bob.UserID)

@@ -14,7 +14,6 @@ import (
 	"herald/harness/csapi"
 	"herald/harness/federation"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // area is the label of these specs (make conformance LABELS=federation-mock).
@@ -26,8 +25,8 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Section: "server-server-api.md §Publishing Keys (keys_server.yaml)",
 		Says:    "publishes its signing keys at /_matrix/key/v2/server over TLS: for its own name, self-signed, still valid",
 	}, func(ctx SpecContext) {
-		hs := suite.Homeserver()
-		remote := suite.NewRemote(ctx)
+		hs := bed.Homeserver()
+		remote := bed.NewRemote(ctx)
 
 		keys, res, err := remote.FetchKeys(ctx)
 		Expect(err).NotTo(HaveOccurred(), "GET /_matrix/key/v2/server on %s; the exchange:\n%v", hs.ServerName, res)
@@ -42,9 +41,9 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Says:    "accepts a valid signed v2 invite for a local user with 200 and returns it countersigned with a key it publishes",
 	},
 		func(ctx SpecContext, rv matrix.RoomVersion) {
-			bob := suite.NewUser(ctx, "bob")
-			suite.RequireRoomVersion(ctx, rv)
-			remote := suite.NewRemote(ctx)
+			bob := bed.NewUser(ctx, "bob")
+			bed.RequireRoomVersion(ctx, rv)
+			remote := bed.NewRemote(ctx)
 			alice := remote.User("alice")
 			room := remote.CreateRoom(rv, alice)
 			invite := room.InviteEvent(alice, bob.UserID)
@@ -55,7 +54,7 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 			returned, err := res.Event()
 			Expect(err).NotTo(HaveOccurred(), "the v2 invite's answer:\n%v", res)
 			Expect(rv.EventID(returned)).To(Equal(invite.ID), "the returned invite's event ID")
-			Expect(signedBy(ctx, remote, rv, returned, suite.Homeserver().ServerName)).To(Succeed(),
+			Expect(signedBy(ctx, remote, rv, returned, bed.Homeserver().ServerName)).To(Succeed(),
 				"the returned invite must carry the homeserver's valid signature")
 			Expect(room.Membership(bob.UserID)).To(Equal("invite"), "the mock applies the countersigned invite")
 
@@ -69,9 +68,9 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Says:    "joins a local user to a remote room through make_join and send_join, delivers the room's events, and leaves it with a leave event sent in a transaction",
 	},
 		func(ctx SpecContext, rv matrix.RoomVersion) {
-			bob := suite.NewUser(ctx, "bob")
-			suite.RequireRoomVersion(ctx, rv)
-			remote := suite.NewRemote(ctx)
+			bob := bed.NewUser(ctx, "bob")
+			bed.RequireRoomVersion(ctx, rv)
+			remote := bed.NewRemote(ctx)
 			alice := remote.User("alice")
 			room := remote.CreateRoom(rv, alice)
 
@@ -97,9 +96,9 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Says:    "lets a local user accept an invite to an invite-only remote room by joining through make_join and send_join",
 	}, func(ctx SpecContext) {
 		rv := matrix.MustRoomVersion(matrix.DefaultRoomVersion)
-		bob := suite.NewUser(ctx, "bob")
-		suite.RequireRoomVersion(ctx, rv)
-		remote := suite.NewRemote(ctx)
+		bob := bed.NewUser(ctx, "bob")
+		bed.RequireRoomVersion(ctx, rv)
+		remote := bed.NewRemote(ctx)
 		alice := remote.User("alice")
 		room := remote.CreateRoom(rv, alice, federation.JoinRule("invite"))
 
@@ -119,8 +118,8 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Says:    "lets a local user reject an invite from a remote server through make_leave and send_leave",
 	}, func(ctx SpecContext) {
 		rv := matrix.MustRoomVersion("10")
-		bob := suite.NewUser(ctx, "bob")
-		remote := suite.NewRemote(ctx)
+		bob := bed.NewUser(ctx, "bob")
+		remote := bed.NewRemote(ctx)
 		alice := remote.User("alice")
 		room := remote.CreateRoom(rv, alice, federation.JoinRule("invite"))
 
@@ -139,8 +138,8 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Section: "server-server-api.md §Inviting to a room (invites-v2.yaml)",
 		Says:    "sends a correctly hashed, signed and ID'd v2 invite when a local user invites a remote user, and completes the invite once it is countersigned",
 	}, func(ctx SpecContext) {
-		alice := suite.NewUser(ctx, "alice")
-		remote := suite.NewRemote(ctx)
+		alice := bed.NewUser(ctx, "alice")
+		remote := bed.NewRemote(ctx)
 		carol := remote.User("carol")
 		roomID := alice.MustCreateRoom(ctx, csapi.Preset("private_chat"), csapi.Name("outbound invite"))
 
@@ -157,8 +156,8 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Section: "server-server-api.md §Joining Rooms, §Transactions",
 		Says:    "lets a remote user join a local public room through make_join and send_join, then sends it the room's events",
 	}, func(ctx SpecContext) {
-		alice := suite.NewUser(ctx, "alice")
-		remote := suite.NewRemote(ctx)
+		alice := bed.NewUser(ctx, "alice")
+		remote := bed.NewRemote(ctx)
 		carol := remote.User("carol")
 		roomID := alice.MustCreateRoom(ctx, csapi.Preset("public_chat"), csapi.Name("mock joins"))
 
@@ -180,8 +179,8 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Section: "server-server-api.md §Request Authentication",
 		Says:    "signs every federation request with X-Matrix, naming the remote server as destination, with a key it publishes",
 	}, func(ctx SpecContext) {
-		bob := suite.NewUser(ctx, "bob")
-		remote := suite.NewRemote(ctx)
+		bob := bed.NewUser(ctx, "bob")
+		remote := bed.NewRemote(ctx)
 		room := remote.CreateRoom(matrix.MustRoomVersion("10"), remote.User("alice"))
 		bob.MustJoin(ctx, room.ID, csapi.Via(remote.Name()))
 		bob.MustLeave(ctx, room.ID)
@@ -203,8 +202,8 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Section: "server-server-api.md §Request Authentication",
 		Says:    "refuses an unsigned federation request and one with a corrupt X-Matrix signature with 401",
 	}, func(ctx SpecContext) {
-		remote := suite.NewRemote(ctx)
-		target := "/_matrix/federation/v1/query/profile?user_id=" + suite.Homeserver().UserID("nobody")
+		remote := bed.NewRemote(ctx)
+		target := "/_matrix/federation/v1/query/profile?user_id=" + bed.Homeserver().UserID("nobody")
 
 		res, err := remote.Raw(ctx, http.MethodGet, target, nil, federation.Unsigned())
 		Expect(err).NotTo(HaveOccurred())
@@ -226,19 +225,19 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Says:    "sends the presence of a local user who joins a room shared with a remote server as m.presence EDUs shaped as the schema requires, for its own users",
 	}
 	conformance.It(presenceRule, func(ctx SpecContext) {
-		bob := suite.NewUser(ctx, "bob")
-		remote := suite.NewRemote(ctx)
+		bob := bed.NewUser(ctx, "bob")
+		remote := bed.NewRemote(ctx)
 		room := remote.CreateRoom(matrix.MustRoomVersion("10"), remote.User("alice"))
 		bob.MustJoin(ctx, room.ID, csapi.Via(remote.Name()))
 		// Sending presence at all is up to the server (Herald's Synapse
 		// image turns it off): without any, there is nothing to judge.
-		wait, cancel := context.WithTimeout(ctx, suite.Config().Timeouts.Request)
+		wait, cancel := context.WithTimeout(ctx, bed.Config().Timeouts.Request)
 		defer cancel()
 		_, err := remote.Journal.WaitUntil(wait, "an m.presence EDU about "+bob.UserID, func(e federation.Exchange) bool {
 			return e.Direction == federation.Inbound && e.Route == federation.SendTxn && presenceOf(e.RequestBody, bob.UserID)
 		})
 		if err != nil {
-			Skip(fmt.Sprintf("the homeserver sent the mock no m.presence EDU about %s within %s of the join (presence disabled?): nothing to judge", bob.UserID, suite.Config().Timeouts.Request))
+			Skip(fmt.Sprintf("the homeserver sent the mock no m.presence EDU about %s within %s of the join (presence disabled?): nothing to judge", bob.UserID, bed.Config().Timeouts.Request))
 		}
 		Expect(remote.Journal.Deferred(presenceRule.ID)).To(BeEmpty(), "the m.presence EDUs the homeserver sent the mock")
 	})

@@ -13,7 +13,6 @@ import (
 	"herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // badAuth is one way a federation request fails X-Matrix authentication.
@@ -88,7 +87,7 @@ var signedEndpoints = []signedEndpoint{
 // the guard's valid invite afterwards goes over the same API.
 func inviteRequest(v1 bool) func(SpecContext, matrix.RoomVersion) signedRequest {
 	return func(ctx SpecContext, rv matrix.RoomVersion) signedRequest {
-		s := sceneFor(ctx, suite.NewUser(ctx, "bob"), rv, nil)
+		s := sceneFor(ctx, bed.NewUser(ctx, "bob"), rv, nil)
 		invite := s.invite()
 		send := s.sendV2
 		if v1 {
@@ -158,9 +157,9 @@ func inVersions(r conformance.Rule, versions []matrix.RoomVersion, body func(Spe
 func versionFor(ctx SpecContext, rv matrix.RoomVersion) matrix.RoomVersion {
 	GinkgoHelper()
 	if rv.ID == "" {
-		return suite.DefaultRoomVersion(ctx)
+		return bed.DefaultRoomVersion(ctx)
 	}
-	suite.RequireRoomVersion(ctx, rv)
+	bed.RequireRoomVersion(ctx, rv)
 	return rv
 }
 
@@ -170,7 +169,7 @@ func versionFor(ctx SpecContext, rv matrix.RoomVersion) matrix.RoomVersion {
 func newestOffered(ctx SpecContext, versions []matrix.RoomVersion) matrix.RoomVersion {
 	GinkgoHelper()
 	for i := len(versions) - 1; i >= 0; i-- {
-		if suite.OffersRoomVersion(ctx, versions[i].ID) {
+		if bed.OffersRoomVersion(ctx, versions[i].ID) {
 			return versions[i]
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // The inbound checks the v1 and v2 rules share; v1 says which API sends
@@ -29,10 +28,10 @@ func (s *inboundScene) send(ctx context.Context, invite *federation.Event, v1 bo
 // apart from the homeserver's signature and unsigned (checkUnsigned).
 func checkUntouched(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil)
-	suite.RequireRoomVersion(ctx, rv)
+	bed.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
 	Expect(res).To(match.HaveStatus(http.StatusOK))
-	Expect(returnedEvent(res)).To(match.EqualExceptSignaturesOf(sentEvent(res, v1), suite.Homeserver().ServerName))
+	Expect(returnedEvent(res)).To(match.EqualExceptSignaturesOf(sentEvent(res, v1), bed.Homeserver().ServerName))
 }
 
 // checkUnsigned: the returned invite's unsigned is the sent one, or has
@@ -41,7 +40,7 @@ func checkUntouched(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 // where none was sent counts as a change too.
 func checkUnsigned(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil)
-	suite.RequireRoomVersion(ctx, rv)
+	bed.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
 	Expect(res).To(match.HaveStatus(http.StatusOK))
 	sent, returned := sentEvent(res, v1), returnedEvent(res)
@@ -57,12 +56,12 @@ func checkUnsigned(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 // publishes.
 func checkSigned(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil)
-	suite.RequireRoomVersion(ctx, rv)
+	bed.RequireRoomVersion(ctx, rv)
 	invite := s.invite()
 	res := s.send(ctx, invite, v1)
 	Expect(res).To(match.HaveStatus(http.StatusOK))
 	returned, sent := returnedEvent(res), sentEvent(res, v1)
-	hs := suite.Homeserver().ServerName
+	hs := bed.Homeserver().ServerName
 
 	Expect(returned).To(match.HaveEventID(rv, invite.ID), "the event ID of the returned invite")
 	Expect(returned["hashes"]).To(Equal(sent["hashes"]), "the returned invite's hashes must be the sent ones")
@@ -76,7 +75,7 @@ func checkSigned(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 // checkSyncShowsInvite: the invitee finds the invite under rooms.invite.
 func checkSyncShowsInvite(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil)
-	suite.RequireRoomVersion(ctx, rv)
+	bed.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
 	Expect(res).To(match.HaveStatus(http.StatusOK))
 	s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
@@ -86,7 +85,7 @@ func checkSyncShowsInvite(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 // as invite_room_state, as stripped state.
 func checkSyncShowsState(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil, federation.WithState("m.room.topic", "", map[string]any{"topic": "sent with the invite"}))
-	suite.RequireRoomVersion(ctx, rv)
+	bed.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
 	Expect(res).To(match.HaveStatus(http.StatusOK))
 	state := sentState(res, v1)
@@ -100,7 +99,7 @@ func checkSyncShowsState(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 // and send_join on the mock, which verifies and applies the join.
 func checkAccept(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil, federation.JoinRule("invite"))
-	suite.RequireRoomVersion(ctx, rv)
+	bed.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
 	Expect(res).To(match.HaveStatus(http.StatusOK))
 	s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
@@ -119,7 +118,7 @@ func checkAccept(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 // the mock, which verifies and applies the leave.
 func checkReject(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	s := newInboundScene(ctx, rv, nil, federation.JoinRule("invite"))
-	suite.RequireRoomVersion(ctx, rv)
+	bed.RequireRoomVersion(ctx, rv)
 	res := s.send(ctx, s.invite(), v1)
 	Expect(res).To(match.HaveStatus(http.StatusOK))
 	s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
@@ -127,7 +126,7 @@ func checkReject(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	leave, err := s.bob.Leave(ctx, s.room.ID)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(leave).To(match.HaveStatus(http.StatusOK), "%s rejecting the invite to %s (POST /rooms/{roomId}/leave)", s.bob.UserID, s.room.ID)
-	wait := suite.Config().Timeouts.Sync
+	wait := bed.Config().Timeouts.Sync
 	Eventually(ctx, s.remote.Journal.Requests).WithTimeout(wait).Should(federation.ContainInOrder(federation.RequestTo(federation.MakeLeave),
 		Or(federation.RequestTo(federation.SendLeaveV2), federation.RequestTo(federation.SendLeaveV1))),
 		"rejecting a remote invite goes through make_leave and send_leave on the inviting server (a rejection kept only locally leaves the room believing the invite stands)")

@@ -11,7 +11,6 @@ import (
 	"herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // Where the spec lists what a receiver of an invite MUST refuse: both
@@ -45,7 +44,7 @@ var forgedInvites = []forgedInvite{
 	{
 		id: "SENDER", what: "an invite whose sender is not a user of the requesting server (signed by the sender's own server)",
 		forge: func(ctx SpecContext, s *inboundScene) forged {
-			elsewhere := suite.NewRemote(ctx)
+			elsewhere := bed.NewRemote(ctx)
 			dave := elsewhere.User("dave")
 			room := elsewhere.CreateRoom(s.rv, dave)
 			return forged{room.InviteEvent(dave, s.bob.UserID), room, true}
@@ -93,7 +92,7 @@ func validationRules(prefix, api, section string, versions []matrix.RoomVersion)
 			"refuses "+f.what+" over the "+api+" API with a 4xx (400 or 403), and keeps accepting valid invites"),
 			func(ctx SpecContext, rv matrix.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
-				suite.RequireRoomVersion(ctx, rv)
+				bed.RequireRoomVersion(ctx, rv)
 				bad, res := send(ctx, s)
 				s.guardAfterRefusal(ctx, res, bad.refusedRoom())
 				Expect(res).To(match.BeRefusedWith(refusal()...), "%s, sent over the %s invite API, must be refused", f.what, api)
@@ -103,7 +102,7 @@ func validationRules(prefix, api, section string, versions []matrix.RoomVersion)
 			"refuses "+f.what+" over the "+api+" API with M_INVALID_PARAM"),
 			func(ctx SpecContext, rv matrix.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
-				suite.RequireRoomVersion(ctx, rv)
+				bed.RequireRoomVersion(ctx, rv)
 				_, res := send(ctx, s)
 				Expect(res).To(match.HaveErrcode("M_INVALID_PARAM"), "servers SHOULD return M_INVALID_PARAM for %s (%s invite API)", f.what, api)
 				if conformance.Strict() {
@@ -162,7 +161,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 			"refuses an invite whose content holds "+n.what+" in room versions that require strict canonical JSON, with 400, and keeps accepting valid invites"),
 			func(ctx SpecContext, rv matrix.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
-				suite.RequireRoomVersion(ctx, rv)
+				bed.RequireRoomVersion(ctx, rv)
 				ev := withContent(s.remote, s.invite(), map[string]any{"herald_number": n.value})
 				res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, v2Body(s.room, ev))
 				s.guardAfterRefusal(ctx, res, s.room.ID)
@@ -174,7 +173,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 			"refuses an invite whose content holds "+n.what+" in room versions that require strict canonical JSON with M_BAD_JSON"),
 			func(ctx SpecContext, rv matrix.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
-				suite.RequireRoomVersion(ctx, rv)
+				bed.RequireRoomVersion(ctx, rv)
 				ev := withContent(s.remote, s.invite(), map[string]any{"herald_number": n.value})
 				res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, v2Body(s.room, ev))
 				Expect(res).To(match.HaveErrcode("M_BAD_JSON"))
@@ -186,7 +185,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 		"accepts an invite whose content holds a float and an integer outside ±(2^53−1) in room versions 1–5"),
 		func(ctx SpecContext, rv matrix.RoomVersion) {
 			s := newInboundScene(ctx, rv, nil)
-			suite.RequireRoomVersion(ctx, rv)
+			bed.RequireRoomVersion(ctx, rv)
 			ev := withContent(s.remote, s.invite(), map[string]any{"herald_float": json.Number("1.5"), "herald_big": json.Number("9007199254740992")})
 			res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, v2Body(s.room, ev))
 			Expect(res).To(match.HaveStatus(http.StatusOK), "an invite holding a float and a big integer in a v%s room", rv.ID)

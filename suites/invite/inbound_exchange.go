@@ -14,7 +14,6 @@ import (
 	"herald/harness/csapi"
 	"herald/harness/federation"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // areaThirdParty is the area of the third-party invite rules, here those
@@ -35,14 +34,14 @@ type exchangeScene struct {
 
 func newExchangeScene(ctx context.Context, rv matrix.RoomVersion) *exchangeScene {
 	GinkgoHelper()
-	alice := suite.NewUser(ctx, "alice")
+	alice := bed.NewUser(ctx, "alice")
 	room := alice.MustCreateRoom(ctx, csapi.RoomVersion(rv.ID), csapi.Preset(csapi.PresetPrivateChat), csapi.Name("Herald exchange authentication"))
-	is := suite.NewIdentityServer(ctx)
+	is := bed.NewIdentityServer(ctx)
 	inv := is.Store("email", randomEmail(), room, alice.UserID)
 	alice.MustSendState(ctx, room, "m.room.third_party_invite", inv.Token, inv.EventContent())
 	// How the homeserver issues the invite of a valid exchange is judged
 	// by the 3PID-EXCHANGE rules, not here.
-	remote := suite.NewRemote(ctx, federation.AllowProblems())
+	remote := bed.NewRemote(ctx, federation.AllowProblems())
 	carol := remote.User("carol")
 	body := federation.ThirdPartyExchange(room, alice.UserID, carol, inv.DisplayName, is.Signed(carol, inv.Token))
 	return &exchangeScene{alice: alice, room: room, remote: remote, carol: carol, body: body}

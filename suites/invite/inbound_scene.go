@@ -12,7 +12,6 @@ import (
 	"herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // Where the spec states the inbound rules.
@@ -55,20 +54,20 @@ type inboundScene struct {
 // default public, named, in version rv).
 func newInboundScene(ctx context.Context, rv matrix.RoomVersion, remoteOpts []federation.Option, roomOpts ...federation.RoomOption) *inboundScene {
 	GinkgoHelper()
-	return sceneFor(ctx, suite.NewUser(ctx, "bob"), rv, remoteOpts, roomOpts...)
+	return sceneFor(ctx, bed.NewUser(ctx, "bob"), rv, remoteOpts, roomOpts...)
 }
 
 // newEverydayScene is newInboundScene in the homeserver's default room
 // version, for rules that do not depend on it.
 func newEverydayScene(ctx context.Context, remoteOpts []federation.Option, roomOpts ...federation.RoomOption) *inboundScene {
 	GinkgoHelper()
-	bob := suite.NewUser(ctx, "bob")
-	return sceneFor(ctx, bob, suite.DefaultRoomVersion(ctx), remoteOpts, roomOpts...)
+	bob := bed.NewUser(ctx, "bob")
+	return sceneFor(ctx, bob, bed.DefaultRoomVersion(ctx), remoteOpts, roomOpts...)
 }
 
 func sceneFor(ctx context.Context, bob *csapi.Client, rv matrix.RoomVersion, remoteOpts []federation.Option, roomOpts ...federation.RoomOption) *inboundScene {
 	GinkgoHelper()
-	s := &inboundScene{rv: rv, bob: bob, remote: suite.NewRemote(ctx, remoteOpts...)}
+	s := &inboundScene{rv: rv, bob: bob, remote: bed.NewRemote(ctx, remoteOpts...)}
 	s.alice = s.remote.User("alice")
 	s.room = s.remote.CreateRoom(rv, s.alice, append([]federation.RoomOption{federation.RoomName("Herald inbound invite v" + rv.ID)}, roomOpts...)...)
 	return s

@@ -10,7 +10,6 @@ import (
 	"herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // secInviteState is where v1.16 (MSC4311) sets the invite_room_state
@@ -83,7 +82,7 @@ func inviteStateRules() {
 	for _, b := range badStates {
 		body := func(ctx SpecContext, rv matrix.RoomVersion) {
 			s := newInboundScene(ctx, rv, nil)
-			suite.RequireRoomVersion(ctx, rv)
+			bed.RequireRoomVersion(ctx, rv)
 			ev := s.invite()
 			req := v2Body(s.room, ev)
 			req["invite_room_state"] = b.state(s)

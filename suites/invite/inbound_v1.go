@@ -9,7 +9,6 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/match"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // v1Versions are the room versions the v1 invite API serves: "Servers
@@ -23,7 +22,7 @@ var _ = Describe("Inbound invites over the v1 API", func() {
 		`answers a valid v1 invite for a local user with 200 and exactly [200, {"event": …}]`),
 		func(ctx SpecContext, rv matrix.RoomVersion) {
 			s := newInboundScene(ctx, rv, nil)
-			suite.RequireRoomVersion(ctx, rv)
+			bed.RequireRoomVersion(ctx, rv)
 			res := s.sendV1(ctx, s.invite())
 			Expect(res).To(match.HaveStatus(http.StatusOK))
 			Expect(res).To(match.HaveV1EventBody())

@@ -10,7 +10,6 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/match"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // secAssumeV1 is the receiver's side of the v1 invite API.
@@ -25,7 +24,7 @@ var _ = Describe("Inbound v1 invites are taken as room version 1 or 2", func() {
 		func(ctx SpecContext, rv matrix.RoomVersion) {
 			s := newInboundScene(ctx, rv, nil)
 			// The version's own invites must be taken, for the guard.
-			suite.RequireRoomVersion(ctx, rv)
+			bed.RequireRoomVersion(ctx, rv)
 			ev := s.invite()
 			Expect(ev.Fields).NotTo(HaveKey("event_id"), "the invite of a v%s room has no event_id", rv.ID)
 			res := s.sendV1(ctx, ev)
@@ -38,7 +37,7 @@ var _ = Describe("Inbound v1 invites are taken as room version 1 or 2", func() {
 		"accepts a v1 invite whose content holds a float and an integer outside ±(2^53−1), as room versions 1 and 2 require, whatever room version it would otherwise assume"),
 		func(ctx SpecContext, rv matrix.RoomVersion) {
 			s := newInboundScene(ctx, rv, nil)
-			suite.RequireRoomVersion(ctx, rv)
+			bed.RequireRoomVersion(ctx, rv)
 			ev := withContent(s.remote, s.invite(), map[string]any{"herald_float": json.Number("1.5"), "herald_big": json.Number("9007199254740992")})
 			res := s.sendV1(ctx, ev)
 			Expect(res).To(match.HaveStatus(http.StatusOK), "a v1 invite holding a float and a big integer, in a v%s room", rv.ID)

@@ -11,7 +11,6 @@ import (
 	"herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // unknownRoomVersion is a room version no server knows.
@@ -25,7 +24,7 @@ var _ = Describe("Inbound invites over the v2 API", func() {
 		func(ctx SpecContext, rv matrix.RoomVersion) {
 			s := newInboundScene(ctx, rv, nil)
 			res := s.sendV2(ctx, s.invite())
-			if !suite.OffersRoomVersion(ctx, rv.ID) {
+			if !bed.OffersRoomVersion(ctx, rv.ID) {
 				Expect(res).To(match.BeRefusedWith(http.StatusBadRequest), "an invite to a room version the server does not offer")
 				return
 			}

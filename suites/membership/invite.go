@@ -10,7 +10,6 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/csapi"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // inviteAttempt is an invite the spec says the server refuses: who reads
@@ -39,7 +38,7 @@ var inviteRefusals = []inviteRefusal{
 		id: "NOT-MEMBER", what: "an invite from a user who is not in the room",
 		reason: "The inviter is not currently in the room", versions: refusalVersions(),
 		arrange: func(ctx SpecContext, v string) inviteAttempt {
-			alice, mallory, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "mallory"), suite.NewUser(ctx, "bob")
+			alice, mallory, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "mallory"), bed.NewUser(ctx, "bob")
 			room := newRoom(ctx, alice, v, joinRule("invite"))
 			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
 				return mallory.Invite(ctx, room, bob.UserID)
@@ -50,7 +49,7 @@ var inviteRefusals = []inviteRefusal{
 		id: "BANNED", what: "an invite for a user banned from the room",
 		reason: "The invitee has been banned from the room", versions: refusalVersions(),
 		arrange: func(ctx SpecContext, v string) inviteAttempt {
-			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 			room := newRoom(ctx, alice, v, joinRule("invite"))
 			alice.MustBan(ctx, room, bob.UserID)
 			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
@@ -62,7 +61,7 @@ var inviteRefusals = []inviteRefusal{
 		id: "JOINED", what: "an invite for a user already joined to the room",
 		reason: "The invitee is already a member of the room", versions: refusalVersions(),
 		arrange: func(ctx SpecContext, v string) inviteAttempt {
-			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 			room := newRoom(ctx, alice, v, joinRule("public"))
 			bob.MustJoinRoomByID(ctx, room)
 			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
@@ -76,7 +75,7 @@ var inviteRefusals = []inviteRefusal{
 		// bob joins and is no creator: his power level (0, users_default)
 		// is below the invite level in every version, v12 included.
 		arrange: func(ctx SpecContext, v string) inviteAttempt {
-			alice, bob, carol := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob"), suite.NewUser(ctx, "carol")
+			alice, bob, carol := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob"), bed.NewUser(ctx, "carol")
 			room := newRoom(ctx, alice, v, joinRule("public"), csapi.PowerLevelOverride(map[string]any{"invite": 50}))
 			bob.MustJoinRoomByID(ctx, room)
 			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
@@ -88,7 +87,7 @@ var inviteRefusals = []inviteRefusal{
 		id: "SELF", what: "a joined member's invite for themselves",
 		reason: "The invitee is already a member of the room", versions: refusalVersions(),
 		arrange: func(ctx SpecContext, v string) inviteAttempt {
-			alice := suite.NewUser(ctx, "alice")
+			alice := bed.NewUser(ctx, "alice")
 			room := newRoom(ctx, alice, v, joinRule("invite"))
 			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
 				return alice.Invite(ctx, room, alice.UserID)
@@ -125,8 +124,8 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 	okRule := rule("MEM-INVITE-OK", conformance.MUST, inviting+" (200); client-server-api §Room membership; sync rooms.invite",
 		"answers an invite by a joined member with 200 and a JSON object, records the invitee's membership as invite, and lists the room under rooms.invite in the invitee's /sync")
 	conformance.ForEachRoomVersion(okRule, func(ctx SpecContext, v matrix.RoomVersion) {
-		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
-		suite.RequireRoomVersion(ctx, v)
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
+		bed.RequireRoomVersion(ctx, v)
 		room := newRoom(ctx, alice, v.ID, joinRule("invite"))
 
 		res, err := alice.Invite(ctx, room, bob.UserID)
@@ -159,10 +158,10 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 			"client-server-api §Stripped state (the listed events \"should be represented as stripped state when possible\": m.room.create, m.room.name, m.room.avatar, m.room.topic, m.room.join_rules, m.room.canonical_alias, m.room.encryption); sync rooms.invite.invite_state",
 			"gives the invitee the room's "+want.eventType+" in rooms.invite.invite_state of /sync, with the content the room has")
 		conformance.It(stripped, func(ctx SpecContext) {
-			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 			local := unique("herald-stripped")
 			r := strippedRoom{name: unique("Herald tea room"), topic: unique("about tea"), avatar: "mxc://herald.invalid/" + local,
-				alias: "#" + local + ":" + suite.Homeserver().ServerName}
+				alias: "#" + local + ":" + bed.Homeserver().ServerName}
 			room := newRoom(ctx, alice, serverDefault, joinRule("invite"), csapi.Name(r.name), csapi.Topic(r.topic), csapi.RoomAliasName(local),
 				csapi.InitialState("m.room.avatar", "", map[string]any{"url": r.avatar}),
 				csapi.InitialState("m.room.encryption", "", map[string]any{"algorithm": megolm}))
@@ -181,7 +180,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 	twiceRule := rule("MEM-INVITE-TWICE", conformance.MUST, inviting+" (200: \"The user has been invited to join the room, or was already invited to the room\")",
 		"answers an invite for a user who is already invited with 200, and the invitee stays invited with nothing else in the room state changed")
 	conformance.It(twiceRule, func(ctx SpecContext) {
-		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
 		alice.MustInvite(ctx, room, bob.UserID)
 		before := snapshot(ctx, alice, room)
@@ -198,7 +197,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 		"client-server inviting prose (\"Alternatively, the membership state for this user in this room can be modified directly\" by PUT /rooms/{roomId}/state/m.room.member/{userId} with membership invite); client-server room_state.yaml (200)",
 		"accepts an invite sent as the invitee's m.room.member state event with membership invite: 200, and the invitee's membership is invite")
 	conformance.It(stateRule, func(ctx SpecContext) {
-		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
 
 		res, err := alice.SendState(ctx, room, "m.room.member", bob.UserID, map[string]any{"membership": "invite"})
@@ -213,7 +212,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 	againRule := rule("MEM-INVITE-AFTER-LEAVE", conformance.MUST, inviting+" (200); "+authRules+", membership invite (\"If the target user's current membership state is join or ban, reject\"; otherwise the invite level decides)",
 		"answers an invite for a user who rejected an earlier invite to the room with 200, and the invitee's membership becomes invite again")
 	conformance.It(againRule, func(ctx SpecContext) {
-		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
 		alice.MustInvite(ctx, room, bob.UserID)
 		res, err := bob.Leave(ctx, room)
@@ -229,7 +228,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 		refused := rule("MEM-INVITE-"+c.id, conformance.MUST, inviting+" (403, example reason \""+c.reason+"\"); "+authRules+", membership invite",
 			"refuses "+c.what+" with 403 and a standard error response, and changes nothing in the room state")
 		conformance.ForEachRoomVersion(refused, func(ctx SpecContext, v matrix.RoomVersion) {
-			suite.RequireRoomVersion(ctx, v)
+			bed.RequireRoomVersion(ctx, v)
 			a := c.arrange(ctx, v.ID)
 			before := snapshot(ctx, a.observer, a.room)
 			res, err := a.send(ctx)
@@ -250,8 +249,8 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 	unknownRule := rule("MEM-INVITE-UNKNOWN-ROOM", conformance.MUST, inviting+" (403, \"The inviter is not currently in the room\"; 404 is not among its responses); "+commonErrors+" (M_NOT_FOUND may come from any endpoint)",
 		"refuses an invite into a room it does not know with 403 (non-strict runs also accept 404 M_NOT_FOUND)")
 	conformance.It(unknownRule, func(ctx SpecContext) {
-		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
-		room := "!" + unique("herald-no-such-room") + ":" + suite.Homeserver().ServerName
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
+		room := "!" + unique("herald-no-such-room") + ":" + bed.Homeserver().ServerName
 		res, err := alice.Invite(ctx, room, bob.UserID)
 		Expect(err).NotTo(HaveOccurred())
 		if !conformance.Strict() && res.StatusCode == http.StatusNotFound {
@@ -266,7 +265,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 		bad := rule("MEM-INVITE-"+m.id, conformance.MUST, inviting+" (400, \"The request body is malformed\")",
 			"refuses "+m.what+" with 400 and a standard error response, and changes nothing in the room state")
 		conformance.It(bad, func(ctx SpecContext) {
-			alice := suite.NewUser(ctx, "alice")
+			alice := bed.NewUser(ctx, "alice")
 			room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
 			before := snapshot(ctx, alice, room)
 			res, err := alice.InviteBody(ctx, room, m.body)
@@ -278,7 +277,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 			inviting+" (400: \"errcode set to M_BAD_JSON or M_NOT_JSON\", among example reasons); "+commonErrors,
 			"gives errcode "+m.errcodes[0]+" when it refuses "+m.what+" (non-strict runs also accept "+m.lenient[0]+")")
 		conformance.It(errcode, func(ctx SpecContext) {
-			alice := suite.NewUser(ctx, "alice")
+			alice := bed.NewUser(ctx, "alice")
 			room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
 			res, err := alice.InviteBody(ctx, room, m.body)
 			expectStatus(res, err, http.StatusBadRequest, errcode, m.what)
@@ -291,7 +290,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 	}
 
 	credentialRules("MEM-INVITE", inviting, "an invite", func(ctx SpecContext) (*csapi.Client, string, string, any) {
-		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
 		return alice, room, csapi.ClientPath("rooms", room, "invite"), map[string]any{"user_id": bob.UserID}
 	})
@@ -302,8 +301,8 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 	creatorRule := rule("MEM-INVITE-CREATOR-POWER", conformance.MUST, "rooms/v12.md \"Room creators have infinitely high power level\"; "+authRules+", membership invite (sender's power level against the invite level)",
 		"lets the room creator invite in a v12 room whose invite level (150) is above every listed power level, and refuses it with 403 and no state change in v1–v11, where the creator has power level 100")
 	conformance.ForEachRoomVersion(creatorRule, func(ctx SpecContext, v matrix.RoomVersion) {
-		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
-		suite.RequireRoomVersion(ctx, v)
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
+		bed.RequireRoomVersion(ctx, v)
 		room := newRoom(ctx, alice, v.ID, joinRule("public"), csapi.PowerLevelOverride(map[string]any{"invite": 150}))
 		before := snapshot(ctx, alice, room)
 
@@ -320,8 +319,8 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 	additionalRule := rule("MEM-INVITE-ADDITIONAL-CREATOR", conformance.MUST, "rooms/v12.md (room creators include content.additional_creators of m.room.create); "+authRules+", membership invite",
 		"lets a member named in additional_creators invite in a v12 room whose invite level (150) is above every listed power level, and refuses that member (power level 0) with 403 and no state change in v1–v11")
 	conformance.ForEachRoomVersion(additionalRule, func(ctx SpecContext, v matrix.RoomVersion) {
-		alice, bob, carol := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob"), suite.NewUser(ctx, "carol")
-		suite.RequireRoomVersion(ctx, v)
+		alice, bob, carol := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob"), bed.NewUser(ctx, "carol")
+		bed.RequireRoomVersion(ctx, v)
 		room := newRoom(ctx, alice, v.ID, joinRule("public"),
 			csapi.CreationContent(map[string]any{"additional_creators": []string{bob.UserID}}),
 			csapi.PowerLevelOverride(map[string]any{"invite": 150}))
@@ -341,9 +340,9 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 	remoteRule := rule("MEM-INVITE-REMOTE", conformance.MUST, inviting+" (200); server-server-api §Inviting to a room (\"a request to that homeserver to have the event signed and verified must be made\")",
 		"invites a user of another homeserver by asking that server to sign the invite, answers 200, and records the remote invitee's membership as invite")
 	conformance.ForEachRoomVersion(remoteRule, func(ctx SpecContext, v matrix.RoomVersion) {
-		alice := suite.NewUser(ctx, "alice")
-		suite.RequireRoomVersion(ctx, v)
-		remote := suite.NewRemote(ctx)
+		alice := bed.NewUser(ctx, "alice")
+		bed.RequireRoomVersion(ctx, v)
+		remote := bed.NewRemote(ctx)
 		carol := remote.User("carol")
 		room := newRoom(ctx, alice, v.ID, joinRule("invite"))
 

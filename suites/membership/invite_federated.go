@@ -11,7 +11,6 @@ import (
 	"herald/harness/csapi"
 	"herald/harness/federation"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // Where the federation door's refusals are stated.
@@ -69,13 +68,13 @@ var _ = Describe("Invite events from another server that the auth rules forbid",
 		r := rule("MEM-FED-INVITE-"+c.id, conformance.MUST, roomAuthRules+": \""+c.authRule+"\"; "+pduChecks,
 			"does not accept into the room's state "+c.what+", sent by a server in the room in a transaction (correctly hashed and signed), even though its client API would refuse the same invite")
 		conformance.ForEachRoomVersion(r, func(ctx SpecContext, v matrix.RoomVersion) {
-			suite.RequireRoomVersion(ctx, v)
-			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+			bed.RequireRoomVersion(ctx, v)
+			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 			room := newRoom(ctx, alice, v.ID, joinRule("public"), csapi.PowerLevelOverride(map[string]any{"invite": c.inviteLevel}))
 			if c.before != nil {
 				c.before(ctx, alice, bob, room)
 			}
-			remote := suite.NewRemote(ctx)
+			remote := bed.NewRemote(ctx)
 			carol := remote.User("carol")
 			replica, err := remote.JoinRoom(ctx, room, carol)
 			Expect(err).NotTo(HaveOccurred(), "the mock's user %s joining the public room %s", carol, room)

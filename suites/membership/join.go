@@ -9,7 +9,6 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/csapi"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // joinRefusal is a join without the right to join, in rooms whose join
@@ -138,7 +137,7 @@ func newestOffered(ctx SpecContext, user *csapi.Client, versions []matrix.RoomVe
 		return matrix.RoomVersion{}
 	}
 	for i := len(versions) - 1; i >= 0; i-- {
-		if suite.OffersRoomVersion(ctx, versions[i].ID) {
+		if bed.OffersRoomVersion(ctx, versions[i].ID) {
 			return versions[i]
 		}
 	}
@@ -154,7 +153,7 @@ func versionOf(ctx SpecContext, user *csapi.Client, version string) matrix.RoomV
 		return matrix.RoomVersion{}
 	}
 	v := matrix.MustRoomVersion(version)
-	suite.RequireRoomVersion(ctx, v)
+	bed.RequireRoomVersion(ctx, v)
 	return v
 }
 
@@ -163,7 +162,7 @@ var _ = Describe("POST /rooms/{roomId}/join", func() {
 		refused := rule("MEM-JOINBYID-"+c.id, conformance.MUST, c.section,
 			"refuses "+c.what+" with 403 and a standard error response, and changes nothing in the room state")
 		forVersions(refused, c.versions, func(ctx SpecContext, version string) {
-			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 			v := versionOf(ctx, alice, version)
 			room := c.arrange(ctx, alice, bob, v)
 			before := snapshot(ctx, alice, room)
@@ -179,7 +178,7 @@ var _ = Describe("POST /rooms/{roomId}/join", func() {
 		// The errcode does not depend on the room version: one spec, in the
 		// newest version that has the join rule.
 		conformance.It(errcode, func(ctx SpecContext) {
-			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 			room := c.arrange(ctx, alice, bob, newestOffered(ctx, alice, c.versions))
 			res, err := bob.JoinRoomByID(ctx, room)
 			expectStatus(res, err, http.StatusForbidden, errcode, c.what)
@@ -191,7 +190,7 @@ var _ = Describe("POST /rooms/{roomId}/join", func() {
 		allowed := rule("MEM-JOINBYID-"+c.id, conformance.MUST, c.section,
 			"lets "+c.what+" succeed: 200 with the room's ID in room_id, and the user's membership is join")
 		forVersions(allowed, c.versions, func(ctx SpecContext, version string) {
-			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 			v := versionOf(ctx, alice, version)
 			room := c.arrange(ctx, alice, bob, v)
 
@@ -204,7 +203,7 @@ var _ = Describe("POST /rooms/{roomId}/join", func() {
 	twiceRule := rule("MEM-JOINBYID-TWICE", conformance.MUST, joiningByID+" (200); "+authRules+", membership join (a joined user may join again)",
 		"answers a second join by a user already joined to an invite-only room with 200 and room_id; the user stays joined and nothing but their member event may change")
 	conformance.It(twiceRule, func(ctx SpecContext) {
-		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
 		alice.MustInvite(ctx, room, bob.UserID)
 		bob.MustJoinRoomByID(ctx, room)
@@ -217,7 +216,7 @@ var _ = Describe("POST /rooms/{roomId}/join", func() {
 	})
 
 	credentialRules("MEM-JOINBYID", joiningByID, "a join to a public room", func(ctx SpecContext) (*csapi.Client, string, string, any) {
-		alice := suite.NewUser(ctx, "alice")
+		alice := bed.NewUser(ctx, "alice")
 		room := newRoom(ctx, alice, serverDefault, joinRule("public"))
 		return alice, room, csapi.ClientPath("rooms", room, "join"), map[string]any{}
 	})

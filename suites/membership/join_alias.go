@@ -12,7 +12,6 @@ import (
 	"herald/harness/csapi"
 	"herald/harness/federation"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // sendJoins are the send_join requests the homeserver made to a mock.
@@ -36,7 +35,7 @@ var joinDoors = []joinDoor{
 // /directory/room/{roomAlias}) and returns the alias.
 func newAlias(ctx SpecContext, creator *csapi.Client, room string) string {
 	GinkgoHelper()
-	alias := "#" + unique("herald-door") + ":" + suite.Homeserver().ServerName
+	alias := "#" + unique("herald-door") + ":" + bed.Homeserver().ServerName
 	res, err := creator.Do(ctx, http.MethodPut, csapi.ClientPath("directory", "room", alias), csapi.JSONBody(map[string]any{"room_id": room}))
 	Expect(err).NotTo(HaveOccurred(), "creating the alias %s", alias)
 	Expect(res.StatusCode).To(Equal(http.StatusOK), "%s creating the alias %s for %s:\n%s", creator.UserID, alias, room, res.Dump())
@@ -62,7 +61,7 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 			refused := rule("MEM-JOINROOM-"+door.id+"-"+c.id, conformance.MUST, strings.Replace(c.section, joiningByID, joiningAny, 1),
 				"refuses "+c.what+", naming the room "+door.what+", with 403 and a standard error response, and changes nothing in the room state")
 			forVersions(refused, ends(c.versions), func(ctx SpecContext, version string) {
-				alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+				alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 				v := versionOf(ctx, alice, version)
 				room := c.arrange(ctx, alice, bob, v)
 				target := door.name(ctx, alice, room)
@@ -78,7 +77,7 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 			joiningAny+" (403; M_FORBIDDEN is the spec's example body); "+commonErrors+" (M_FORBIDDEN: \"joining a room without permission\")",
 			"gives errcode M_FORBIDDEN when it refuses "+c.what+", naming the room by ID or by alias")
 		conformance.It(errcode, func(ctx SpecContext) {
-			alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 			room := c.arrange(ctx, alice, bob, newestOffered(ctx, alice, c.versions))
 			for _, door := range joinDoors {
 				target := door.name(ctx, alice, room)
@@ -92,10 +91,10 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 	aliasRule := rule("MEM-JOINROOM-LOCAL-ALIAS", conformance.MUST, joiningAny+" (200, room_id)",
 		"joins a public room by a local alias of it: 200 with the room's ID in room_id, and the user's membership is join")
 	conformance.It(aliasRule, func(ctx SpecContext) {
-		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 		localpart := unique("herald-lobby")
 		room := newRoom(ctx, alice, serverDefault, joinRule("public"), csapi.RoomAliasName(localpart))
-		alias := "#" + localpart + ":" + suite.Homeserver().ServerName
+		alias := "#" + localpart + ":" + bed.Homeserver().ServerName
 
 		res, err := bob.Join(ctx, alias)
 		expectJoined(res, err, room, aliasRule, "joining "+alias)
@@ -105,7 +104,7 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 	idRule := rule("MEM-JOINROOM-ROOM-ID", conformance.MUST, joiningAny+" (200, room_id)",
 		"joins a public local room by its room ID: 200 with the room's ID in room_id, and the user's membership is join")
 	conformance.It(idRule, func(ctx SpecContext) {
-		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 		room := newRoom(ctx, alice, serverDefault, joinRule("public"))
 
 		res, err := bob.Join(ctx, room)
@@ -117,8 +116,8 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 		joiningAny+" lists no status for an alias that maps to no room; "+commonErrors+" (M_NOT_FOUND: \"No resource was found for this request\"); the alias lookup it implies (directory GET /directory/room/{roomAlias}) answers 404 M_NOT_FOUND",
 		"refuses a join by a local alias that names no room with 404 M_NOT_FOUND")
 	conformance.It(unknownRule, func(ctx SpecContext) {
-		bob := suite.NewUser(ctx, "bob")
-		alias := "#" + unique("herald-nowhere") + ":" + suite.Homeserver().ServerName
+		bob := bed.NewUser(ctx, "bob")
+		alias := "#" + unique("herald-nowhere") + ":" + bed.Homeserver().ServerName
 
 		res, err := bob.Join(ctx, alias)
 		expectError(res, err, http.StatusNotFound, unknownRule, "joining the unknown alias "+alias)
@@ -129,9 +128,9 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 		joiningAny+" (via: \"The servers to attempt to join the room through\"; 200, room_id); server-server-api §Joining Rooms (make_join, send_join)",
 		"joins a room hosted only on another server by room ID through the server named in via, with make_join and send_join, and answers 200 with the room's ID")
 	conformance.ForEachRoomVersion(remoteRule, func(ctx SpecContext, v matrix.RoomVersion) {
-		bob := suite.NewUser(ctx, "bob")
-		suite.RequireRoomVersion(ctx, v)
-		remote := suite.NewRemote(ctx)
+		bob := bed.NewUser(ctx, "bob")
+		bed.RequireRoomVersion(ctx, v)
+		remote := bed.NewRemote(ctx)
 		room := remote.CreateRoom(v, remote.User("alice"))
 
 		res, err := bob.Join(ctx, room.ID, csapi.Via(remote.Name()))
@@ -145,9 +144,9 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 		joiningAny+" (200, room_id); client-server-api §Room aliases (homeservers MUST resolve aliases on other servers, using the federation API if necessary); server-server-api §Joining Rooms (directory query, make_join, send_join)",
 		"joins a room by an alias of another server: resolves it with that server's directory, joins with make_join and send_join, and answers 200 with the room's ID")
 	conformance.It(remoteAliasRule, func(ctx SpecContext) {
-		bob := suite.NewUser(ctx, "bob")
-		remote := suite.NewRemote(ctx)
-		room := remote.CreateRoom(suite.DefaultRoomVersion(ctx), remote.User("alice"))
+		bob := bed.NewUser(ctx, "bob")
+		remote := bed.NewRemote(ctx)
+		room := remote.CreateRoom(bed.DefaultRoomVersion(ctx), remote.User("alice"))
 		alias := "#" + unique("herald-lobby") + ":" + remote.Name()
 		remote.Answer(federation.QueryDirectory, func(r *federation.Request) *federation.Reply {
 			if r.HTTP.URL.Query().Get("room_alias") != alias {
@@ -167,9 +166,9 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 		joiningAny+" (403: \"You do not have permission to join the room\"); server-server-api joins-v1.yaml make_join 403 (\"does not permit the user to join\")",
 		"answers 403 with a standard error response, and does not join, when the only resident server refuses make_join with 403 M_FORBIDDEN")
 	conformance.It(refusedRule, func(ctx SpecContext) {
-		bob := suite.NewUser(ctx, "bob")
-		remote := suite.NewRemote(ctx, federation.Answer(federation.MakeJoin, federation.Status(http.StatusForbidden, "M_FORBIDDEN")))
-		room := remote.CreateRoom(suite.DefaultRoomVersion(ctx), remote.User("alice"))
+		bob := bed.NewUser(ctx, "bob")
+		remote := bed.NewRemote(ctx, federation.Answer(federation.MakeJoin, federation.Status(http.StatusForbidden, "M_FORBIDDEN")))
+		room := remote.CreateRoom(bed.DefaultRoomVersion(ctx), remote.User("alice"))
 
 		res, err := bob.Join(ctx, room.ID, csapi.Via(remote.Name()))
 		Expect(err).NotTo(HaveOccurred())
@@ -181,7 +180,7 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 	})
 
 	credentialRules("MEM-JOINROOM", joiningAny, "a join to a public room", func(ctx SpecContext) (*csapi.Client, string, string, any) {
-		alice := suite.NewUser(ctx, "alice")
+		alice := bed.NewUser(ctx, "alice")
 		room := newRoom(ctx, alice, serverDefault, joinRule("public"))
 		return alice, room, csapi.ClientPath("join", room), map[string]any{}
 	})

@@ -12,7 +12,6 @@ import (
 	"herald/harness/csapi"
 	"herald/harness/federation"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // rejectSection is where the spec says what rejecting an invite does.
@@ -33,7 +32,7 @@ var _ = Describe("POST /rooms/{roomId}/leave", func() {
 	localRule := rule("MEM-LEAVE-REJECT", conformance.MUST, rejectSection,
 		"rejects a local invite when the invitee leaves: 200 with a JSON object, the invitee's membership becomes leave, and the room moves from rooms.invite to rooms.leave in their /sync")
 	conformance.It(localRule, func(ctx SpecContext) {
-		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
 		alice.MustInvite(ctx, room, bob.UserID)
 		invited := bob.MustSyncUntil(ctx, csapi.InvitedTo(room))
@@ -47,8 +46,8 @@ var _ = Describe("POST /rooms/{roomId}/leave", func() {
 	remoteRule := rule("MEM-LEAVE-REJECT-REMOTE", conformance.MUST, rejectSection,
 		"rejects an invite from another homeserver when the invitee leaves: 200 with a JSON object, and the room moves from rooms.invite to rooms.leave in their /sync")
 	conformance.ForEachRoomVersion(remoteRule, func(ctx SpecContext, v matrix.RoomVersion) {
-		bob := suite.NewUser(ctx, "bob")
-		suite.RequireRoomVersion(ctx, v)
+		bob := bed.NewUser(ctx, "bob")
+		bed.RequireRoomVersion(ctx, v)
 		remote, room := remoteInvite(ctx, bob, v)
 		invited := bob.MustSyncUntil(ctx, csapi.InvitedTo(room.ID))
 
@@ -62,7 +61,7 @@ var _ = Describe("POST /rooms/{roomId}/leave", func() {
 	// INV2-REJECT in suites/invite, in every room version.
 
 	credentialRules("MEM-LEAVE", leaving, "a leave by a joined member", func(ctx SpecContext) (*csapi.Client, string, string, any) {
-		alice := suite.NewUser(ctx, "alice")
+		alice := bed.NewUser(ctx, "alice")
 		room := newRoom(ctx, alice, serverDefault, joinRule("public"))
 		return alice, room, csapi.ClientPath("rooms", room, "leave"), map[string]any{}
 	})
@@ -72,7 +71,7 @@ var _ = Describe("POST /rooms/{roomId}/leave", func() {
 // bob to it over the v2 invite API; the homeserver must accept the invite.
 func remoteInvite(ctx SpecContext, bob *csapi.Client, v matrix.RoomVersion) (*federation.Server, *federation.Room) {
 	GinkgoHelper()
-	remote := suite.NewRemote(ctx)
+	remote := bed.NewRemote(ctx)
 	alice := remote.User("alice")
 	room := remote.CreateRoom(v, alice, federation.JoinRule("invite"))
 	res, err := remote.SendInviteV2(ctx, room.InviteEvent(alice, bob.UserID))

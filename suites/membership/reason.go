@@ -6,7 +6,6 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
-	"herald/harness/suite"
 )
 
 // The reason a client gives for a membership change: inviting.yaml and
@@ -18,7 +17,7 @@ var _ = Describe("The reason of a membership change", func() {
 	localRule := rule("MEM-INVITE-REASON", conformance.MUST, inviting+" "+reasonSection,
 		"puts the reason given with an invite into the invitee's m.room.member invite event as content.reason")
 	conformance.It(localRule, func(ctx SpecContext) {
-		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
 		reason := unique("come for tea")
 
@@ -33,8 +32,8 @@ var _ = Describe("The reason of a membership change", func() {
 	remoteRule := rule("MEM-INVITE-REMOTE-REASON", conformance.MUST, inviting+" "+reasonSection+"; server-server-api §Inviting to a room",
 		"puts the reason given with an invite of a user on another homeserver into the invite event it asks that server to sign, as content.reason")
 	conformance.It(remoteRule, func(ctx SpecContext) {
-		alice := suite.NewUser(ctx, "alice")
-		remote := suite.NewRemote(ctx)
+		alice := bed.NewUser(ctx, "alice")
+		remote := bed.NewRemote(ctx)
 		carol := remote.User("carol")
 		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
 		reason := unique("come for tea")
@@ -51,7 +50,7 @@ var _ = Describe("The reason of a membership change", func() {
 	rejectRule := rule("MEM-LEAVE-REJECT-REASON", conformance.MUST, leaving+" "+reasonSection,
 		"puts the reason given when the invitee rejects an invite into their m.room.member leave event as content.reason")
 	conformance.It(rejectRule, func(ctx SpecContext) {
-		alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
 		alice.MustInvite(ctx, room, bob.UserID)
 		reason := unique("busy that day")

@@ -10,7 +10,6 @@ import (
 	"herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // v2Refusal is one way an invited server that does not know the v2 API
@@ -89,7 +88,7 @@ var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 		Expect(roomID).To(Equal(iv.room), "the room ID in the v1 request's path.%s", iv.explain())
 		Expect(ev).To(match.HaveEventID(rv, eventID), "the event ID in the v1 request's path.%s", iv.explain())
 		Expect(ev).To(match.HaveValidContentHash(rv), "%s", iv.explain())
-		Expect(ev).To(match.BeSignedBy(suite.Homeserver().ServerName, homeserverKeys(ctx, iv.remote), rv), "%s", iv.explain())
+		Expect(ev).To(match.BeSignedBy(bed.Homeserver().ServerName, homeserverKeys(ctx, iv.remote), rv), "%s", iv.explain())
 	}, versions(1, 2)...)
 
 	v1StateRule := rule("FALLBACK-V1-STATE", conformance.MUST, areaFallback,

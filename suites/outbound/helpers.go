@@ -14,7 +14,6 @@ import (
 	"herald/harness/csapi"
 	"herald/harness/federation"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // The areas (and labels) of the rules here.
@@ -49,7 +48,7 @@ func versions(from, to int) []matrix.RoomVersion {
 // or 404 answer may be retried on the v1 API (room version 10 stands in).
 func defaultVersion(ctx context.Context, user *csapi.Client) matrix.RoomVersion {
 	GinkgoHelper()
-	if v := suite.DefaultRoomVersion(ctx); !v.EventRefPairs {
+	if v := bed.DefaultRoomVersion(ctx); !v.EventRefPairs {
 		return v
 	}
 	return matrix.MustRoomVersion("10")
@@ -107,10 +106,10 @@ type roomOptions func(alice *csapi.Client) []csapi.RoomOption
 
 func prepareIn(ctx SpecContext, r conformance.Rule, version func(context.Context, *csapi.Client) matrix.RoomVersion, roomOpts roomOptions, opts ...federation.Option) *invitation {
 	GinkgoHelper()
-	alice := suite.NewUser(ctx, "alice")
+	alice := bed.NewUser(ctx, "alice")
 	rv := version(ctx, alice)
-	suite.RequireRoomVersion(ctx, rv)
-	remote := suite.NewRemote(ctx, opts...)
+	bed.RequireRoomVersion(ctx, rv)
+	remote := bed.NewRemote(ctx, opts...)
 	create := []csapi.RoomOption{csapi.RoomVersion(rv.ID), csapi.Preset(csapi.PresetPrivateChat), csapi.Name(roomName)}
 	if roomOpts != nil {
 		create = append(create, roomOpts(alice)...)

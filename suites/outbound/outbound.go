@@ -12,7 +12,6 @@ import (
 	"herald/harness/federation"
 	"herald/harness/match"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // A local user invites a user of the mock; the mock answers as the spec
@@ -76,7 +75,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 		"signs the invite event it sends, per the room version's redaction rules, with a key it publishes")
 	conformance.ForEachRoomVersion(signedRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, signedRule, rv)
-		Expect(iv.v2Event()).To(match.BeSignedBy(suite.Homeserver().ServerName, homeserverKeys(ctx, iv.remote), rv), "%s", iv.explain())
+		Expect(iv.v2Event()).To(match.BeSignedBy(bed.Homeserver().ServerName, homeserverKeys(ctx, iv.remote), rv), "%s", iv.explain())
 	})
 
 	// The spec defines where a signature goes but gives no RFC 2119 word
@@ -87,7 +86,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 		"signs the invite it sends under its own name only: it carries no signature under the invited server's name, which only the invited server can add")
 	conformance.ForEachRoomVersion(ownRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := inviteRemote(ctx, ownRule, rv)
-		Expect(iv.v2Event()).To(match.OutboundBeSignedOnlyUnder(suite.Homeserver().ServerName), "the invite event the homeserver sent.%s", iv.explain())
+		Expect(iv.v2Event()).To(match.OutboundBeSignedOnlyUnder(bed.Homeserver().ServerName), "the invite event the homeserver sent.%s", iv.explain())
 	})
 
 	idRule := rule("OUT-EVENT-ID", conformance.MUST, areaOutbound,
@@ -108,7 +107,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 		func(ctx SpecContext) {
 			iv := prepareDefault(ctx, xmatrixRule).send(ctx)
 			ex := iv.firstTo(federation.InviteV2)
-			Expect(ex.Origin).To(Equal(suite.Homeserver().ServerName), "the X-Matrix origin.%s", iv.explain())
+			Expect(ex.Origin).To(Equal(bed.Homeserver().ServerName), "the X-Matrix origin.%s", iv.explain())
 			var xmatrix []federation.Check
 			for _, c := range ex.Checks {
 				if strings.HasPrefix(c.Name, "X-Matrix") {
@@ -209,7 +208,7 @@ func expectSentToRoom(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion
 	iv := prepareRoom(ctx, r, rv, func(*csapi.Client) []csapi.RoomOption {
 		return []csapi.RoomOption{csapi.InitialState("m.room.join_rules", "", map[string]any{"join_rule": "public"})}
 	}, opts...)
-	resident := suite.NewRemote(ctx)
+	resident := bed.NewRemote(ctx)
 	replica, err := resident.JoinRoom(ctx, iv.room, resident.User("dave"))
 	Expect(err).NotTo(HaveOccurred(), "a second mock joining the room before the invite, to be a server in the room.%s", iv.explain())
 	iv.send(ctx)
@@ -221,7 +220,7 @@ func expectSentToRoom(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion
 	} else {
 		sent = iv.sentID()
 	}
-	Eventually(ctx, func() *federation.Event { return replica.Event(sent) }).WithTimeout(suite.Config().Timeouts.Sync).ShouldNot(BeNil(),
+	Eventually(ctx, func() *federation.Event { return replica.Event(sent) }).WithTimeout(bed.Config().Timeouts.Sync).ShouldNot(BeNil(),
 		"the server in the room (%s) was not sent the invite %s (the MAY is not done).%s", resident.Name(), sent, iv.explain())
 	Expect(replica.Event(sent).Fields).To(match.OutboundCarrySignature(rv, iv.remote.Name(), iv.remote.KeyID(), iv.remote.Signer().PublicKey()),
 		"the invite as the homeserver sent it to %s, a server in the room, must be the one both servers signed.%s", resident.Name(), iv.explain())

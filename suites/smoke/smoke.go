@@ -10,7 +10,6 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/csapi"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 var _ = Describe("Smoke: the homeserver under test", Label("smoke"), func() {
@@ -19,7 +18,7 @@ var _ = Describe("Smoke: the homeserver under test", Label("smoke"), func() {
 		Section: "client-server-api §Getting the versions of the specification supported by the server",
 		Says:    "answers GET /_matrix/client/versions with the spec versions it supports",
 	}, func(ctx SpecContext) {
-		v := suite.Client().MustVersions(ctx)
+		v := bed.Client().MustVersions(ctx)
 		Expect(v.Versions).NotTo(BeEmpty(), "the server lists no spec versions")
 	})
 
@@ -28,8 +27,8 @@ var _ = Describe("Smoke: the homeserver under test", Label("smoke"), func() {
 		Section: "client-server-api §Account registration; whoami",
 		Says:    "registers users whose access tokens identify them",
 	}, func(ctx SpecContext) {
-		alice := suite.NewUser(ctx, "alice")
-		bob := suite.NewUser(ctx, "bob")
+		alice := bed.NewUser(ctx, "alice")
+		bob := bed.NewUser(ctx, "bob")
 		Expect(alice.MustWhoami(ctx).UserID).To(Equal(alice.UserID))
 		Expect(bob.MustWhoami(ctx).UserID).To(Equal(bob.UserID))
 		Expect(alice.UserID).NotTo(Equal(bob.UserID))
@@ -40,8 +39,8 @@ var _ = Describe("Smoke: the homeserver under test", Label("smoke"), func() {
 		Section: "client-server-api create_room.yaml, inviting.yaml, joining.yaml, sync.yaml",
 		Says:    "creates a room in each version it supports (and refuses the others with 400 M_UNSUPPORTED_ROOM_VERSION), delivers an invite through /sync and lets the invitee join",
 	}, func(ctx SpecContext, version matrix.RoomVersion) {
-		alice := suite.NewUser(ctx, "alice")
-		if !suite.OffersRoomVersion(ctx, version.ID) {
+		alice := bed.NewUser(ctx, "alice")
+		if !bed.OffersRoomVersion(ctx, version.ID) {
 			res, err := alice.CreateRoom(ctx, csapi.RoomVersion(version.ID))
 			Expect(err).NotTo(HaveOccurred())
 			Expect(res.StatusCode).To(Equal(http.StatusBadRequest),
@@ -49,7 +48,7 @@ var _ = Describe("Smoke: the homeserver under test", Label("smoke"), func() {
 			Expect(res.Errcode()).To(Equal("M_UNSUPPORTED_ROOM_VERSION"), "errcode for an unsupported room version; got:\n%s", res)
 			return
 		}
-		bob := suite.NewUser(ctx, "bob")
+		bob := bed.NewUser(ctx, "bob")
 		room := alice.MustCreateRoom(ctx, csapi.RoomVersion(version.ID), csapi.Preset("private_chat"), csapi.Name("smoke v"+version.ID))
 		create := alice.MustStateEvent(ctx, room, "m.room.create", "")
 		Expect(create).To(HaveKeyWithValue("room_version", version.ID), "the room's m.room.create content")

@@ -13,7 +13,6 @@ import (
 	"herald/harness/federation"
 	"herald/harness/identity"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // inbound is a third-party invite waiting in a room of the homeserver
@@ -32,16 +31,16 @@ type inbound struct {
 // for the zero RoomVersion).
 func newInbound(ctx context.Context, rv matrix.RoomVersion) *inbound {
 	GinkgoHelper()
-	alice := suite.NewUser(ctx, "alice")
+	alice := bed.NewUser(ctx, "alice")
 	if rv.ID == "" {
-		rv = suite.DefaultRoomVersion(ctx)
+		rv = bed.DefaultRoomVersion(ctx)
 	}
-	suite.RequireRoomVersion(ctx, rv)
+	bed.RequireRoomVersion(ctx, rv)
 	room := privateRoom(ctx, alice, rv)
-	is := suite.NewIdentityServer(ctx)
+	is := bed.NewIdentityServer(ctx)
 	// Problems with what the homeserver sends the mock are part of what
 	// these rules judge, so the specs assert them (see problems).
-	remote := suite.NewRemote(ctx, federation.AllowProblems())
+	remote := bed.NewRemote(ctx, federation.AllowProblems())
 	return &inbound{alice: alice, room: room, is: is, inv: pendingInvite(ctx, alice, room, is, newEmail()), remote: remote, carol: remote.User("carol")}
 }
 
@@ -118,7 +117,7 @@ var exchangeRefusals = []exchangeRefusal{
 		}},
 	{"SENDER", "whose sender, another member allowed to invite, did not send the m.room.third_party_invite", authRules + " (sender must match the m.room.third_party_invite's sender)",
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
-			bob := suite.NewUser(ctx, "bob")
+			bob := bed.NewUser(ctx, "bob")
 			in.alice.MustInvite(ctx, in.room, bob.UserID)
 			bob.MustJoinRoomByID(ctx, in.room)
 			return in.room, federation.ThirdPartyExchange(in.room, bob.UserID, in.carol, in.inv.DisplayName, in.is.Signed(in.carol, in.inv.Token)), nil
@@ -130,7 +129,7 @@ var exchangeRefusals = []exchangeRefusal{
 		}},
 	{"ROOM-MISMATCH", "whose body room_id (another room with a valid pending invite) is not the room in the path", exchangeAPI + " (room_id must match the path)",
 		func(ctx SpecContext, in *inbound) (string, map[string]any, []string) {
-			other := privateRoom(ctx, in.alice, suite.DefaultRoomVersion(ctx))
+			other := privateRoom(ctx, in.alice, bed.DefaultRoomVersion(ctx))
 			inv := pendingInvite(ctx, in.alice, other, in.is, newEmail())
 			return in.room, federation.ThirdPartyExchange(other, in.alice.UserID, in.carol, inv.DisplayName, in.is.Signed(in.carol, inv.Token)), []string{other}
 		}},

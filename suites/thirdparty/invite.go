@@ -12,7 +12,6 @@ import (
 	"herald/harness/csapi"
 	"herald/harness/identity"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // emailInvite is a client inviting an email address to a room: the
@@ -28,9 +27,9 @@ type emailInvite struct {
 
 func newEmailInvite(ctx context.Context) *emailInvite {
 	GinkgoHelper()
-	alice := suite.NewUser(ctx, "alice")
-	is := suite.NewIdentityServer(ctx)
-	return &emailInvite{alice: alice, room: privateRoom(ctx, alice, suite.DefaultRoomVersion(ctx)), is: is, token: is.AccessToken(), email: newEmail()}
+	alice := bed.NewUser(ctx, "alice")
+	is := bed.NewIdentityServer(ctx)
+	return &emailInvite{alice: alice, room: privateRoom(ctx, alice, bed.DefaultRoomVersion(ctx)), is: is, token: is.AccessToken(), email: newEmail()}
 }
 
 // body is the invite_3pid request body, without the fields named in omit.
@@ -123,7 +122,7 @@ var _ = Describe("Inviting by email (client-server third-party invites)", func()
 		"invites the user an email is bound to with an ordinary m.room.member invite — no store-invite, no m.room.third_party_invite — when the identity server's lookup finds the binding")
 	conformance.It(boundRule, func(ctx SpecContext) {
 		e := newEmailInvite(ctx)
-		bob := suite.NewUser(ctx, "bob")
+		bob := bed.NewUser(ctx, "bob")
 		e.is.Bind("email", e.email, bob.UserID)
 		res := e.send(ctx)
 		Expect(res.StatusCode).To(Equal(http.StatusOK), "inviting %s (bound to %s) by email:\n%s%s", e.email, bob.UserID, e.answer(res), required(boundRule))
@@ -143,7 +142,7 @@ var _ = Describe("Inviting by email (client-server third-party invites)", func()
 		res := e.send(ctx)
 		Expect(res.StatusCode).To(Equal(http.StatusOK), "inviting %s by email:\n%s%s", e.email, e.answer(res), required(bearerRule))
 		bound := newEmail()
-		e.is.Bind("email", bound, suite.NewUser(ctx, "bob").UserID)
+		e.is.Bind("email", bound, bed.NewUser(ctx, "bob").UserID)
 		e.email = bound
 		res = e.send(ctx)
 		Expect(res.StatusCode).To(Equal(http.StatusOK), "inviting %s (bound) by email:\n%s%s", bound, e.answer(res), required(bearerRule))

@@ -11,7 +11,6 @@ import (
 	"herald/harness/csapi"
 	"herald/harness/identity"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // localInvite is a third-party invite in an invite-only room of the
@@ -28,13 +27,13 @@ type localInvite struct {
 // default for the zero RoomVersion).
 func newLocalInvite(ctx context.Context, rv matrix.RoomVersion) *localInvite {
 	GinkgoHelper()
-	alice, bob := suite.NewUser(ctx, "alice"), suite.NewUser(ctx, "bob")
+	alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 	if rv.ID == "" {
-		rv = suite.DefaultRoomVersion(ctx)
+		rv = bed.DefaultRoomVersion(ctx)
 	}
-	suite.RequireRoomVersion(ctx, rv)
+	bed.RequireRoomVersion(ctx, rv)
 	room := privateRoom(ctx, alice, rv)
-	is := suite.NewIdentityServer(ctx)
+	is := bed.NewIdentityServer(ctx)
 	return &localInvite{alice: alice, bob: bob, room: room, is: is, inv: pendingInvite(ctx, alice, room, is, newEmail())}
 }
 
@@ -85,7 +84,7 @@ var joinRefusals = []joinRefusal{
 		}},
 	{"MXID", "made out to another user", authRules + " (mxid must match state_key)", forbidden,
 		func(ctx SpecContext, l *localInvite) matrix.Object {
-			return l.is.Signed(suite.NewUser(ctx, "mallory").UserID, l.inv.Token, identity.WithSender(l.alice.UserID))
+			return l.is.Signed(bed.NewUser(ctx, "mallory").UserID, l.inv.Token, identity.WithSender(l.alice.UserID))
 		}},
 	{"TOKEN", "for a token that matches no m.room.third_party_invite in the room", authRules + " (an m.room.third_party_invite with state_key token must be in the room state)", forbidden,
 		func(ctx SpecContext, l *localInvite) matrix.Object {
@@ -93,7 +92,7 @@ var joinRefusals = []joinRefusal{
 		}},
 	{"SENDER", "whose sender is another member allowed to invite, not the inviter who sent the pending m.room.third_party_invite (signed by the identity server)", pendingMatch + " (the block's sender is the user who issued the invite)", forbidden,
 		func(ctx SpecContext, l *localInvite) matrix.Object {
-			dave := suite.NewUser(ctx, "dave")
+			dave := bed.NewUser(ctx, "dave")
 			l.alice.MustInvite(ctx, l.room, dave.UserID)
 			dave.MustJoinRoomByID(ctx, l.room)
 			return l.is.Signed(l.bob.UserID, l.inv.Token, identity.WithSender(dave.UserID))

@@ -12,7 +12,6 @@ import (
 	"herald/harness/federation"
 	"herald/harness/identity"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 // pendingRemote is a third-party invite to a room the mock homeserver
@@ -33,12 +32,12 @@ type pendingRemote struct {
 // server's default for the zero RoomVersion).
 func newPendingRemote(ctx context.Context, rv matrix.RoomVersion) *pendingRemote {
 	GinkgoHelper()
-	bob := suite.NewUser(ctx, "bob")
+	bob := bed.NewUser(ctx, "bob")
 	if rv.ID == "" {
-		rv = suite.DefaultRoomVersion(ctx)
+		rv = bed.DefaultRoomVersion(ctx)
 	}
-	suite.RequireRoomVersion(ctx, rv)
-	p := &pendingRemote{bob: bob, remote: suite.NewRemote(ctx, federation.AllowProblems()), is: suite.NewIdentityServer(ctx), email: newEmail()}
+	bed.RequireRoomVersion(ctx, rv)
+	p := &pendingRemote{bob: bob, remote: bed.NewRemote(ctx, federation.AllowProblems()), is: bed.NewIdentityServer(ctx), email: newEmail()}
 	p.alice = p.remote.User("alice")
 	p.inv = p.is.Store("email", p.email, "", p.alice)
 	p.room = p.remote.CreateRoom(rv, p.alice, federation.JoinRule("invite"),
@@ -65,7 +64,7 @@ func (p *pendingRemote) onbind(ctx context.Context, method string) (*identity.Re
 func (p *pendingRemote) expectExchanged(ctx context.Context, r conformance.Rule, res *identity.Response, signed matrix.Object) {
 	GinkgoHelper()
 	Eventually(ctx, func() []federation.Exchange { return p.remote.Journal.RequestsTo(federation.ExchangeThirdPartyInvite) }).
-		WithTimeout(suite.Config().Timeouts.Sync).ShouldNot(BeEmpty(),
+		WithTimeout(bed.Config().Timeouts.Sync).ShouldNot(BeEmpty(),
 		"after onbind the homeserver should ask %s to exchange the invite; onbind was answered:\n%v%s", p.remote.Name(), res, required(r))
 	ex := p.remote.Journal.RequestsTo(federation.ExchangeThirdPartyInvite)[0]
 	Expect(problems(p.remote)).To(BeEmpty(), "what the homeserver sent the room's server (the mock)%s", required(r))
@@ -101,7 +100,7 @@ var _ = Describe("Binding an email with pending invites (/3pid/onbind)", func() 
 		res, _ := p.onbind(ctx, http.MethodPost)
 		Expect(res.StatusCode).To(Equal(http.StatusOK), "POST /3pid/onbind, to have an exchange to look at (3PID-ONBIND fails too):\n%v", res)
 		Eventually(ctx, func() []federation.Exchange { return p.remote.Journal.RequestsTo(federation.ExchangeThirdPartyInvite) }).
-			WithTimeout(suite.Config().Timeouts.Sync).ShouldNot(BeEmpty(),
+			WithTimeout(bed.Config().Timeouts.Sync).ShouldNot(BeEmpty(),
 			"after onbind the homeserver should ask %s to exchange the invite; onbind was answered:\n%v%s", p.remote.Name(), res, required(nameRule))
 		ex := p.remote.Journal.RequestsTo(federation.ExchangeThirdPartyInvite)[0]
 		body, err := matrix.ParseObject(ex.RequestBody)
@@ -180,9 +179,9 @@ var _ = Describe("Binding an email with pending invites (/3pid/onbind)", func() 
 			Expect(p.remote.Journal.RequestsTo(federation.ExchangeThirdPartyInvite)).To(BeEmpty(),
 				"after onbind with %s (answered %d) the homeserver asked the room's server to exchange an invite%s", c.what, res.StatusCode, required(quietRule))
 		}
-		hs := suite.Homeserver()
+		hs := bed.Homeserver()
 		Expect(hs.Alive(ctx)).To(Succeed(), "the homeserver after the malformed onbind bodies")
-		res, err := suite.Client().Versions(ctx)
+		res, err := bed.Client().Versions(ctx)
 		Expect(err).NotTo(HaveOccurred(), "GET /_matrix/client/versions after the malformed onbind bodies")
 		Expect(res.StatusCode).To(Equal(http.StatusOK), "GET /_matrix/client/versions after the malformed onbind bodies:\n%s", res.Dump())
 		fres, err := p.remote.Version(ctx)

@@ -9,7 +9,6 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/csapi"
 	"herald/harness/matrix"
-	"herald/harness/suite"
 )
 
 var _ = Describe("Redacting a third-party invite membership", func() {
@@ -26,7 +25,7 @@ var _ = Describe("Redacting a third-party invite membership", func() {
 		invites := in.remote.ReceivedInvites()
 		Expect(invites).NotTo(BeEmpty(), "the homeserver sent no invite for the exchange (3PID-EXCHANGE fails too)")
 		invite := invites[0].Event
-		Eventually(ctx, func() string { return membershipOf(ctx, in.alice, in.room, in.carol) }).WithTimeout(suite.Config().Timeouts.Sync).
+		Eventually(ctx, func() string { return membershipOf(ctx, in.alice, in.room, in.carol) }).WithTimeout(bed.Config().Timeouts.Sync).
 			Should(Equal("invite"), "%s's membership after the exchange", in.carol)
 
 		res2, err := in.alice.Do(ctx, http.MethodPut, csapi.ClientPath("rooms", in.room, "redact", invite.ID, unique("txn")), csapi.JSONBody(map[string]any{}))
@@ -47,7 +46,7 @@ var _ = Describe("Redacting a third-party invite membership", func() {
 			}
 			content, _ := ev.GetObject("content")
 			return redactionProblems(rv, invite.Fields, content)
-		}).WithTimeout(suite.Config().Timeouts.Sync).Should(BeEmpty(), "the invite %s after its redaction%s", invite.ID, required(redactRule))
+		}).WithTimeout(bed.Config().Timeouts.Sync).Should(BeEmpty(), "the invite %s after its redaction%s", invite.ID, required(redactRule))
 		Expect(problems(in.remote)).To(BeEmpty(), "what the homeserver sent the mock")
 	})
 })

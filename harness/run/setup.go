@@ -1,4 +1,4 @@
-package suite
+package run
 
 import (
 	"context"
@@ -36,13 +36,6 @@ type shared struct {
 // volume where the run asked for memory (see docker.Container.OnDisk).
 const storageNoteFile = "storage-note.txt"
 
-// teardownTimeout bounds cleanup, which must finish even after an interrupt.
-const teardownTimeout = 60 * time.Second
-
-var _ = ginkgo.SynchronizedBeforeSuite(prepareRun, startHomeserver)
-
-var _ = ginkgo.SynchronizedAfterSuite(stopHomeserver, removeNetwork)
-
 // tuneRuntime fits the Go runtime to a test process, which waits on the
 // homeserver most of the time, unless GOMAXPROCS or GOGC say otherwise.
 // Measured on full runs against Dendrite, the two together cut the
@@ -60,11 +53,12 @@ func tuneRuntime() {
 	}
 }
 
-// prepareRun runs on process 1 only: sweep what killed runs left, make sure
-// the image exists, make the run's network and CA.
-func prepareRun(ctx ginkgo.SpecContext) []byte {
-	_, err := loadExpectations()
-	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "reading the expectations of %s", cfg.HS)
+// Prepare runs on process 1 only, first in SynchronizedBeforeSuite: sweep
+// what killed runs left, make sure the image exists, make the run's network
+// and CA. It returns them for StartHomeserver on every process.
+func (p *Process) Prepare(ctx ginkgo.SpecContext) []byte {
+	_, err := p.loadExpectations()
+	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "reading the expectations of %s", p.cfg.HS)
 
 	// The CA's RSA key takes the better part of a second to generate: it
 	// grows while the image is checked and the network made.
@@ -75,23 +69,23 @@ func prepareRun(ctx ginkgo.SpecContext) []byte {
 		authority <- caResult{ca, err, time.Since(start)}
 	}()
 
-	swept, err := engine.SweepOrphans(ctx)
+	swept, err := p.engine.SweepOrphans(ctx)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "removing leftovers of earlier runs")
 	if swept.Containers+swept.Networks > 0 {
 		fmt.Fprintf(ginkgo.GinkgoWriter, "removed %d container(s) and %d network(s) left by killed runs\n", swept.Containers, swept.Networks)
 	}
 
-	buildCtx, cancel := context.WithTimeout(ctx, cfg.Timeouts.Build)
+	buildCtx, cancel := context.WithTimeout(ctx, p.cfg.Timeouts.Build)
 	defer cancel()
-	err = engine.EnsureImage(buildCtx, homeserver.Image(cfg, ginkgo.GinkgoWriter))
+	err = p.engine.EnsureImage(buildCtx, homeserver.Image(p.cfg, ginkgo.GinkgoWriter))
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "getting the homeserver image")
 
-	os.Remove(filepath.Join(cfg.ReportPath(), storageNoteFile)) // an earlier run's
+	os.Remove(filepath.Join(p.cfg.ReportPath(), storageNoteFile)) // an earlier run's
 	id := newRunID()
-	// From here on the teardown on this process (removeNetwork) sweeps the
-	// run, even if an interrupt comes before startHomeserver sets run again.
-	run = id
-	net, err := engine.CreateNetwork(ctx, "herald-"+id, docker.Labels(id))
+	// From here on the teardown on this process (RemoveNetwork) sweeps the
+	// run, even if an interrupt comes before StartHomeserver sets it again.
+	p.runID = id
+	net, err := p.engine.CreateNetwork(ctx, "herald-"+id, docker.Labels(id))
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	made := <-authority
 	gomega.Expect(made.err).NotTo(gomega.HaveOccurred())
@@ -104,9 +98,9 @@ func prepareRun(ctx ginkgo.SpecContext) []byte {
 
 // ulimits are the homeserver containers' limits: the engine's own, lowered
 // where the run profile says.
-func ulimits() map[string]int64 {
-	limits := engine.Limits()
-	for name, v := range cfg.Ulimits {
+func (p *Process) ulimits() map[string]int64 {
+	limits := p.engine.Limits()
+	for name, v := range p.cfg.Ulimits {
 		limits[name] = v
 	}
 	return limits
@@ -118,95 +112,62 @@ type caResult struct {
 	took time.Duration
 }
 
-// startHomeserver runs on every process: start this process's homeserver.
-func startHomeserver(ctx ginkgo.SpecContext, data []byte) {
+// StartHomeserver runs on every process, second in SynchronizedBeforeSuite,
+// with what Prepare made: it sets the expectations and the health guard
+// every spec ends with, starts this process's homeserver and makes the bed
+// ready.
+func (p *Process) StartHomeserver(ctx ginkgo.SpecContext, data []byte) {
 	tuneRuntime()
 	var s shared
 	gomega.Expect(json.Unmarshal(data, &s)).To(gomega.Succeed())
-	entries, err := loadExpectations()
+	entries, err := p.loadExpectations()
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
-	conformance.SetPolicy(expectations.Policy(entries, cfg.Strict))
-	conformance.GuardEverySpec("the homeserver still serves", guardHealth)
+	conformance.SetPolicy(expectations.Policy(entries, p.cfg.Strict))
+	conformance.GuardEverySpec("the homeserver still serves", p.guardHealth)
 
-	run = s.Run
-	ca, err = pki.ParseCA(s.CACert, s.CAKey)
+	p.runID = s.Run
+	p.ca, err = pki.ParseCA(s.CACert, s.CAKey)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
-	network, err = engine.OpenNetwork(ctx, s.Network)
+	p.network, err = p.engine.OpenNetwork(ctx, s.Network)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 
 	proc := ginkgo.GinkgoParallelProcess()
 	name := fmt.Sprintf("hs%d", proc)
-	hs, err = homeserver.Start(ctx, homeserver.Options{
-		Engine:        engine,
-		Image:         cfg.Homeserver.Image,
-		Network:       network,
+	p.hs, err = homeserver.Start(ctx, homeserver.Options{
+		Engine:        p.engine,
+		Image:         p.cfg.Homeserver.Image,
+		Network:       p.network,
 		ServerName:    name,
-		ContainerName: fmt.Sprintf("herald-%s-%s-%s", run, cfg.HS, name),
-		CA:            ca,
-		Labels:        docker.Labels(run),
-		ReadyTimeout:  cfg.Timeouts.Ready,
-		Tmpfs:         cfg.Homeserver.Tmpfs,
-		Ulimits:       ulimits(),
+		ContainerName: fmt.Sprintf("herald-%s-%s-%s", p.runID, p.cfg.HS, name),
+		CA:            p.ca,
+		Labels:        docker.Labels(p.runID),
+		ReadyTimeout:  p.cfg.Timeouts.Ready,
+		Tmpfs:         p.cfg.Homeserver.Tmpfs,
+		Ulimits:       p.ulimits(),
 	})
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "starting the homeserver under test")
+	p.bed.Ready(p.cfg, p.hs, p.ca, p.network.Gateway)
+	hs := p.hs
 	if len(hs.OnDisk) > 0 {
 		note := fmt.Sprintf("the image keeps files in %s, and Docker's memory mounts start empty: Herald gave %s an anonymous volume instead (on the host's disk, past the storage driver; Podman copies the files into memory).\n",
 			strings.Join(hs.OnDisk, ", "), strings.Join(hs.OnDisk, ", "))
-		os.MkdirAll(cfg.ReportPath(), 0o755)
-		os.WriteFile(filepath.Join(cfg.ReportPath(), storageNoteFile), []byte(note), 0o644)
+		os.MkdirAll(p.cfg.ReportPath(), 0o755)
+		os.WriteFile(filepath.Join(p.cfg.ReportPath(), storageNoteFile), []byte(note), 0o644)
 	}
 	fmt.Fprintf(ginkgo.GinkgoWriter, "%s (%s) ready in %s at %s\n", hs.ServerName, hs.Image, hs.BootTime.Round(time.Millisecond), hs.ClientURL)
 }
 
-// stopHomeserver runs on every process after its last spec (also after an
-// interrupt): keep the homeserver's log, then remove its container.
-func stopHomeserver() {
-	if hs == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
-	defer cancel()
-	saveLog(ctx, hs, ginkgo.GinkgoParallelProcess())
-	hintCtx, stop := context.WithTimeout(ctx, 10*time.Second)
-	hint, err := hs.OverlayHint(hintCtx)
-	stop()
-	if err == nil && hint != "" {
-		// Every process finds the same; the report prints it once.
-		os.WriteFile(filepath.Join(cfg.ReportPath(), storageNoteFile), []byte(hint+"\n"), 0o644)
-	}
-	if cpu, err := hs.CPUTime(ctx); err == nil { // read by herald bench
-		fmt.Fprintf(ginkgo.GinkgoWriter, "%s used %s of CPU\n", hs.ServerName, cpu.Round(time.Millisecond))
-	}
-	gomega.Expect(hs.Remove(ctx)).To(gomega.Succeed(), "removing the homeserver container")
-}
-
-// removeNetwork runs on process 1 after every process finished, and also
-// sweeps anything of this run a crashed process left. It sweeps killed
-// runs once more too: a create a run had in flight when it was killed can
-// complete in the engine after this run's first sweep.
-func removeNetwork() {
-	if run == "" {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
-	defer cancel()
-	_, err := engine.SweepRun(ctx, run)
-	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "removing this run's containers and network")
-	_, err = engine.SweepOrphans(ctx)
-	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "removing leftovers of killed runs")
-}
-
 // loadExpectations reads the homeserver's known failures and checks that
 // each names a spec that exists.
-func loadExpectations() ([]expectations.Entry, error) {
-	entries, err := expectations.Load(cfg.Homeserver.Expectations)
+func (p *Process) loadExpectations() ([]expectations.Entry, error) {
+	entries, err := expectations.Load(p.cfg.Homeserver.Expectations)
 	if err != nil {
 		return nil, err
 	}
 	known := knownIDs()
 	err = expectations.Check(entries, func(id string) bool { return known[id] })
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cfg.Homeserver.Expectations, err)
+		return nil, fmt.Errorf("%s: %w", p.cfg.Homeserver.Expectations, err)
 	}
 	return entries, nil
 }
@@ -221,19 +182,6 @@ func knownIDs() map[string]bool {
 		known[r.ID] = true
 	}
 	return known
-}
-
-// saveLog keeps the homeserver's whole log next to the reports.
-func saveLog(ctx context.Context, hs *homeserver.Homeserver, proc int) {
-	logs, err := hs.Logs(ctx, time.Time{})
-	if err != nil {
-		fmt.Fprintln(ginkgo.GinkgoWriter, "saving homeserver log:", err)
-		return
-	}
-	dir := cfg.ReportPath()
-	if err := os.MkdirAll(dir, 0o755); err == nil {
-		os.WriteFile(filepath.Join(dir, fmt.Sprintf("homeserver-%d.log", proc)), logs, 0o644)
-	}
 }
 
 func newRunID() string {

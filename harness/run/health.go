@@ -1,4 +1,4 @@
-package suite
+package run
 
 import (
 	"context"
@@ -26,39 +26,38 @@ const (
 // outage is what this process knows of its homeserver being down: the
 // first spec that found it carries the full evidence (reason and log tail);
 // the ones after fail at once with one line pointing there.
-var outage struct {
+type outage struct {
 	down    *homeserver.Down
 	spec    string
 	checked time.Time // the last probe
 }
 
-// lastFailed is whether this process's previous spec failed.
-var lastFailed bool
-
-// Before every spec the homeserver must run and answer /versions within
-// the request timeout. Every failed spec carries what the homeserver logged
-// while it ran; the cleanup is registered before any spec body runs, so it
-// runs after the spec's own cleanups (the mock servers' checks included)
-// and sees their verdict.
-var _ = ginkgo.BeforeEach(func(ctx ginkgo.SpecContext) {
-	if hs == nil {
+// CheckHealth runs before every spec (a top-level BeforeEach): the
+// homeserver must run and answer /versions within the request timeout.
+// Every failed spec carries what the homeserver logged while it ran; the
+// cleanup is registered before any spec body runs, so it runs after the
+// spec's own cleanups (the mock servers' checks included) and sees their
+// verdict.
+func (p *Process) CheckHealth(ctx ginkgo.SpecContext) {
+	if p.hs == nil {
 		ginkgo.Fail("no homeserver: the suite setup failed")
 	}
-	checkHealth(ctx)
+	p.checkHealth(ctx)
 	start := time.Now()
 	ginkgo.DeferCleanup(func() {
-		attachLog(start)
-		lastFailed = ginkgo.CurrentSpecReport().Failed()
+		p.attachLog(start)
+		p.lastFailed = ginkgo.CurrentSpecReport().Failed()
 	})
-})
+}
 
 // guardHealth is the guard every conformance spec ends with: whatever the
 // rule's check found, and whatever the expectations say, the homeserver
 // still runs and answers /versions.
-func guardHealth() {
-	ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeouts.Request+time.Second)
+func (p *Process) guardHealth() {
+	hs, timeout := p.hs, p.cfg.Timeouts.Request
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+time.Second)
 	defer cancel()
-	err := hs.Probe(ctx, cfg.Timeouts.Request)
+	err := hs.Probe(ctx, timeout)
 	if err != nil {
 		if alive := hs.Alive(ctx); alive != nil {
 			err = alive
@@ -67,33 +66,34 @@ func guardHealth() {
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "after the spec, %s must still run and answer GET /_matrix/client/versions", hs.ServerName)
 }
 
-func checkHealth(ctx context.Context) {
-	if d := outage.down; d != nil && (d.Exited || time.Since(outage.checked) < recheckEvery) {
-		ginkgo.Fail(fmt.Sprintf("%s (found before %q, whose failure shows its log)", d.Reason, outage.spec))
+func (p *Process) checkHealth(ctx context.Context) {
+	o := &p.outage
+	if d := o.down; d != nil && (d.Exited || time.Since(o.checked) < recheckEvery) {
+		ginkgo.Fail(fmt.Sprintf("%s (found before %q, whose failure shows its log)", d.Reason, o.spec))
 	}
-	timeout := cfg.Timeouts.Request
-	if outage.down != nil {
+	timeout := p.cfg.Timeouts.Request
+	if o.down != nil {
 		timeout = recheckTimeout
 	}
 	var err error
-	if lastFailed && outage.down == nil {
+	if p.lastFailed && o.down == nil {
 		// After a failure, ask the engine first: a server that exited or
 		// was paused is known at once, not after another request timeout.
-		err = hs.Alive(ctx)
+		err = p.hs.Alive(ctx)
 	}
 	if err == nil {
-		err = hs.Probe(ctx, timeout)
+		err = p.hs.Probe(ctx, timeout)
 	}
-	outage.checked = time.Now()
+	o.checked = time.Now()
 	var down *homeserver.Down
 	switch {
 	case err == nil:
-		outage.down = nil // a silent server that answers again is back
-	case errors.As(err, &down) && outage.down != nil:
-		outage.down = down
-		ginkgo.Fail(fmt.Sprintf("%s (since before %q, whose failure shows its log)", down.Reason, outage.spec))
+		o.down = nil // a silent server that answers again is back
+	case errors.As(err, &down) && o.down != nil:
+		o.down = down
+		ginkgo.Fail(fmt.Sprintf("%s (since before %q, whose failure shows its log)", down.Reason, o.spec))
 	case errors.As(err, &down):
-		outage.down, outage.spec = down, ginkgo.CurrentSpecReport().FullText()
+		o.down, o.spec = down, ginkgo.CurrentSpecReport().FullText()
 		ginkgo.Fail(err.Error())
 	default:
 		ginkgo.Fail("checking the homeserver: " + err.Error())
@@ -102,11 +102,12 @@ func checkHealth(ctx context.Context) {
 
 // attachLog adds the homeserver's log since the spec started to a failed
 // spec's report, unless the failure is a known outage already shown.
-func attachLog(start time.Time) {
+func (p *Process) attachLog(start time.Time) {
+	hs := p.hs
 	if hs == nil || !ginkgo.CurrentSpecReport().Failed() {
 		return
 	}
-	if outage.down != nil && outage.spec != ginkgo.CurrentSpecReport().FullText() {
+	if p.outage.down != nil && p.outage.spec != ginkgo.CurrentSpecReport().FullText() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -1,4 +1,4 @@
-package suite
+package run
 
 import (
 	"fmt"
@@ -9,21 +9,25 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/reporters"
 
+	"herald/harness/config"
 	"herald/harness/conformance"
 	"herald/harness/coverage"
 	"herald/harness/expectations"
 	"herald/harness/report"
 )
 
-// The suites write their own reports, so `make`, `ginkgo` and `go test` all
-// leave the same files behind.
-var _ = ginkgo.ReportAfterSuite("Herald reports", func(r ginkgo.Report) {
+// WriteReports runs last, on process 1 (a ReportAfterSuite). The suites
+// write their own reports, so `make`, `ginkgo` and `go test` all leave the
+// same files behind: JUnit, report.json and summary.md after a run; the
+// catalogue and the coverage after a dry run, where the environment asks.
+func (p *Process) WriteReports(r ginkgo.Report) {
+	cfg := p.cfg
 	if cfg == nil {
 		return
 	}
 	if r.SuiteConfig.DryRun {
-		writeCatalogue()
-		writeCoverage()
+		writeCatalogue(cfg)
+		writeCoverage(cfg)
 		return
 	}
 	dir := cfg.ReportPath()
@@ -54,7 +58,7 @@ var _ = ginkgo.ReportAfterSuite("Herald reports", func(r ginkgo.Report) {
 	if junitErr != nil {
 		ginkgo.Fail(fmt.Sprintf("herald: %s: %v", junit, junitErr))
 	}
-})
+}
 
 func appendFile(path, text string) {
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0o644)
@@ -70,7 +74,7 @@ const CatalogueEnv = "HERALD_CATALOGUE"
 
 // writeCatalogue writes docs/CONFORMANCE.md (or wherever HERALD_CATALOGUE
 // says) from the rules the specs registered while Ginkgo walked them.
-func writeCatalogue() {
+func writeCatalogue(cfg *config.Config) {
 	path := os.Getenv(CatalogueEnv)
 	if path == "" {
 		return
@@ -88,7 +92,7 @@ func writeCatalogue() {
 		fmt.Fprintln(os.Stderr, "herald: writing the catalogue:", err)
 	}
 	if os.Getenv(CheckExpectationsEnv) != "" {
-		if problems := checkAllExpectations(); len(problems) > 0 {
+		if problems := checkAllExpectations(cfg); len(problems) > 0 {
 			for _, p := range problems {
 				fmt.Fprintln(os.Stderr, "herald:", p)
 			}
@@ -104,7 +108,7 @@ const CheckExpectationsEnv = "HERALD_CHECK_EXPECTATIONS"
 // checkAllExpectations checks the expectations file of every homeserver in
 // the run profile: it reads, names only specs that exist, and holds no
 // entry a person has yet to finish (a placeholder reason, no fingerprint).
-func checkAllExpectations() []string {
+func checkAllExpectations(cfg *config.Config) []string {
 	known := knownIDs()
 	var problems []string
 	for _, name := range cfg.Names() {
@@ -141,7 +145,7 @@ const StatementsFile = "docs/statements.yaml"
 // registered and writes docs/COVERAGE.md (or wherever HERALD_COVERAGE
 // says). A rule that cites no statement, a statement naming a rule that
 // does not exist, or one with neither rule nor reason fails the run.
-func writeCoverage() {
+func writeCoverage(cfg *config.Config) {
 	path := os.Getenv(CoverageEnv)
 	if path == "" {
 		return

@@ -1,9 +1,8 @@
-package suite
+package testbed
 
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
@@ -12,38 +11,33 @@ import (
 	"herald/harness/matrix"
 )
 
-var (
-	versionsMu sync.Mutex
-	versions   *csapi.RoomVersions
-)
-
 // RoomVersions is the homeserver's m.room_versions capability, asked once
 // per process (and again if asking failed the spec that asked).
-func RoomVersions(ctx context.Context) csapi.RoomVersions {
+func (b *Bed) RoomVersions(ctx context.Context) csapi.RoomVersions {
 	ginkgo.GinkgoHelper()
-	versionsMu.Lock()
-	defer versionsMu.Unlock()
-	if versions == nil {
-		rv := NewUser(ctx, "capabilities").MustCapabilities(ctx).RoomVersions
+	b.versionsMu.Lock()
+	defer b.versionsMu.Unlock()
+	if b.versions == nil {
+		rv := b.NewUser(ctx, "capabilities").MustCapabilities(ctx).RoomVersions
 		gomega.Expect(rv.Available).NotTo(gomega.BeEmpty(), "the homeserver lists no room versions in /capabilities (m.room_versions)")
-		versions = &rv
+		b.versions = &rv
 	}
-	return *versions
+	return *b.versions
 }
 
 // OffersRoomVersion reports whether the homeserver lists version id in /capabilities.
-func OffersRoomVersion(ctx context.Context, id string) bool {
+func (b *Bed) OffersRoomVersion(ctx context.Context, id string) bool {
 	ginkgo.GinkgoHelper()
-	_, ok := RoomVersions(ctx).Available[id]
+	_, ok := b.RoomVersions(ctx).Available[id]
 	return ok
 }
 
 // RequireRoomVersion skips the spec when the homeserver does not offer room
 // version v: it cannot hold such a room. That it refuses them is checked on
 // its own (SMOKE-ROOM for createRoom, INV2-OK for invites).
-func RequireRoomVersion(ctx context.Context, v matrix.RoomVersion) {
+func (b *Bed) RequireRoomVersion(ctx context.Context, v matrix.RoomVersion) {
 	ginkgo.GinkgoHelper()
-	if !OffersRoomVersion(ctx, v.ID) {
+	if !b.OffersRoomVersion(ctx, v.ID) {
 		ginkgo.Skip(fmt.Sprintf("the homeserver does not offer room version %s in /capabilities (SMOKE-ROOM/v%s and INV2-OK/v%s check that it refuses it)", v.ID, v.ID, v.ID))
 	}
 }
@@ -51,9 +45,9 @@ func RequireRoomVersion(ctx context.Context, v matrix.RoomVersion) {
 // DefaultRoomVersion is the version the homeserver creates rooms in, for
 // rules that do not depend on the version; 10 when its default is not one
 // the spec defines.
-func DefaultRoomVersion(ctx context.Context) matrix.RoomVersion {
+func (b *Bed) DefaultRoomVersion(ctx context.Context) matrix.RoomVersion {
 	ginkgo.GinkgoHelper()
-	if v, ok := matrix.LookupRoomVersion(RoomVersions(ctx).Default); ok {
+	if v, ok := matrix.LookupRoomVersion(b.RoomVersions(ctx).Default); ok {
 		return v
 	}
 	return matrix.MustRoomVersion("10")
