@@ -156,3 +156,31 @@ func TestObservedAlternatives(t *testing.T) {
 		}
 	}
 }
+
+// The project's own expectations files are in their canonical form, and a
+// refresh that observed nothing changes no byte of them (make expectations
+// keeps what it did not see).
+func TestFixturesRoundTrip(t *testing.T) {
+	paths, err := filepath.Glob("../../fixtures/expectations/*.yaml")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no expectations files found (%v)", err)
+	}
+	for _, path := range paths {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := ReadExpectations(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(f.Render()); got != string(raw) {
+			t.Errorf("%s is not in its canonical form: rendering it gives\n%s", path, got)
+		}
+		entries, diff := Refresh(f.Expected, nil)
+		f.Expected = entries
+		if got := string(f.Render()); got != string(raw) || !diff.Empty() {
+			t.Errorf("%s: a refresh that observed nothing changed it (%s)", path, diff)
+		}
+	}
+}
