@@ -39,20 +39,7 @@ func bench(ctx context.Context, args []string) error {
 	if cold {
 		args = args[1:]
 	}
-	cfg, err := config.Load()
-	if err != nil {
-		return err
-	}
-	names := args
-	if len(names) == 0 {
-		names = cfg.OwnNames()
-	}
-	engine, err := docker.Connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer engine.Close()
-	r, err := newRunner(ctx, cfg)
+	r, names, err := prepare(ctx, args, true)
 	if err != nil {
 		return err
 	}
@@ -60,22 +47,19 @@ func bench(ctx context.Context, args []string) error {
 
 	var ms []measurement
 	for _, name := range names {
-		c, err := cfg.For(name)
+		// The image must exist before the warm build can be warm.
+		c, err := r.homeserver(ctx, name)
 		if err != nil {
 			return err
 		}
 		m := measurement{hs: name}
-		// The image must exist before the warm build can be warm.
-		if err := engine.EnsureImage(ctx, homeserver.Image(c, os.Stderr)); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
 		if cold {
 			fmt.Fprintf(os.Stderr, "bench: building %s without cache…\n", name)
-			if m.cold, err = timeBuild(ctx, engine, c, true); err != nil {
+			if m.cold, err = timeBuild(ctx, r.engine, c, true); err != nil {
 				return err
 			}
 		}
-		if m.warm, err = timeBuild(ctx, engine, c, false); err != nil {
+		if m.warm, err = timeBuild(ctx, r.engine, c, false); err != nil {
 			return err
 		}
 		fmt.Fprintf(os.Stderr, "bench: running every suite against %s…\n", name)
@@ -84,7 +68,7 @@ func bench(ctx context.Context, args []string) error {
 		}
 		m.read()
 		if m.failed > 0 { // keep the evidence of a failing run
-			kept := filepath.Join(cfg.ReportDir, "bench", name)
+			kept := filepath.Join(r.cfg.ReportDir, "bench", name)
 			os.RemoveAll(kept)
 			os.MkdirAll(filepath.Dir(kept), 0o755)
 			if err := os.Rename(filepath.Join(r.work, name, name), kept); err == nil {

@@ -13,7 +13,6 @@ import (
 
 	"herald/harness/config"
 	"herald/harness/docker"
-	"herald/harness/homeserver"
 	"herald/harness/report"
 )
 
@@ -61,20 +60,7 @@ func (s runState) containers() int {
 // killed run — is not swept by the next run while a live run beside it is
 // left alone (issue: "No debris").
 func debris(ctx context.Context, args []string) error {
-	cfg, err := config.Load()
-	if err != nil {
-		return err
-	}
-	names := args
-	if len(names) == 0 {
-		names = cfg.OwnNames()
-	}
-	engine, err := docker.Connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer engine.Close()
-	r, err := newRunner(ctx, cfg)
+	r, names, err := prepare(ctx, args, true)
 	if err != nil {
 		return err
 	}
@@ -85,11 +71,8 @@ func debris(ctx context.Context, args []string) error {
 	failed := 0
 	for _, name := range names {
 		var runs []*watched // every run of this homeserver's checks
-		c, err := cfg.For(name)
+		c, err := r.homeserver(ctx, name)
 		if err != nil {
-			return err
-		}
-		if err := engine.EnsureImage(ctx, homeserver.Image(c, os.Stderr)); err != nil {
 			return err
 		}
 		row := func(check string, sentAfter, ended time.Duration, left []docker.Resource, problem, detail string) {
@@ -112,7 +95,7 @@ func debris(ctx context.Context, args []string) error {
 			{syscall.SIGINT, atStart}, {syscall.SIGINT, atBoot}, {syscall.SIGINT, atRunning},
 			{syscall.SIGTERM, atBoot}, {syscall.SIGTERM, atRunning},
 		} {
-			run, err := watch(ctx, r, engine, c, fmt.Sprintf("%s-signal-%d", name, i))
+			run, err := watch(ctx, r, c, fmt.Sprintf("%s-signal-%d", name, i))
 			if err != nil {
 				return err
 			}
@@ -120,14 +103,14 @@ func debris(ctx context.Context, args []string) error {
 			sentAfter, ended, left, problem := run.signalAt(ctx, t.at, t.sig)
 			row(fmt.Sprintf("%s at %s", signalName(t.sig), t.at.name), sentAfter, ended, left, problem, "")
 		}
-		sentAfter, ended, left, problem, detail := sideBySide(ctx, r, engine, c, &runs)
+		sentAfter, ended, left, problem, detail := sideBySide(ctx, r, c, &runs)
 		row("SIGKILL at boot, then the next run beside a live one", sentAfter, ended, left, problem, detail)
 
 		// The engine finishes a request even when the client that sent it
 		// has gone: a container or network created for an interrupted run
 		// can appear after the run ended and was looked at. Look again, now
 		// that every run has been over for a while.
-		left, err = strays(ctx, engine, runs)
+		left, err = strays(ctx, r.engine, runs)
 		problem = ""
 		if err != nil {
 			problem = err.Error()
@@ -138,7 +121,7 @@ func debris(ctx context.Context, args []string) error {
 	}
 	w.Flush()
 	if failed > 0 {
-		return fmt.Errorf("%d debris check(s) failed (the runs' output is kept under %s)", failed, keepDebrisLogs(r, cfg))
+		return fmt.Errorf("%d debris check(s) failed (the runs' output is kept under %s)", failed, keepDebrisLogs(r))
 	}
 	return nil
 }
@@ -147,8 +130,8 @@ func debris(ctx context.Context, args []string) error {
 // homeserver container exists, then runs a third, short one, whose setup
 // must sweep the killed run's leftovers and nothing of the neighbour's,
 // which must go on to finish without a failure.
-func sideBySide(ctx context.Context, r *runner, engine *docker.Engine, c *config.Config, runs *[]*watched) (sentAfter, ended time.Duration, left []docker.Resource, problem, detail string) {
-	neighbour, err := watch(ctx, r, engine, c, "neighbour")
+func sideBySide(ctx context.Context, r *runner, c *config.Config, runs *[]*watched) (sentAfter, ended time.Duration, left []docker.Resource, problem, detail string) {
+	neighbour, err := watch(ctx, r, c, "neighbour")
 	if err != nil {
 		return 0, 0, nil, err.Error(), ""
 	}
@@ -158,7 +141,7 @@ func sideBySide(ctx context.Context, r *runner, engine *docker.Engine, c *config
 		return 0, 0, nil, "the neighbour: " + err.Error(), ""
 	}
 
-	killed, err := watch(ctx, r, engine, c, "killed")
+	killed, err := watch(ctx, r, c, "killed")
 	if err != nil {
 		return 0, 0, nil, err.Error(), ""
 	}
@@ -180,7 +163,7 @@ func sideBySide(ctx context.Context, r *runner, engine *docker.Engine, c *config
 
 	short := *c
 	short.Labels = "smoke"
-	next, err := watch(ctx, r, engine, &short, "next")
+	next, err := watch(ctx, r, &short, "next")
 	if err != nil {
 		return sentAfter, ended, orphans, err.Error(), ""
 	}
@@ -190,7 +173,7 @@ func sideBySide(ctx context.Context, r *runner, engine *docker.Engine, c *config
 	} else if s := report.Summarize(o.report); s.Failed() > 0 || len(s.Setup) > 0 {
 		return sentAfter, ended, orphans, "the next run failed: " + s.Line(), ""
 	}
-	remaining, err := engine.Managed(ctx)
+	remaining, err := r.engine.Managed(ctx)
 	if err != nil {
 		return sentAfter, ended, nil, err.Error(), ""
 	}
@@ -227,13 +210,13 @@ type watched struct {
 	err    error
 }
 
-func watch(ctx context.Context, r *runner, engine *docker.Engine, c *config.Config, tag string) (*watched, error) {
+func watch(ctx context.Context, r *runner, c *config.Config, tag string) (*watched, error) {
 	p, err := r.start(ctx, c, tag)
 	if err != nil {
 		return nil, err
 	}
 	host, _ := os.Hostname()
-	w := &watched{p: p, engine: engine, host: host, state: runState{pids: map[int]bool{}, runs: map[string]bool{}}, done: make(chan struct{})}
+	w := &watched{p: p, engine: r.engine, host: host, state: runState{pids: map[int]bool{}, runs: map[string]bool{}}, done: make(chan struct{})}
 	go func() {
 		w.out, w.err = p.wait(ctx)
 		close(w.done)
@@ -446,8 +429,8 @@ func signalName(sig syscall.Signal) string {
 }
 
 // keepDebrisLogs moves the runs' output out of the scratch directory.
-func keepDebrisLogs(r *runner, cfg *config.Config) string {
-	kept := filepath.Join(cfg.ReportDir, "debris")
+func keepDebrisLogs(r *runner) string {
+	kept := filepath.Join(r.cfg.ReportDir, "debris")
 	os.RemoveAll(kept)
 	if err := os.MkdirAll(filepath.Dir(kept), 0o755); err != nil {
 		return r.work

@@ -10,7 +10,6 @@ import (
 
 	"herald/harness/config"
 	"herald/harness/conformance"
-	"herald/harness/expectations"
 	"herald/harness/report"
 )
 
@@ -34,7 +33,7 @@ func refreshExpectations(args []string) error {
 	if path == "" {
 		return fmt.Errorf("%s has no expectations file in the run profile", cfg.HS)
 	}
-	f, err := expectations.Read(path)
+	f, err := conformance.ReadExpectations(path)
 	if err != nil {
 		return err
 	}
@@ -44,7 +43,7 @@ func refreshExpectations(args []string) error {
 		return err
 	}
 	before := f.Render()
-	entries, diff := expectations.Refresh(f.Expected, obs)
+	entries, diff := conformance.Refresh(f.Expected, obs)
 	f.Expected = entries
 	after := f.Render()
 	fmt.Printf("%s against %s:\n%s", path, runPath, diff)
@@ -56,7 +55,7 @@ func refreshExpectations(args []string) error {
 		return err
 	}
 	fmt.Printf("wrote %s (git diff shows every line)\n", path)
-	if u := expectations.Unfinished(entries); len(u) > 0 {
+	if u := conformance.Unfinished(entries); len(u) > 0 {
 		fmt.Printf("%d entr(ies) need a person before the catalogue check passes:\n", len(u))
 		for _, line := range u {
 			fmt.Println("  " + line)
@@ -66,7 +65,7 @@ func refreshExpectations(args []string) error {
 }
 
 // observations reads what a run saw of each spec from its report.json.
-func observations(path string) ([]expectations.Observation, error) {
+func observations(path string) ([]conformance.Observation, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading the last run: %w (run make conformance first)", err)
@@ -75,13 +74,13 @@ func observations(path string) ([]expectations.Observation, error) {
 	if err := json.Unmarshal(raw, &reports); err != nil || len(reports) == 0 {
 		return nil, fmt.Errorf("reading %s: not a Ginkgo JSON report (%v)", path, err)
 	}
-	var obs []expectations.Observation
+	var obs []conformance.Observation
 	for _, r := range report.Summarize(reports[0]).Results {
 		if r.ID == "" {
 			continue
 		}
 		o := r.Outcome
-		obs = append(obs, expectations.Observation{
+		obs = append(obs, conformance.Observation{
 			SpecID: r.ID, Rule: r.Rule, Version: r.Version,
 			// A spec that ended before its rule was judged (setup, health)
 			// says nothing about the rule: its record stays.

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"time"
 
-	"herald/harness/config"
 	"herald/harness/report"
 )
 
@@ -26,15 +25,7 @@ func repeat(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := config.Load()
-	if err != nil {
-		return err
-	}
-	names := fs.Args()
-	if len(names) == 0 {
-		names = cfg.OwnNames()
-	}
-	r, err := newRunner(ctx, cfg)
+	r, names, err := prepare(ctx, fs.Args(), false)
 	if err != nil {
 		return err
 	}
@@ -42,7 +33,7 @@ func repeat(ctx context.Context, args []string) error {
 
 	flaky := 0
 	for _, name := range names {
-		c, err := cfg.For(name)
+		c, err := r.cfg.For(name)
 		if err != nil {
 			return err
 		}
@@ -62,7 +53,7 @@ func repeat(ctx context.Context, args []string) error {
 			}
 			// A run that differs, or that failed anything, is kept to be
 			// read: the first run is what every other is compared with.
-			kept := filepath.Join(cfg.ReportDir, "repeat", tag)
+			kept := filepath.Join(r.cfg.ReportDir, "repeat", tag)
 			keep := func() {
 				os.MkdirAll(kept, 0o755)
 				os.Rename(filepath.Join(r.work, tag), filepath.Join(kept, "reports"))

@@ -14,15 +14,47 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"herald/harness/config"
+	"herald/harness/docker"
+	"herald/harness/homeserver"
 )
 
-// runner runs the suite, compiled once, as many times as asked: what bench
-// and repeat have in common.
+// runner runs the suite, compiled once, as many times as asked: what bench,
+// repeat and debris have in common.
 type runner struct {
 	cfg    *config.Config
-	work   string // scratch directory, removed by close
-	binary string // the compiled suite
-	ginkgo string // the ginkgo CLI, run directly so that signals reach it
+	engine *docker.Engine // nil unless asked for (prepare)
+	work   string         // scratch directory, removed by close
+	binary string         // the compiled suite
+	ginkgo string         // the ginkgo CLI, run directly so that signals reach it
+}
+
+// prepare is how bench, repeat and debris begin: it loads the run profile,
+// names the homeservers to run (those in args, else Herald's own), connects
+// to the container engine when withEngine (before the compile's minutes)
+// and compiles the suite. close undoes it all.
+func prepare(ctx context.Context, args []string, withEngine bool) (r *runner, names []string, err error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	names = args
+	if len(names) == 0 {
+		names = cfg.OwnNames()
+	}
+	var engine *docker.Engine
+	if withEngine {
+		if engine, err = docker.Connect(ctx); err != nil {
+			return nil, nil, err
+		}
+	}
+	if r, err = newRunner(ctx, cfg); err != nil {
+		if engine != nil {
+			engine.Close()
+		}
+		return nil, nil, err
+	}
+	r.engine = engine
+	return r, names, nil
 }
 
 // newRunner compiles the suite into a scratch directory.
@@ -46,7 +78,26 @@ func newRunner(ctx context.Context, cfg *config.Config) (*runner, error) {
 	return r, nil
 }
 
-func (r *runner) close() { os.RemoveAll(r.work) }
+// close removes the scratch directory and lets go of the engine.
+func (r *runner) close() {
+	os.RemoveAll(r.work)
+	if r.engine != nil {
+		r.engine.Close()
+	}
+}
+
+// homeserver is the run profile of homeserver name, its image made sure of
+// (built if missing).
+func (r *runner) homeserver(ctx context.Context, name string) (*config.Config, error) {
+	c, err := r.cfg.For(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.engine.EnsureImage(ctx, homeserver.Image(c, os.Stderr)); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return c, nil
+}
 
 // outcome is one run of the suite against one homeserver.
 type outcome struct {

@@ -13,72 +13,17 @@
 #          the same identity and data.
 set -euo pipefail
 
-log() { echo "herald-start: $*" >&2; }
-die() { log "error: $*"; exit 1; }
+# log, die, SERVER_NAME, CA_DIR, DATA, TLS_DIR and prepare_ca_and_tls.
+. /usr/local/lib/herald/ca-and-tls.sh
 
-: "${SERVER_NAME:?SERVER_NAME must be set}"
 LOG_LEVEL="${HERALD_LOG_LEVEL:-info}"
 LOG_LEVEL="${LOG_LEVEL,,}"
 
-CA_DIR=/complement/ca
-DATA=/data
-TLS_DIR="$DATA/tls"
 CONFIG="$DATA/dendrite.yaml"
 SIGNING_KEY="$DATA/matrix_key.pem"
 
-[ -s "$CA_DIR/ca.crt" ] || die "$CA_DIR/ca.crt is missing: copy the test CA in before starting"
-[ -s "$CA_DIR/ca.key" ] || die "$CA_DIR/ca.key is missing: copy the test CA in before starting"
-mkdir -p "$DATA" "$TLS_DIR" "$DATA/media" "$DATA/jetstream" "$DATA/searchindex"
-
-# --- Trust the test CA system-wide. Dendrite's federation client and its
-# identity-server calls both use Go's default roots, read from this store.
-# Done on every start: it is cheap and picks up a CA replaced meanwhile.
-install -m 0644 "$CA_DIR/ca.crt" /usr/local/share/ca-certificates/herald-test-ca.crt
-update-ca-certificates >/dev/null 2>&1 || die "update-ca-certificates failed"
-
-# --- TLS key and certificate for SERVER_NAME, signed by the test CA.
-# The SAN names the host part of SERVER_NAME (a trailing :port is dropped);
-# an IP literal gets an IP SAN.
-tls_host="$SERVER_NAME"
-if [[ "$tls_host" =~ ^\[(.*)\](:[0-9]+)?$ ]]; then
-    tls_host="${BASH_REMATCH[1]}"
-elif [[ "$tls_host" =~ ^([^:]+):[0-9]+$ ]]; then
-    tls_host="${BASH_REMATCH[1]}"
-fi
-if [[ "$tls_host" =~ ^[0-9.]+$ || "$tls_host" == *:* ]]; then
-    san="IP:$tls_host"
-else
-    san="DNS:$tls_host"
-fi
-
-make_tls() {
-    log "making TLS key and certificate for $tls_host ($san)"
-    # Private keys are created owner-only (umask), never readable in between.
-    (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-        -out "$TLS_DIR/server.key" 2>/dev/null)
-    openssl req -new -key "$TLS_DIR/server.key" -subj "/CN=$tls_host" \
-        -out "$TLS_DIR/server.csr"
-    cat > "$TLS_DIR/server.ext" <<EOF
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = serverAuth, clientAuth
-subjectAltName = $san
-EOF
-    # The CA key is Complement's kind: RSA, PKCS#1 PEM ("RSA PRIVATE KEY").
-    openssl x509 -req -in "$TLS_DIR/server.csr" \
-        -CA "$CA_DIR/ca.crt" -CAkey "$CA_DIR/ca.key" \
-        -set_serial "0x$(openssl rand -hex 16)" -days 3650 \
-        -extfile "$TLS_DIR/server.ext" -out "$TLS_DIR/server.crt" 2>/dev/null
-    rm -f "$TLS_DIR/server.csr"
-}
-
-# Re-made only when missing, or when it no longer chains to the CA in place.
-if [ -s "$TLS_DIR/server.key" ] && [ -s "$TLS_DIR/server.crt" ] \
-   && openssl verify -CAfile "$CA_DIR/ca.crt" "$TLS_DIR/server.crt" >/dev/null 2>&1; then
-    log "reusing TLS certificate in $TLS_DIR"
-else
-    make_tls
-fi
+# The test CA, trusted system-wide, and the TLS certificate.
+prepare_ca_and_tls "$DATA/media" "$DATA/jetstream" "$DATA/searchindex"
 
 # --- Matrix signing key, in Dendrite's own PEM format.
 if [ ! -s "$SIGNING_KEY" ]; then

@@ -54,6 +54,9 @@ type Homeserver struct {
 	// Build is the Docker build context that makes Image when it is missing;
 	// empty when Herald cannot build it (an image given by HS_IMAGE alone).
 	Build string `json:"build"`
+	// Dockerfile is the Dockerfile's path inside Build ("Dockerfile" when
+	// empty): Herald's own images share one context, dockerfiles/.
+	Dockerfile string `json:"dockerfile"`
 	// Expectations lists the specs this server is known to fail; empty means
 	// every failure counts.
 	Expectations string `json:"expectations"`
@@ -246,7 +249,7 @@ func (c *Config) resolveHomeserver(f file, get func(string) (string, bool), path
 	if imageSet {
 		// Another build of a known server: its expectations, but never rebuilt by us.
 		c.Homeserver.Image = image
-		c.Homeserver.Build = ""
+		c.Homeserver.Build, c.Homeserver.Dockerfile = "", ""
 		c.Homeserver.Source = nil
 	}
 	return nil

@@ -14,7 +14,8 @@ homeserver: synapse
 homeservers:
   synapse:
     image: herald/synapse:latest
-    build: dockerfiles/synapse
+    build: dockerfiles
+    dockerfile: synapse/Dockerfile
     expectations: fixtures/expectations/synapse.yaml
   dendrite:
     image: herald/dendrite:latest
@@ -51,8 +52,8 @@ func TestLoadDefaults(t *testing.T) {
 	if c.HS != "synapse" || c.Homeserver.Image != "herald/synapse:latest" {
 		t.Errorf("homeserver = %q %+v", c.HS, c.Homeserver)
 	}
-	if c.Homeserver.Build != filepath.Join(dir, "dockerfiles/synapse") {
-		t.Errorf("build context not made absolute: %q", c.Homeserver.Build)
+	if c.Homeserver.Build != filepath.Join(dir, "dockerfiles") || c.Homeserver.Dockerfile != "synapse/Dockerfile" {
+		t.Errorf("build context not made absolute, or the Dockerfile inside it not kept as written: %q %q", c.Homeserver.Build, c.Homeserver.Dockerfile)
 	}
 	if c.Homeserver.Expectations != filepath.Join(dir, "fixtures/expectations/synapse.yaml") {
 		t.Errorf("expectations = %q", c.Homeserver.Expectations)
@@ -120,7 +121,7 @@ func TestImageOfKnownServerKeepsExpectationsAndNeverBuilds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Homeserver.Image != "synapse:rc" || c.Homeserver.Build != "" || c.Homeserver.Expectations == "" {
+	if c.Homeserver.Image != "synapse:rc" || c.Homeserver.Build != "" || c.Homeserver.Dockerfile != "" || c.Homeserver.Expectations == "" {
 		t.Errorf("HS+HS_IMAGE: %+v", c.Homeserver)
 	}
 }

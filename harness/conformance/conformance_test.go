@@ -36,10 +36,10 @@ func TestExpectationsCoverVersionsAndStrictIgnoresThem(t *testing.T) {
 	for _, v := range []string{"3", "4", "5"} {
 		registerSpecID("TEST-EXP/v"+v, r)
 	}
-	SetPolicy(Policy{Expected: map[string]Expectation{
-		"TEST-EXP":    {Reason: "all versions", Observed: map[string]string{"TEST-EXP/v3": "status 500 M_UNKNOWN", "TEST-EXP/v4": "x"}},
-		"TEST-EXP/v4": {Reason: "v4 only", Observed: map[string]string{"TEST-EXP/v4": "status 400 M_FORBIDDEN"}},
-	}})
+	SetPolicy(NewPolicy([]Expectation{
+		{ID: "TEST-EXP", Reason: "all versions", Observed: Observed{Versions: map[string]string{"v3": "status 500 M_UNKNOWN", "v4": "x"}}},
+		{ID: "TEST-EXP/v4", Reason: "v4 only", Observed: Observed{One: "status 400 M_FORBIDDEN"}},
+	}, false))
 	if e, fp, ok := expectation("TEST-EXP/v3"); !ok || e.Reason != "all versions" || fp != "status 500 M_UNKNOWN" {
 		t.Errorf("a rule-level entry does not cover its versions: %v %q %v", e, fp, ok)
 	}
@@ -49,7 +49,7 @@ func TestExpectationsCoverVersionsAndStrictIgnoresThem(t *testing.T) {
 	if _, _, ok := expectation("TEST-EXP/v5"); ok {
 		t.Error("a rule-level entry covers a version it recorded no failure for")
 	}
-	SetPolicy(Policy{Strict: true, Expected: map[string]Expectation{"TEST-EXP": {Reason: "x", Observed: map[string]string{"TEST-EXP/v3": "x"}}}})
+	SetPolicy(NewPolicy([]Expectation{{ID: "TEST-EXP", Reason: "x", Observed: Observed{Versions: map[string]string{"v3": "x"}}}}, true))
 	if _, _, ok := expectation("TEST-EXP/v3"); ok || !Strict() {
 		t.Error("strict mode still honours expectations")
 	}

@@ -18,9 +18,9 @@ func answer(status int, errcode string) {
 
 func expecting(t *testing.T, specID, reason, recorded string) {
 	t.Helper()
-	SetPolicy(Policy{Expected: map[string]Expectation{specID: {
-		Reason: reason, Severity: Must, Observed: map[string]string{specID: recorded},
-	}}})
+	SetPolicy(NewPolicy([]Expectation{{
+		ID: specID, Reason: reason, Severity: Must, Observed: Observed{One: recorded},
+	}}, false))
 	t.Cleanup(func() { SetPolicy(Policy{}) })
 }
 

@@ -44,20 +44,11 @@ const (
 	EntryOutcome = "herald.outcome"
 )
 
-// Expectation is a known failure of the server under test.
-type Expectation struct {
-	Reason   string
-	Link     string
-	Severity string
-	// Observed maps each spec ID the entry covers to the fingerprint of
-	// the failure recorded for it; a spec not listed is not covered.
-	Observed map[string]string
-}
-
 // Policy is how failures are judged in this run.
 type Policy struct {
 	// Expected maps spec IDs (or rule IDs, covering the room versions their
-	// Observed lists) to the server's known failures.
+	// Observed lists) to the server's known failures; an expectation covers
+	// only the specs it recorded a failure for.
 	Expected map[string]Expectation
 	// Strict ignores expectations; specs also tighten what they accept
 	// where the spec's text is stricter than deployed practice.
@@ -112,7 +103,7 @@ func expectation(specID string) (e Expectation, recorded string, ok bool) {
 	if !ok {
 		return Expectation{}, "", false
 	}
-	recorded, ok = e.Observed[specID]
+	recorded, ok = e.observedBySpec()[specID]
 	return e, recorded, ok
 }
 

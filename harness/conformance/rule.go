@@ -1,4 +1,4 @@
-// Package conformance declares the rules Herald checks — stable ID, RFC 2119 level, area, spec section — and turns each into Ginkgo specs.
+// Package conformance declares the rules Herald checks — stable ID, RFC 2119 level, area, spec section — turns each into Ginkgo specs, and judges them against a homeserver's known failures (fixtures/expectations/<hs>.yaml).
 package conformance
 
 import (

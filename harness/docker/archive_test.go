@@ -10,6 +10,23 @@ import (
 	"testing"
 )
 
+// headers reads every header of a tar stream.
+func headers(t *testing.T, r io.Reader) []*tar.Header {
+	t.Helper()
+	var hs []*tar.Header
+	tr := tar.NewReader(r)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return hs
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs = append(hs, h)
+	}
+}
+
 func TestTarFilesCreatesParentsAndModes(t *testing.T) {
 	buf, err := tarFiles(map[string]File{
 		"/complement/ca/ca.key": {Content: []byte("secret"), Mode: 0o600},
@@ -19,15 +36,7 @@ func TestTarFilesCreatesParentsAndModes(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]int64{}
-	tr := tar.NewReader(buf)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, h := range headers(t, buf) {
 		got[h.Name] = h.Mode
 	}
 	want := map[string]int64{"complement/": 0o755, "complement/ca/": 0o755, "complement/ca/ca.crt": 0o644, "complement/ca/ca.key": 0o600}
@@ -48,16 +57,8 @@ func TestTarDirHoldsTheBuildContext(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "build", "go.mod"), []byte("module m\n"), 0o644)
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(tarDir(pw, dir)) }()
-	tr := tar.NewReader(pr)
 	var names []string
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, h := range headers(t, pr) {
 		names = append(names, h.Name)
 	}
 	if strings.Join(names, ",") != "Dockerfile,build,build/go.mod" {

@@ -65,8 +65,11 @@ func (e *Engine) Pull(ctx context.Context, ref string) error {
 type BuildSpec struct {
 	// Tag is the image reference to produce.
 	Tag string
-	// Context is the build context directory (holding the Dockerfile).
+	// Context is the build context directory.
 	Context string
+	// Dockerfile is the Dockerfile's path inside Context ("Dockerfile"
+	// when empty).
+	Dockerfile string
 	// Args are build arguments (BASE_IMAGE, GOPROXY, …).
 	Args map[string]string
 	// NoCache rebuilds every step instead of reusing cached layers.
@@ -78,8 +81,12 @@ type BuildSpec struct {
 // Build builds an image with the classic builder and host networking, so
 // build steps reach the package mirrors the host reaches.
 func (e *Engine) Build(ctx context.Context, spec BuildSpec) error {
-	if _, err := os.Stat(filepath.Join(spec.Context, "Dockerfile")); err != nil {
-		return fmt.Errorf("building %s: no Dockerfile in %s", spec.Tag, spec.Context)
+	dockerfile := spec.Dockerfile
+	if dockerfile == "" {
+		dockerfile = "Dockerfile"
+	}
+	if _, err := os.Stat(filepath.Join(spec.Context, dockerfile)); err != nil {
+		return fmt.Errorf("building %s: no %s in %s", spec.Tag, dockerfile, spec.Context)
 	}
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(tarDir(pw, spec.Context)) }()
@@ -89,6 +96,7 @@ func (e *Engine) Build(ctx context.Context, spec BuildSpec) error {
 	}
 	res, err := e.cli.ImageBuild(ctx, pr, client.ImageBuildOptions{
 		Tags:        []string{spec.Tag},
+		Dockerfile:  filepath.ToSlash(dockerfile),
 		BuildArgs:   args,
 		NetworkMode: "host",
 		NoCache:     spec.NoCache,
@@ -199,6 +207,9 @@ type ImageSpec struct {
 	// Build is the build context that makes Ref; empty when Herald cannot
 	// build it (then it must exist or be pullable).
 	Build string
+	// Dockerfile is the Dockerfile's path inside Build ("Dockerfile" when
+	// empty).
+	Dockerfile string
 	// Base is the Debian base the build starts FROM (passed as BASE_IMAGE).
 	Base BaseSpec
 	// Args are further build arguments.
@@ -252,11 +263,15 @@ func (e *Engine) EnsureImage(ctx context.Context, spec ImageSpec) error {
 			return fmt.Errorf("preparing the build of %s: %w", spec.Ref, err)
 		}
 		defer remove()
-		spec.Build = dir
+		spec.Build, spec.Dockerfile = dir, ""
 	}
-	fmt.Fprintf(log, "building %s from %s on %s\n", spec.Ref, spec.Build, base)
+	from := spec.Build
+	if spec.Dockerfile != "" {
+		from = filepath.Join(spec.Build, spec.Dockerfile)
+	}
+	fmt.Fprintf(log, "building %s from %s on %s\n", spec.Ref, from, base)
 	start := time.Now()
-	if err := e.Build(ctx, BuildSpec{Tag: spec.Ref, Context: spec.Build, Args: args, NoCache: spec.NoCache, Log: log}); err != nil {
+	if err := e.Build(ctx, BuildSpec{Tag: spec.Ref, Context: spec.Build, Dockerfile: spec.Dockerfile, Args: args, NoCache: spec.NoCache, Log: log}); err != nil {
 		return err
 	}
 	fmt.Fprintf(log, "built %s in %s\n", spec.Ref, time.Since(start).Round(time.Second))

@@ -14,10 +14,11 @@ import (
 // own published source, or pull it when Herald has neither.
 func Image(c *config.Config, log io.Writer) docker.ImageSpec {
 	spec := docker.ImageSpec{
-		Ref:   c.Homeserver.Image,
-		Build: c.Homeserver.Build,
-		Base:  docker.BaseSpec{Image: c.Base.Image, Fallback: c.Base.Fallback, Mirror: c.Base.Mirror},
-		Log:   log,
+		Ref:        c.Homeserver.Image,
+		Build:      c.Homeserver.Build,
+		Dockerfile: c.Homeserver.Dockerfile,
+		Base:       docker.BaseSpec{Image: c.Base.Image, Fallback: c.Base.Fallback, Mirror: c.Base.Mirror},
+		Log:        log,
 	}
 	if src := c.Homeserver.Source; src != nil && spec.Build == "" {
 		spec.Prepare = func(ctx context.Context, base string, available func(string) bool, log io.Writer) (string, func(), error) {

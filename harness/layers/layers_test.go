@@ -18,7 +18,7 @@ var layers = map[string]int{
 	"harness/matrix": primitive, "harness/pki": primitive, "harness/docker": primitive,
 	"harness/config": primitive, "harness/fingerprint": primitive, "harness/foreignimage": primitive,
 
-	"harness/conformance": middle, "harness/expectations": middle, "harness/report": middle,
+	"harness/conformance": middle, "harness/report": middle,
 	"harness/coverage": middle, "harness/match": middle, "harness/csapi": middle,
 	"harness/federation": middle, "harness/identity": middle, "harness/mockhttp": middle,
 	"harness/homeserver": middle,

@@ -45,7 +45,7 @@ func shapeProblem(body []byte, v1 bool) string {
 	if v1 {
 		arr, ok := v.([]any)
 		if !ok {
-			return fmt.Sprintf("the body is %s, not a JSON array", kindOf(v))
+			return fmt.Sprintf("the body is %s, not a JSON array", matrix.JSONKind(v))
 		}
 		if len(arr) != 2 {
 			return fmt.Sprintf("the array has %d elements, not 2", len(arr))
@@ -61,34 +61,16 @@ func shapeProblem(body []byte, v1 bool) string {
 		if v1 {
 			where = "the second element"
 		}
-		return fmt.Sprintf("%s is %s, not a JSON object", where, kindOf(holder))
+		return fmt.Sprintf("%s is %s, not a JSON object", where, matrix.JSONKind(holder))
 	}
 	ev, present := obj["event"]
 	if !present {
 		return "there is no \"event\""
 	}
 	if _, ok := ev.(map[string]any); !ok {
-		return fmt.Sprintf("\"event\" is %s, not a JSON object", kindOf(ev))
+		return fmt.Sprintf("\"event\" is %s, not a JSON object", matrix.JSONKind(ev))
 	}
 	return ""
-}
-
-func kindOf(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	case string:
-		return "a string"
-	case json.Number:
-		return "a number"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	}
-	return fmt.Sprintf("%T", v)
 }
 
 func (m *bodyShapeMatcher) shape() string {

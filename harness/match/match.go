@@ -152,6 +152,22 @@ func objectsOf(actual any) ([]matrix.Object, error) {
 	return objs, nil
 }
 
+// eventList reads a list of events as parsed JSON ([]any) or as objects
+// ([]matrix.Object), each item then a map[string]any.
+func eventList(actual any) ([]any, bool) {
+	switch l := actual.(type) {
+	case []any:
+		return l, true
+	case []matrix.Object:
+		var list []any
+		for _, o := range l {
+			list = append(list, map[string]any(o))
+		}
+		return list, true
+	}
+	return nil, false
+}
+
 // showJSON renders a JSON value compactly for failure messages (lax
 // canonical JSON, so numbers read as sent), cut if long.
 func showJSON(v any) string {

@@ -223,18 +223,12 @@ type outboundStateListMatcher struct {
 
 func (m *outboundStateListMatcher) Match(actual any) (bool, error) {
 	m.why, m.entry, m.item = "", nil, nil
-	var list []any
-	switch l := actual.(type) {
-	case nil:
+	if actual == nil {
 		m.why = "invite_room_state is absent"
 		return false, nil
-	case []any:
-		list = l
-	case []matrix.Object:
-		for _, o := range l {
-			list = append(list, map[string]any(o))
-		}
-	default:
+	}
+	list, ok := eventList(actual)
+	if !ok {
 		m.why = fmt.Sprintf("invite_room_state is %s, not an array", outboundShow(actual))
 		return false, nil
 	}

@@ -3,7 +3,6 @@ package match
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/onsi/gomega/types"
 
@@ -32,25 +31,11 @@ func outboundExpect(t *testing.T, m types.GomegaMatcher, actual any, want bool, 
 	}
 }
 
+// outboundSigner is a signer for server and its published keys.
 func outboundSigner(t *testing.T, server string) (*matrix.Signer, *matrix.ServerKeys) {
 	t.Helper()
-	s, err := matrix.GenerateSigner(server, "ed25519:outbound")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := matrix.BuildServerKeys(time.Now().Add(time.Hour).UnixMilli(), nil, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := doc.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := matrix.ParseServerKeys(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, keys
+	s := signer(t, server)
+	return s, keysOf(t, s)
 }
 
 // outboundRoom builds a create event and a join rules event of a room of

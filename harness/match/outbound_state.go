@@ -25,15 +25,8 @@ type outboundStateMatcher struct {
 }
 
 func (m *outboundStateMatcher) Match(actual any) (bool, error) {
-	var list []any
-	switch l := actual.(type) {
-	case []any:
-		list = l
-	case []matrix.Object:
-		for _, o := range l {
-			list = append(list, map[string]any(o))
-		}
-	default:
+	list, ok := eventList(actual)
+	if !ok {
 		return false, fmt.Errorf("match: OutboundHoldStateEvent expects a list of state events ([]any or []spec.Object), got %T", actual)
 	}
 	m.have = nil

@@ -126,7 +126,7 @@ func (rv RoomVersion) EventRefs(event Object, field string) ([]string, error) {
 	}
 	list, ok := v.([]any)
 	if !ok {
-		return nil, fmt.Errorf("spec: event references: %s is %s, not an array", field, jsonKind(v))
+		return nil, fmt.Errorf("spec: event references: %s is %s, not an array", field, JSONKind(v))
 	}
 	ids := make([]string, 0, len(list))
 	for i, item := range list {

@@ -51,7 +51,7 @@ func ParseObject(data []byte) (Object, error) {
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("spec: parse JSON object: got %s", jsonKind(v))
+		return nil, fmt.Errorf("spec: parse JSON object: got %s", JSONKind(v))
 	}
 	return Object(m), nil
 }
@@ -123,7 +123,9 @@ func hex4(data []byte, at int) (int, bool) {
 	return int(v), true
 }
 
-func jsonKind(v any) string {
+// JSONKind names the JSON type of a parsed value ("a string", "null", …),
+// for messages.
+func JSONKind(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"

@@ -140,7 +140,7 @@ func addSignature(obj Object, server, keyID, sig string) error {
 	sigs, ok := obj.GetObject("signatures")
 	if !ok {
 		if obj.Has("signatures") {
-			return fmt.Errorf("spec: add signature: signatures is %s, not an object", jsonKind(obj["signatures"]))
+			return fmt.Errorf("spec: add signature: signatures is %s, not an object", JSONKind(obj["signatures"]))
 		}
 		sigs = Object{}
 		obj["signatures"] = map[string]any(sigs)
@@ -148,7 +148,7 @@ func addSignature(obj Object, server, keyID, sig string) error {
 	mine, ok := sigs.GetObject(server)
 	if !ok {
 		if sigs.Has(server) {
-			return fmt.Errorf("spec: add signature: signatures[%q] is %s, not an object", server, jsonKind(sigs[server]))
+			return fmt.Errorf("spec: add signature: signatures[%q] is %s, not an object", server, JSONKind(sigs[server]))
 		}
 		mine = Object{}
 		sigs[server] = map[string]any(mine)
@@ -235,7 +235,7 @@ func verify(sigSource, signed Object, server, keyID string, key ed25519.PublicKe
 	}
 	enc, ok := raw.(string)
 	if !ok {
-		return fail(fmt.Errorf("%w: it is %s", ErrBadSignatureEncoding, jsonKind(raw)))
+		return fail(fmt.Errorf("%w: it is %s", ErrBadSignatureEncoding, JSONKind(raw)))
 	}
 	sig, err := DecodeBase64(enc)
 	if err != nil {

@@ -12,7 +12,6 @@ import (
 	"herald/harness/config"
 	"herald/harness/conformance"
 	"herald/harness/coverage"
-	"herald/harness/expectations"
 	"herald/harness/report"
 )
 
@@ -118,15 +117,15 @@ func checkAllExpectations(cfg *config.Config) []string {
 			continue
 		}
 		path := c.Homeserver.Expectations
-		entries, err := expectations.Load(path)
+		entries, err := conformance.LoadExpectations(path)
 		if err == nil {
-			err = expectations.Check(entries, func(id string) bool { return known[id] })
+			err = conformance.CheckExpectations(entries, func(id string) bool { return known[id] })
 		}
 		if err != nil {
 			problems = append(problems, err.Error())
 			continue
 		}
-		for _, u := range expectations.Unfinished(entries) {
+		for _, u := range conformance.Unfinished(entries) {
 			problems = append(problems, path+": "+u)
 		}
 	}

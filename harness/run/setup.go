@@ -18,7 +18,6 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/docker"
-	"herald/harness/expectations"
 	"herald/harness/homeserver"
 	"herald/harness/pki"
 )
@@ -122,7 +121,7 @@ func (p *Process) StartHomeserver(ctx ginkgo.SpecContext, data []byte) {
 	gomega.Expect(json.Unmarshal(data, &s)).To(gomega.Succeed())
 	entries, err := p.loadExpectations()
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
-	conformance.SetPolicy(expectations.Policy(entries, p.cfg.Strict))
+	conformance.SetPolicy(conformance.NewPolicy(entries, p.cfg.Strict))
 	conformance.GuardEverySpec("the homeserver still serves", p.guardHealth)
 
 	p.runID = s.Run
@@ -159,13 +158,13 @@ func (p *Process) StartHomeserver(ctx ginkgo.SpecContext, data []byte) {
 
 // loadExpectations reads the homeserver's known failures and checks that
 // each names a spec that exists.
-func (p *Process) loadExpectations() ([]expectations.Entry, error) {
-	entries, err := expectations.Load(p.cfg.Homeserver.Expectations)
+func (p *Process) loadExpectations() ([]conformance.Expectation, error) {
+	entries, err := conformance.LoadExpectations(p.cfg.Homeserver.Expectations)
 	if err != nil {
 		return nil, err
 	}
 	known := knownIDs()
-	err = expectations.Check(entries, func(id string) bool { return known[id] })
+	err = conformance.CheckExpectations(entries, func(id string) bool { return known[id] })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.cfg.Homeserver.Expectations, err)
 	}

@@ -1,11 +1,9 @@
-package expectations
+package conformance
 
 import (
 	"fmt"
 	"sort"
 	"strings"
-
-	"herald/harness/conformance"
 )
 
 // Observation is what a run saw of one spec, as refreshing needs it.
@@ -66,7 +64,7 @@ func (d Diff) String() string {
 // entry left with nothing is removed); failures no entry covers get new
 // entries with the rule's section and level and the placeholder reason.
 // An entry that recorded nothing yet covers every spec its ID names.
-func Refresh(entries []Entry, obs []Observation) ([]Entry, Diff) {
+func Refresh(entries []Expectation, obs []Observation) ([]Expectation, Diff) {
 	bySpec := map[string]Observation{}
 	byRule := map[string][]Observation{}
 	for _, o := range obs {
@@ -82,7 +80,7 @@ func Refresh(entries []Entry, obs []Observation) ([]Entry, Diff) {
 	}
 	covered := map[string]bool{}
 	var diff Diff
-	var out []Entry
+	var out []Expectation
 	for _, e := range entries {
 		var specs []string
 		switch {
@@ -117,7 +115,7 @@ func Refresh(entries []Entry, obs []Observation) ([]Entry, Diff) {
 				}
 			case o.Failed:
 				now[id] = o.Fingerprint
-				if fp, ok := old[id]; ok && conformance.SameFailure(fp, o.Fingerprint) {
+				if fp, ok := old[id]; ok && SameFailure(fp, o.Fingerprint) {
 					now[id] = fp // keeps the alternatives a person listed
 				} else if ok {
 					diff.Changed = append(diff.Changed, Change{id, fp, o.Fingerprint})
@@ -135,7 +133,7 @@ func Refresh(entries []Entry, obs []Observation) ([]Entry, Diff) {
 		if len(now) == 0 {
 			continue
 		}
-		e.Observed = observed(e.ID, now, table)
+		e.Observed = observedOf(e.ID, now, table)
 		out = append(out, e)
 	}
 
@@ -152,7 +150,7 @@ func Refresh(entries []Entry, obs []Observation) ([]Entry, Diff) {
 		for _, o := range byRule[r] {
 			switch {
 			case covered[o.SpecID] || !o.Ran:
-			case o.Failed && o.Level != string(conformance.MAY):
+			case o.Failed && o.Level != string(MAY):
 				failed = append(failed, o)
 			default:
 				all = false
@@ -164,7 +162,7 @@ func Refresh(entries []Entry, obs []Observation) ([]Entry, Diff) {
 		sort.Slice(failed, func(i, j int) bool { return versionLess(failed[i], failed[j]) })
 		newEntry := func(id string, now map[string]string, table bool) {
 			o := failed[0]
-			out = append(out, Entry{ID: id, Severity: strings.ToLower(o.Level), Reason: Placeholder, Section: o.Section, Observed: observed(id, now, table)})
+			out = append(out, Expectation{ID: id, Severity: strings.ToLower(o.Level), Reason: Placeholder, Section: o.Section, Observed: observedOf(id, now, table)})
 		}
 		if all && failed[0].Version != "" && len(failed) > 1 {
 			now := map[string]string{}
@@ -185,8 +183,8 @@ func Refresh(entries []Entry, obs []Observation) ([]Entry, Diff) {
 	return out, diff
 }
 
-// observed turns spec ID → fingerprint back into an entry's Observed.
-func observed(entryID string, bySpec map[string]string, table bool) Observed {
+// observedOf turns spec ID → fingerprint back into an entry's Observed.
+func observedOf(entryID string, bySpec map[string]string, table bool) Observed {
 	if !table {
 		return Observed{One: bySpec[entryID]}
 	}

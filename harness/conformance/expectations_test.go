@@ -1,7 +1,6 @@
-package expectations
+package conformance
 
 import (
-	"herald/harness/conformance"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,28 +42,28 @@ expected:
 `
 
 func TestLoadAndPolicy(t *testing.T) {
-	entries, err := Load(write(t, sample))
+	entries, err := LoadExpectations(write(t, sample))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := Policy(entries, false)
+	p := NewPolicy(entries, false)
 	if len(p.Expected) != 3 || p.Expected["INV2-UNTOUCHED"].Link == "" || p.Strict {
 		t.Fatalf("policy = %+v", p)
 	}
 	u := p.Expected["INV2-UNTOUCHED"]
-	if u.Observed["INV2-UNTOUCHED/v10"] != "changed unsigned (added)" || len(u.Observed) != 3 || u.Severity != "should" {
+	if bySpec := u.observedBySpec(); bySpec["INV2-UNTOUCHED/v10"] != "changed unsigned (added)" || len(bySpec) != 3 || u.Severity != "should" {
 		t.Errorf("per-version fingerprints: %+v", u)
 	}
-	if p.Expected["INV2-SIGN/v3"].Observed["INV2-SIGN/v3"] != "status 500 M_UNKNOWN" {
+	if p.Expected["INV2-SIGN/v3"].observedBySpec()["INV2-SIGN/v3"] != "status 500 M_UNKNOWN" {
 		t.Errorf("spec fingerprint: %+v", p.Expected["INV2-SIGN/v3"])
 	}
-	if !Policy(entries, true).Strict {
+	if !NewPolicy(entries, true).Strict {
 		t.Fatal("strict lost")
 	}
 }
 
 func TestRenderRoundTrips(t *testing.T) {
-	f, err := Read(write(t, sample))
+	f, err := ReadExpectations(write(t, sample))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,11 +71,11 @@ func TestRenderRoundTrips(t *testing.T) {
 		t.Errorf("render differs from the canonical file:\n%s", got)
 	}
 	empty := "# none known\nhomeserver: x\nexpected: []\n"
-	if f, err := Read(write(t, empty)); err != nil || string(f.Render()) != empty {
+	if f, err := ReadExpectations(write(t, empty)); err != nil || string(f.Render()) != empty {
 		t.Errorf("an empty file does not round-trip: %v", err)
 	}
-	tricky := &File{Homeserver: "x", Expected: []Entry{{ID: "A", Severity: "must", Reason: "line\nbreak and 'quotes' and \"double\"", Section: "s: colon # hash", Observed: Observed{One: "o"}}}}
-	back, err := Read(write(t, string(tricky.Render())))
+	tricky := &ExpectationsFile{Homeserver: "x", Expected: []Expectation{{ID: "A", Severity: "must", Reason: "line\nbreak and 'quotes' and \"double\"", Section: "s: colon # hash", Observed: Observed{One: "o"}}}}
+	back, err := ReadExpectations(write(t, string(tricky.Render())))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,8 +85,8 @@ func TestRenderRoundTrips(t *testing.T) {
 }
 
 func TestEmptyPathMeansNone(t *testing.T) {
-	if e, err := Load(""); err != nil || e != nil {
-		t.Fatalf("Load(\"\") = %v, %v", e, err)
+	if e, err := LoadExpectations(""); err != nil || e != nil {
+		t.Fatalf("LoadExpectations(\"\") = %v, %v", e, err)
 	}
 }
 
@@ -101,28 +100,28 @@ func TestLoadErrors(t *testing.T) {
 		"not a room version": "expected:\n  - {id: A, reason: r, section: s, severity: must, observed: {three: x}}\n",
 	}
 	for want, body := range cases {
-		if _, err := Load(write(t, body)); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := LoadExpectations(write(t, body)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: err = %v", want, err)
 		}
 	}
-	if _, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); err == nil {
+	if _, err := LoadExpectations(filepath.Join(t.TempDir(), "missing.yaml")); err == nil {
 		t.Error("a missing file was accepted")
 	}
 }
 
 func TestCheckNamesUnknownIDs(t *testing.T) {
-	entries := []Entry{{ID: "KNOWN"}, {ID: "TYPO-B"}, {ID: "TYPO-A"}, {ID: "KNOWN", Observed: Observed{Versions: map[string]string{"v99": "x"}}}}
-	err := Check(entries, func(id string) bool { return id == "KNOWN" })
+	entries := []Expectation{{ID: "KNOWN"}, {ID: "TYPO-B"}, {ID: "TYPO-A"}, {ID: "KNOWN", Observed: Observed{Versions: map[string]string{"v99": "x"}}}}
+	err := CheckExpectations(entries, func(id string) bool { return id == "KNOWN" })
 	if err == nil || !strings.Contains(err.Error(), "KNOWN/v99, TYPO-A, TYPO-B") {
 		t.Fatalf("err = %v", err)
 	}
-	if err := Check(entries[:1], func(string) bool { return true }); err != nil {
+	if err := CheckExpectations(entries[:1], func(string) bool { return true }); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestUnfinished(t *testing.T) {
-	got := Unfinished([]Entry{
+	got := Unfinished([]Expectation{
 		{ID: "A", Reason: "written", Observed: Observed{One: "x"}},
 		{ID: "B", Reason: Placeholder, Observed: Observed{One: "x"}},
 		{ID: "C", Reason: "written"},
@@ -141,11 +140,11 @@ func TestObservedAlternatives(t *testing.T) {
 	}
 	v3 := o.Versions["v3"]
 	for _, fp := range []string{"status 500 M_UNKNOWN", "status 400 M_BAD_JSON"} {
-		if !conformance.SameFailure(v3, fp) {
+		if !SameFailure(v3, fp) {
 			t.Errorf("%q is listed but not the recorded failure", fp)
 		}
 	}
-	if conformance.SameFailure(v3, "status 200 no errcode") || conformance.SameFailure(o.Versions["v4"], "status 500 M_UNKNOWN") {
+	if SameFailure(v3, "status 200 no errcode") || SameFailure(o.Versions["v4"], "status 500 M_UNKNOWN") {
 		t.Error("a failure that is not listed counts as the recorded one")
 	}
 	if got := writeFingerprints(v3); got != `['status 500 M_UNKNOWN', 'status 400 M_BAD_JSON']` {
@@ -154,6 +153,34 @@ func TestObservedAlternatives(t *testing.T) {
 	for _, bad := range []string{`[]`, `[""]`, `3`} {
 		if err := new(Observed).UnmarshalJSON([]byte(bad)); err == nil {
 			t.Errorf("observed %s was accepted", bad)
+		}
+	}
+}
+
+// The project's own expectations files are in their canonical form, and a
+// refresh that observed nothing changes no byte of them (make expectations
+// keeps what it did not see).
+func TestFixturesRoundTrip(t *testing.T) {
+	paths, err := filepath.Glob("../../fixtures/expectations/*.yaml")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no expectations files found (%v)", err)
+	}
+	for _, path := range paths {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := ReadExpectations(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(f.Render()); got != string(raw) {
+			t.Errorf("%s is not in its canonical form: rendering it gives\n%s", path, got)
+		}
+		entries, diff := Refresh(f.Expected, nil)
+		f.Expected = entries
+		if got := string(f.Render()); got != string(raw) || !diff.Empty() {
+			t.Errorf("%s: a refresh that observed nothing changed it (%s)", path, diff)
 		}
 	}
 }

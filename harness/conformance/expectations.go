@@ -1,5 +1,4 @@
-// Package expectations reads, checks and refreshes a homeserver's known failures (fixtures/expectations/<hs>.yaml).
-package expectations
+package conformance
 
 import (
 	"bytes"
@@ -12,13 +11,13 @@ import (
 	"strings"
 
 	"sigs.k8s.io/yaml"
-
-	"herald/harness/conformance"
 )
 
-// Entry is one known failure: which spec, why, how bad, where the spec
-// says so, and how the failure looked when it was recorded.
-type Entry struct {
+// Expectation is one known failure of a homeserver, an entry of its
+// expectations file (fixtures/expectations/<hs>.yaml): which spec, why, how
+// bad, where the spec says so, and how the failure looked when it was
+// recorded.
+type Expectation struct {
 	// ID is a spec ID ("INV2-SIGN/v3") or a rule ID covering the room
 	// versions its Observed lists.
 	ID string `json:"id"`
@@ -35,7 +34,7 @@ type Entry struct {
 	Observed Observed `json:"observed,omitzero"`
 }
 
-// Observed is an entry's recorded failure: one fingerprint, or one per
+// Observed is an expectation's recorded failure: one fingerprint, or one per
 // room version ("v3": …).
 type Observed struct {
 	One      string
@@ -55,7 +54,7 @@ func (o Observed) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads a fingerprint or an object of versions ("v1": …),
 // where each fingerprint may be a list: the failures a server is known to
-// alternate between (kept one per line, see conformance.SameFailure).
+// alternate between (kept one per line, see SameFailure).
 func (o *Observed) UnmarshalJSON(b []byte) error {
 	if bytes.HasPrefix(bytes.TrimSpace(b), []byte("{")) {
 		var raw map[string]json.RawMessage
@@ -137,26 +136,27 @@ func (o Observed) versionKeys() []string {
 // catalogue check refuses it until a person writes what the server does.
 const Placeholder = "TODO: a person writes what the server does instead and why (observed failure below)"
 
-// File is an expectations file: its leading comment, the homeserver and
-// the entries in their order.
-type File struct {
-	Header     string  `json:"-"`
-	Homeserver string  `json:"homeserver"`
-	Expected   []Entry `json:"expected"`
+// ExpectationsFile is an expectations file: its leading comment, the
+// homeserver and the entries in their order.
+type ExpectationsFile struct {
+	Header     string        `json:"-"`
+	Homeserver string        `json:"homeserver"`
+	Expected   []Expectation `json:"expected"`
 }
 
-// Load reads an expectations file's entries. An empty path means none:
-// every failure counts.
-func Load(path string) ([]Entry, error) {
-	f, err := Read(path)
+// LoadExpectations reads an expectations file's entries. An empty path
+// means none: every failure counts.
+func LoadExpectations(path string) ([]Expectation, error) {
+	f, err := ReadExpectations(path)
 	if err != nil || f == nil {
 		return nil, err
 	}
 	return f.Expected, nil
 }
 
-// Read reads and checks an expectations file (nil for an empty path).
-func Read(path string) (*File, error) {
+// ReadExpectations reads and checks an expectations file (nil for an empty
+// path).
+func ReadExpectations(path string) (*ExpectationsFile, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -164,7 +164,7 @@ func Read(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading expectations: %w", err)
 	}
-	var f File
+	var f ExpectationsFile
 	if err := yaml.UnmarshalStrict(raw, &f); err != nil {
 		return nil, fmt.Errorf("expectations %s are not valid: %w", path, err)
 	}
@@ -176,8 +176,8 @@ func Read(path string) (*File, error) {
 			return nil, fmt.Errorf("expectations %s: entry %d has no id", path, i+1)
 		case strings.TrimSpace(e.Reason) == "" || strings.TrimSpace(e.Section) == "":
 			return nil, fmt.Errorf("expectations %s: %s needs a reason and the spec section", path, e.ID)
-		case !slices.Contains(conformance.Severities, e.Severity):
-			return nil, fmt.Errorf("expectations %s: %s needs a severity: %s", path, e.ID, strings.Join(conformance.Severities, ", "))
+		case !slices.Contains(Severities, e.Severity):
+			return nil, fmt.Errorf("expectations %s: %s needs a severity: %s", path, e.ID, strings.Join(Severities, ", "))
 		case seen[e.ID]:
 			return nil, fmt.Errorf("expectations %s: %s is listed twice", path, e.ID)
 		}
@@ -198,9 +198,9 @@ func header(raw []byte) string {
 	return b.String()
 }
 
-// Check returns an error naming every entry whose ID no spec carries: a
-// typo or a renamed spec would otherwise silently stop counting.
-func Check(entries []Entry, known func(id string) bool) error {
+// CheckExpectations returns an error naming every entry whose ID no spec
+// carries: a typo or a renamed spec would otherwise silently stop counting.
+func CheckExpectations(entries []Expectation, known func(id string) bool) error {
 	var unknown []string
 	for _, e := range entries {
 		if !known(e.ID) {
@@ -221,7 +221,7 @@ func Check(entries []Entry, known func(id string) bool) error {
 
 // Unfinished lists what a person still has to write: entries whose reason
 // is the placeholder and entries that record no observed failure.
-func Unfinished(entries []Entry) []string {
+func Unfinished(entries []Expectation) []string {
 	var out []string
 	for _, e := range entries {
 		switch {
@@ -234,17 +234,18 @@ func Unfinished(entries []Entry) []string {
 	return out
 }
 
-// Policy turns entries into the conformance policy for a run.
-func Policy(entries []Entry, strict bool) conformance.Policy {
-	p := conformance.Policy{Strict: strict, Expected: map[string]conformance.Expectation{}}
+// NewPolicy is the policy of a run that expects entries (the homeserver's
+// expectations file), or holds to the spec's text when strict.
+func NewPolicy(entries []Expectation, strict bool) Policy {
+	p := Policy{Strict: strict, Expected: map[string]Expectation{}}
 	for _, e := range entries {
-		p.Expected[e.ID] = conformance.Expectation{Reason: e.Reason, Link: e.Link, Severity: e.Severity, Observed: e.observedBySpec()}
+		p.Expected[e.ID] = e
 	}
 	return p
 }
 
 // observedBySpec maps each spec ID the entry covers to its fingerprint.
-func (e Entry) observedBySpec() map[string]string {
+func (e Expectation) observedBySpec() map[string]string {
 	m := map[string]string{}
 	if e.Observed.Versions != nil {
 		for k, fp := range e.Observed.Versions {
@@ -258,7 +259,7 @@ func (e Entry) observedBySpec() map[string]string {
 
 // Render writes the file in its one canonical form, so a refresh that
 // changes nothing changes no byte.
-func (f *File) Render() []byte {
+func (f *ExpectationsFile) Render() []byte {
 	var b strings.Builder
 	b.WriteString(f.Header)
 	fmt.Fprintf(&b, "homeserver: %s\n", f.Homeserver)

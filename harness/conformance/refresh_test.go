@@ -1,4 +1,4 @@
-package expectations
+package conformance
 
 import (
 	"reflect"
@@ -12,7 +12,7 @@ func ob(spec, version string, failed bool, fp string) Observation {
 }
 
 func TestRefreshKeepsWhatAPersonWroteAndRecordsWhatRan(t *testing.T) {
-	entries := []Entry{
+	entries := []Expectation{
 		{ID: "TABLE", Severity: "security", Reason: "hand-written", Section: "§hand", Link: "https://example.invalid/1",
 			Observed: Observed{Versions: map[string]string{"v1": "status 200 no errcode", "v2": "status 200 no errcode", "v3": "status 200 no errcode"}}},
 		{ID: "PLAIN", Severity: "should", Reason: "answers 400 M_UNKNOWN", Section: "§p", Observed: Observed{One: "status 400 M_UNKNOWN"}},
@@ -35,7 +35,7 @@ func TestRefreshKeepsWhatAPersonWroteAndRecordsWhatRan(t *testing.T) {
 		{SpecID: "OPTIONAL", Rule: "OPTIONAL", Ran: true, Failed: true, Fingerprint: "x", Level: "MAY"},
 	}
 	got, diff := Refresh(entries, obs)
-	want := []Entry{
+	want := []Expectation{
 		{ID: "TABLE", Severity: "security", Reason: "hand-written", Section: "§hand", Link: "https://example.invalid/1",
 			Observed: Observed{Versions: map[string]string{"v1": "status 200 no errcode", "v3": "status 500 M_UNKNOWN"}}},
 		entries[1],
@@ -67,7 +67,7 @@ func TestRefreshKeepsWhatAPersonWroteAndRecordsWhatRan(t *testing.T) {
 }
 
 func TestRefreshRecordsLegacyEntries(t *testing.T) {
-	entries := []Entry{
+	entries := []Expectation{
 		{ID: "TABLE", Severity: "must", Reason: "r", Section: "s"},
 		{ID: "TABLE/v2", Severity: "must", Reason: "v2 differs", Section: "s"},
 		{ID: "ONE", Severity: "should", Reason: "r", Section: "s"},
