@@ -19,6 +19,10 @@ const (
 	LabelRun = "herald.run"
 	// LabelOwner identifies the process that owns a resource (see Owner).
 	LabelOwner = "herald.owner"
+	// LabelSource holds, on an image built from a folder, the digest of
+	// what it was built from (see sourceDigest): an image whose digest
+	// differs from the folder's is rebuilt.
+	LabelSource = "herald.source"
 )
 
 // pingTimeout bounds how long we wait to learn that no engine answers.

@@ -88,6 +88,10 @@ func (e *Engine) Build(ctx context.Context, spec BuildSpec) error {
 	if _, err := os.Stat(filepath.Join(spec.Context, dockerfile)); err != nil {
 		return fmt.Errorf("building %s: no %s in %s", spec.Tag, dockerfile, spec.Context)
 	}
+	source, err := sourceDigest(spec.Context, dockerfile)
+	if err != nil {
+		return fmt.Errorf("building %s: %w", spec.Tag, err)
+	}
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(tarDir(pw, spec.Context)) }()
 	args := map[string]*string{}
@@ -102,7 +106,7 @@ func (e *Engine) Build(ctx context.Context, spec BuildSpec) error {
 		NoCache:     spec.NoCache,
 		Remove:      true,
 		ForceRemove: true,
-		Labels:      map[string]string{LabelManaged: "true"},
+		Labels:      map[string]string{LabelManaged: "true", LabelSource: source},
 		Version:     build.BuilderV1,
 	})
 	if err != nil {
@@ -229,13 +233,26 @@ type ImageSpec struct {
 // EnsureImage makes sure spec.Ref exists: present, else pulled, else built
 // from its context on a base made offline if need be.
 func (e *Engine) EnsureImage(ctx context.Context, spec ImageSpec) error {
-	ok, err := e.ImageExists(ctx, spec.Ref)
-	if err != nil || (ok && !(spec.Rebuild && spec.Build != "")) {
-		return err
-	}
 	log := spec.Log
 	if log == nil {
 		log = io.Discard
+	}
+	ok, err := e.ImageExists(ctx, spec.Ref)
+	if err != nil {
+		return err
+	}
+	if ok && spec.Build != "" && !spec.Rebuild {
+		stale, why, err := e.stale(ctx, spec)
+		if err != nil {
+			return err
+		}
+		if stale {
+			fmt.Fprintf(log, "%s: %s; rebuilding it\n", spec.Ref, why)
+		}
+		ok = !stale
+	}
+	if ok && !(spec.Rebuild && spec.Build != "") {
+		return nil
 	}
 	if spec.Build == "" && spec.Prepare == nil {
 		if err := e.Pull(ctx, spec.Ref); err != nil {
@@ -276,6 +293,40 @@ func (e *Engine) EnsureImage(ctx context.Context, spec ImageSpec) error {
 	}
 	fmt.Fprintf(log, "built %s in %s\n", spec.Ref, time.Since(start).Round(time.Second))
 	return nil
+}
+
+// stale tells whether an image Herald built from spec.Build was built from
+// other files than the folder holds now (its Dockerfile or scripts changed
+// since). An image Herald did not build is never stale: a user who tags
+// their own image with Herald's name gets that image.
+func (e *Engine) stale(ctx context.Context, spec ImageSpec) (bool, string, error) {
+	ins, err := e.cli.ImageInspect(ctx, spec.Ref)
+	if err != nil {
+		return false, "", fmt.Errorf("inspecting image %s: %w", spec.Ref, err)
+	}
+	var labels map[string]string
+	if ins.Config != nil {
+		labels = ins.Config.Labels
+	}
+	if labels[LabelManaged] != "true" {
+		return false, "", nil
+	}
+	dockerfile := spec.Dockerfile
+	if dockerfile == "" {
+		dockerfile = "Dockerfile"
+	}
+	want, err := sourceDigest(spec.Build, dockerfile)
+	if err != nil {
+		return false, "", err
+	}
+	switch got := labels[LabelSource]; got {
+	case want:
+		return false, "", nil
+	case "":
+		return true, "built by an older Herald, which did not record what it was built from", nil
+	default:
+		return true, "built from other files than " + filepath.Join(spec.Build, dockerfile) + " and its folder hold now", nil
+	}
 }
 
 // available tells whether an image is present or can be pulled.
