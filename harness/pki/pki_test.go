@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -217,4 +218,18 @@ func ecKeyPEM(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})
+}
+
+// What the contract's CA costs a run (it is made once per run, in process 1):
+// go test ./harness/pki -run '^$' -bench NewCA -benchtime 10x
+func BenchmarkNewCA(b *testing.B) {
+	for _, bits := range []int{MinBits, ContractBits} {
+		b.Run(fmt.Sprintf("RSA-%d", bits), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := NewCA("bench", bits); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
