@@ -108,8 +108,8 @@ func (s *Server) serveProfile(r *Request) *Reply {
 	q := r.HTTP.URL.Query()
 	user := q.Get("user_id")
 	server, ok := matrix.ServerNameOf(user)
-	if !ok || server != s.name || user[0] != '@' {
-		return errorReply(http.StatusNotFound, "M_NOT_FOUND", "%q is not a user on %s", user, s.name)
+	if !ok || server != s.Name() || user[0] != '@' {
+		return errorReply(http.StatusNotFound, "M_NOT_FOUND", "%q is not a user on %s", user, s.Name())
 	}
 	localpart := user[1 : len(user)-len(server)-1]
 	p, ok := s.cfg.profiles[localpart]

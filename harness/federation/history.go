@@ -36,7 +36,7 @@ func (s *Server) serveState(idsOnly bool) Handler {
 
 // txnOf wraps PDUs as a transaction (GET /event, /backfill answers).
 func (s *Server) txnOf(evs []*Event) map[string]any {
-	return map[string]any{"origin": s.name, "origin_server_ts": time.Now().UnixMilli(), "pdus": eventsJSON(evs)}
+	return map[string]any{"origin": s.Name(), "origin_server_ts": time.Now().UnixMilli(), "pdus": eventsJSON(evs)}
 }
 
 func (s *Server) serveEvent(r *Request) *Reply {

@@ -84,7 +84,7 @@ func (s *Server) serveSendMembership(membership string, v2 bool) Handler {
 		}
 		countersigned := false
 		if via, _ := ev.Content().GetString("join_authorised_via_users_server"); membership == "join" && via != "" {
-			if server, _ := matrix.ServerNameOf(via); server == s.name {
+			if server, _ := matrix.ServerNameOf(via); server == s.Name() {
 				if err := s.Signer().SignEvent(room.Version, ev.Fields); err != nil {
 					r.Check("countersigning the restricted join", err)
 				}
@@ -104,7 +104,7 @@ func (s *Server) serveSendMembership(membership string, v2 bool) Handler {
 		}
 		state, _ := room.stateBefore(ev.ID)
 		chain := room.authChain(append(slices.Clone(state), ev))
-		out := map[string]any{"origin": s.name, "auth_chain": eventsJSON(chain), "state": eventsJSON(state)}
+		out := map[string]any{"origin": s.Name(), "auth_chain": eventsJSON(chain), "state": eventsJSON(state)}
 		if !v2 {
 			return jsonReply(http.StatusOK, []any{200, out})
 		}

@@ -36,9 +36,9 @@ func (s *Server) serveExchangeThirdPartyInvite(r *Request) *Reply {
 	if roomID != room.ID || typ != "m.room.member" || membership != "invite" || !hasTarget {
 		return errorReply(http.StatusBadRequest, "M_INVALID_PARAM", "malformed exchange (see Herald's journal)")
 	}
-	if server, _ := matrix.ServerNameOf(sender); server != s.name {
+	if server, _ := matrix.ServerNameOf(sender); server != s.Name() {
 		r.Note("the sender %q is not a user of the mock", sender)
-		return errorReply(http.StatusForbidden, "M_FORBIDDEN", "%s is not a user of %s", sender, s.name)
+		return errorReply(http.StatusForbidden, "M_FORBIDDEN", "%s is not a user of %s", sender, s.Name())
 	}
 	invite, err := room.NewEvent(ProtoEvent{
 		Type: "m.room.member", StateKey: StateKey(target), Sender: sender, Content: map[string]any(content),

@@ -1,24 +1,25 @@
 package identity
 
-import "net/http"
+import (
+	"net/http"
 
-// defaultHandler is the mock's own, spec-conformant answer for route.
+	"herald/harness/mockhttp"
+)
+
+// defaultHandler is the mock's own, spec-conformant answer for route
+// (serve refuses an unrouted request before any handler).
 func (s *Server) defaultHandler(route Route) Handler {
 	switch route {
-	case Unrouted:
-		return func(r *Request) *Reply {
-			return errorReply(http.StatusNotFound, "M_UNRECOGNIZED", "Herald's mock identity server does not serve %s %s", r.HTTP.Method, r.HTTP.URL.Path)
-		}
 	case Versions:
 		return JSON(http.StatusOK, map[string]any{"versions": []any{"v1.1", "v1.2", "v1.3", "v1.4", "v1.5", "v1.6", "v1.7", "v1.8", "v1.9", "v1.10", "v1.11", "v1.12", "v1.13", "v1.14", "v1.15", "v1.16", "v1.17", "v1.18", "v1.19"}})
 	case ServiceStatus, Logout:
 		return JSON(http.StatusOK, map[string]any{})
 	case Account:
-		return JSON(http.StatusOK, map[string]any{"user_id": "@herald:" + s.cfg.host})
+		return JSON(http.StatusOK, map[string]any{"user_id": "@herald:" + s.cfg.Host})
 	case Register:
 		return func(*Request) *Reply {
 			t := s.AccessToken()
-			return jsonReply(http.StatusOK, map[string]any{"token": t, "access_token": t})
+			return mockhttp.JSONReply(http.StatusOK, map[string]any{"token": t, "access_token": t})
 		}
 	case Terms:
 		return JSON(http.StatusOK, map[string]any{"policies": map[string]any{}})
@@ -44,6 +45,6 @@ func (s *Server) defaultHandler(route Route) Handler {
 		return s.serveLegacyStoreInvite
 	}
 	return func(r *Request) *Reply {
-		return errorReply(http.StatusNotFound, "M_UNRECOGNIZED", "no default for %s", route)
+		return mockhttp.ErrorReply(http.StatusNotFound, "M_UNRECOGNIZED", "no default for %s", route)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"herald/harness/matrix"
+	"herald/harness/mockhttp"
 )
 
 type binding struct{ medium, address string }
@@ -37,7 +38,7 @@ func LookupHash(address, medium, pepper string) string {
 }
 
 func (s *Server) serveHashDetails(*Request) *Reply {
-	return jsonReply(http.StatusOK, map[string]any{"lookup_pepper": s.pepper, "algorithms": []any{"none", "sha256"}})
+	return mockhttp.JSONReply(http.StatusOK, map[string]any{"lookup_pepper": s.pepper, "algorithms": []any{"none", "sha256"}})
 }
 
 // serveLookup answers POST /v2/lookup for the sha256 and none algorithms.
@@ -76,7 +77,7 @@ func (s *Server) serveLookup(r *Request) *Reply {
 			}
 		}
 	}
-	return jsonReply(http.StatusOK, map[string]any{"mappings": mappings})
+	return mockhttp.JSONReply(http.StatusOK, map[string]any{"mappings": mappings})
 }
 
 // serveLegacyLookup answers the removed v1 GET /lookup?medium=&address=:
@@ -86,7 +87,7 @@ func (s *Server) serveLegacyLookup(r *Request) *Reply {
 	medium, address := q.Get("medium"), q.Get("address")
 	mxid, ok := s.boundTo(medium, address)
 	if !ok {
-		return jsonReply(http.StatusOK, map[string]any{})
+		return mockhttp.JSONReply(http.StatusOK, map[string]any{})
 	}
 	now := time.Now()
 	assoc := matrix.Object{
@@ -94,7 +95,7 @@ func (s *Server) serveLegacyLookup(r *Request) *Reply {
 		"not_before": now.Add(-time.Hour).UnixMilli(), "not_after": now.Add(time.Hour).UnixMilli(), "ts": now.UnixMilli(),
 	}
 	if err := s.longTerm.SignJSON(assoc); err != nil {
-		return errorReply(http.StatusInternalServerError, "M_UNKNOWN", "%v", err)
+		return mockhttp.ErrorReply(http.StatusInternalServerError, "M_UNKNOWN", "%v", err)
 	}
-	return jsonReply(http.StatusOK, map[string]any(assoc))
+	return mockhttp.JSONReply(http.StatusOK, map[string]any(assoc))
 }
