@@ -14,15 +14,7 @@ import (
 // under its public keys). The mock then issues the invite as the original
 // inviter, has the homeserver countersign it over /v2/invite, and answers
 // 200 {}.
-func (s *Server) serveExchangeThirdPartyInvite(r *Request) *Reply {
-	room, reply := s.roomFor(r)
-	if reply != nil {
-		return reply
-	}
-	body, reply := r.body()
-	if reply != nil {
-		return reply
-	}
+func (s *Server) serveExchangeThirdPartyInvite(r *Request, room *Room, body matrix.Object) *Reply {
 	roomID, _ := body.GetString("room_id")
 	r.Check("exchange: body room_id matches the path", checkf(roomID != room.ID, "body %q, path %q", roomID, room.ID))
 	typ, _ := body.GetString("type")
