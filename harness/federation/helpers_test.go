@@ -24,6 +24,15 @@ func pair(t testing.TB, homeOpts, remoteOpts []Option) (home, remote *Server) {
 	return home, remote
 }
 
+// pairWithRoom runs a pair (see pair) and a room of version rv on
+// remote, which its user alice created with opts.
+func pairWithRoom(t testing.TB, rv matrix.RoomVersion, opts ...RoomOption) (home, remote *Server, room *Room, alice string) {
+	t.Helper()
+	home, remote = pair(t, nil, nil)
+	alice = remote.User("alice")
+	return home, remote, remote.CreateRoom(rv, alice, opts...), alice
+}
+
 // noProblems fails the test if either journal has a failed check.
 func noProblems(t testing.TB, servers ...*Server) {
 	t.Helper()
