@@ -3,6 +3,7 @@ package identity
 import (
 	"net/http"
 
+	"herald/harness/matrix"
 	"herald/harness/mockhttp"
 )
 
@@ -28,9 +29,9 @@ func (s *Server) defaultHandler(route Route) Handler {
 	case HashDetails:
 		return s.serveHashDetails
 	case Lookup:
-		return s.serveLookup
+		return withBody("lookup", s.serveLookup)
 	case StoreInvite:
-		return s.serveStoreInvite
+		return withBody("store-invite", s.serveStoreInvite)
 	case PubKey, LegacyPubKey:
 		return s.servePubKey
 	case IsValid, LegacyIsValid:
@@ -38,7 +39,7 @@ func (s *Server) defaultHandler(route Route) Handler {
 	case EphemeralIsValid, LegacyEphemeralIsValid:
 		return s.serveIsValid(true)
 	case SignEd25519:
-		return s.serveSignEd25519
+		return withBody("sign-ed25519", s.serveSignEd25519)
 	case LegacyLookup:
 		return s.serveLegacyLookup
 	case LegacyStoreInvite:
@@ -46,5 +47,18 @@ func (s *Server) defaultHandler(route Route) Handler {
 	}
 	return func(r *Request) *Reply {
 		return mockhttp.ErrorReply(http.StatusNotFound, "M_UNRECOGNIZED", "no default for %s", route)
+	}
+}
+
+// withBody answers with h a request whose body is a JSON object, and
+// refuses any other (400 M_NOT_JSON) as the homeserver's fault; what names
+// the request in the failed check.
+func withBody(what string, h func(r *Request, body matrix.Object) *Reply) Handler {
+	return func(r *Request) *Reply {
+		body, err := r.Object()
+		if err != nil {
+			return r.Refuse("the "+what+" body is a JSON object", http.StatusBadRequest, "M_NOT_JSON", "the body is not a JSON object: %v", err)
+		}
+		return h(r, body)
 	}
 }

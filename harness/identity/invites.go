@@ -123,11 +123,7 @@ var storeInviteFields = []string{"medium", "address", "room_id", "sender"}
 // serveStoreInvite answers POST /v2/store-invite: a JSON body with
 // medium, address, room_id and sender; a bound address is refused with
 // M_THREEPID_IN_USE, a medium other than email with M_UNRECOGNIZED.
-func (s *Server) serveStoreInvite(r *Request) *Reply {
-	body, err := r.Object()
-	if err != nil {
-		return r.Refuse("the store-invite body is a JSON object", http.StatusBadRequest, "M_NOT_JSON", "the body is not a JSON object: %v", err)
-	}
+func (s *Server) serveStoreInvite(r *Request, body matrix.Object) *Reply {
 	return s.storeInvite(r, body, false)
 }
 
@@ -187,11 +183,7 @@ func (s *Server) storeInvite(r *Request, body matrix.Object, legacy bool) *Reply
 
 // serveSignEd25519 answers POST /v2/sign-ed25519: the stored invite's
 // mxid, sender and token signed with the private key the caller sent.
-func (s *Server) serveSignEd25519(r *Request) *Reply {
-	body, err := r.Object()
-	if err != nil {
-		return r.Refuse("the sign-ed25519 body is a JSON object", http.StatusBadRequest, "M_NOT_JSON", "the body is not a JSON object: %v", err)
-	}
+func (s *Server) serveSignEd25519(r *Request, body matrix.Object) *Reply {
 	mxid, _ := body.GetString("mxid")
 	token, _ := body.GetString("token")
 	key, _ := body.GetString("private_key")

@@ -42,11 +42,7 @@ func (s *Server) serveHashDetails(*Request) *Reply {
 }
 
 // serveLookup answers POST /v2/lookup for the sha256 and none algorithms.
-func (s *Server) serveLookup(r *Request) *Reply {
-	body, err := r.Object()
-	if err != nil {
-		return r.Refuse("the lookup body is a JSON object", http.StatusBadRequest, "M_NOT_JSON", "the body is not a JSON object: %v", err)
-	}
+func (s *Server) serveLookup(r *Request, body matrix.Object) *Reply {
 	alg, _ := body.GetString("algorithm")
 	pepper, _ := body.GetString("pepper")
 	addrs, ok := body.GetArray("addresses")
