@@ -126,9 +126,7 @@ func TestJournalOrderAndMatchers(t *testing.T) {
 }
 
 func TestWaitForBlocksUntilTheRequestIsAnswered(t *testing.T) {
-	receiver, sender := pair(t, nil, nil)
-	alice := sender.User("alice")
-	room := sender.CreateRoom(matrix.MustRoomVersion("11"), alice)
+	receiver, sender, room, alice := pairWithRoom(t, matrix.MustRoomVersion("11"))
 	done := make(chan Exchange, 1)
 	go func() {
 		e, err := receiver.Journal.WaitFor(t.Context(), InviteV2)

@@ -83,7 +83,7 @@ func (s *Server) SignTemplate(res *Response) (*Event, error) {
 		// origin_server_ts, and event_id on the templated event"
 		// (server-server-api.md "Joining Rooms"): an ID of the resident's
 		// domain would need the resident's signature too.
-		ev["event_id"] = matrix.NewOpaqueID('$', s.name)
+		ev["event_id"] = matrix.NewOpaqueID('$', s.Name())
 	}
 	return s.signEvent(rv, ev)
 }
@@ -241,7 +241,7 @@ func (s *Server) SendTransaction(ctx context.Context, pdus []*Event, edus []map[
 	txn := fmt.Sprintf("herald-%d-%d", time.Now().UnixMilli(), s.txnSeq)
 	s.mu.Unlock()
 	body := map[string]any{
-		"origin":           s.name,
+		"origin":           s.Name(),
 		"origin_server_ts": time.Now().UnixMilli(),
 		"pdus":             eventsJSON(pdus),
 	}

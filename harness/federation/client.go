@@ -1,18 +1,11 @@
 package federation
 
 import (
-	"bytes"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/netip"
 	"strings"
-	"sync"
-	"time"
 
 	"herald/harness/matrix"
 	"herald/harness/mockhttp"
@@ -98,106 +91,11 @@ func ModifyBody(f func(body matrix.Object)) RequestOption {
 }
 
 // Sent is a request as the mock sent it.
-type Sent struct {
-	Method string
-	URI    string
-	Header http.Header
-	Body   []byte
-}
+type Sent = mockhttp.Sent
 
 // Response is the peer's answer to one request of the mock, with the
 // request, for failure messages.
-type Response struct {
-	Sent       Sent
-	StatusCode int
-	Header     http.Header
-	Body       []byte
-	Took       time.Duration
-}
-
-// Answer is the status and the body, as matchers read an answer.
-func (r *Response) Answer() (status int, body []byte) { return r.StatusCode, r.Body }
-
-// Object parses the body as a JSON object.
-func (r *Response) Object() (matrix.Object, error) { return matrix.ParseObject(r.Body) }
-
-// JSON parses the body as any JSON value.
-func (r *Response) JSON() (any, error) { return matrix.ParseJSON(r.Body) }
-
-// Errcode is the errcode of a Matrix error body, or "".
-func (r *Response) Errcode() string {
-	o, err := r.Object()
-	if err != nil {
-		return ""
-	}
-	s, _ := o.GetString("errcode")
-	return s
-}
-
-// String shows the request and the response.
-func (r *Response) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n", r.Sent.Method, r.Sent.URI)
-	mockhttp.WriteHeader(&b, r.Sent.Header)
-	mockhttp.WriteBody(&b, r.Sent.Body)
-	fmt.Fprintf(&b, "answered %d in %s\n", r.StatusCode, r.Took.Round(time.Millisecond))
-	mockhttp.WriteHeader(&b, r.Header)
-	mockhttp.WriteBody(&b, r.Body)
-	return b.String()
-}
-
-// GomegaString shows the exchange in failure messages.
-func (r *Response) GomegaString() string { return r.String() }
-
-// transports holds the mocks' HTTP transports, one per peer, shared by
-// every mock of the process: a new mock's requests go over connections
-// earlier mocks opened, instead of each mock opening its own (the TLS
-// handshakes cost a tenth of a run's CPU). Which connection carries a
-// request does not matter to a homeserver: each request is authenticated on
-// its own (X-Matrix). Peers are told apart by name and address.
-var transports sync.Map // peerKey → *http.Transport
-
-type peerKey struct {
-	name string
-	addr netip.AddrPort
-}
-
-// transportTo is the shared transport to peer.
-func transportTo(peer Peer) *http.Transport {
-	key := peerKey{peer.Name, peer.Addr}
-	if t, ok := transports.Load(key); ok {
-		return t.(*http.Transport)
-	}
-	t, _ := transports.LoadOrStore(key, newTransport(peer))
-	return t.(*http.Transport)
-}
-
-// newTransport dials peer whatever the URL's host, with the peer's TLS
-// configuration. Idle connections are dropped after a few seconds, well
-// before a homeserver would time them out, so a request never meets a
-// connection the server is closing.
-func newTransport(peer Peer) *http.Transport {
-	dialer := &net.Dialer{Timeout: 10 * time.Second}
-	return &http.Transport{
-		DialTLSContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			if !peer.Addr.IsValid() || peer.TLS == nil {
-				return nil, errors.New("the mock has no peer to dial")
-			}
-			conn, err := dialer.DialContext(ctx, "tcp", peer.Addr.String())
-			if err != nil {
-				return nil, err
-			}
-			tc := tls.Client(conn, peer.TLS.Clone())
-			if err := tc.HandshakeContext(ctx); err != nil {
-				conn.Close()
-				return nil, fmt.Errorf("TLS handshake with %s at %s: %w", peer.Name, peer.Addr, err)
-			}
-			return tc, nil
-		},
-		MaxIdleConnsPerHost: 16,
-		IdleConnTimeout:     5 * time.Second,
-	}
-}
+type Response = mockhttp.Response
 
 // Raw sends any request to the peer: target is the request target (path
 // and query) sent byte for byte, body is sent as is. It is signed unless
@@ -223,15 +121,9 @@ func (s *Server) call(ctx context.Context, route Route, method, target string, b
 		return nil, fmt.Errorf("%s %s: %w", method, target, err)
 	}
 	peer := s.Peer()
-	path, query, _ := strings.Cut(target, "?")
-	req, err := http.NewRequestWithContext(ctx, method, "https://"+peer.Name+"/", bytes.NewReader(raw))
+	req, err := mockhttp.NewRequest(ctx, method, peer, target, raw)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, target, err)
-	}
-	req.URL.Opaque = path // sent as is: the signature covers exactly this
-	req.URL.RawQuery = query
-	if raw == nil {
-		req.Body, req.ContentLength = http.NoBody, 0
+		return nil, err
 	}
 	if len(raw) > 0 && (!o.contentTypeSet || o.contentType != "") {
 		ct := "application/json"
@@ -248,39 +140,17 @@ func (s *Server) call(ctx context.Context, route Route, method, target string, b
 	if err := s.authorize(req, o, peer, raw); err != nil {
 		return nil, fmt.Errorf("%s %s: signing: %w", method, target, err)
 	}
-	if s.cfg.requestTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.cfg.requestTimeout)
-		defer cancel()
-		req = req.WithContext(ctx)
-	}
-
-	ex := Exchange{
-		Seq: s.Journal.begin(), Direction: Outbound, Route: route, Method: method, URI: req.URL.RequestURI(),
-		Origin: s.name, RequestHeader: req.Header.Clone(), RequestBody: raw, Started: time.Now(),
-	}
-	res := &Response{Sent: Sent{Method: method, URI: ex.URI, Header: ex.RequestHeader, Body: raw}}
-	hres, err := (&http.Client{Transport: transportTo(peer)}).Do(req)
-	if err == nil {
-		res.Body, err = io.ReadAll(io.LimitReader(hres.Body, maxBody))
-		hres.Body.Close()
-		res.StatusCode, res.Header = hres.StatusCode, hres.Header
-	}
-	res.Took = time.Since(ex.Started)
-	ex.Took, ex.Err = res.Took, err
-	ex.Status, ex.ResponseHeader, ex.ResponseBody = res.StatusCode, res.Header, res.Body
+	sent, res, err := mockhttp.Send(s.Mock, req, peer, route, raw)
+	ex := Exchange{Exchange: sent, Origin: s.Name()}
 	if err == nil && check != nil {
 		ex.Checks = check(res)
 	}
-	s.Journal.record(ex)
-	if err != nil {
-		return res, fmt.Errorf("%s %s to %s: %w", method, ex.URI, peer.Name, err)
-	}
-	return res, nil
+	s.Journal.Record(ex)
+	return res, err
 }
 
 // authorize sets the Authorization header as the options say.
-func (s *Server) authorize(req *http.Request, o *outbound, peer Peer, body []byte) error {
+func (s *Server) authorize(req *http.Request, o *outbound, peer mockhttp.Peer, body []byte) error {
 	switch {
 	case o.authorization != nil:
 		req.Header.Set("Authorization", *o.authorization)

@@ -28,9 +28,8 @@ func TestFetchKeysVerifiesThePeersDocument(t *testing.T) {
 
 func TestInviteV2RoundTrip(t *testing.T) {
 	eachVersion(t, func(t *testing.T, rv matrix.RoomVersion) {
-		home, remote := pair(t, nil, nil)
-		alice, bob := remote.User("alice"), home.User("bob")
-		room := remote.CreateRoom(rv, alice)
+		home, remote, room, alice := pairWithRoom(t, rv)
+		bob := home.User("bob")
 		invite := room.InviteEvent(alice, bob)
 
 		res, err := remote.SendInviteV2(t.Context(), invite)
@@ -65,9 +64,7 @@ func TestInviteV1RoundTrip(t *testing.T) {
 	for _, v := range []string{"1", "2"} {
 		t.Run("v"+v, func(t *testing.T) {
 			rv := matrix.MustRoomVersion(v)
-			home, remote := pair(t, nil, nil)
-			alice := remote.User("alice")
-			room := remote.CreateRoom(rv, alice)
+			home, remote, room, alice := pairWithRoom(t, rv)
 			invite := room.InviteEvent(alice, home.User("bob"))
 			res, err := remote.SendInviteV1(t.Context(), invite)
 			if err != nil || res.StatusCode != http.StatusOK {
@@ -123,9 +120,8 @@ func TestJoinMessageAndLeave(t *testing.T) {
 
 func TestRejectInviteThroughMakeLeave(t *testing.T) {
 	eachVersion(t, func(t *testing.T, rv matrix.RoomVersion) {
-		home, remote := pair(t, nil, nil)
-		alice, carol := remote.User("alice"), home.User("carol")
-		room := remote.CreateRoom(rv, alice, JoinRule("invite"))
+		home, remote, room, alice := pairWithRoom(t, rv, JoinRule("invite"))
+		carol := home.User("carol")
 		if res, err := remote.SendInviteV2(t.Context(), room.InviteEvent(alice, carol)); err != nil || res.StatusCode != 200 {
 			t.Fatalf("invite: %v %v", err, res)
 		}
@@ -144,9 +140,8 @@ func TestRejectInviteThroughMakeLeave(t *testing.T) {
 
 func TestAcceptInviteToInviteOnlyRoom(t *testing.T) {
 	eachVersion(t, func(t *testing.T, rv matrix.RoomVersion) {
-		home, remote := pair(t, nil, nil)
-		alice, dave := remote.User("alice"), home.User("dave")
-		room := remote.CreateRoom(rv, alice, JoinRule("invite"))
+		home, remote, room, alice := pairWithRoom(t, rv, JoinRule("invite"))
+		dave := home.User("dave")
 
 		// Not invited yet: make_join is refused by the auth rules.
 		res, err := home.MakeJoin(t.Context(), room.ID, dave)

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"herald/harness/matrix"
+	"herald/harness/mockhttp/mocktest"
 )
 
 // FuzzTransaction feeds arbitrary transaction bodies to the inbound
@@ -18,7 +19,7 @@ import (
 // into the mock's room without it passing the checks. Seeds are real
 // transactions of the mock's own rooms.
 func FuzzTransaction(f *testing.F) {
-	s, err := Start(f.Context(), Env{CA: ca(f), Listen: loopback})
+	s, err := Start(f.Context(), mocktest.Env(f))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -195,10 +196,10 @@ func resigned(signer *Server, v2 bool, data []byte) []byte {
 // the run that made it (the next fresh pair closes it).
 func freshPair(t *testing.T) (home, remote *Server, fresh bool) {
 	var err error
-	if home, err = Start(context.Background(), Env{CA: ca(t), Listen: loopback}); err != nil {
+	if home, err = Start(context.Background(), mocktest.Env(t)); err != nil {
 		t.Fatal(err)
 	}
-	if remote, err = Start(context.Background(), Env{CA: ca(t), Listen: loopback}); err != nil {
+	if remote, err = Start(context.Background(), mocktest.Env(t)); err != nil {
 		t.Fatal(err)
 	}
 	home.Federate(remote.AsPeer())

@@ -48,11 +48,11 @@ func (s *Server) defaultHandler(route Route) Handler {
 	case GetEvent:
 		return s.serveEvent
 	case EventAuth:
-		return s.serveEventAuth
+		return s.inRoom(s.serveEventAuth)
 	case MissingEvents:
-		return s.serveMissingEvents
+		return s.inRoomWithBody(s.serveMissingEvents)
 	case Backfill:
-		return s.serveBackfill
+		return s.inRoom(s.serveBackfill)
 	case UserDevices:
 		return serveUserDevices
 	case UserKeysQuery:
@@ -62,7 +62,7 @@ func (s *Server) defaultHandler(route Route) Handler {
 	case QueryDirectory:
 		return Status(http.StatusNotFound, "M_NOT_FOUND")
 	case ExchangeThirdPartyInvite:
-		return s.serveExchangeThirdPartyInvite
+		return s.inRoomWithBody(s.serveExchangeThirdPartyInvite)
 	}
 	return func(r *Request) *Reply {
 		return errorReply(http.StatusNotFound, "M_UNRECOGNIZED", "no default for %s", route)
@@ -88,15 +88,30 @@ func (s *Server) receiveEvent(r *Request, where string, rv matrix.RoomVersion, o
 	return &Event{ID: id, Version: rv, Fields: obj}, ok
 }
 
-// room finds the room a request names, or answers 404.
-func (s *Server) roomFor(r *Request) (*Room, *Reply) {
-	id := r.PathValue("roomId")
-	room := s.Room(id)
-	if room == nil {
-		r.Note("the mock is not in room %s", id)
-		return nil, errorReply(http.StatusNotFound, "M_NOT_FOUND", "the mock is not in room %s", id)
+// inRoom answers with h a request on a room the mock is in (the path's
+// roomId), and 404 one on another room.
+func (s *Server) inRoom(h func(r *Request, room *Room) *Reply) Handler {
+	return func(r *Request) *Reply {
+		id := r.PathValue("roomId")
+		room := s.Room(id)
+		if room == nil {
+			r.Note("the mock is not in room %s", id)
+			return errorReply(http.StatusNotFound, "M_NOT_FOUND", "the mock is not in room %s", id)
+		}
+		return h(r, room)
 	}
-	return room, nil
+}
+
+// inRoomWithBody is inRoom for a request whose body is a JSON object
+// (see body).
+func (s *Server) inRoomWithBody(h func(r *Request, room *Room, body matrix.Object) *Reply) Handler {
+	return s.inRoom(func(r *Request, room *Room) *Reply {
+		body, reply := r.body()
+		if reply != nil {
+			return reply
+		}
+		return h(r, room, body)
+	})
 }
 
 func serveVersion(*Request) *Reply {
@@ -108,8 +123,8 @@ func (s *Server) serveProfile(r *Request) *Reply {
 	q := r.HTTP.URL.Query()
 	user := q.Get("user_id")
 	server, ok := matrix.ServerNameOf(user)
-	if !ok || server != s.name || user[0] != '@' {
-		return errorReply(http.StatusNotFound, "M_NOT_FOUND", "%q is not a user on %s", user, s.name)
+	if !ok || server != s.Name() || user[0] != '@' {
+		return errorReply(http.StatusNotFound, "M_NOT_FOUND", "%q is not a user on %s", user, s.Name())
 	}
 	localpart := user[1 : len(user)-len(server)-1]
 	p, ok := s.cfg.profiles[localpart]

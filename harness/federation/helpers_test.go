@@ -1,45 +1,17 @@
 package federation
 
 import (
-	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 
 	"herald/harness/matrix"
-	"herald/harness/pki"
+	"herald/harness/mockhttp/mocktest"
 )
-
-var (
-	caOnce sync.Once
-	testCA *pki.CA
-)
-
-func ca(t testing.TB) *pki.CA {
-	caOnce.Do(func() {
-		var err error
-		if testCA, err = pki.NewCA("federation unit tests", pki.MinBits); err != nil {
-			t.Fatal(err)
-		}
-	})
-	return testCA
-}
-
-var loopback = netip.MustParseAddr("127.0.0.1")
 
 // start runs one mock on loopback, closed when the test ends.
 func start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	s, err := Start(t.Context(), Env{CA: ca(t), Listen: loopback}, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("closing %s: %v", s.Name(), err)
-		}
-	})
-	return s
+	return mocktest.Start(t, func() (*Server, error) { return Start(t.Context(), mocktest.Env(t), opts...) })
 }
 
 // pair runs two mocks that federate with each other: "home" plays the
@@ -50,6 +22,15 @@ func pair(t testing.TB, homeOpts, remoteOpts []Option) (home, remote *Server) {
 	home.Federate(remote.AsPeer())
 	remote.Federate(home.AsPeer())
 	return home, remote
+}
+
+// pairWithRoom runs a pair (see pair) and a room of version rv on
+// remote, which its user alice created with opts.
+func pairWithRoom(t testing.TB, rv matrix.RoomVersion, opts ...RoomOption) (home, remote *Server, room *Room, alice string) {
+	t.Helper()
+	home, remote = pair(t, nil, nil)
+	alice = remote.User("alice")
+	return home, remote, remote.CreateRoom(rv, alice, opts...), alice
 }
 
 // noProblems fails the test if either journal has a failed check.

@@ -12,11 +12,7 @@ import (
 // serveState answers /state and /state_ids (events.yaml): the state
 // before the given event and its auth chain.
 func (s *Server) serveState(idsOnly bool) Handler {
-	return func(r *Request) *Reply {
-		room, reply := s.roomFor(r)
-		if reply != nil {
-			return reply
-		}
+	return s.inRoom(func(r *Request, room *Room) *Reply {
 		id := r.HTTP.URL.Query().Get("event_id")
 		if id == "" {
 			return errorReply(http.StatusBadRequest, "M_MISSING_PARAM", "event_id is required")
@@ -31,12 +27,12 @@ func (s *Server) serveState(idsOnly bool) Handler {
 			return jsonReply(http.StatusOK, map[string]any{"pdu_ids": eventIDs(state), "auth_chain_ids": eventIDs(chain)})
 		}
 		return jsonReply(http.StatusOK, map[string]any{"pdus": eventsJSON(state), "auth_chain": eventsJSON(chain)})
-	}
+	})
 }
 
 // txnOf wraps PDUs as a transaction (GET /event, /backfill answers).
 func (s *Server) txnOf(evs []*Event) map[string]any {
-	return map[string]any{"origin": s.name, "origin_server_ts": time.Now().UnixMilli(), "pdus": eventsJSON(evs)}
+	return map[string]any{"origin": s.Name(), "origin_server_ts": time.Now().UnixMilli(), "pdus": eventsJSON(evs)}
 }
 
 func (s *Server) serveEvent(r *Request) *Reply {
@@ -49,11 +45,7 @@ func (s *Server) serveEvent(r *Request) *Reply {
 	return jsonReply(http.StatusOK, s.txnOf([]*Event{ev}))
 }
 
-func (s *Server) serveEventAuth(r *Request) *Reply {
-	room, reply := s.roomFor(r)
-	if reply != nil {
-		return reply
-	}
+func (s *Server) serveEventAuth(r *Request, room *Room) *Reply {
 	ev := room.Event(r.PathValue("eventId"))
 	if ev == nil {
 		return errorReply(http.StatusNotFound, "M_NOT_FOUND", "no event %s in %s", r.PathValue("eventId"), room.ID)
@@ -64,15 +56,7 @@ func (s *Server) serveEventAuth(r *Request) *Reply {
 // serveMissingEvents answers POST /get_missing_events: a breadth-first
 // walk of prev_events from latest_events, skipping earliest_events, up to
 // limit events at or above min_depth.
-func (s *Server) serveMissingEvents(r *Request) *Reply {
-	room, reply := s.roomFor(r)
-	if reply != nil {
-		return reply
-	}
-	body, reply := r.body()
-	if reply != nil {
-		return reply
-	}
+func (s *Server) serveMissingEvents(r *Request, room *Room, body matrix.Object) *Reply {
 	limit := intField(body, "limit", 10)
 	minDepth := intField(body, "min_depth", 0)
 	earliest := stringList(body, "earliest_events")
@@ -108,11 +92,7 @@ func (s *Server) serveMissingEvents(r *Request) *Reply {
 
 // serveBackfill answers GET /backfill: the given events and their
 // ancestors, breadth first, up to limit.
-func (s *Server) serveBackfill(r *Request) *Reply {
-	room, reply := s.roomFor(r)
-	if reply != nil {
-		return reply
-	}
+func (s *Server) serveBackfill(r *Request, room *Room) *Reply {
 	q := r.HTTP.URL.Query()
 	limit, err := strconv.Atoi(q.Get("limit"))
 	if err != nil || limit <= 0 {

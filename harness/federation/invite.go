@@ -137,7 +137,7 @@ func (s *Server) checkInvite(r *Request, v2 bool) *inviteReceipt {
 		{Name: "invite: type is m.room.member", Err: checkf(ev.Type() != "m.room.member", "type is %q", ev.Type())},
 		{Name: "invite: membership is invite", Err: checkf(ev.Membership() != "invite", "membership is %q", ev.Membership())},
 		{Name: "invite: sender is on the requesting server", Err: checkf(senderServer != origin, "sender %q, origin %q", ev.Sender(), origin)},
-		{Name: "invite: state_key is a user on the mock", Err: checkf(targetServer != s.name, "state_key %q", target)},
+		{Name: "invite: state_key is a user on the mock", Err: checkf(targetServer != s.Name(), "state_key %q", target)},
 	} {
 		r.Check(c.Name, c.Err)
 		ok = ok && c.Err == nil
@@ -475,7 +475,7 @@ func (s *Server) sendInvite(ctx context.Context, route Route, api string, invite
 		}
 		checks = append(checks, Check{Name: "the returned invite's content hash", Err: invite.Version.CheckContentHash(returned)})
 		checks = append(checks, Check{Name: "the returned invite is signed by " + s.Peer().Name, Err: s.checkSignatureOf(ctx, invite.Version, returned, s.Peer().Name)})
-		checks = append(checks, Check{Name: "the returned invite keeps the mock's signature", Err: s.checkSignatureOf(ctx, invite.Version, returned, s.name)})
+		checks = append(checks, Check{Name: "the returned invite keeps the mock's signature", Err: s.checkSignatureOf(ctx, invite.Version, returned, s.Name())})
 		for _, c := range checks {
 			if c.Err != nil {
 				return checks
@@ -495,22 +495,4 @@ func (s *Server) sendInvite(ctx context.Context, route Route, api string, invite
 		}
 	}
 	return res, nil
-}
-
-// Event returns the "event" of an answer shaped {"event": …} (v2 APIs) or
-// [200, {"event": …}] (v1 APIs).
-func (r *Response) Event() (matrix.Object, error) {
-	v, err := r.JSON()
-	if err != nil {
-		return nil, err
-	}
-	holder, ok := eventHolder(v)
-	if !ok {
-		return nil, errors.New(`the body is neither {"event": …} nor [200, {"event": …}]`)
-	}
-	ev, ok := holder["event"].(map[string]any)
-	if !ok {
-		return nil, errors.New("event is not an object")
-	}
-	return matrix.Object(ev), nil
 }

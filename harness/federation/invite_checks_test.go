@@ -120,25 +120,10 @@ func TestInvitePlaceInTheRoom(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			home, remote := pair(t, nil, nil)
-			alice := remote.User("alice")
-			room := remote.CreateRoom(matrix.MustRoomVersion(c.version), alice)
+			home, remote, room, alice := pairWithRoom(t, matrix.MustRoomVersion(c.version))
 			ev := inviteWith(t, room, alice, home.User("bob"), c.extra(t, room))
 			res, err := remote.SendInviteV2(t.Context(), ev)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.problem == "" {
-				if res.StatusCode != http.StatusOK {
-					t.Errorf("refused: %v", res)
-				}
-				noProblems(t, home)
-				return
-			}
-			if res.StatusCode != http.StatusBadRequest {
-				t.Errorf("status %d, want 400", res.StatusCode)
-			}
-			hasProblem(t, home, c.problem)
+			judgeInvite(t, res, err, c.problem, http.StatusBadRequest, home)
 		})
 	}
 }
@@ -178,27 +163,12 @@ func TestInviteToARoomTheReceiverIsIn(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			home, remote := pair(t, nil, nil)
-			alice := remote.User("alice")
-			room := remote.CreateRoom(rv, alice)
+			home, remote, room, alice := pairWithRoom(t, rv)
 			if _, err := home.JoinRoom(t.Context(), room.ID, home.User("bob")); err != nil {
 				t.Fatal(err)
 			}
 			res, err := remote.SendInviteV2(t.Context(), c.build(t, room, alice, home.User("carol")))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.problem == "" {
-				if res.StatusCode != http.StatusOK {
-					t.Errorf("refused: %v\n%s", res, home.Journal.Transcript())
-				}
-				noProblems(t, home, remote)
-				return
-			}
-			if res.StatusCode != http.StatusBadRequest {
-				t.Errorf("status %d, want 400", res.StatusCode)
-			}
-			hasProblem(t, home, c.problem)
+			judgeInvite(t, res, err, c.problem, http.StatusBadRequest, home, remote)
 		})
 	}
 }
@@ -240,24 +210,33 @@ func TestInviteRoomStateShapes(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			home, remote := pair(t, nil, nil)
-			alice := remote.User("alice")
-			room := remote.CreateRoom(rv, alice)
+			home, remote, room, alice := pairWithRoom(t, rv)
 			res, err := remote.SendInviteV2(t.Context(), room.InviteEvent(alice, home.User("bob")), ModifyBody(func(body matrix.Object) {
 				state, _ := body.GetArray("invite_room_state")
 				body["invite_room_state"] = c.modify(state, room)
 			}))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.problem == "" {
-				if res.StatusCode != http.StatusOK {
-					t.Errorf("refused: %v", res)
-				}
-				noProblems(t, home)
-				return
-			}
-			hasProblem(t, home, c.problem)
+			judgeInvite(t, res, err, c.problem, 0, home)
 		})
 	}
+}
+
+// judgeInvite checks how home took an invite: sent, and either accepted
+// (200) with no problem on home or the others, or refused with refusal (0:
+// any status) and a problem about problem on home.
+func judgeInvite(t *testing.T, res *Response, err error, problem string, refusal int, home *Server, others ...*Server) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if problem == "" {
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("refused: %v\n%s", res, home.Journal.Transcript())
+		}
+		noProblems(t, append([]*Server{home}, others...)...)
+		return
+	}
+	if refusal != 0 && res.StatusCode != refusal {
+		t.Errorf("status %d, want %d", res.StatusCode, refusal)
+	}
+	hasProblem(t, home, problem)
 }

@@ -11,11 +11,7 @@ import (
 // leaving-v1.yaml) for rooms the mock is in: a template the homeserver
 // signs and sends back, or 403 when the auth rules would refuse it.
 func (s *Server) serveMakeMembership(membership string) Handler {
-	return func(r *Request) *Reply {
-		room, reply := s.roomFor(r)
-		if reply != nil {
-			return reply
-		}
+	return s.inRoom(func(r *Request, room *Room) *Reply {
 		user := r.PathValue("userId")
 		server, _ := matrix.ServerNameOf(user)
 		r.Check("the user is on the requesting server", checkf(server != r.Origin, "user %q, origin %q", user, r.Origin))
@@ -50,22 +46,14 @@ func (s *Server) serveMakeMembership(membership string) Handler {
 			return errorReply(http.StatusForbidden, "M_FORBIDDEN", "%v", err)
 		}
 		return jsonReply(http.StatusOK, map[string]any{"room_version": room.Version.ID, "event": map[string]any(tmpl)})
-	}
+	})
 }
 
 // serveSendMembership receives a signed join or leave (send_join,
 // send_leave v1 and v2), checks and applies it. A join is answered with
 // the state before it and the auth chain.
 func (s *Server) serveSendMembership(membership string, v2 bool) Handler {
-	return func(r *Request) *Reply {
-		room, reply := s.roomFor(r)
-		if reply != nil {
-			return reply
-		}
-		body, reply := r.body()
-		if reply != nil {
-			return reply
-		}
+	return s.inRoomWithBody(func(r *Request, room *Room, body matrix.Object) *Reply {
 		where := "send_" + membership + ": "
 		ev, ok := s.receiveEvent(r, where, room.Version, body, r.PathValue("eventId"), room.ID)
 		sk, _ := ev.StateKey()
@@ -84,7 +72,7 @@ func (s *Server) serveSendMembership(membership string, v2 bool) Handler {
 		}
 		countersigned := false
 		if via, _ := ev.Content().GetString("join_authorised_via_users_server"); membership == "join" && via != "" {
-			if server, _ := matrix.ServerNameOf(via); server == s.name {
+			if server, _ := matrix.ServerNameOf(via); server == s.Name() {
 				if err := s.Signer().SignEvent(room.Version, ev.Fields); err != nil {
 					r.Check("countersigning the restricted join", err)
 				}
@@ -104,7 +92,7 @@ func (s *Server) serveSendMembership(membership string, v2 bool) Handler {
 		}
 		state, _ := room.stateBefore(ev.ID)
 		chain := room.authChain(append(slices.Clone(state), ev))
-		out := map[string]any{"origin": s.name, "auth_chain": eventsJSON(chain), "state": eventsJSON(state)}
+		out := map[string]any{"origin": s.Name(), "auth_chain": eventsJSON(chain), "state": eventsJSON(state)}
 		if !v2 {
 			return jsonReply(http.StatusOK, []any{200, out})
 		}
@@ -122,5 +110,5 @@ func (s *Server) serveSendMembership(membership string, v2 bool) Handler {
 			out["event"] = map[string]any(ev.Fields)
 		}
 		return jsonReply(http.StatusOK, out)
-	}
+	})
 }

@@ -39,9 +39,9 @@ func (s *Server) KeyDocument() (matrix.Object, error) {
 // a spec can still sign (wrongly, for requests). Events signed before
 // keep verifying under the old key.
 func (s *Server) RotateKey() (*matrix.Signer, error) {
-	next, err := matrix.GenerateSigner(s.name, "ed25519:"+mockhttp.RandomToken(6))
+	next, err := matrix.GenerateSigner(s.Name(), "ed25519:"+mockhttp.RandomToken(6))
 	if err != nil {
-		return nil, fmt.Errorf("federation: rotate the key of %s: %w", s.name, err)
+		return nil, fmt.Errorf("federation: rotate the key of %s: %w", s.Name(), err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -112,7 +112,7 @@ func (c *keyCache) current(ctx context.Context, server, keyID string) (ed25519.P
 // ownKey answers for the mock's own keys: own is false for any other
 // server. Retired keys count only if old is true.
 func (s *Server) ownKey(server, keyID string, old bool) (k ed25519.PublicKey, own bool, err error) {
-	if server != s.name {
+	if server != s.Name() {
 		return nil, false, nil
 	}
 	if cur := s.Signer(); keyID == cur.KeyID {

@@ -1,28 +1,26 @@
 package federation
 
-import "time"
+import (
+	"time"
+
+	"herald/harness/mockhttp"
+)
 
 // Option configures a mock server.
 type Option func(*config)
 
 type config struct {
-	answers        map[Route]Handler
-	requestTimeout time.Duration
-	allowProblems  bool
-	judgedBy       func(judge func()) bool
-	keyID          string
-	keyValidity    time.Duration
-	host           string
-	profiles       map[string]Profile
+	mockhttp.Settings[Route, *Request]
+	keyID       string
+	keyValidity time.Duration
+	profiles    map[string]Profile
 }
 
 func newConfig(opts []Option) *config {
 	c := &config{
-		answers:        map[Route]Handler{},
-		requestTimeout: 30 * time.Second,
-		keyValidity:    24 * time.Hour,
-		host:           "host.docker.internal",
-		profiles:       map[string]Profile{},
+		Settings:    mockhttp.DefaultSettings[Route, *Request](),
+		keyValidity: 24 * time.Hour,
+		profiles:    map[string]Profile{},
 	}
 	for _, o := range opts {
 		o(c)
@@ -30,18 +28,23 @@ func newConfig(opts []Option) *config {
 	return c
 }
 
+// Answer scripts route: the mock answers it with h instead of its default.
+func Answer(route Route, h Handler) Option {
+	return func(c *config) { c.Answers[route] = h }
+}
+
 // RequestTimeout bounds each request the mock sends (default 30s).
-func RequestTimeout(d time.Duration) Option { return func(c *config) { c.requestTimeout = d } }
+func RequestTimeout(d time.Duration) Option { return func(c *config) { c.RequestTimeout = d } }
 
 // AllowProblems stops NewServer from failing the spec when the journal
 // has problems at the end: for specs that provoke them on purpose.
-func AllowProblems() Option { return func(c *config) { c.allowProblems = true } }
+func AllowProblems() Option { return func(c *config) { c.AllowProblems = true } }
 
 // JudgedBy gives NewServer where to register its problem check so that
 // it runs when the spec's body ends, as part of the spec's outcome
 // (conformance.AtEnd); register reports whether it took it.
 func JudgedBy(register func(judge func()) bool) Option {
-	return func(c *config) { c.judgedBy = register }
+	return func(c *config) { c.JudgedBy = register }
 }
 
 // KeyID sets the mock's signing key ID (default "ed25519:" and a random
@@ -56,7 +59,7 @@ func KeyValidity(d time.Duration) Option { return func(c *config) { c.keyValidit
 // Host sets the host part of the mock's server name (default
 // host.docker.internal, what homeserver containers resolve to the network
 // gateway). The certificate is issued for it.
-func Host(host string) Option { return func(c *config) { c.host = host } }
+func Host(host string) Option { return func(c *config) { c.Host = host } }
 
 // Profile is what the mock answers to a profile query for one of its users.
 type Profile struct {

@@ -48,12 +48,6 @@ func TestSettleWaitsForExchangesInProgress(t *testing.T) {
 	}
 }
 
-func TestSettleOnAnEmptyJournal(t *testing.T) {
-	if err := newJournal().Settle(t.Context()); err != nil {
-		t.Errorf("an empty journal does not settle: %v", err)
-	}
-}
-
 func TestSignTemplateReplacesTheResidentsEventID(t *testing.T) {
 	s := start(t)
 	for _, ver := range []string{"1", "2", "3", "12"} {

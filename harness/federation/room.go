@@ -104,7 +104,7 @@ func (s *Server) NewRoom(rv matrix.RoomVersion, creator string, opts ...RoomOpti
 	}
 	id := ""
 	if !rv.RoomIDFromCreateEvent {
-		id = matrix.NewOpaqueID('!', s.name)
+		id = matrix.NewOpaqueID('!', s.Name())
 	}
 	room := newRoom(s, rv, id)
 
@@ -209,7 +209,7 @@ func (r *Room) MustEvent(p ProtoEvent) *Event {
 // signature, and computes the ID.
 func (s *Server) signEvent(rv matrix.RoomVersion, obj matrix.Object) (*Event, error) {
 	if rv.EventIDFormat == matrix.EventIDOpaque && !obj.Has("event_id") {
-		obj["event_id"] = matrix.NewOpaqueID('$', s.name)
+		obj["event_id"] = matrix.NewOpaqueID('$', s.Name())
 	}
 	if err := s.Signer().HashAndSignEvent(rv, obj); err != nil {
 		return nil, fmt.Errorf("federation: signing an event: %w", err)
@@ -237,7 +237,7 @@ func (r *Room) template(p ProtoEvent) (matrix.Object, error) {
 		obj["room_id"] = r.ID
 	}
 	if rv.OriginProtected {
-		obj["origin"] = r.server.name
+		obj["origin"] = r.server.Name()
 	}
 	prev := []any{}
 	var depth int64

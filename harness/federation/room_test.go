@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"herald/harness/matrix"
+	"herald/harness/mockhttp/mocktest"
 )
 
 func TestEventFormatPerRoomVersion(t *testing.T) {
@@ -149,11 +150,11 @@ func mustResign(t *testing.T, s *Server, ev *Event) *Event {
 func TestCloseLeavesNoGoroutines(t *testing.T) {
 	before, _ := goroutines()
 	for range 3 {
-		home, err := Start(t.Context(), Env{CA: ca(t), Listen: loopback})
+		home, err := Start(t.Context(), mocktest.Env(t))
 		if err != nil {
 			t.Fatal(err)
 		}
-		remote, err := Start(t.Context(), Env{CA: ca(t), Listen: loopback, Peer: home.AsPeer()})
+		remote, err := Start(t.Context(), Env{CA: mocktest.CA(t), Listen: mocktest.Loopback, Peer: home.AsPeer()})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,10 @@
 package federation
 
-import "strings"
+import (
+	"strings"
+
+	"herald/harness/mockhttp"
+)
 
 // Route identifies a federation endpoint. Its value is the net/http
 // pattern the mock serves it under (method and path with {wildcards}), so
@@ -46,7 +50,7 @@ const (
 // version.yaml have no security requirement).
 var unauthenticated = map[Route]bool{KeyServer: true, KeyServerByID: true, Version: true}
 
-var routeNames = map[Route]string{
+var routeNames = mockhttp.RouteNames[Route]{
 	Unrouted:                 "unrouted",
 	KeyServer:                "server keys",
 	KeyServerByID:            "server key by ID",
@@ -75,23 +79,10 @@ var routeNames = map[Route]string{
 }
 
 // allRoutes lists every route the mock serves.
-func allRoutes() []Route {
-	routes := make([]Route, 0, len(routeNames))
-	for r := range routeNames {
-		if r != Unrouted {
-			routes = append(routes, r)
-		}
-	}
-	return routes
-}
+func allRoutes() []Route { return routeNames.Routes() }
 
 // Name is a short human name for the route ("invite v2").
-func (r Route) Name() string {
-	if n, ok := routeNames[r]; ok {
-		return n
-	}
-	return string(r)
-}
+func (r Route) Name() string { return routeNames.Name(r) }
 
 // Method is the route's HTTP method.
 func (r Route) Method() string {
@@ -100,9 +91,4 @@ func (r Route) Method() string {
 }
 
 // String is the route's name and pattern.
-func (r Route) String() string {
-	if r == Unrouted {
-		return "unrouted request"
-	}
-	return r.Name() + " (" + string(r) + ")"
-}
+func (r Route) String() string { return routeNames.Describe(r) }

@@ -14,15 +14,7 @@ import (
 // under its public keys). The mock then issues the invite as the original
 // inviter, has the homeserver countersign it over /v2/invite, and answers
 // 200 {}.
-func (s *Server) serveExchangeThirdPartyInvite(r *Request) *Reply {
-	room, reply := s.roomFor(r)
-	if reply != nil {
-		return reply
-	}
-	body, reply := r.body()
-	if reply != nil {
-		return reply
-	}
+func (s *Server) serveExchangeThirdPartyInvite(r *Request, room *Room, body matrix.Object) *Reply {
 	roomID, _ := body.GetString("room_id")
 	r.Check("exchange: body room_id matches the path", checkf(roomID != room.ID, "body %q, path %q", roomID, room.ID))
 	typ, _ := body.GetString("type")
@@ -36,9 +28,9 @@ func (s *Server) serveExchangeThirdPartyInvite(r *Request) *Reply {
 	if roomID != room.ID || typ != "m.room.member" || membership != "invite" || !hasTarget {
 		return errorReply(http.StatusBadRequest, "M_INVALID_PARAM", "malformed exchange (see Herald's journal)")
 	}
-	if server, _ := matrix.ServerNameOf(sender); server != s.name {
+	if server, _ := matrix.ServerNameOf(sender); server != s.Name() {
 		r.Note("the sender %q is not a user of the mock", sender)
-		return errorReply(http.StatusForbidden, "M_FORBIDDEN", "%s is not a user of %s", sender, s.name)
+		return errorReply(http.StatusForbidden, "M_FORBIDDEN", "%s is not a user of %s", sender, s.Name())
 	}
 	invite, err := room.NewEvent(ProtoEvent{
 		Type: "m.room.member", StateKey: StateKey(target), Sender: sender, Content: map[string]any(content),

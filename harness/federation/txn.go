@@ -117,7 +117,7 @@ func (s *Server) serveTransaction(r *Request) *Reply {
 		return prev
 	}
 	res := s.receiveTransaction(r.HTTP.Context(), r.Body, r.Origin)
-	r.ex.Checks = append(r.ex.Checks, res.Checks...)
+	r.Checked(res.Checks...)
 	for _, n := range res.Notes {
 		r.Note("%s", n)
 	}

@@ -43,11 +43,11 @@ func (s *Server) authenticate(ctx context.Context, r *Request) (string, bool) {
 		origin = x.Origin
 		var destErr error
 		switch x.Destination {
-		case s.name:
+		case s.Name():
 		case "":
 			destErr = fmt.Errorf("no destination parameter (senders MUST send it since v1.3)")
 		default:
-			destErr = fmt.Errorf("%w: %q, the mock is %q", matrix.ErrDestinationMismatch, x.Destination, s.name)
+			destErr = fmt.Errorf("%w: %q, the mock is %q", matrix.ErrDestinationMismatch, x.Destination, s.Name())
 		}
 		check("X-Matrix destination is the mock", destErr)
 		peer := s.Peer().Name
@@ -61,7 +61,7 @@ func (s *Server) authenticate(ctx context.Context, r *Request) (string, bool) {
 		return origin, false
 	}
 	lookup := func(server, keyID string) (ed25519.PublicKey, error) { return s.keys.current(ctx, server, keyID) }
-	_, err := matrix.VerifyHTTPRequest(r.HTTP, r.Body, s.name, lookup)
+	_, err := matrix.VerifyHTTPRequest(r.HTTP, r.Body, s.Name(), lookup)
 	check("X-Matrix signature verifies under a current key the homeserver publishes", err)
 	return origin, ok
 }

@@ -87,9 +87,7 @@ func TestInboundVerifierCatches(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			receiver, sender := pair(t, nil, nil)
-			alice := sender.User("alice")
-			room := sender.CreateRoom(rv, alice)
+			receiver, sender, room, alice := pairWithRoom(t, rv)
 			res, err := c.send(t, sender, room.InviteEvent(alice, receiver.User("bob")))
 			if err != nil {
 				t.Fatal(err)

@@ -1,12 +1,6 @@
 package identity
 
-import (
-	"fmt"
-	"net/http"
-
-	"herald/harness/matrix"
-	"herald/harness/mockhttp"
-)
+import "herald/harness/mockhttp"
 
 // Handler answers one request to a route. Every route has a default,
 // spec-conformant handler; Answer replaces it.
@@ -16,81 +10,26 @@ type Handler func(*Request) *Reply
 type Reply = mockhttp.Reply
 
 // Request is an inbound request as a handler sees it: already read and
-// journaled.
+// journaled (see mockhttp.Request: Route, HTTP, Body, Check, Refuse, Note,
+// …), with its access token.
 type Request struct {
-	Route Route
-	// HTTP is the request; its body has been read into Body.
-	HTTP *http.Request
-	Body []byte
+	mockhttp.Request[Route]
 	// Token is the access token the request carried ("" if none), and Via
 	// how it carried it.
 	Token string
 	Via   Credential
-
-	server *Server
-	def    Handler
-	ex     *Exchange
 }
 
-// Server is the mock that received the request.
-func (r *Request) Server() *Server { return r.server }
+// Default is the identity server's own answer (in a Sequence, say).
+func Default() Handler { return mockhttp.DefaultAnswer[Route, *Request]() }
 
-// Default returns the answer the mock would give without a script.
-func (r *Request) Default() *Reply { return r.def(r) }
+// Status is a scripted Matrix error answer ({"errcode", "error"}), or {}
+// without an errcode.
+func Status(code int, errcode string) Handler { return mockhttp.StatusAnswer[*Request](code, errcode) }
 
-// Check records a verification result on the exchange; a non-nil err is
-// a Problem.
-func (r *Request) Check(name string, err error) {
-	r.ex.Checks = append(r.ex.Checks, Check{Name: name, Err: err})
-}
+// JSON is a scripted answer with the JSON of v.
+func JSON(code int, v any) Handler { return mockhttp.JSONAnswer[*Request](code, v) }
 
-// Refuse answers code and errcode, as a real identity server answers a
-// request it cannot serve, and records the homeserver's fault as the
-// failed check name.
-func (r *Request) Refuse(name string, code int, errcode, format string, args ...any) *Reply {
-	msg := fmt.Sprintf(format, args...)
-	r.Check(name, fmt.Errorf("%s (answered %d %s)", msg, code, errcode))
-	return errorReply(code, errcode, "%s", msg)
-}
-
-// Note records a remark on the exchange.
-func (r *Request) Note(format string, args ...any) {
-	r.ex.Notes = append(r.ex.Notes, fmt.Sprintf(format, args...))
-}
-
-// Object parses the body as a JSON object.
-func (r *Request) Object() (matrix.Object, error) { return matrix.ParseObject(r.Body) }
-
-// Answer scripts route: the mock answers it with h instead of its default.
-func Answer(route Route, h Handler) Option {
-	return func(c *config) { c.answers[route] = h }
-}
-
-// Default is the mock's own answer.
-func Default() Handler { return func(r *Request) *Reply { return r.Default() } }
-
-// Status answers with a Matrix error {"errcode", "error"}; an empty
-// errcode sends {} instead.
-func Status(code int, errcode string) Handler {
-	return func(*Request) *Reply { return mockhttp.StatusReply(code, errcode) }
-}
-
-// JSON answers with v encoded as JSON.
-func JSON(code int, v any) Handler {
-	return func(*Request) *Reply { return jsonReply(code, v) }
-}
-
-// Sequence answers the n-th request with handlers[n], and every request
-// after the last with the last handler.
-func Sequence(handlers ...Handler) Handler {
-	if len(handlers) == 0 {
-		return Default()
-	}
-	return mockhttp.Sequence(handlers)
-}
-
-func jsonReply(code int, v any) *Reply { return mockhttp.JSONReply(code, v) }
-
-func errorReply(code int, errcode, format string, args ...any) *Reply {
-	return mockhttp.ErrorReply(code, errcode, format, args...)
-}
+// Sequence scripts a run of answers: the n-th request gets handlers[n],
+// every later one the last.
+func Sequence(handlers ...Handler) Handler { return mockhttp.Sequence[Route](handlers) }

@@ -6,6 +6,7 @@ import (
 
 	"herald/harness/federation"
 	"herald/harness/matrix"
+	"herald/harness/mockhttp/mocktest"
 )
 
 // TestSignedBlocksPassAuthRules has Herald's mock homeserver — whose auth
@@ -15,7 +16,7 @@ import (
 func TestSignedBlocksPassAuthRules(t *testing.T) {
 	s := start(t, Env{})
 	startFed := func() *federation.Server {
-		f, err := federation.Start(t.Context(), federation.Env{CA: ca(t), Listen: loopback})
+		f, err := federation.Start(t.Context(), mocktest.Env(t))
 		if err != nil {
 			t.Fatal(err)
 		}

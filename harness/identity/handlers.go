@@ -1,24 +1,26 @@
 package identity
 
-import "net/http"
+import (
+	"net/http"
 
-// defaultHandler is the mock's own, spec-conformant answer for route.
+	"herald/harness/matrix"
+	"herald/harness/mockhttp"
+)
+
+// defaultHandler is the mock's own, spec-conformant answer for route
+// (serve refuses an unrouted request before any handler).
 func (s *Server) defaultHandler(route Route) Handler {
 	switch route {
-	case Unrouted:
-		return func(r *Request) *Reply {
-			return errorReply(http.StatusNotFound, "M_UNRECOGNIZED", "Herald's mock identity server does not serve %s %s", r.HTTP.Method, r.HTTP.URL.Path)
-		}
 	case Versions:
 		return JSON(http.StatusOK, map[string]any{"versions": []any{"v1.1", "v1.2", "v1.3", "v1.4", "v1.5", "v1.6", "v1.7", "v1.8", "v1.9", "v1.10", "v1.11", "v1.12", "v1.13", "v1.14", "v1.15", "v1.16", "v1.17", "v1.18", "v1.19"}})
 	case ServiceStatus, Logout:
 		return JSON(http.StatusOK, map[string]any{})
 	case Account:
-		return JSON(http.StatusOK, map[string]any{"user_id": "@herald:" + s.cfg.host})
+		return JSON(http.StatusOK, map[string]any{"user_id": "@herald:" + s.cfg.Host})
 	case Register:
 		return func(*Request) *Reply {
 			t := s.AccessToken()
-			return jsonReply(http.StatusOK, map[string]any{"token": t, "access_token": t})
+			return mockhttp.JSONReply(http.StatusOK, map[string]any{"token": t, "access_token": t})
 		}
 	case Terms:
 		return JSON(http.StatusOK, map[string]any{"policies": map[string]any{}})
@@ -27,9 +29,9 @@ func (s *Server) defaultHandler(route Route) Handler {
 	case HashDetails:
 		return s.serveHashDetails
 	case Lookup:
-		return s.serveLookup
+		return withBody("lookup", s.serveLookup)
 	case StoreInvite:
-		return s.serveStoreInvite
+		return withBody("store-invite", s.serveStoreInvite)
 	case PubKey, LegacyPubKey:
 		return s.servePubKey
 	case IsValid, LegacyIsValid:
@@ -37,13 +39,26 @@ func (s *Server) defaultHandler(route Route) Handler {
 	case EphemeralIsValid, LegacyEphemeralIsValid:
 		return s.serveIsValid(true)
 	case SignEd25519:
-		return s.serveSignEd25519
+		return withBody("sign-ed25519", s.serveSignEd25519)
 	case LegacyLookup:
 		return s.serveLegacyLookup
 	case LegacyStoreInvite:
 		return s.serveLegacyStoreInvite
 	}
 	return func(r *Request) *Reply {
-		return errorReply(http.StatusNotFound, "M_UNRECOGNIZED", "no default for %s", route)
+		return mockhttp.ErrorReply(http.StatusNotFound, "M_UNRECOGNIZED", "no default for %s", route)
+	}
+}
+
+// withBody answers with h a request whose body is a JSON object, and
+// refuses any other (400 M_NOT_JSON) as the homeserver's fault; what names
+// the request in the failed check.
+func withBody(what string, h func(r *Request, body matrix.Object) *Reply) Handler {
+	return func(r *Request) *Reply {
+		body, err := r.Object()
+		if err != nil {
+			return r.Refuse("the "+what+" body is a JSON object", http.StatusBadRequest, "M_NOT_JSON", "the body is not a JSON object: %v", err)
+		}
+		return h(r, body)
 	}
 }

@@ -4,50 +4,25 @@ import (
 	"crypto/ed25519"
 	"net/http"
 	"net/netip"
-	"sync"
 	"testing"
 
 	"herald/harness/matrix"
-	"herald/harness/pki"
+	"herald/harness/mockhttp/mocktest"
 )
-
-var (
-	caOnce sync.Once
-	testCA *pki.CA
-)
-
-func ca(t testing.TB) *pki.CA {
-	caOnce.Do(func() {
-		var err error
-		if testCA, err = pki.NewCA("identity unit tests", pki.MinBits); err != nil {
-			t.Fatal(err)
-		}
-	})
-	return testCA
-}
-
-var loopback = netip.MustParseAddr("127.0.0.1")
 
 // start runs one mock identity server on loopback, named 127.0.0.1:<port>,
 // closed when the test ends.
 func start(t testing.TB, env Env, opts ...Option) *Server {
 	t.Helper()
-	env.CA, env.Listen = ca(t), loopback
-	s, err := Start(t.Context(), env, append([]Option{Host("127.0.0.1")}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("closing %s: %v", s.Name(), err)
-		}
+	env.CA, env.Listen = mocktest.CA(t), mocktest.Loopback
+	return mocktest.Start(t, func() (*Server, error) {
+		return Start(t.Context(), env, append([]Option{Host("127.0.0.1")}, opts...)...)
 	})
-	return s
 }
 
 // client is an HTTPS client of s, trusting only the test CA.
 func client(t testing.TB, s *Server) *http.Client {
-	return &http.Client{Transport: &http.Transport{TLSClientConfig: ca(t).ClientConfig(s.Name())}}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: mocktest.CA(t).ClientConfig(s.Name())}}
 }
 
 // verifies reports whether block carries a valid signature by key, looked

@@ -123,11 +123,7 @@ var storeInviteFields = []string{"medium", "address", "room_id", "sender"}
 // serveStoreInvite answers POST /v2/store-invite: a JSON body with
 // medium, address, room_id and sender; a bound address is refused with
 // M_THREEPID_IN_USE, a medium other than email with M_UNRECOGNIZED.
-func (s *Server) serveStoreInvite(r *Request) *Reply {
-	body, err := r.Object()
-	if err != nil {
-		return r.Refuse("the store-invite body is a JSON object", http.StatusBadRequest, "M_NOT_JSON", "the body is not a JSON object: %v", err)
-	}
+func (s *Server) serveStoreInvite(r *Request, body matrix.Object) *Reply {
 	return s.storeInvite(r, body, false)
 }
 
@@ -170,11 +166,11 @@ func (s *Server) storeInvite(r *Request, body matrix.Object, legacy bool) *Reply
 	}
 	if fields["medium"] != "email" {
 		r.Note("store-invite for medium %q", fields["medium"])
-		return errorReply(http.StatusBadRequest, "M_UNRECOGNIZED", "only email invites are supported")
+		return mockhttp.ErrorReply(http.StatusBadRequest, "M_UNRECOGNIZED", "only email invites are supported")
 	}
 	if mxid, ok := s.boundTo(fields["medium"], fields["address"]); ok {
 		r.Note("the address is bound to %s", mxid)
-		return jsonReply(http.StatusBadRequest, map[string]any{"errcode": "M_THREEPID_IN_USE", "error": "Binding already known", "mxid": mxid})
+		return mockhttp.JSONReply(http.StatusBadRequest, map[string]any{"errcode": "M_THREEPID_IN_USE", "error": "Binding already known", "mxid": mxid})
 	}
 	inv := s.Store(fields["medium"], fields["address"], fields["room_id"], fields["sender"])
 	inv.Request = body.Clone()
@@ -182,16 +178,12 @@ func (s *Server) storeInvite(r *Request, body matrix.Object, legacy bool) *Reply
 	if legacy {
 		out["public_key"] = s.longTerm.PublicKeyBase64()
 	}
-	return jsonReply(http.StatusOK, out)
+	return mockhttp.JSONReply(http.StatusOK, out)
 }
 
 // serveSignEd25519 answers POST /v2/sign-ed25519: the stored invite's
 // mxid, sender and token signed with the private key the caller sent.
-func (s *Server) serveSignEd25519(r *Request) *Reply {
-	body, err := r.Object()
-	if err != nil {
-		return r.Refuse("the sign-ed25519 body is a JSON object", http.StatusBadRequest, "M_NOT_JSON", "the body is not a JSON object: %v", err)
-	}
+func (s *Server) serveSignEd25519(r *Request, body matrix.Object) *Reply {
 	mxid, _ := body.GetString("mxid")
 	token, _ := body.GetString("token")
 	key, _ := body.GetString("private_key")
@@ -213,13 +205,13 @@ func (s *Server) serveSignEd25519(r *Request) *Reply {
 	if err != nil || (len(seed) != 32 && len(seed) != 64) {
 		return r.Refuse("sign-ed25519's private_key is an unpadded base64 ed25519 key", http.StatusBadRequest, "M_INVALID_PARAM", "private_key is not an unpadded base64 ed25519 key")
 	}
-	signer, err := matrix.NewSigner(s.name, "ed25519:0", seed[:32])
+	signer, err := matrix.NewSigner(s.Name(), "ed25519:0", seed[:32])
 	if err != nil {
-		return errorReply(http.StatusBadRequest, "M_INVALID_PARAM", "%v", err)
+		return mockhttp.ErrorReply(http.StatusBadRequest, "M_INVALID_PARAM", "%v", err)
 	}
 	block := matrix.Object{"mxid": mxid, "sender": inv.Sender, "token": token}
 	if err := signer.SignJSON(block); err != nil {
-		return errorReply(http.StatusInternalServerError, "M_UNKNOWN", "%v", err)
+		return mockhttp.ErrorReply(http.StatusInternalServerError, "M_UNKNOWN", "%v", err)
 	}
-	return jsonReply(http.StatusOK, map[string]any(block))
+	return mockhttp.JSONReply(http.StatusOK, map[string]any(block))
 }

@@ -15,7 +15,7 @@ func (s *Server) LongTermKey() *matrix.Signer { return s.longTerm }
 // long-term key ID, but which the mock never published: a signature by it
 // looks like the mock's and must not verify under any key the mock gave out.
 func (s *Server) ForgedKey() *matrix.Signer {
-	k, err := matrix.GenerateSigner(s.name, s.longTerm.KeyID)
+	k, err := matrix.GenerateSigner(s.Name(), s.longTerm.KeyID)
 	if err != nil {
 		panic(fmt.Sprintf("identity: generating a key: %v", err))
 	}
@@ -28,7 +28,7 @@ func (s *Server) newEphemeralKey() *matrix.Signer {
 	s.ephSeq++
 	id := fmt.Sprintf("ed25519:ephemeral_%d", s.ephSeq)
 	s.mu.Unlock()
-	k, err := matrix.GenerateSigner(s.name, id)
+	k, err := matrix.GenerateSigner(s.Name(), id)
 	if err != nil {
 		panic(fmt.Sprintf("identity: generating a key: %v", err))
 	}

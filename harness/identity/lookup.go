@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"herald/harness/matrix"
+	"herald/harness/mockhttp"
 )
 
 type binding struct{ medium, address string }
@@ -37,15 +38,11 @@ func LookupHash(address, medium, pepper string) string {
 }
 
 func (s *Server) serveHashDetails(*Request) *Reply {
-	return jsonReply(http.StatusOK, map[string]any{"lookup_pepper": s.pepper, "algorithms": []any{"none", "sha256"}})
+	return mockhttp.JSONReply(http.StatusOK, map[string]any{"lookup_pepper": s.pepper, "algorithms": []any{"none", "sha256"}})
 }
 
 // serveLookup answers POST /v2/lookup for the sha256 and none algorithms.
-func (s *Server) serveLookup(r *Request) *Reply {
-	body, err := r.Object()
-	if err != nil {
-		return r.Refuse("the lookup body is a JSON object", http.StatusBadRequest, "M_NOT_JSON", "the body is not a JSON object: %v", err)
-	}
+func (s *Server) serveLookup(r *Request, body matrix.Object) *Reply {
 	alg, _ := body.GetString("algorithm")
 	pepper, _ := body.GetString("pepper")
 	addrs, ok := body.GetArray("addresses")
@@ -76,7 +73,7 @@ func (s *Server) serveLookup(r *Request) *Reply {
 			}
 		}
 	}
-	return jsonReply(http.StatusOK, map[string]any{"mappings": mappings})
+	return mockhttp.JSONReply(http.StatusOK, map[string]any{"mappings": mappings})
 }
 
 // serveLegacyLookup answers the removed v1 GET /lookup?medium=&address=:
@@ -86,7 +83,7 @@ func (s *Server) serveLegacyLookup(r *Request) *Reply {
 	medium, address := q.Get("medium"), q.Get("address")
 	mxid, ok := s.boundTo(medium, address)
 	if !ok {
-		return jsonReply(http.StatusOK, map[string]any{})
+		return mockhttp.JSONReply(http.StatusOK, map[string]any{})
 	}
 	now := time.Now()
 	assoc := matrix.Object{
@@ -94,7 +91,7 @@ func (s *Server) serveLegacyLookup(r *Request) *Reply {
 		"not_before": now.Add(-time.Hour).UnixMilli(), "not_after": now.Add(time.Hour).UnixMilli(), "ts": now.UnixMilli(),
 	}
 	if err := s.longTerm.SignJSON(assoc); err != nil {
-		return errorReply(http.StatusInternalServerError, "M_UNKNOWN", "%v", err)
+		return mockhttp.ErrorReply(http.StatusInternalServerError, "M_UNKNOWN", "%v", err)
 	}
-	return jsonReply(http.StatusOK, map[string]any(assoc))
+	return mockhttp.JSONReply(http.StatusOK, map[string]any(assoc))
 }

@@ -8,11 +8,13 @@ import (
 	"testing"
 
 	"herald/harness/matrix"
+	"herald/harness/mockhttp"
+	"herald/harness/mockhttp/mocktest"
 )
 
 // fakeHomeserver is an HTTPS server for "hs.test" that records what it got.
-func fakeHomeserver(t *testing.T, status int) (Target, chan *http.Request, chan []byte) {
-	cert, err := ca(t).Issue("hs.test")
+func fakeHomeserver(t *testing.T, status int) (mockhttp.Peer, chan *http.Request, chan []byte) {
+	cert, err := mocktest.CA(t).Issue("hs.test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,12 +31,12 @@ func fakeHomeserver(t *testing.T, status int) (Target, chan *http.Request, chan 
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	addr := srv.Listener.Addr().String()
-	return Target{Name: "hs.test", Addr: mustAddrPort(t, addr), TLS: ca(t).ClientConfig("hs.test")}, reqs, bodies
+	return mockhttp.Peer{Name: "hs.test", Addr: mustAddrPort(t, addr), TLS: mocktest.CA(t).ClientConfig("hs.test")}, reqs, bodies
 }
 
 func TestNotifyBind(t *testing.T) {
 	target, reqs, bodies := fakeHomeserver(t, 200)
-	s := start(t, Env{Homeserver: target})
+	s := start(t, Env{Peer: target})
 	inv := s.Store("email", "bob@example.org", "!room:remote", "@alice:remote")
 	s.Store("email", "someone-else@example.org", "!room:remote", "@alice:remote")
 

@@ -1,6 +1,10 @@
 package identity
 
-import "strings"
+import (
+	"strings"
+
+	"herald/harness/mockhttp"
+)
 
 // Route identifies an endpoint. Its value is the net/http pattern the mock
 // serves it under (method and path with {wildcards}); OnBind labels the
@@ -45,7 +49,7 @@ const (
 	OnBind Route = "POST /_matrix/federation/v1/3pid/onbind"
 )
 
-var routeNames = map[Route]string{
+var routeNames = mockhttp.RouteNames[Route]{
 	Unrouted:               "unrouted",
 	Versions:               "versions",
 	ServiceStatus:          "status",
@@ -70,23 +74,10 @@ var routeNames = map[Route]string{
 }
 
 // served lists the routes the mock answers (every route but OnBind).
-func served() []Route {
-	var out []Route
-	for r := range routeNames {
-		if r != Unrouted && r != OnBind {
-			out = append(out, r)
-		}
-	}
-	return out
-}
+func served() []Route { return routeNames.Routes(OnBind) }
 
 // Name is a short human name for the route ("store-invite").
-func (r Route) Name() string {
-	if n, ok := routeNames[r]; ok {
-		return n
-	}
-	return string(r)
-}
+func (r Route) Name() string { return routeNames.Name(r) }
 
 // Path is the route's path pattern.
 func (r Route) Path() string {
@@ -98,12 +89,7 @@ func (r Route) Path() string {
 func (r Route) Legacy() bool { return strings.Contains(string(r), "/_matrix/identity/api/v1/") }
 
 // String is the route's name and pattern.
-func (r Route) String() string {
-	if r == Unrouted {
-		return "unrouted request"
-	}
-	return r.Name() + " (" + string(r) + ")"
-}
+func (r Route) String() string { return routeNames.Describe(r) }
 
 // authenticated routes need an access token (identity-service-api.md
 // "Authentication"; the operations with accessTokenBearer security).

@@ -203,3 +203,10 @@ func TestLegacyStoreInvite(t *testing.T) {
 		t.Errorf("the journal should mark the legacy request: %v", ex)
 	}
 }
+
+func TestServerInTrustedPorts(t *testing.T) {
+	s := start(t, Env{Ports: TrustedPorts})
+	if p := s.Addr().Port(); p < TrustedPorts.First || p >= TrustedPorts.First+TrustedPorts.Count {
+		t.Errorf("a server in TrustedPorts listens on %d", p)
+	}
+}

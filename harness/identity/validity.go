@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"herald/harness/matrix"
+	"herald/harness/mockhttp"
 )
 
 // Revoke makes key invalid from now on: /pubkey/isvalid (or
@@ -60,7 +61,7 @@ func (s *Server) serveIsValid(ephemeralKeys bool) Handler {
 		if revoked {
 			r.Note("the key was revoked")
 		}
-		return jsonReply(http.StatusOK, map[string]any{"valid": valid})
+		return mockhttp.JSONReply(http.StatusOK, map[string]any{"valid": valid})
 	}
 }
 
@@ -69,12 +70,12 @@ func (s *Server) serveIsValid(ephemeralKeys bool) Handler {
 func (s *Server) servePubKey(r *Request) *Reply {
 	id := r.HTTP.PathValue("keyId")
 	if id == s.longTerm.KeyID {
-		return jsonReply(http.StatusOK, map[string]any{"public_key": s.longTerm.PublicKeyBase64()})
+		return mockhttp.JSONReply(http.StatusOK, map[string]any{"public_key": s.longTerm.PublicKeyBase64()})
 	}
 	for _, inv := range s.Invites() {
 		if inv.Ephemeral.KeyID == id {
-			return jsonReply(http.StatusOK, map[string]any{"public_key": inv.Ephemeral.PublicKeyBase64()})
+			return mockhttp.JSONReply(http.StatusOK, map[string]any{"public_key": inv.Ephemeral.PublicKeyBase64()})
 		}
 	}
-	return errorReply(http.StatusNotFound, "M_NOT_FOUND", "The public key was not found")
+	return mockhttp.ErrorReply(http.StatusNotFound, "M_NOT_FOUND", "The public key was not found")
 }

@@ -21,7 +21,7 @@ var layers = map[string]int{
 	"harness/conformance": middle, "harness/report": middle,
 	"harness/coverage": middle, "harness/match": middle, "harness/csapi": middle,
 	"harness/federation": middle, "harness/identity": middle, "harness/mockhttp": middle,
-	"harness/homeserver": middle,
+	"harness/mockhttp/mocktest": middle, "harness/homeserver": middle,
 
 	"harness/testbed": testbed,
 	"harness/run":     run,
@@ -79,7 +79,7 @@ func TestImportsPointDown(t *testing.T) {
 			t.Errorf("%s is a primitive but imports %s", p, dep)
 		}
 	}
-	mocks := []string{"harness/mockhttp", "harness/federation", "harness/identity"}
+	mocks := []string{"harness/mockhttp", "harness/mockhttp/mocktest", "harness/federation", "harness/identity"}
 	for _, p := range mocks {
 		for _, dep := range imports["herald/"+p] {
 			switch dep {

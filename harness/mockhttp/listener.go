@@ -1,4 +1,4 @@
-// Package mockhttp holds the parts every Herald mock server shares: a TLS listener on the run network, a router, a journal of exchanges, scripted answers.
+// Package mockhttp is the core every Herald mock server shares: its TLS listener, router, journal of exchanges and problems, scripted answers, requests to its peer, and the judge that fails a spec on its problems.
 package mockhttp
 
 import (

@@ -1,4 +1,4 @@
-package mockhttp
+package mockhttp_test
 
 import (
 	"crypto/tls"
@@ -8,16 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"herald/harness/mockhttp"
+	"herald/harness/mockhttp/mocktest"
 	"herald/harness/pki"
 )
 
-func serveOnLoopback(t *testing.T) (*Listener, string) {
+func serveOnLoopback(t *testing.T) (*mockhttp.Listener, string) {
 	t.Helper()
-	ca, err := pki.NewCA("mockhttp tests", pki.MinBits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := ca.Issue("localhost")
+	cert, err := mocktest.CA(t).Issue("localhost")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +23,7 @@ func serveOnLoopback(t *testing.T) (*Listener, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := Serve(ln, cert, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") }), t.Logf)
+	l := mockhttp.Serve(ln, cert, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") }), t.Logf)
 	return l, ln.Addr().String()
 }
 
@@ -70,7 +68,7 @@ func TestCloseFreesThePort(t *testing.T) {
 // Mocks serving one certificate accept each other's session tickets, so a
 // homeserver that resumes sessions skips the full handshake with a new mock.
 func TestMocksWithOneCertificateResumeEachOthersSessions(t *testing.T) {
-	ca, err := pki.NewCA("mockhttp tests", pki.MinBits)
+	ca, err := pki.NewCA("mockhttp tests", pki.MinBits) // its own: a fresh session cache
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +81,7 @@ func TestMocksWithOneCertificateResumeEachOthersSessions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		l := Serve(ln, cert, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") }), t.Logf)
+		l := mockhttp.Serve(ln, cert, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") }), t.Logf)
 		t.Cleanup(func() { l.Close() })
 		return ln.Addr().String()
 	}

@@ -2,6 +2,7 @@ package mockhttp
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -41,12 +42,7 @@ const bodyLimit = 4000
 
 // WriteHeader writes h to b, one indented line per value, names sorted.
 func WriteHeader(b *strings.Builder, h http.Header) {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
 		for _, v := range h[k] {
 			fmt.Fprintf(b, "      %s: %s\n", k, v)
 		}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sync"
 
 	"herald/harness/matrix"
 )
@@ -19,12 +18,15 @@ type Reply struct {
 // Object parses the reply body as a JSON object.
 func (r *Reply) Object() (matrix.Object, error) { return matrix.ParseObject(r.Body) }
 
-// Write sends r on w.
+// Write sends r on w, with "Content-Length: 0" when it has no body.
 func (r *Reply) Write(w http.ResponseWriter) {
 	for k, vs := range r.Header {
 		for _, v := range vs {
 			w.Header().Add(k, v)
 		}
+	}
+	if r.Body == nil {
+		w.Header().Set("Content-Length", "0")
 	}
 	w.WriteHeader(r.Status)
 	w.Write(r.Body)
@@ -44,27 +46,4 @@ func JSONReply(code int, v any) *Reply {
 // ErrorReply answers with a Matrix error {"errcode", "error"}.
 func ErrorReply(code int, errcode, format string, args ...any) *Reply {
 	return JSONReply(code, map[string]any{"errcode": errcode, "error": fmt.Sprintf(format, args...)})
-}
-
-// StatusReply is a scripted Matrix error; an empty errcode sends {}
-// instead.
-func StatusReply(code int, errcode string) *Reply {
-	if errcode == "" {
-		return JSONReply(code, map[string]any{})
-	}
-	return ErrorReply(code, errcode, "scripted by Herald")
-}
-
-// Sequence answers the n-th request with handlers[n], and every request
-// after the last with the last handler. handlers must not be empty.
-func Sequence[H ~func(R) *Reply, R any](handlers []H) H {
-	var mu sync.Mutex
-	n := 0
-	return func(r R) *Reply {
-		mu.Lock()
-		h := handlers[min(n, len(handlers)-1)]
-		n++
-		mu.Unlock()
-		return h(r)
-	}
 }

@@ -30,7 +30,7 @@ func (b *Bed) NewRemote(ctx context.Context, opts ...federation.Option) *federat
 // to this process's homeserver. It is closed when the spec ends.
 func (b *Bed) NewIdentityServer(ctx context.Context, opts ...identity.Option) *identity.Server {
 	ginkgo.GinkgoHelper()
-	env := identity.Env{CA: b.ca, Listen: b.listen, Ports: identity.TrustedPorts, Homeserver: b.peer()}
+	env := identity.Env{CA: b.ca, Listen: b.listen, Ports: identity.TrustedPorts, Peer: b.peer()}
 	base := []identity.Option{identity.RequestTimeout(b.cfg.Timeouts.Request), identity.JudgedBy(conformance.AtEnd)}
 	return identity.NewServer(ctx, env, append(base, opts...)...)
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"herald/harness/federation"
+	"herald/harness/mockhttp"
 )
 
 func TestPathIDs(t *testing.T) {
@@ -13,7 +14,7 @@ func TestPathIDs(t *testing.T) {
 		{"/_matrix/federation/v2/invite/%21r/%24a%2Fb%2Bc?x=1", "!r", "$a/b+c"},
 	}
 	for _, c := range good {
-		room, event, err := pathIDs(federation.Exchange{URI: c.uri})
+		room, event, err := pathIDs(federation.Exchange{Exchange: mockhttp.Exchange[federation.Route]{URI: c.uri}})
 		if err != nil || room != c.room || event != c.event {
 			t.Errorf("pathIDs(%s) = %q, %q, %v; want %q, %q", c.uri, room, event, err, c.room, c.event)
 		}
@@ -24,7 +25,7 @@ func TestPathIDs(t *testing.T) {
 		"/_matrix/federation/v2/invite/%21r/%24e/extra",
 		"/_matrix/federation/v2/invite/%21r/%zz",
 	} {
-		if room, event, err := pathIDs(federation.Exchange{URI: uri}); err == nil {
+		if room, event, err := pathIDs(federation.Exchange{Exchange: mockhttp.Exchange[federation.Route]{URI: uri}}); err == nil {
 			t.Errorf("pathIDs(%s) = %q, %q: want an error", uri, room, event)
 		}
 	}

@@ -8,8 +8,13 @@ import (
 	"herald/harness/federation"
 	"herald/harness/identity"
 	"herald/harness/matrix"
+	"herald/harness/mockhttp"
 	"herald/harness/pki"
 )
+
+// recorded is what every mock journals of an exchange; an identity.Exchange
+// adds the access token.
+type recorded = mockhttp.Exchange[identity.Route]
 
 // Every check the specs use, shown failing on a wrong answer and passing
 // on a right one.
@@ -49,9 +54,9 @@ func TestRefusalChecks(t *testing.T) {
 func TestStoreInviteProblems(t *testing.T) {
 	want := map[string]string{"medium": "email", "address": "a@example.org", "room_id": "!r:hs", "sender": "@alice:hs"}
 	good := identity.Exchange{
-		Route: identity.StoreInvite, Method: "POST", URI: "/_matrix/identity/v2/store-invite",
-		RequestBody: []byte(`{"medium":"email","address":"a@example.org","room_id":"!r:hs","sender":"@alice:hs","room_name":"x"}`),
-		Token:       "tok", Via: identity.BearerHeader,
+		Exchange: recorded{Route: identity.StoreInvite, Method: "POST", URI: "/_matrix/identity/v2/store-invite",
+			RequestBody: []byte(`{"medium":"email","address":"a@example.org","room_id":"!r:hs","sender":"@alice:hs","room_name":"x"}`)},
+		Token: "tok", Via: identity.BearerHeader,
 	}
 	if p := storeInviteProblems(good, want, "tok"); len(p) != 0 {
 		t.Errorf("a right request has problems: %v", p)
@@ -84,14 +89,14 @@ func TestStoreInviteProblems(t *testing.T) {
 }
 
 func TestBearerProblems(t *testing.T) {
-	ok := identity.Exchange{Route: identity.Lookup, Token: "tok", Via: identity.BearerHeader}
+	ok := identity.Exchange{Exchange: recorded{Route: identity.Lookup}, Token: "tok", Via: identity.BearerHeader}
 	if p := bearerProblems([]identity.Exchange{ok, ok}, "tok"); len(p) != 0 {
 		t.Errorf("Bearer requests have problems: %v", p)
 	}
 	for name, ex := range map[string]identity.Exchange{
-		"query":       {Route: identity.HashDetails, Token: "tok", Via: identity.QueryParameter},
-		"none":        {Route: identity.StoreInvite},
-		"other token": {Route: identity.Lookup, Token: "x", Via: identity.BearerHeader},
+		"query":       {Exchange: recorded{Route: identity.HashDetails}, Token: "tok", Via: identity.QueryParameter},
+		"none":        {Exchange: recorded{Route: identity.StoreInvite}},
+		"other token": {Exchange: recorded{Route: identity.Lookup}, Token: "x", Via: identity.BearerHeader},
 	} {
 		if p := bearerProblems([]identity.Exchange{ok, ex}, "tok"); len(p) != 1 {
 			t.Errorf("%s: want one problem, got %v", name, p)
@@ -177,7 +182,7 @@ func TestKeyChecked(t *testing.T) {
 	key := s.LongTermKey()
 	u := s.URL(identity.IsValid.Path())
 	get := func(path string) identity.Exchange {
-		return identity.Exchange{Direction: identity.Inbound, Method: "GET", URI: path}
+		return identity.Exchange{Exchange: recorded{Direction: identity.Inbound, Method: "GET", URI: path}}
 	}
 	std := "/_matrix/identity/v2/pubkey/isvalid?public_key=" + strings.NewReplacer("+", "%2B", "/", "%2F").Replace(key.PublicKeyBase64())
 	urlSafe := "/_matrix/identity/v2/pubkey/isvalid?public_key=" + matrix.EncodeBase64URL(key.PublicKey())
@@ -193,7 +198,7 @@ func TestKeyChecked(t *testing.T) {
 		"none":          nil,
 		"another key":   {get("/_matrix/identity/v2/pubkey/isvalid?public_key=" + matrix.EncodeBase64URL(s.ForgedKey().PublicKey()))},
 		"another path":  {get("/_matrix/identity/api/v1/pubkey/isvalid?public_key=" + matrix.EncodeBase64URL(key.PublicKey()))},
-		"POST":          {{Direction: identity.Inbound, Method: "POST", URI: urlSafe}},
+		"POST":          {{Exchange: recorded{Direction: identity.Inbound, Method: "POST", URI: urlSafe}}},
 		"no public_key": {get("/_matrix/identity/v2/pubkey/isvalid")},
 	} {
 		if keyChecked(reqs, key, u) {

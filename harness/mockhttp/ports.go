@@ -1,4 +1,4 @@
-package identity
+package mockhttp
 
 import (
 	"context"
@@ -14,16 +14,6 @@ type PortRange struct {
 	First uint16
 	Count uint16
 }
-
-// TrustedPorts is where suites run identity servers. Dendrite contacts only
-// the identity servers its config lists (trusted_third_party_id_servers,
-// exact host:port), so Herald's Dendrite image lists
-// host.docker.internal:28400 … :28463 (dockerfiles/dendrite/start.sh); keep
-// the two in step. Servers that trust any identity server, such as Synapse,
-// do not care. The range lies below Linux's ephemeral ports (32768–60999),
-// and each run listens on its own network's gateway address, so runs side
-// by side do not compete for it.
-var TrustedPorts = PortRange{First: 28400, Count: 64}
 
 // listen opens a TCP listener on addr at a free port of the range (any
 // port for the zero range), starting at a random one so that processes
