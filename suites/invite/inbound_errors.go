@@ -88,7 +88,7 @@ func validationRules(prefix, api, section string, versions []matrix.RoomVersion)
 			}
 			return bad, bad.sendV2(ctx, s.remote)
 		}
-		conformance.ForEachRoomVersion(inboundRule(prefix+f.id, conformance.MUST, areaErrors, section,
+		conformance.ForEachRoomVersion(conformance.NewRule(prefix+f.id, conformance.MUST, areaErrors, section,
 			"refuses "+f.what+" over the "+api+" API with a 4xx (400 or 403), and keeps accepting valid invites"),
 			func(ctx SpecContext, rv matrix.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
@@ -98,7 +98,7 @@ func validationRules(prefix, api, section string, versions []matrix.RoomVersion)
 				Expect(res).To(match.BeRefusedWith(refusal()...), "%s, sent over the %s invite API, must be refused", f.what, api)
 			}, versions...)
 
-		conformance.ForEachRoomVersion(inboundRule(prefix+f.id+"-CODE", conformance.SHOULD, areaErrors, section,
+		conformance.ForEachRoomVersion(conformance.NewRule(prefix+f.id+"-CODE", conformance.SHOULD, areaErrors, section,
 			"refuses "+f.what+" over the "+api+" API with M_INVALID_PARAM"),
 			func(ctx SpecContext, rv matrix.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
@@ -156,7 +156,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 		{"FLOAT", "a float (1.5)", "1.5"},
 		{"BIG-INT", "an integer outside canonical JSON's range (2^53)", "9007199254740992"},
 	} {
-		conformance.ForEachRoomVersion(inboundRule("INVERR-"+n.id, conformance.MUST, areaErrors,
+		conformance.ForEachRoomVersion(conformance.NewRule("INVERR-"+n.id, conformance.MUST, areaErrors,
 			"rooms/fragments/v6-canonical-json.md (\"Servers MUST strictly enforce the JSON format\")",
 			"refuses an invite whose content holds "+n.what+" in room versions that require strict canonical JSON, with 400, and keeps accepting valid invites"),
 			func(ctx SpecContext, rv matrix.RoomVersion) {
@@ -168,7 +168,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 				Expect(res).To(match.BeRefusedWith(http.StatusBadRequest), "an invite holding %s in a v%s room", n.what, rv.ID)
 			}, strictVersions...)
 
-		conformance.ForEachRoomVersion(inboundRule("INVERR-"+n.id+"-CODE", conformance.SHOULD, areaErrors,
+		conformance.ForEachRoomVersion(conformance.NewRule("INVERR-"+n.id+"-CODE", conformance.SHOULD, areaErrors,
 			"rooms/fragments/v6-canonical-json.md (\"This translates to a 400 M_BAD_JSON error\")",
 			"refuses an invite whose content holds "+n.what+" in room versions that require strict canonical JSON with M_BAD_JSON"),
 			func(ctx SpecContext, rv matrix.RoomVersion) {
@@ -180,7 +180,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 			}, strictVersions...)
 	}
 
-	conformance.ForEachRoomVersion(inboundRule("INVERR-LAX-JSON", conformance.MUST, areaErrors,
+	conformance.ForEachRoomVersion(conformance.NewRule("INVERR-LAX-JSON", conformance.MUST, areaErrors,
 		"rooms/fragments/v1-canonical-json.md (\"Servers MUST NOT strictly enforce the JSON format\")",
 		"accepts an invite whose content holds a float and an integer outside ±(2^53−1) in room versions 1–5"),
 		func(ctx SpecContext, rv matrix.RoomVersion) {
@@ -201,7 +201,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 // of malformed request, in the homeserver's default room version.
 func malformedRules(id, what string, send func(SpecContext, *inboundScene) *federation.Response, statuses func() []int, errcodes func() []string) {
 	section := "server-server-api.md §API standards, §Inviting to a room (invites-v2.yaml: room_version and event are required; 400 \"The request is invalid\")"
-	conformance.It(inboundRule("INVERR-"+id, conformance.MUST, areaErrors, section,
+	conformance.It(conformance.NewRule("INVERR-"+id, conformance.MUST, areaErrors, section,
 		"refuses "+what+" with 400, never a 5xx, and keeps accepting valid invites"),
 		func(ctx SpecContext) {
 			s := newEverydayScene(ctx, nil)
@@ -210,7 +210,7 @@ func malformedRules(id, what string, send func(SpecContext, *inboundScene) *fede
 			Expect(res).To(match.BeRefusedWith(statuses()...), "%s must be refused", what)
 		})
 
-	conformance.It(inboundRule("INVERR-"+id+"-CODE", conformance.SHOULD, areaErrors,
+	conformance.It(conformance.NewRule("INVERR-"+id+"-CODE", conformance.SHOULD, areaErrors,
 		section+"; client-server-api §Common error codes",
 		"refuses "+what+" with a matching errcode"),
 		func(ctx SpecContext) {

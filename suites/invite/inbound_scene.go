@@ -7,7 +7,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"herald/harness/conformance"
 	"herald/harness/csapi"
 	"herald/harness/federation"
 	"herald/harness/match"
@@ -35,10 +34,6 @@ const (
 	areaInviteV1 = "invite-v1"
 	areaErrors   = "errors"
 )
-
-func inboundRule(id string, level conformance.Level, area, section, says string) conformance.Rule {
-	return conformance.Rule{ID: id, Level: level, Area: area, Section: section, Says: says}
-}
 
 // inboundScene is the start of every inbound spec: bob, a fresh local
 // user; a fresh mock whose user alice created a room of version rv.

@@ -89,9 +89,9 @@ func inviteStateRules() {
 			res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, req)
 			Expect(res).To(match.BeRefusedWith(refusal()...), "%s (room v%s)", b.what, rv.ID)
 		}
-		conformance.ForEachRoomVersion(inboundRule("INVERR-"+b.id, conformance.SHOULD, areaErrors, secInviteState,
+		conformance.ForEachRoomVersion(conformance.NewRule("INVERR-"+b.id, conformance.SHOULD, areaErrors, secInviteState,
 			"refuses "+b.what+" in room versions after 11"), body, current...)
-		conformance.ForEachRoomVersion(inboundRule("INVERR-"+b.id+"-LEGACY", conformance.MAY, areaErrors, secInviteState,
+		conformance.ForEachRoomVersion(conformance.NewRule("INVERR-"+b.id+"-LEGACY", conformance.MAY, areaErrors, secInviteState,
 			"refuses "+b.what+" in room versions 1–11"), body, legacy...)
 	}
 }
