@@ -114,7 +114,7 @@ var _ = Describe("Outbound invite: a local user invites a remote user", func() {
 					xmatrix = append(xmatrix, c)
 				}
 			}
-			Expect(xmatrix).NotTo(BeEmpty(), "the mock made no X-Matrix check on %s.%s", ex.Summary(), "%s", iv.explain())
+			Expect(xmatrix).NotTo(BeEmpty(), "the mock made no X-Matrix check on %s.%s", ex.Summary(), iv.explain())
 			Expect(xmatrix).To(HaveEach(Satisfy(federation.Check.Passed)), "the mock's X-Matrix checks on the invite request.%s", iv.explain())
 		})
 
