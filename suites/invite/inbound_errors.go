@@ -32,13 +32,13 @@ var forgedInvites = []forgedInvite{
 	{
 		id: "BAD-SIG", what: "an invite whose event signature does not verify",
 		forge: func(ctx SpecContext, s *inboundScene) forged {
-			return forged{corruptSignature(s.remote, s.invite()), s.room, true}
+			return forged{forgedBy(s.remote.WithCorruptSignature(s.invite())), s.room, true}
 		},
 	},
 	{
 		id: "NO-SIG", what: "an invite its sender's server did not sign",
 		forge: func(ctx SpecContext, s *inboundScene) forged {
-			return forged{withoutSignature(s.remote, s.invite()), s.room, true}
+			return forged{s.remote.WithoutSignature(s.invite()), s.room, true}
 		},
 	},
 	{
@@ -144,7 +144,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 		"NOT-JSON", "a v2 invite whose body is not JSON",
 		func(ctx SpecContext, s *inboundScene) *federation.Response {
 			ev := s.invite()
-			return putRaw(ctx, s.remote, "v2", s.room.ID, ev.ID, []byte(`{"room_version":"`+s.rv.ID+`","event":{`), federation.SignContent(nil))
+			return answered("v2")(s.remote.SendUnparsableInvite(ctx, s.rv, s.room.ID, ev.ID))
 		},
 		notJSONStatuses, notJSONCodes)
 
@@ -162,7 +162,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 			func(ctx SpecContext, rv matrix.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
 				bed.RequireRoomVersion(ctx, rv)
-				ev := withContent(s.remote, s.invite(), map[string]any{"herald_number": n.value})
+				ev := forgedBy(s.remote.WithLaxContent(s.invite(), map[string]any{"herald_number": n.value}))
 				res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, v2Body(s.room, ev))
 				s.guardAfterRefusal(ctx, res, s.room.ID)
 				Expect(res).To(match.BeRefusedWith(http.StatusBadRequest), "an invite holding %s in a v%s room", n.what, rv.ID)
@@ -174,7 +174,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 			func(ctx SpecContext, rv matrix.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
 				bed.RequireRoomVersion(ctx, rv)
-				ev := withContent(s.remote, s.invite(), map[string]any{"herald_number": n.value})
+				ev := forgedBy(s.remote.WithLaxContent(s.invite(), map[string]any{"herald_number": n.value}))
 				res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, v2Body(s.room, ev))
 				Expect(res).To(match.HaveErrcode("M_BAD_JSON"))
 			}, strictVersions...)
@@ -186,7 +186,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 		func(ctx SpecContext, rv matrix.RoomVersion) {
 			s := newInboundScene(ctx, rv, nil)
 			bed.RequireRoomVersion(ctx, rv)
-			ev := withContent(s.remote, s.invite(), map[string]any{"herald_float": json.Number("1.5"), "herald_big": json.Number("9007199254740992")})
+			ev := forgedBy(s.remote.WithLaxContent(s.invite(), map[string]any{"herald_float": json.Number("1.5"), "herald_big": json.Number("9007199254740992")}))
 			res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, v2Body(s.room, ev))
 			Expect(res).To(match.HaveStatus(http.StatusOK), "an invite holding a float and a big integer in a v%s room", rv.ID)
 			Expect(res).To(match.HaveEventBody())

@@ -106,15 +106,11 @@ func (s *inboundScene) homeserverKeys(ctx context.Context) *matrix.ServerKeys {
 	return keys
 }
 
-// mockKeys is the mock's own published key document, parsed.
+// mockKeys are the keys the mock publishes.
 func mockKeys(remote *federation.Server) *matrix.ServerKeys {
 	GinkgoHelper()
-	doc, err := remote.KeyDocument()
-	Expect(err).NotTo(HaveOccurred())
-	data, err := doc.Encode()
-	Expect(err).NotTo(HaveOccurred())
-	keys, err := matrix.ParseServerKeys(data)
-	Expect(err).NotTo(HaveOccurred())
+	keys, err := remote.PublishedKeys()
+	Expect(err).NotTo(HaveOccurred(), "the mock's published keys")
 	return keys
 }
 

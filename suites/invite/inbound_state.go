@@ -36,7 +36,7 @@ var badStates = []badState{
 		return out
 	}},
 	{"STATE-SIGNATURE", "an invite whose invite_room_state holds an event (m.room.join_rules) whose signature does not verify", func(s *inboundScene) []any {
-		return stateExcept(s.room, "m.room.join_rules", corruptSignature(s.remote, s.room.StateEvent("m.room.join_rules", "")))
+		return stateExcept(s.room, "m.room.join_rules", forgedBy(s.remote.WithCorruptSignature(s.room.StateEvent("m.room.join_rules", ""))))
 	}},
 	{"STATE-ROOM", "an invite whose invite_room_state holds an event (m.room.join_rules) of another room", func(s *inboundScene) []any {
 		other := s.remote.CreateRoom(s.rv, s.alice, federation.RoomName("another room"))

@@ -45,20 +45,8 @@ var _ = Describe("Outbound invite: the invited server returns another event", fu
 		iv := prepare(ctx, rv)
 		var mu sync.Mutex
 		var alteredID string
-		iv.remote.Answer(federation.InviteV2, federation.ModifyEvent(func(ev matrix.Object) {
-			if rv.EventIDFormat == matrix.EventIDOpaque {
-				ev["event_id"] = matrix.NewOpaqueID('$', iv.remote.Name())
-			} else {
-				ts, _ := ev.GetInt("origin_server_ts")
-				ev["origin_server_ts"] = ts + 1
-			}
-			// Re-signed by the mock: only the homeserver's signature fails.
-			sigs, _ := ev.GetObject("signatures")
-			delete(sigs, iv.remote.Name())
-			if err := iv.remote.Signer().SignEvent(rv, ev); err != nil {
-				panic(err) // the mock's handler turns it into a failed check
-			}
-			id, _ := rv.EventID(ev)
+		// Re-signed by the mock: only the homeserver's signature fails.
+		iv.remote.Answer(federation.InviteV2, federation.ReturnUnderAnotherID(rv, func(id string) {
 			mu.Lock()
 			alteredID = id
 			mu.Unlock()
@@ -81,10 +69,7 @@ var _ = Describe("Outbound invite: the invited server returns another event", fu
 		"fails the client's invite, and stores nothing, when the invited server answers 200 with the invite but without its own signature")
 	conformance.ForEachRoomVersion(unsignedRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		iv := prepare(ctx, rv)
-		iv.remote.Answer(federation.InviteV2, federation.ModifyEvent(func(ev matrix.Object) {
-			sigs, _ := ev.GetObject("signatures")
-			delete(sigs, iv.remote.Name())
-		}))
+		iv.remote.Answer(federation.InviteV2, federation.ReturnUncountersigned())
 		iv.send(ctx)
 		Expect(iv.firstTo(federation.InviteV2).Status).To(Equal(http.StatusOK), "the mock's scripted answer.%s", iv.explain())
 		iv.expectRefused(ctx)

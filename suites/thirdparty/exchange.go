@@ -172,7 +172,7 @@ var _ = Describe("Exchanging a third-party invite (exchange_third_party_invite)"
 		res := in.exchange(ctx, in.room, in.valid())
 		Expect(problems(in.remote)).To(BeEmpty(), "what the homeserver sent the invitee's server (the mock) while exchanging:\n%v", res)
 		Expect(res.StatusCode).To(Equal(http.StatusOK), "exchanging a valid third-party invite:\n%v", res)
-		Expect(keyChecked(in.is.Journal.Requests(), in.is.LongTermKey(), in.inv.EventContent()["key_validity_url"].(string))).To(BeTrue(),
+		Expect(in.is.AskedWhetherValid(in.is.LongTermKey(), in.inv.EventContent()["key_validity_url"].(string))).To(BeTrue(),
 			"the homeserver never asked %s whether the long-term key that signed the block is valid; the identity server saw:\n%s",
 			in.is.LongTermKey().PublicKeyBase64(), in.is.Journal.Summaries())
 	})

@@ -115,7 +115,7 @@ var _ = Describe("Inviting by email (client-server third-party invites)", func()
 		ev := events[0]
 		Expect(ev.StateKey()).To(Equal(inv.Token), "state_key of %s", ev)
 		Expect(ev.Sender()).To(Equal(e.alice.UserID), "sender of %s", ev)
-		Expect(inviteEventProblems(eventContent(ev), inv)).To(BeEmpty(), "the m.room.third_party_invite event:\n%s", ev)
+		Expect(inv.EventContentProblems(eventContent(ev))).To(BeEmpty(), "the m.room.third_party_invite event:\n%s", ev)
 	})
 
 	boundRule := conformance.NewRule("3PID-INVITE-BOUND", conformance.MUST, area, moduleServer+"; "+membership3p+"; server-server-api.md §Cases where an association exists for a third-party identifier",

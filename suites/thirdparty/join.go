@@ -132,7 +132,7 @@ var _ = Describe("Joining with third_party_signed", func() {
 			l := newLocalInvite(ctx, matrix.RoomVersion{})
 			res := l.join(ctx, d, l.signed())
 			Expect(res.StatusCode).To(Equal(http.StatusOK), "joining with a valid third_party_signed:\n%s", res.Dump())
-			Expect(keyChecked(l.is.Journal.Requests(), l.is.LongTermKey(), l.inv.EventContent()["key_validity_url"].(string))).To(BeTrue(),
+			Expect(l.is.AskedWhetherValid(l.is.LongTermKey(), l.inv.EventContent()["key_validity_url"].(string))).To(BeTrue(),
 				"the homeserver never asked whether the long-term key %s that signed the block is valid; the identity server saw:\n%s",
 				l.is.LongTermKey().PublicKeyBase64(), l.is.Journal.Summaries())
 		})

@@ -44,9 +44,7 @@ var missingOnbindFields = []missingOnbindField{
 // onbindWithout POSTs bob's onbind body without m's field.
 func (p *pendingRemote) onbindWithout(ctx context.Context, m missingOnbindField) *identity.Response {
 	GinkgoHelper()
-	data, err := p.is.OnBindBody("email", p.email, p.bob.UserID, m.without).Encode()
-	Expect(err).NotTo(HaveOccurred())
-	res, err := p.is.CallHomeserver(ctx, http.MethodPost, identity.OnBindPath, data)
+	res, err := p.is.SendOnBind(ctx, http.MethodPost, p.is.OnBindBody("email", p.email, p.bob.UserID, m.without))
 	Expect(err).NotTo(HaveOccurred(), "POST /3pid/onbind without %s", m.field)
 	return res
 }
