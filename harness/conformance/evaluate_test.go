@@ -173,3 +173,44 @@ func TestJudgesRunAfterGuardsAndCountAsTheRule(t *testing.T) {
 		t.Errorf("outcome %q, failure %q: want the judge's problem as the rule's failure", o.Class, failure)
 	}
 }
+
+// Every failure of the rule's check, the body's or a judge's, ends with
+// what the rule requires and where the spec says so; the fingerprint is
+// read from the check's own words, so the requirement never changes it.
+func TestAFailureEndsWithWhatTheSpecRequires(t *testing.T) {
+	requires := "\nThe spec requires (§Test): the server answers 200."
+	gomega.RegisterTestingT(t)
+	joinRefused := func() { gomega.Expect(403).To(gomega.Equal(200), "a join of a banned user") }
+	problems := func() { gomega.Expect([]string{"a problem"}).To(gomega.BeEmpty(), "what the homeserver sent the mock") }
+	for name, c := range map[string]struct {
+		check       func()
+		body, judge func()
+	}{
+		"the body": {check: joinRefused, body: joinRefused},
+		"a judge":  {check: problems, body: func() {}, judge: problems},
+	} {
+		var after []func()
+		if c.judge != nil {
+			after = append(after, c.judge)
+		}
+		o, failure := evaluate(evalRule, evalRule.ID, c.body, after...)
+		if !strings.HasSuffix(failure, requires) || strings.Count(failure, "The spec requires") != 1 {
+			t.Errorf("%s: the failure does not end with the requirement, once:\n%s", name, failure)
+		}
+		own := gomega.InterceptGomegaFailure(c.check)
+		if want := fingerprint.Of(own.Error()); o.Observed != want {
+			t.Errorf("%s: fingerprint %q, the check's own message gives %q", name, o.Observed, want)
+		}
+	}
+}
+
+// A guard is no part of the rule: its failure does not cite the rule.
+func TestAGuardFailureDoesNotCiteTheRule(t *testing.T) {
+	gomega.RegisterTestingT(t)
+	o, _ := evaluate(evalRule, evalRule.ID, func() {
+		Guard("no 5xx", func() { gomega.Expect(500).To(gomega.BeNumerically("<", 500)) })
+	})
+	if len(o.Guards) != 1 || strings.Contains(o.Guards[0], "The spec requires") {
+		t.Errorf("guards = %q", o.Guards)
+	}
+}

@@ -269,7 +269,8 @@ func check(ctx ginkgo.SpecContext, r Rule, specID string, body func()) {
 
 // evaluate runs the body, then its guards, and judges both: the rule's
 // check against the expectations, the guards never. It returns the
-// outcome and, when the spec fails the run, the failure message.
+// outcome and, when the spec fails the run, the failure message, which
+// ends with what the rule requires (its section and what it says).
 // Judges (after) run once the guards have, and their failure is the rule
 // check's when the body passed.
 func evaluate(r Rule, specID string, body func(), after ...func()) (Outcome, string) {
@@ -304,7 +305,10 @@ func evaluate(r Rule, specID string, body func(), after ...func()) (Outcome, str
 	exp, recorded, expected := expectation(specID)
 	observed := ""
 	if failure != "" {
+		// The check's own words name the failure; every failure of the
+		// rule's check then says what the spec requires, here and only here.
 		observed = fingerprint.Of(failure)
+		failure += "\n" + r.required()
 	}
 	class, fails := Judge(r.Level, expected, failure != "", SameFailure(recorded, observed))
 	o := Outcome{Class: class, Rule: class, Observed: observed, Held: held, Level: string(r.Level), Section: r.Section}

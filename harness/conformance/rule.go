@@ -115,12 +115,25 @@ func Lookup(specID string) (Rule, bool) {
 	return r, ok
 }
 
+// NewRule is the rule id of area, at level, stated in section, saying
+// what the server does (says).
+func NewRule(id string, level Level, area, section, says string) Rule {
+	return Rule{ID: id, Level: level, Area: area, Section: section, Says: says}
+}
+
 // Title is the spec text: the ID in brackets, then what the rule says.
 func (r Rule) Title() string { return "[" + r.ID + "] " + r.Says }
 
-// Requirement is the sentence failure messages end with.
+// Requirement is the rule in one line, with its ID and level, as the
+// spec's report entry names it.
 func (r Rule) Requirement() string {
 	return fmt.Sprintf("%s %s: the server %s (%s)", r.ID, r.Level, r.Says, r.Section)
+}
+
+// required is the sentence every failure of the rule's check ends with
+// (see evaluate): what the spec requires, and where it says so.
+func (r Rule) required() string {
+	return fmt.Sprintf("The spec requires (%s): the server %s.", r.Section, r.Says)
 }
 
 var titleID = regexp.MustCompile(`\[([0-9]*[A-Z][A-Z0-9-]*(?:/v[0-9]+)?)\]`)

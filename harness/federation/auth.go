@@ -73,7 +73,7 @@ func selection(rv matrix.RoomVersion, typ, sender string, stateKey *string, cont
 // v12 room's create event).
 func authorise(ev *Event, auth authState, create *Event) error {
 	rv := ev.Version
-	reject := func(format string, args ...any) error {
+	rejectf := func(format string, args ...any) error {
 		return fmt.Errorf("auth rules (room v%s) reject %s: %s", rv.ID, ev, fmt.Sprintf(format, args...))
 	}
 	typ, sender := ev.Type(), ev.Sender()
@@ -82,64 +82,64 @@ func authorise(ev *Event, auth authState, create *Event) error {
 	// Rule 1: the create event.
 	if typ == "m.room.create" {
 		if len(ev.PrevEvents()) > 0 {
-			return reject("a create event has prev_events")
+			return rejectf("a create event has prev_events")
 		}
 		if rv.RoomIDFromCreateEvent {
 			if ev.Fields.Has("room_id") {
-				return reject("a v12 create event has a room_id")
+				return rejectf("a v12 create event has a room_id")
 			}
 		} else if server, _ := matrix.ServerNameOf(ev.RoomID()); server != senderServer {
-			return reject("room_id %q is not on the sender's server %s", ev.RoomID(), senderServer)
+			return rejectf("room_id %q is not on the sender's server %s", ev.RoomID(), senderServer)
 		}
 		if v, ok := ev.Content().GetString("room_version"); ok {
 			if _, known := matrix.LookupRoomVersion(v); !known {
-				return reject("unknown room_version %q", v)
+				return rejectf("unknown room_version %q", v)
 			}
 		}
 		return nil
 	}
 	if create == nil {
-		return reject("the room has no create event")
+		return rejectf("the room has no create event")
 	}
 	// Rule 2 (v12): the room ID is the create event's.
 	if rv.RoomIDFromCreateEvent && ev.RoomID() != "!"+strings.TrimPrefix(create.ID, "$") {
-		return reject("room_id %q is not derived from the create event %s", ev.RoomID(), create.ID)
+		return rejectf("room_id %q is not derived from the create event %s", ev.RoomID(), create.ID)
 	}
 	// Rule 4: m.federate.
 	if fed, ok := create.Content()["m.federate"].(bool); ok && !fed {
 		if cs, _ := matrix.ServerNameOf(create.Sender()); cs != senderServer {
-			return reject("the room does not federate and the sender is not on %s", cs)
+			return rejectf("the room does not federate and the sender is not on %s", cs)
 		}
 	}
 	if typ == "m.room.member" {
-		return authoriseMember(ev, auth, create, reject)
+		return authoriseMember(ev, auth, create, rejectf)
 	}
 	// Rule 6: the sender must be joined.
 	if auth.membership(sender) != "join" {
-		return reject("the sender's membership is %q, not join", auth.membership(sender))
+		return rejectf("the sender's membership is %q, not join", auth.membership(sender))
 	}
 	if typ == "m.room.third_party_invite" {
 		if powerLevel(rv, auth, create, sender) < level(auth, "invite", 0) {
-			return reject("the sender's power level is below the invite level")
+			return rejectf("the sender's power level is below the invite level")
 		}
 		return nil
 	}
 	if required := eventLevel(auth, typ, ev.IsState()); powerLevel(rv, auth, create, sender) < required {
-		return reject("sending %s needs power level %d, the sender has %d", typ, required, powerLevel(rv, auth, create, sender))
+		return rejectf("sending %s needs power level %d, the sender has %d", typ, required, powerLevel(rv, auth, create, sender))
 	}
 	if k, ok := ev.StateKey(); ok && strings.HasPrefix(k, "@") && k != sender {
-		return reject("state_key %q is another user's", k)
+		return rejectf("state_key %q is another user's", k)
 	}
 	return nil
 }
 
-func authoriseMember(ev *Event, auth authState, create *Event, reject func(string, ...any) error) error {
+func authoriseMember(ev *Event, auth authState, create *Event, rejectf func(string, ...any) error) error {
 	rv := ev.Version
 	sender := ev.Sender()
 	target, ok := ev.StateKey()
 	membership, hasMembership := ev.Content().GetString("membership")
 	if !ok || !hasMembership {
-		return reject("no state_key or no content.membership")
+		return rejectf("no state_key or no content.membership")
 	}
 	joinRule := "invite"
 	if jr := auth.get("m.room.join_rules", ""); jr != nil {
@@ -154,42 +154,42 @@ func authoriseMember(ev *Event, auth authState, create *Event, reject func(strin
 			return nil
 		}
 		if sender != target {
-			return reject("a join whose sender is not its state_key")
+			return rejectf("a join whose sender is not its state_key")
 		}
 		if current == "ban" {
-			return reject("the user is banned")
+			return rejectf("the user is banned")
 		}
 		switch {
 		case joinRule == "invite" || (joinRule == "knock" && rv.Knocking):
 			if current == "invite" || current == "join" {
 				return nil
 			}
-			return reject("join rule %q and membership %q", joinRule, current)
+			return rejectf("join rule %q and membership %q", joinRule, current)
 		case (joinRule == "restricted" && rv.RestrictedJoinRule) || (joinRule == "knock_restricted" && rv.KnockRestrictedJoinRule):
 			if current == "invite" || current == "join" {
 				return nil
 			}
 			via, _ := ev.Content().GetString("join_authorised_via_users_server")
 			if via == "" || auth.membership(via) != "join" || powerLevel(rv, auth, create, via) < level(auth, "invite", 0) {
-				return reject("restricted join without a joined authorising user who can invite")
+				return rejectf("restricted join without a joined authorising user who can invite")
 			}
 			return nil
 		case joinRule == "public":
 			return nil
 		}
-		return reject("join rule %q does not let %s join", joinRule, target)
+		return rejectf("join rule %q does not let %s join", joinRule, target)
 	case "invite":
 		if tpi, ok := ev.Content().GetObject("third_party_invite"); ok {
-			return authoriseThirdPartyInvite(ev, tpi, auth, current, reject)
+			return authoriseThirdPartyInvite(ev, tpi, auth, current, rejectf)
 		}
 		if m := auth.membership(sender); m != "join" {
-			return reject("the inviter's membership is %q, not join", m)
+			return rejectf("the inviter's membership is %q, not join", m)
 		}
 		if current == "join" || current == "ban" {
-			return reject("the invitee's membership is %q", current)
+			return rejectf("the invitee's membership is %q", current)
 		}
 		if senderPL < level(auth, "invite", 0) {
-			return reject("the inviter's power level %d is below the invite level", senderPL)
+			return rejectf("the inviter's power level %d is below the invite level", senderPL)
 		}
 		return nil
 	case "leave":
@@ -197,64 +197,64 @@ func authoriseMember(ev *Event, auth authState, create *Event, reject func(strin
 			if current == "invite" || current == "join" || (current == "knock" && rv.Knocking) {
 				return nil
 			}
-			return reject("leaving with membership %q", current)
+			return rejectf("leaving with membership %q", current)
 		}
 		if m := auth.membership(sender); m != "join" {
-			return reject("the sender's membership is %q, not join", m)
+			return rejectf("the sender's membership is %q, not join", m)
 		}
 		if current == "ban" && senderPL < level(auth, "ban", 50) {
-			return reject("unbanning needs the ban level")
+			return rejectf("unbanning needs the ban level")
 		}
 		if senderPL >= level(auth, "kick", 50) && targetPL < senderPL {
 			return nil
 		}
-		return reject("kicking needs the kick level and a higher power level than the target")
+		return rejectf("kicking needs the kick level and a higher power level than the target")
 	case "ban":
 		if m := auth.membership(sender); m != "join" {
-			return reject("the sender's membership is %q, not join", m)
+			return rejectf("the sender's membership is %q, not join", m)
 		}
 		if senderPL >= level(auth, "ban", 50) && targetPL < senderPL {
 			return nil
 		}
-		return reject("banning needs the ban level and a higher power level than the target")
+		return rejectf("banning needs the ban level and a higher power level than the target")
 	case "knock":
 		if !rv.Knocking || !(joinRule == "knock" || (joinRule == "knock_restricted" && rv.KnockRestrictedJoinRule)) {
-			return reject("join rule %q does not allow knocking", joinRule)
+			return rejectf("join rule %q does not allow knocking", joinRule)
 		}
 		if sender != target {
-			return reject("a knock whose sender is not its state_key")
+			return rejectf("a knock whose sender is not its state_key")
 		}
 		if current == "ban" || current == "invite" || current == "join" {
-			return reject("knocking with membership %q", current)
+			return rejectf("knocking with membership %q", current)
 		}
 		return nil
 	}
-	return reject("unknown membership %q", membership)
+	return rejectf("unknown membership %q", membership)
 }
 
 // authoriseThirdPartyInvite is rule 5.4.1 (identical v1–v12).
-func authoriseThirdPartyInvite(ev *Event, tpi matrix.Object, auth authState, current string, reject func(string, ...any) error) error {
+func authoriseThirdPartyInvite(ev *Event, tpi matrix.Object, auth authState, current string, rejectf func(string, ...any) error) error {
 	if current == "ban" {
-		return reject("the invitee is banned")
+		return rejectf("the invitee is banned")
 	}
 	signed, ok := tpi.GetObject("signed")
 	if !ok {
-		return reject("third_party_invite has no signed")
+		return rejectf("third_party_invite has no signed")
 	}
 	mxid, ok1 := signed.GetString("mxid")
 	token, ok2 := signed.GetString("token")
 	if !ok1 || !ok2 {
-		return reject("signed lacks mxid or token")
+		return rejectf("signed lacks mxid or token")
 	}
 	if k, _ := ev.StateKey(); mxid != k {
-		return reject("signed.mxid %q is not the state_key", mxid)
+		return rejectf("signed.mxid %q is not the state_key", mxid)
 	}
 	tpiEvent := auth.get("m.room.third_party_invite", token)
 	if tpiEvent == nil {
-		return reject("no m.room.third_party_invite with token %q", token)
+		return rejectf("no m.room.third_party_invite with token %q", token)
 	}
 	if tpiEvent.Sender() != ev.Sender() {
-		return reject("the sender is not the sender of the m.room.third_party_invite")
+		return rejectf("the sender is not the sender of the m.room.third_party_invite")
 	}
 	var keys []string
 	c := tpiEvent.Content()
@@ -285,7 +285,7 @@ func authoriseThirdPartyInvite(ev *Event, tpi matrix.Object, auth authState, cur
 			}
 		}
 	}
-	return reject("no signature in signed verifies under the invite's public keys")
+	return rejectf("no signature in signed verifies under the invite's public keys")
 }
 
 // powerLevel is user's power level: infinite for v12 creators, else from

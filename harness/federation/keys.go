@@ -34,6 +34,20 @@ func (s *Server) KeyDocument() (matrix.Object, error) {
 	return matrix.BuildServerKeys(time.Now().Add(s.cfg.keyValidity).UnixMilli(), old, s.Signer())
 }
 
+// PublishedKeys is the mock's key document as a peer reads it from
+// /_matrix/key/v2/server: the keys a signature of the mock verifies under.
+func (s *Server) PublishedKeys() (*matrix.ServerKeys, error) {
+	doc, err := s.KeyDocument()
+	if err != nil {
+		return nil, err
+	}
+	data, err := doc.Encode()
+	if err != nil {
+		return nil, fmt.Errorf("federation: encoding the key document of %s: %w", s.Name(), err)
+	}
+	return matrix.ParseServerKeys(data)
+}
+
 // RotateKey gives the mock a fresh signing key and moves the current one
 // to old_verify_keys, expired now; it returns the retired key, with which
 // a spec can still sign (wrongly, for requests). Events signed before

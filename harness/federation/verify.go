@@ -123,6 +123,14 @@ func (s *Server) checkSignatures(ctx context.Context, rv matrix.RoomVersion, eve
 	return errors.Join(errs...)
 }
 
+// VerifyPeerSignature checks event (in a room of version rv) as the mock
+// checks an invite the peer countersigned: it carries an ed25519
+// signature of the peer under a key the peer publishes, and every such
+// signature verifies.
+func (s *Server) VerifyPeerSignature(ctx context.Context, rv matrix.RoomVersion, event matrix.Object) error {
+	return s.checkSignatureOf(ctx, rv, event, s.Peer().Name)
+}
+
 func (s *Server) checkSignatureOf(ctx context.Context, rv matrix.RoomVersion, event matrix.Object, server string) error {
 	var ids []string
 	for _, id := range matrix.SignatureKeyIDs(event, server) {

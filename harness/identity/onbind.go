@@ -79,11 +79,7 @@ func InviteSigned(opts ...SignOption) OnBindOption {
 func (s *Server) NotifyBind(ctx context.Context, medium, address, mxid string) (*Response, error) {
 	body := s.OnBindBody(medium, address, mxid)
 	s.Bind(medium, address, mxid)
-	data, err := body.Encode()
-	if err != nil {
-		return nil, err
-	}
-	return s.CallHomeserver(ctx, http.MethodPost, OnBindPath, data)
+	return s.SendOnBind(ctx, http.MethodPost, body)
 }
 
 // CallHomeserver sends any request to the homeserver's federation port

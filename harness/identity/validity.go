@@ -1,7 +1,9 @@
 package identity
 
 import (
+	"bytes"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"herald/harness/matrix"
@@ -78,4 +80,31 @@ func (s *Server) servePubKey(r *Request) *Reply {
 		}
 	}
 	return mockhttp.ErrorReply(http.StatusNotFound, "M_NOT_FOUND", "The public key was not found")
+}
+
+// AskedWhetherValid reports whether the homeserver asked the mock
+// whether key is valid at validityURL (the key_validity_url an
+// m.room.third_party_invite gave for it): GET on that path with the key in
+// public_key, in either base64 alphabet.
+func (s *Server) AskedWhetherValid(key *matrix.Signer, validityURL string) bool {
+	u, err := url.Parse(validityURL)
+	if err != nil {
+		return false
+	}
+	for _, ex := range s.Journal.Requests() {
+		path, query, _ := strings.Cut(ex.URI, "?")
+		if ex.Method != http.MethodGet || path != u.Path {
+			continue
+		}
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			continue
+		}
+		// A '+' a client did not percent-encode reads as a space.
+		raw, err := matrix.DecodeBase64(strings.ReplaceAll(q.Get("public_key"), " ", "+"))
+		if err == nil && bytes.Equal(raw, key.PublicKey()) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,2 +1,2 @@
-// Package layers holds the test that keeps Herald's import graph pointing down (see its test file).
+// Package layers holds the tests of Herald's house rules over its own source: the import graph points down, and every Gomega description reads the arguments it is given (see its test files).
 package layers

@@ -51,60 +51,60 @@ func (m *outboundPDUMatcher) Match(actual any) (bool, error) {
 		return false, err
 	}
 	m.event, m.problems = event, nil
-	bad := func(format string, args ...any) { m.problems = append(m.problems, fmt.Sprintf(format, args...)) }
+	badf := func(format string, args ...any) { m.problems = append(m.problems, fmt.Sprintf(format, args...)) }
 
 	for _, f := range outboundPDUFields {
 		if kind := outboundKind(event, f.name); kind != f.kind {
-			bad("%s: want %s, got %s", f.name, f.kind, kind)
+			badf("%s: want %s, got %s", f.name, f.kind, kind)
 		}
 	}
 	for _, field := range []string{"auth_events", "prev_events"} {
 		if _, ok := event[field].([]any); ok {
 			if _, err := m.rv.EventRefs(event, field); err != nil {
-				bad("%s: %v", field, err)
+				badf("%s: %v", field, err)
 			}
 		}
 	}
 	if m.rv.EventIDFormat == matrix.EventIDOpaque {
 		if kind := outboundKind(event, "event_id"); kind != "string" {
-			bad("event_id: want string (room v%s events carry their ID), got %s", m.rv.ID, kind)
+			badf("event_id: want string (room v%s events carry their ID), got %s", m.rv.ID, kind)
 		}
 	}
 	typ, _ := event.GetString("type")
 	isV12Create := m.rv.RoomIDFromCreateEvent && typ == "m.room.create"
 	switch roomID, present := event.GetString("room_id"); {
 	case isV12Create && event.Has("room_id"):
-		bad("room_id: a room v%s create event has none (the room ID is derived from it)", m.rv.ID)
+		badf("room_id: a room v%s create event has none (the room ID is derived from it)", m.rv.ID)
 	case isV12Create:
 		if derived, err := m.rv.CreateEventRoomID(event); err != nil {
-			bad("room: %v", err)
+			badf("room: %v", err)
 		} else if derived != m.roomID {
-			bad("room: the create event defines room %s, not %s", derived, m.roomID)
+			badf("room: the create event defines room %s, not %s", derived, m.roomID)
 		}
 	case !present:
-		bad("room_id: want string, got %s", outboundKind(event, "room_id"))
+		badf("room_id: want string, got %s", outboundKind(event, "room_id"))
 	case roomID != m.roomID:
-		bad("room_id: %s, not the invite's room %s", roomID, m.roomID)
+		badf("room_id: %s, not the invite's room %s", roomID, m.roomID)
 	}
 	if err := m.rv.CheckContentHash(event); err != nil {
-		bad("hashes: %v", err)
+		badf("hashes: %v", err)
 	}
 	id, err := m.rv.EventID(event)
 	if err != nil {
-		bad("event ID: %v", err)
+		badf("event ID: %v", err)
 	} else if err := m.rv.CheckEventIDFormat(id); err != nil {
-		bad("event ID: %v", err)
+		badf("event ID: %v", err)
 	}
-	m.checkSignatures(event, bad)
+	m.checkSignatures(event, badf)
 	return len(m.problems) == 0, nil
 }
 
 // checkSignatures verifies the signature of each required signer whose
 // key document was given.
-func (m *outboundPDUMatcher) checkSignatures(event matrix.Object, bad func(string, ...any)) {
+func (m *outboundPDUMatcher) checkSignatures(event matrix.Object, badf func(string, ...any)) {
 	signers, err := m.rv.RequiredSigners(event)
 	if err != nil {
-		bad("signatures: %v", err)
+		badf("signatures: %v", err)
 		return
 	}
 	for _, server := range signers {
@@ -114,7 +114,7 @@ func (m *outboundPDUMatcher) checkSignatures(event matrix.Object, bad func(strin
 		}
 		ids := matrix.SignatureKeyIDs(event, server)
 		if len(ids) == 0 {
-			bad("signatures: none by %s", server)
+			badf("signatures: none by %s", server)
 			continue
 		}
 		for _, id := range ids {
@@ -123,11 +123,11 @@ func (m *outboundPDUMatcher) checkSignatures(event matrix.Object, bad func(strin
 			}
 			key, ok := m.keys[i].Key(id)
 			if !ok {
-				bad("signatures: %s signed with %s, which it does not publish", server, id)
+				badf("signatures: %s signed with %s, which it does not publish", server, id)
 				continue
 			}
 			if err := m.rv.VerifyEventSignature(event, server, id, key); err != nil {
-				bad("signatures: %v", err)
+				badf("signatures: %v", err)
 			}
 		}
 	}

@@ -41,39 +41,39 @@ func (m *unsignedMatcher) Match(actual any) (bool, error) {
 		return false, err
 	}
 	m.problems, m.kinds = nil, nil
-	bad := func(kind, format string, args ...any) {
+	badf := func(kind, format string, args ...any) {
 		m.problems = append(m.problems, fmt.Sprintf(format, args...))
 		m.kinds = append(m.kinds, kind)
 	}
 	sentU, _ := m.sent.GetObject("unsigned")
 	gotU, isObj := got.GetObject("unsigned")
 	if raw, present := got["unsigned"]; present && !isObj {
-		bad("unsigned (not an object)", "unsigned is %s, not an object", showJSON(raw))
+		badf("unsigned (not an object)", "unsigned is %s, not an object", showJSON(raw))
 		return false, nil
 	}
 	for _, c := range diffJSON("unsigned", without(sentU, inviteRoomState), without(gotU, inviteRoomState)) {
-		bad(strings.TrimPrefix(changedFields([]change{c}), "changed "), "%s", c)
+		badf(strings.TrimPrefix(changedFields([]change{c}), "changed "), "%s", c)
 	}
 	sentState, sentHas := sentU[inviteRoomState]
 	gotState, gotHas := gotU[inviteRoomState]
 	switch {
 	case sentHas && !gotHas:
-		bad("unsigned.invite_room_state (removed)", "unsigned.invite_room_state: removed (sent %s)", showJSON(sentState))
+		badf("unsigned.invite_room_state (removed)", "unsigned.invite_room_state: removed (sent %s)", showJSON(sentState))
 	case sentHas:
 		list, _ := sentState.([]any)
-		m.sameEntries(bad, gotState, objects(list), "the sent unsigned.invite_room_state")
+		m.sameEntries(badf, gotState, objects(list), "the sent unsigned.invite_room_state")
 	case gotHas:
-		m.sameEntries(bad, gotState, m.state, "the request's invite_room_state")
+		m.sameEntries(badf, gotState, m.state, "the request's invite_room_state")
 	}
 	return len(m.problems) == 0, nil
 }
 
 // sameEntries checks that got lists exactly the entries of want, in any
 // order, each whole or stripped.
-func (m *unsignedMatcher) sameEntries(bad func(kind, format string, args ...any), got any, want []matrix.Object, what string) {
+func (m *unsignedMatcher) sameEntries(badf func(kind, format string, args ...any), got any, want []matrix.Object, what string) {
 	list, ok := got.([]any)
 	if !ok {
-		bad("unsigned.invite_room_state (not an array)", "unsigned.invite_room_state is %s, not an array", showJSON(got))
+		badf("unsigned.invite_room_state (not an array)", "unsigned.invite_room_state is %s, not an array", showJSON(got))
 		return
 	}
 	used := make([]bool, len(list))
@@ -88,12 +88,12 @@ func (m *unsignedMatcher) sameEntries(bad func(kind, format string, args ...any)
 		if !found {
 			t, _ := w.GetString("type")
 			k, _ := w.GetString("state_key")
-			bad("unsigned.invite_room_state (entry missing or changed)", "unsigned.invite_room_state has no entry equal to %s(%q) of %s, whole or stripped: %s", t, k, what, showJSON(map[string]any(w)))
+			badf("unsigned.invite_room_state (entry missing or changed)", "unsigned.invite_room_state has no entry equal to %s(%q) of %s, whole or stripped: %s", t, k, what, showJSON(map[string]any(w)))
 		}
 	}
 	for i, item := range list {
 		if !used[i] {
-			bad("unsigned.invite_room_state (entry not sent)", "unsigned.invite_room_state has %s, which is not in %s", showJSON(item), what)
+			badf("unsigned.invite_room_state (entry not sent)", "unsigned.invite_room_state has %s, which is not in %s", showJSON(item), what)
 		}
 	}
 }

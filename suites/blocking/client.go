@@ -33,7 +33,7 @@ var _ = Describe("Invite blocking on the client-server API", func() {
 	for _, c := range clientInvites {
 		section := server + " (\"MUST respond … with an HTTP 403 status code, with the Matrix error code M_INVITE_BLOCKED\", " + c.endpoint + "); client-server " + c.yaml + " 403"
 
-		statusRule := rule("BLOCK-"+c.id, conformance.MUST, section,
+		statusRule := conformance.NewRule("BLOCK-"+c.id, conformance.MUST, area, section,
 			"answers "+c.endpoint+" for a local user whose account data sets m.invite_permission_config default_action block with 403 and a Matrix error body, and records no invite for that user")
 		conformance.It(statusRule, func(ctx SpecContext) {
 			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
@@ -43,10 +43,10 @@ var _ = Describe("Invite blocking on the client-server API", func() {
 			Expect(err).NotTo(HaveOccurred())
 			what := alice.UserID + " inviting " + bob.UserID + ", who blocks invites, through " + c.endpoint
 			problems := append(forbidden(res.StatusCode, res.Body), notInvited(bob.UserID, membership(ctx, alice, room, bob.UserID))...)
-			expectNone(problems, statusRule, what, res.Dump())
+			expectNone(problems, what, res.Dump())
 		})
 
-		codeRule := rule("BLOCK-"+c.id+"-ERRCODE", conformance.MUST, section,
+		codeRule := conformance.NewRule("BLOCK-"+c.id+"-ERRCODE", conformance.MUST, area, section,
 			"gives errcode M_INVITE_BLOCKED when it refuses "+c.endpoint+" for a local user who blocks invites")
 		conformance.It(codeRule, func(ctx SpecContext) {
 			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
@@ -54,7 +54,7 @@ var _ = Describe("Invite blocking on the client-server API", func() {
 			room := newRoom(ctx, alice)
 			res, err := c.send(ctx, alice, room, bob.UserID)
 			Expect(err).NotTo(HaveOccurred())
-			expectNone(blockedCode(res.Body), codeRule, alice.UserID+" inviting "+bob.UserID+", who blocks invites, through "+c.endpoint, res.Dump())
+			expectNone(blockedCode(res.Body), alice.UserID+" inviting "+bob.UserID+", who blocks invites, through "+c.endpoint, res.Dump())
 		})
 	}
 
@@ -65,7 +65,7 @@ var _ = Describe("Invite blocking on the client-server API", func() {
 	// created room (200) or 403 M_INVITE_BLOCKED.
 	createSection := server + " (POST /createRoom \"due to a user in the invite list. It is possible for one of the invited users to be rejected whilst the room creation as a whole succeeds\"); client-server create_room.yaml 403 (M_INVITE_BLOCKED)"
 
-	createRule := rule("BLOCK-CREATEROOM", conformance.MUST, createSection,
+	createRule := conformance.NewRule("BLOCK-CREATEROOM", conformance.MUST, area, createSection,
 		"does not invite a local user who blocks invites when that user is in createRoom's invite list: no room the request created holds an invite for them")
 	conformance.It(createRule, func(ctx SpecContext) {
 		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
@@ -77,16 +77,16 @@ var _ = Describe("Invite blocking on the client-server API", func() {
 		for _, room := range newRooms(before, alice.MustJoinedRooms(ctx)) {
 			problems = append(problems, notInvited(bob.UserID, membership(ctx, alice, room, bob.UserID))...)
 		}
-		expectNone(problems, createRule, alice.UserID+" creating a room with "+bob.UserID+", who blocks invites, in invite", res.Dump())
+		expectNone(problems, alice.UserID+" creating a room with "+bob.UserID+", who blocks invites, in invite", res.Dump())
 	})
 
-	answerRule := rule("BLOCK-CREATEROOM-ANSWER", conformance.MUST, createSection,
+	answerRule := conformance.NewRule("BLOCK-CREATEROOM-ANSWER", conformance.MUST, area, createSection,
 		"answers a createRoom whose invite list holds a local user who blocks invites either with 200 and the room_id (the room created without that invite) or with 403 M_INVITE_BLOCKED")
 	conformance.It(answerRule, func(ctx SpecContext) {
 		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 		block(ctx, bob)
 		res, err := alice.CreateRoom(ctx, csapi.Name("Herald invite blocking room"), csapi.Preset(csapi.PresetPrivateChat), csapi.Invite(bob.UserID))
 		Expect(err).NotTo(HaveOccurred())
-		expectNone(createRoomAnswer(res.StatusCode, res.Body), answerRule, alice.UserID+" creating a room with "+bob.UserID+", who blocks invites, in invite", res.Dump())
+		expectNone(createRoomAnswer(res.StatusCode, res.Body), alice.UserID+" creating a room with "+bob.UserID+", who blocks invites, in invite", res.Dump())
 	})
 })

@@ -29,24 +29,24 @@ var _ = Describe("Invite blocking over federation", func() {
 		endpoint := "PUT /_matrix/federation/" + map[string]string{"V1": "v1", "V2": "v2"}[api.name] + "/invite"
 		section := mustFed + "; " + api.yaml + " 403 (\"M_INVITE_BLOCKED … rejected the invite due to invite blocking\")"
 
-		statusRule := rule("BLOCK-FED-"+api.name, conformance.MUST, section,
+		statusRule := conformance.NewRule("BLOCK-FED-"+api.name, conformance.MUST, area, section,
 			"answers "+endpoint+" for a local user whose account data sets m.invite_permission_config default_action block with 403 and a Matrix error body")
 		conformance.ForEachRoomVersion(statusRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 			bed.RequireRoomVersion(ctx, rv)
 			s := newRemoteScene(ctx, rv)
 			block(ctx, s.bob)
 			res := api.send(s, ctx)
-			expectNone(forbidden(res.StatusCode, res.Body), statusRule, "the "+api.name+" invite of "+s.bob.UserID+", who blocks invites", res.String())
+			expectNone(forbidden(res.StatusCode, res.Body), "the "+api.name+" invite of "+s.bob.UserID+", who blocks invites", res.String())
 		}, api.versions...)
 
-		codeRule := rule("BLOCK-FED-"+api.name+"-ERRCODE", conformance.MUST, section,
+		codeRule := conformance.NewRule("BLOCK-FED-"+api.name+"-ERRCODE", conformance.MUST, area, section,
 			"gives errcode M_INVITE_BLOCKED when it refuses "+endpoint+" for a local user who blocks invites")
 		conformance.ForEachRoomVersion(codeRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 			bed.RequireRoomVersion(ctx, rv)
 			s := newRemoteScene(ctx, rv)
 			block(ctx, s.bob)
 			res := api.send(s, ctx)
-			expectNone(blockedCode(res.Body), codeRule, "the "+api.name+" invite of "+s.bob.UserID+", who blocks invites", res.String())
+			expectNone(blockedCode(res.Body), "the "+api.name+" invite of "+s.bob.UserID+", who blocks invites", res.String())
 		}, api.versions...)
 	}
 })

@@ -9,7 +9,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"herald/harness/conformance"
 	"herald/harness/csapi"
 	"herald/harness/federation"
 	"herald/harness/matrix"
@@ -28,11 +27,6 @@ const (
 	schema  = "m.invite_permission_config default_action (\"A missing, invalid or unsupported value means that the user wants to receive invites as normal\")"
 	mustFed = server + " (\"MUST respond … with an HTTP 403 status code, with the Matrix error code M_INVITE_BLOCKED\")"
 )
-
-// rule builds a rule of this area.
-func rule(id string, level conformance.Level, section, says string) conformance.Rule {
-	return conformance.Rule{ID: id, Level: level, Area: area, Section: section, Says: says}
-}
 
 // block sets user's m.invite_permission_config to default_action block.
 func block(ctx context.Context, user *csapi.Client) {
@@ -70,11 +64,11 @@ func membership(ctx context.Context, observer *csapi.Client, room, user string) 
 }
 
 // expectNone fails unless problems is empty; the message names what was
-// judged, each problem, what the rule requires and the exchange.
-func expectNone(problems []string, r conformance.Rule, what, exchange string) {
+// judged, each problem and the exchange.
+func expectNone(problems []string, what, exchange string) {
 	GinkgoHelper()
-	Expect(problems).To(BeEmpty(), "%s:\n  %s\nThe spec requires (%s): the server %s.\nThe exchange:\n%s",
-		what, strings.Join(problems, "\n  "), r.Section, r.Says, exchange)
+	Expect(problems).To(BeEmpty(), "%s:\n  %s\nThe exchange:\n%s",
+		what, strings.Join(problems, "\n  "), exchange)
 }
 
 // remoteScene is a fresh local user bob and a fresh mock whose user alice

@@ -32,16 +32,16 @@ func newStoredInvite(ctx context.Context) storedInvite {
 var _ = Describe("Invite blocking and /sync", func() {
 	syncSection := server + " (\"invite events for this user already in the database, or received over federation, MUST NOT be served over client synchronisation endpoints such as GET /sync\")"
 
-	storedRule := rule("BLOCK-SYNC-STORED", conformance.MUST, syncSection,
+	storedRule := conformance.NewRule("BLOCK-SYNC-STORED", conformance.MUST, area, syncSection,
 		"does not serve over /sync an invite stored before the user blocked invites: after blocking, an initial /sync of the invitee does not list the room under rooms.invite")
 	conformance.It(storedRule, func(ctx SpecContext) {
 		si := newStoredInvite(ctx)
 		sr := initialSync(ctx, si.bob)
-		expectNone(notServed(sr.InvitedRooms(), si.room), storedRule,
+		expectNone(notServed(sr.InvitedRooms(), si.room),
 			si.alice.UserID+" invited "+si.bob.UserID+" to "+si.room+" (served over /sync), then "+si.bob.UserID+" blocked invites", syncShown(sr))
 	})
 
-	remoteRule := rule("BLOCK-SYNC-STORED-REMOTE", conformance.MUST, syncSection,
+	remoteRule := conformance.NewRule("BLOCK-SYNC-STORED-REMOTE", conformance.MUST, area, syncSection,
 		"does not serve over /sync an invite received over federation before the user blocked invites: after blocking, an initial /sync of the invitee does not list the room under rooms.invite")
 	conformance.It(remoteRule, func(ctx SpecContext) {
 		s := newRemoteScene(ctx, bed.DefaultRoomVersion(ctx))
@@ -50,11 +50,11 @@ var _ = Describe("Invite blocking and /sync", func() {
 		s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
 		block(ctx, s.bob)
 		sr := initialSync(ctx, s.bob)
-		expectNone(notServed(sr.InvitedRooms(), s.room.ID), remoteRule,
+		expectNone(notServed(sr.InvitedRooms(), s.room.ID),
 			s.alice+" invited "+s.bob.UserID+" over federation (served over /sync), then "+s.bob.UserID+" blocked invites", syncShown(sr))
 	})
 
-	federatedRule := rule("BLOCK-SYNC-FEDERATED", conformance.MUST, syncSection,
+	federatedRule := conformance.NewRule("BLOCK-SYNC-FEDERATED", conformance.MUST, area, syncSection,
 		"does not serve over /sync an invite received over federation while the user blocks invites, whatever it answered the inviting server: an initial /sync of the invitee does not list the room under rooms.invite")
 	conformance.It(federatedRule, func(ctx SpecContext) {
 		s := newRemoteScene(ctx, bed.DefaultRoomVersion(ctx))
@@ -69,7 +69,7 @@ var _ = Describe("Invite blocking and /sync", func() {
 		Expect(err).NotTo(HaveOccurred(), "sending the witness invite of %s", carol.UserID)
 		carol.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
 		sr := initialSync(ctx, s.bob)
-		expectNone(notServed(sr.InvitedRooms(), s.room.ID), federatedRule,
+		expectNone(notServed(sr.InvitedRooms(), s.room.ID),
 			s.bob.UserID+" blocked invites, then "+s.alice+" invited them over federation", "the v2 invite:\n"+res.String()+"\n"+syncShown(sr))
 	})
 
@@ -77,14 +77,14 @@ var _ = Describe("Invite blocking and /sync", func() {
 	// not affected by invite blocking: invite events are returned as
 	// normal." No RFC 2119 word, but the endpoint must return the room's
 	// current state, which holds the invite.
-	stateRule := rule("BLOCK-STATE-SHOWN", conformance.MUST, server+" (\"Other endpoints, such as GET /rooms/{roomId}/state, are not affected by invite blocking: invite events are returned as normal\")",
+	stateRule := conformance.NewRule("BLOCK-STATE-SHOWN", conformance.MUST, area, server+" (\"Other endpoints, such as GET /rooms/{roomId}/state, are not affected by invite blocking: invite events are returned as normal\")",
 		"still shows a stored invite to a member of the room in GET /rooms/{roomId}/state after the invitee blocked invites")
 	conformance.It(stateRule, func(ctx SpecContext) {
 		si := newStoredInvite(ctx)
 		res, err := si.alice.State(ctx, si.room)
 		Expect(err).NotTo(HaveOccurred())
 		events := si.alice.MustState(ctx, si.room)
-		expectNone(stillInvited(si.bob.UserID, membershipIn(events, si.bob.UserID)), stateRule,
+		expectNone(stillInvited(si.bob.UserID, membershipIn(events, si.bob.UserID)),
 			si.alice.UserID+" reading the state of "+si.room+" after "+si.bob.UserID+", invited, blocked invites", res.Dump())
 	})
 })

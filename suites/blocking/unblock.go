@@ -24,7 +24,7 @@ func notObservable(status int, failing string) {
 var _ = Describe("Unblocking invites", func() {
 	unblockSection := module + ", Client behaviour (\"To stop rejecting all invites, the same event without the default_action property MUST be added to the account data\"); " + schema
 
-	clientRule := rule("BLOCK-UNBLOCK", conformance.MUST, unblockSection,
+	clientRule := conformance.NewRule("BLOCK-UNBLOCK", conformance.MUST, area, unblockSection,
 		"accepts POST /rooms/{roomId}/invite again (200, membership invite) once the invitee, who blocked invites and was refused, puts m.invite_permission_config without default_action")
 	conformance.It(clientRule, func(ctx SpecContext) {
 		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
@@ -38,10 +38,10 @@ var _ = Describe("Unblocking invites", func() {
 		res, err = alice.Invite(ctx, room, bob.UserID)
 		Expect(err).NotTo(HaveOccurred())
 		problems := append(accepted(res.StatusCode), stillInvited(bob.UserID, membership(ctx, alice, room, bob.UserID))...)
-		expectNone(problems, clientRule, alice.UserID+" inviting "+bob.UserID+" after they unblocked invites", res.Dump())
+		expectNone(problems, alice.UserID+" inviting "+bob.UserID+" after they unblocked invites", res.Dump())
 	})
 
-	fedRule := rule("BLOCK-UNBLOCK-FED", conformance.MUST, unblockSection,
+	fedRule := conformance.NewRule("BLOCK-UNBLOCK-FED", conformance.MUST, area, unblockSection,
 		"accepts a v2 federation invite again (200) and serves it over /sync once the invitee, who blocked invites and was refused, puts m.invite_permission_config without default_action")
 	conformance.It(fedRule, func(ctx SpecContext) {
 		s := newRemoteScene(ctx, bed.DefaultRoomVersion(ctx))
@@ -50,11 +50,11 @@ var _ = Describe("Unblocking invites", func() {
 
 		unblock(ctx, s.bob)
 		res := s.sendV2(ctx)
-		expectNone(accepted(res.StatusCode), fedRule, "the v2 invite of "+s.bob.UserID+" after they unblocked invites", res.String())
+		expectNone(accepted(res.StatusCode), "the v2 invite of "+s.bob.UserID+" after they unblocked invites", res.String())
 		s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
 	})
 
-	valueRule := rule("BLOCK-OTHER-VALUE", conformance.MUST, module+"; "+schema,
+	valueRule := conformance.NewRule("BLOCK-OTHER-VALUE", conformance.MUST, area, module+"; "+schema,
 		"treats a user whose m.invite_permission_config has default_action \"allow\" (not a value the spec defines) as not blocking: POST /rooms/{roomId}/invite answers 200 and the membership is invite")
 	conformance.It(valueRule, func(ctx SpecContext) {
 		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
@@ -63,10 +63,10 @@ var _ = Describe("Unblocking invites", func() {
 		res, err := alice.Invite(ctx, room, bob.UserID)
 		Expect(err).NotTo(HaveOccurred())
 		problems := append(accepted(res.StatusCode), stillInvited(bob.UserID, membership(ctx, alice, room, bob.UserID))...)
-		expectNone(problems, valueRule, alice.UserID+" inviting "+bob.UserID+`, whose default_action is "allow"`, res.Dump())
+		expectNone(problems, alice.UserID+" inviting "+bob.UserID+`, whose default_action is "allow"`, res.Dump())
 	})
 
-	suppressedRule := rule("BLOCK-UNBLOCK-SUPPRESSED", conformance.MAY, server+" (\"Servers MAY return any suppressed invite events over GET /sync if invite blocking is later disabled\")",
+	suppressedRule := conformance.NewRule("BLOCK-UNBLOCK-SUPPRESSED", conformance.MAY, area, server+" (\"Servers MAY return any suppressed invite events over GET /sync if invite blocking is later disabled\")",
 		"serves again over /sync an invite it held back while the user blocked invites, once they unblock: an initial /sync lists the room under rooms.invite")
 	conformance.It(suppressedRule, func(ctx SpecContext) {
 		si := newStoredInvite(ctx)
@@ -75,7 +75,7 @@ var _ = Describe("Unblocking invites", func() {
 		}
 		unblock(ctx, si.bob)
 		sr := initialSync(ctx, si.bob)
-		expectNone(served(sr.InvitedRooms(), si.room), suppressedRule,
+		expectNone(served(sr.InvitedRooms(), si.room),
 			si.alice.UserID+" invited "+si.bob.UserID+" (served over /sync), who then blocked invites (the invite was held back) and unblocked them", syncShown(sr))
 	})
 })

@@ -109,7 +109,7 @@ func authRules() {
 	for _, e := range signedEndpoints {
 		for _, b := range badAuths {
 			what := article(e.request) + " " + b.what
-			r := inboundRule(e.prefix+"-"+b.id, conformance.MUST, e.area, b.section+"; "+e.defined,
+			r := conformance.NewRule(e.prefix+"-"+b.id, conformance.MUST, e.area, b.section+"; "+e.defined,
 				"refuses "+what+" with 401 and "+e.effect)
 			inVersions(r, e.versions, func(ctx SpecContext, rv matrix.RoomVersion) {
 				req := e.arrange(ctx, versionFor(ctx, rv))
@@ -121,7 +121,7 @@ func authRules() {
 
 		// The errcode cannot depend on the room version: one spec, in the
 		// newest version the endpoint's rules run in that the server offers.
-		conformance.It(inboundRule(e.prefix+"-AUTH-CODE", conformance.MAY, e.area,
+		conformance.It(conformance.NewRule(e.prefix+"-AUTH-CODE", conformance.MAY, e.area,
 			secRequestAuth+"; client-server-api §Common error codes (M_UNAUTHORIZED); "+e.defined,
 			"refuses an unauthenticated, a badly signed and a misaddressed "+e.request+" with errcode M_UNAUTHORIZED"),
 			func(ctx SpecContext) {

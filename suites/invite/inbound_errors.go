@@ -32,13 +32,13 @@ var forgedInvites = []forgedInvite{
 	{
 		id: "BAD-SIG", what: "an invite whose event signature does not verify",
 		forge: func(ctx SpecContext, s *inboundScene) forged {
-			return forged{corruptSignature(s.remote, s.invite()), s.room, true}
+			return forged{forgedBy(s.remote.WithCorruptSignature(s.invite())), s.room, true}
 		},
 	},
 	{
 		id: "NO-SIG", what: "an invite its sender's server did not sign",
 		forge: func(ctx SpecContext, s *inboundScene) forged {
-			return forged{withoutSignature(s.remote, s.invite()), s.room, true}
+			return forged{s.remote.WithoutSignature(s.invite()), s.room, true}
 		},
 	},
 	{
@@ -88,7 +88,7 @@ func validationRules(prefix, api, section string, versions []matrix.RoomVersion)
 			}
 			return bad, bad.sendV2(ctx, s.remote)
 		}
-		conformance.ForEachRoomVersion(inboundRule(prefix+f.id, conformance.MUST, areaErrors, section,
+		conformance.ForEachRoomVersion(conformance.NewRule(prefix+f.id, conformance.MUST, areaErrors, section,
 			"refuses "+f.what+" over the "+api+" API with a 4xx (400 or 403), and keeps accepting valid invites"),
 			func(ctx SpecContext, rv matrix.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
@@ -98,7 +98,7 @@ func validationRules(prefix, api, section string, versions []matrix.RoomVersion)
 				Expect(res).To(match.BeRefusedWith(refusal()...), "%s, sent over the %s invite API, must be refused", f.what, api)
 			}, versions...)
 
-		conformance.ForEachRoomVersion(inboundRule(prefix+f.id+"-CODE", conformance.SHOULD, areaErrors, section,
+		conformance.ForEachRoomVersion(conformance.NewRule(prefix+f.id+"-CODE", conformance.SHOULD, areaErrors, section,
 			"refuses "+f.what+" over the "+api+" API with M_INVALID_PARAM"),
 			func(ctx SpecContext, rv matrix.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
@@ -144,7 +144,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 		"NOT-JSON", "a v2 invite whose body is not JSON",
 		func(ctx SpecContext, s *inboundScene) *federation.Response {
 			ev := s.invite()
-			return putRaw(ctx, s.remote, "v2", s.room.ID, ev.ID, []byte(`{"room_version":"`+s.rv.ID+`","event":{`), federation.SignContent(nil))
+			return answered("v2")(s.remote.SendUnparsableInvite(ctx, s.rv, s.room.ID, ev.ID))
 		},
 		notJSONStatuses, notJSONCodes)
 
@@ -156,37 +156,37 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 		{"FLOAT", "a float (1.5)", "1.5"},
 		{"BIG-INT", "an integer outside canonical JSON's range (2^53)", "9007199254740992"},
 	} {
-		conformance.ForEachRoomVersion(inboundRule("INVERR-"+n.id, conformance.MUST, areaErrors,
+		conformance.ForEachRoomVersion(conformance.NewRule("INVERR-"+n.id, conformance.MUST, areaErrors,
 			"rooms/fragments/v6-canonical-json.md (\"Servers MUST strictly enforce the JSON format\")",
 			"refuses an invite whose content holds "+n.what+" in room versions that require strict canonical JSON, with 400, and keeps accepting valid invites"),
 			func(ctx SpecContext, rv matrix.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
 				bed.RequireRoomVersion(ctx, rv)
-				ev := withContent(s.remote, s.invite(), map[string]any{"herald_number": n.value})
+				ev := forgedBy(s.remote.WithLaxContent(s.invite(), map[string]any{"herald_number": n.value}))
 				res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, v2Body(s.room, ev))
 				s.guardAfterRefusal(ctx, res, s.room.ID)
 				Expect(res).To(match.BeRefusedWith(http.StatusBadRequest), "an invite holding %s in a v%s room", n.what, rv.ID)
 			}, strictVersions...)
 
-		conformance.ForEachRoomVersion(inboundRule("INVERR-"+n.id+"-CODE", conformance.SHOULD, areaErrors,
+		conformance.ForEachRoomVersion(conformance.NewRule("INVERR-"+n.id+"-CODE", conformance.SHOULD, areaErrors,
 			"rooms/fragments/v6-canonical-json.md (\"This translates to a 400 M_BAD_JSON error\")",
 			"refuses an invite whose content holds "+n.what+" in room versions that require strict canonical JSON with M_BAD_JSON"),
 			func(ctx SpecContext, rv matrix.RoomVersion) {
 				s := newInboundScene(ctx, rv, nil)
 				bed.RequireRoomVersion(ctx, rv)
-				ev := withContent(s.remote, s.invite(), map[string]any{"herald_number": n.value})
+				ev := forgedBy(s.remote.WithLaxContent(s.invite(), map[string]any{"herald_number": n.value}))
 				res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, v2Body(s.room, ev))
 				Expect(res).To(match.HaveErrcode("M_BAD_JSON"))
 			}, strictVersions...)
 	}
 
-	conformance.ForEachRoomVersion(inboundRule("INVERR-LAX-JSON", conformance.MUST, areaErrors,
+	conformance.ForEachRoomVersion(conformance.NewRule("INVERR-LAX-JSON", conformance.MUST, areaErrors,
 		"rooms/fragments/v1-canonical-json.md (\"Servers MUST NOT strictly enforce the JSON format\")",
 		"accepts an invite whose content holds a float and an integer outside ±(2^53−1) in room versions 1–5"),
 		func(ctx SpecContext, rv matrix.RoomVersion) {
 			s := newInboundScene(ctx, rv, nil)
 			bed.RequireRoomVersion(ctx, rv)
-			ev := withContent(s.remote, s.invite(), map[string]any{"herald_float": json.Number("1.5"), "herald_big": json.Number("9007199254740992")})
+			ev := forgedBy(s.remote.WithLaxContent(s.invite(), map[string]any{"herald_float": json.Number("1.5"), "herald_big": json.Number("9007199254740992")}))
 			res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, v2Body(s.room, ev))
 			Expect(res).To(match.HaveStatus(http.StatusOK), "an invite holding a float and a big integer in a v%s room", rv.ID)
 			Expect(res).To(match.HaveEventBody())
@@ -201,7 +201,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 // of malformed request, in the homeserver's default room version.
 func malformedRules(id, what string, send func(SpecContext, *inboundScene) *federation.Response, statuses func() []int, errcodes func() []string) {
 	section := "server-server-api.md §API standards, §Inviting to a room (invites-v2.yaml: room_version and event are required; 400 \"The request is invalid\")"
-	conformance.It(inboundRule("INVERR-"+id, conformance.MUST, areaErrors, section,
+	conformance.It(conformance.NewRule("INVERR-"+id, conformance.MUST, areaErrors, section,
 		"refuses "+what+" with 400, never a 5xx, and keeps accepting valid invites"),
 		func(ctx SpecContext) {
 			s := newEverydayScene(ctx, nil)
@@ -210,7 +210,7 @@ func malformedRules(id, what string, send func(SpecContext, *inboundScene) *fede
 			Expect(res).To(match.BeRefusedWith(statuses()...), "%s must be refused", what)
 		})
 
-	conformance.It(inboundRule("INVERR-"+id+"-CODE", conformance.SHOULD, areaErrors,
+	conformance.It(conformance.NewRule("INVERR-"+id+"-CODE", conformance.SHOULD, areaErrors,
 		section+"; client-server-api §Common error codes",
 		"refuses "+what+" with a matching errcode"),
 		func(ctx SpecContext) {

@@ -3,7 +3,6 @@ package invite
 import (
 	"context"
 	"net/http"
-	"net/url"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -12,88 +11,39 @@ import (
 	"herald/harness/csapi"
 	"herald/harness/federation"
 	"herald/harness/match"
-	"herald/harness/matrix"
 )
 
-// Bad invites for the refusal specs: each differs from a valid invite in
-// exactly one way, and is otherwise hashed and signed correctly.
+// Bad invites for the refusal specs: the mock forges each (see
+// federation's With… methods), differing from a valid invite in exactly
+// one way.
 
-// resign hashes and signs obj again as remote, in room version rv, and
-// returns it with its (new) ID.
-func resign(remote *federation.Server, rv matrix.RoomVersion, obj matrix.Object) *federation.Event {
+// forgedBy is the event the mock forged, failing the spec if it could not.
+func forgedBy(ev *federation.Event, err error) *federation.Event {
 	GinkgoHelper()
-	obj = obj.Clone()
-	delete(obj, "hashes")
-	delete(obj, "signatures")
-	Expect(remote.Signer().HashAndSignEvent(rv, obj)).To(Succeed(), "signing the forged invite")
-	ev, err := federation.NewEventFromObject(rv, obj)
-	Expect(err).NotTo(HaveOccurred())
-	return ev
-}
-
-// laxly is rv without strict canonical JSON: how a careless sender signs
-// an event holding floats or huge integers in a v6+ room.
-func laxly(rv matrix.RoomVersion) matrix.RoomVersion {
-	rv.StrictCanonicalJSON = false
-	return rv
-}
-
-// withContent is invite with extra content fields, hashed and signed by
-// remote over lax canonical JSON (the fields may be floats or integers
-// out of canonical JSON's range).
-func withContent(remote *federation.Server, invite *federation.Event, extra map[string]any) *federation.Event {
-	GinkgoHelper()
-	obj := invite.Fields.Clone()
-	content, _ := obj.GetObject("content")
-	for k, v := range extra {
-		content[k] = v
-	}
-	ev := resign(remote, laxly(invite.Version), obj)
-	ev.Version = invite.Version
-	return ev
-}
-
-// corruptSignature is invite with the mock's signature flipped in one bit.
-func corruptSignature(remote *federation.Server, invite *federation.Event) *federation.Event {
-	GinkgoHelper()
-	ev := invite.Clone()
-	sigs, _ := ev.Fields.GetObject("signatures")
-	mine, ok := sigs.GetObject(remote.Name())
-	Expect(ok).To(BeTrue(), "the mock signed the invite")
-	raw, err := matrix.DecodeBase64(mine[remote.KeyID()].(string))
-	Expect(err).NotTo(HaveOccurred())
-	raw[0] ^= 1
-	mine[remote.KeyID()] = matrix.EncodeBase64(raw)
-	return ev
-}
-
-// withoutSignature is invite without the mock's signature (signatures is
-// left an empty object).
-func withoutSignature(remote *federation.Server, invite *federation.Event) *federation.Event {
-	ev := invite.Clone()
-	sigs, _ := ev.Fields.GetObject("signatures")
-	delete(sigs, remote.Name())
+	Expect(err).NotTo(HaveOccurred(), "the mock forging the invite")
 	return ev
 }
 
 // putInvite sends body as an invite of eventID to roomID over api ("v1"
-// or "v2"), encoded as lax canonical JSON (so forged numbers go out as
-// they are), without the typed call's checks of the answer: the forged
+// or "v2"), without the typed call's checks of the answer: the forged
 // invite must be refused.
-func putInvite(ctx context.Context, remote *federation.Server, api, roomID, eventID string, body any, opts ...federation.RequestOption) *federation.Response {
+func putInvite(ctx context.Context, remote *federation.Server, api, roomID, eventID string, body any) *federation.Response {
 	GinkgoHelper()
-	data, err := matrix.CanonicalJSONLax(body)
-	Expect(err).NotTo(HaveOccurred(), "encoding the invite body")
-	return putRaw(ctx, remote, api, roomID, eventID, data, opts...)
+	route := federation.InviteV2
+	if api == "v1" {
+		route = federation.InviteV1
+	}
+	return answered(api)(remote.SendForgedInvite(ctx, route, roomID, eventID, body))
 }
 
-// putRaw sends data, byte for byte, as the body of an invite over api.
-func putRaw(ctx context.Context, remote *federation.Server, api, roomID, eventID string, data []byte, opts ...federation.RequestOption) *federation.Response {
-	GinkgoHelper()
-	target := "/_matrix/federation/" + api + "/invite/" + url.PathEscape(roomID) + "/" + url.PathEscape(eventID)
-	res, err := remote.Raw(ctx, http.MethodPut, target, data, opts...)
-	Expect(err).NotTo(HaveOccurred(), "sending the %s invite", api)
-	return res
+// answered takes the homeserver's answer to a forged invite sent over api,
+// failing the spec if none came.
+func answered(api string) func(*federation.Response, error) *federation.Response {
+	return func(res *federation.Response, err error) *federation.Response {
+		GinkgoHelper()
+		Expect(err).NotTo(HaveOccurred(), "sending the %s invite", api)
+		return res
+	}
 }
 
 // v2Body is the v2 request body for invite in room (with its

@@ -7,7 +7,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"herald/harness/conformance"
 	"herald/harness/csapi"
 	"herald/harness/federation"
 	"herald/harness/match"
@@ -35,10 +34,6 @@ const (
 	areaInviteV1 = "invite-v1"
 	areaErrors   = "errors"
 )
-
-func inboundRule(id string, level conformance.Level, area, section, says string) conformance.Rule {
-	return conformance.Rule{ID: id, Level: level, Area: area, Section: section, Says: says}
-}
 
 // inboundScene is the start of every inbound spec: bob, a fresh local
 // user; a fresh mock whose user alice created a room of version rv.
@@ -111,15 +106,11 @@ func (s *inboundScene) homeserverKeys(ctx context.Context) *matrix.ServerKeys {
 	return keys
 }
 
-// mockKeys is the mock's own published key document, parsed.
+// mockKeys are the keys the mock publishes.
 func mockKeys(remote *federation.Server) *matrix.ServerKeys {
 	GinkgoHelper()
-	doc, err := remote.KeyDocument()
-	Expect(err).NotTo(HaveOccurred())
-	data, err := doc.Encode()
-	Expect(err).NotTo(HaveOccurred())
-	keys, err := matrix.ParseServerKeys(data)
-	Expect(err).NotTo(HaveOccurred())
+	keys, err := remote.PublishedKeys()
+	Expect(err).NotTo(HaveOccurred(), "the mock's published keys")
 	return keys
 }
 

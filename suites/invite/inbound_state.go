@@ -36,7 +36,7 @@ var badStates = []badState{
 		return out
 	}},
 	{"STATE-SIGNATURE", "an invite whose invite_room_state holds an event (m.room.join_rules) whose signature does not verify", func(s *inboundScene) []any {
-		return stateExcept(s.room, "m.room.join_rules", corruptSignature(s.remote, s.room.StateEvent("m.room.join_rules", "")))
+		return stateExcept(s.room, "m.room.join_rules", forgedBy(s.remote.WithCorruptSignature(s.room.StateEvent("m.room.join_rules", ""))))
 	}},
 	{"STATE-ROOM", "an invite whose invite_room_state holds an event (m.room.join_rules) of another room", func(s *inboundScene) []any {
 		other := s.remote.CreateRoom(s.rv, s.alice, federation.RoomName("another room"))
@@ -89,9 +89,9 @@ func inviteStateRules() {
 			res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, req)
 			Expect(res).To(match.BeRefusedWith(refusal()...), "%s (room v%s)", b.what, rv.ID)
 		}
-		conformance.ForEachRoomVersion(inboundRule("INVERR-"+b.id, conformance.SHOULD, areaErrors, secInviteState,
+		conformance.ForEachRoomVersion(conformance.NewRule("INVERR-"+b.id, conformance.SHOULD, areaErrors, secInviteState,
 			"refuses "+b.what+" in room versions after 11"), body, current...)
-		conformance.ForEachRoomVersion(inboundRule("INVERR-"+b.id+"-LEGACY", conformance.MAY, areaErrors, secInviteState,
+		conformance.ForEachRoomVersion(conformance.NewRule("INVERR-"+b.id+"-LEGACY", conformance.MAY, areaErrors, secInviteState,
 			"refuses "+b.what+" in room versions 1–11"), body, legacy...)
 	}
 }

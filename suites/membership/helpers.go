@@ -35,11 +35,6 @@ const (
 	commonErrors = "client-server-api §Common error codes"
 )
 
-// rule builds a rule of this area.
-func rule(id string, level conformance.Level, section, says string) conformance.Rule {
-	return conformance.Rule{ID: id, Level: level, Area: area, Section: section, Says: says}
-}
-
 // versionsFrom lists the room versions from the given one on: rules about
 // join rules that older versions do not have.
 func versionsFrom(first int) []matrix.RoomVersion {
@@ -116,53 +111,53 @@ func newRoom(ctx context.Context, creator *csapi.Client, version string, rules m
 	return creator.MustCreateRoom(ctx, append(base, opts...)...)
 }
 
-// required is the closing part of every failure message: what the spec
-// requires, and the exchange that departs from it.
-func required(r conformance.Rule, res *csapi.Response) string {
-	return fmt.Sprintf("\nThe spec requires (%s): the server %s.\nThe exchange:\n%s", r.Section, r.Says, res.Dump())
+// exchange is the closing part of every failure message: the exchange
+// that departs from the rule (conformance adds what the rule requires).
+func exchange(res *csapi.Response) string {
+	return "\nThe exchange:\n" + res.Dump()
 }
 
 // expectStatus fails unless res has the given status.
-func expectStatus(res *csapi.Response, err error, status int, r conformance.Rule, what string) {
+func expectStatus(res *csapi.Response, err error, status int, what string) {
 	GinkgoHelper()
 	Expect(err).NotTo(HaveOccurred(), "%s: no answer", what)
-	Expect(res.StatusCode).To(Equal(status), "%s was answered %d, not %d.%s", what, res.StatusCode, status, required(r, res))
+	Expect(res.StatusCode).To(Equal(status), "%s was answered %d, not %d.%s", what, res.StatusCode, status, exchange(res))
 }
 
 // expectError fails unless res has the given status and is a standard
 // error response: a JSON object with string errcode and error.
-func expectError(res *csapi.Response, err error, status int, r conformance.Rule, what string) {
+func expectError(res *csapi.Response, err error, status int, what string) {
 	GinkgoHelper()
-	expectStatus(res, err, status, r, what)
+	expectStatus(res, err, status, what)
 	body, jerr := res.JSON()
-	Expect(jerr).NotTo(HaveOccurred(), "%s: the %d answer is not a JSON object (%s requires a standard error response).%s", what, status, errorShape, required(r, res))
+	Expect(jerr).NotTo(HaveOccurred(), "%s: the %d answer is not a JSON object (%s requires a standard error response).%s", what, status, errorShape, exchange(res))
 	for _, key := range []string{"errcode", "error"} {
 		s, ok := body[key].(string)
-		Expect(ok && s != "").To(BeTrue(), "%s: the %d answer has no string %q (%s).%s", what, status, key, errorShape, required(r, res))
+		Expect(ok && s != "").To(BeTrue(), "%s: the %d answer has no string %q (%s).%s", what, status, key, errorShape, exchange(res))
 	}
 }
 
 // expectErrcode fails unless res carries one of the errcodes.
-func expectErrcode(res *csapi.Response, err error, r conformance.Rule, what string, errcodes ...string) {
+func expectErrcode(res *csapi.Response, err error, what string, errcodes ...string) {
 	GinkgoHelper()
 	Expect(err).NotTo(HaveOccurred(), "%s: no answer", what)
-	Expect(res.Errcode()).To(BeElementOf(errcodes), "%s: errcode %q, want %s.%s", what, res.Errcode(), strings.Join(errcodes, " or "), required(r, res))
+	Expect(res.Errcode()).To(BeElementOf(errcodes), "%s: errcode %q, want %s.%s", what, res.Errcode(), strings.Join(errcodes, " or "), exchange(res))
 }
 
 // expectOK fails unless res is 200 with a JSON object body, and returns it.
-func expectOK(res *csapi.Response, err error, r conformance.Rule, what string) map[string]any {
+func expectOK(res *csapi.Response, err error, what string) map[string]any {
 	GinkgoHelper()
-	expectStatus(res, err, http.StatusOK, r, what)
+	expectStatus(res, err, http.StatusOK, what)
 	body, jerr := res.JSON()
-	Expect(jerr).NotTo(HaveOccurred(), "%s: the 200 answer is not a JSON object.%s", what, required(r, res))
+	Expect(jerr).NotTo(HaveOccurred(), "%s: the 200 answer is not a JSON object.%s", what, exchange(res))
 	return body
 }
 
 // expectJoined fails unless res is 200 with room_id naming room.
-func expectJoined(res *csapi.Response, err error, room string, r conformance.Rule, what string) {
+func expectJoined(res *csapi.Response, err error, room, what string) {
 	GinkgoHelper()
-	body := expectOK(res, err, r, what)
-	Expect(body["room_id"]).To(Equal(room), "%s: the 200 answer must name the joined room in room_id (%s).%s", what, room, required(r, res))
+	body := expectOK(res, err, what)
+	Expect(body["room_id"]).To(Equal(room), "%s: the 200 answer must name the joined room in room_id (%s).%s", what, room, exchange(res))
 }
 
 // membership returns user's membership of room as observer reads it from
@@ -219,11 +214,11 @@ func (before roomState) diff(after roomState, except ...string) []string {
 
 // expectUnchanged fails if the state of room differs from before (except
 // for the keys in except), showing what changed.
-func expectUnchanged(ctx context.Context, observer *csapi.Client, room string, before roomState, r conformance.Rule, res *csapi.Response, except ...string) {
+func expectUnchanged(ctx context.Context, observer *csapi.Client, room string, before roomState, res *csapi.Response, except ...string) {
 	GinkgoHelper()
 	changes := before.diff(snapshot(ctx, observer, room), except...)
 	Expect(changes).To(BeEmpty(), "the room state changed after the refused request:\n  %s%s",
-		strings.Join(changes, "\n  "), required(r, res))
+		strings.Join(changes, "\n  "), exchange(res))
 }
 
 // memberKey is the roomState key of user's member event.
@@ -275,16 +270,16 @@ func credentialRules(prefix, section, what string, arrange func(ctx SpecContext)
 		}},
 	}
 	for _, c := range cases {
-		r := rule(prefix+"-"+c.id, conformance.MUST, section+"; "+tokens,
+		r := conformance.NewRule(prefix+"-"+c.id, conformance.MUST, area, section+"; "+tokens,
 			fmt.Sprintf("refuses %s sent %s with 401 %s, and changes nothing in the room state", what, c.how, c.errcode))
 		conformance.It(r, func(ctx SpecContext) {
 			observer, room, path, body := arrange(ctx)
 			before := snapshot(ctx, observer, room)
 			client, opts := c.as(observer)
 			res, err := client.Do(ctx, http.MethodPost, path, append(opts, csapi.JSONBody(body))...)
-			expectError(res, err, http.StatusUnauthorized, r, what+" "+c.how)
-			expectErrcode(res, err, r, what+" "+c.how, c.errcode)
-			expectUnchanged(ctx, observer, room, before, r, res)
+			expectError(res, err, http.StatusUnauthorized, what+" "+c.how)
+			expectErrcode(res, err, what+" "+c.how, c.errcode)
+			expectUnchanged(ctx, observer, room, before, res)
 		})
 	}
 }

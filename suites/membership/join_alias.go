@@ -58,7 +58,7 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 	// 403 reasons for both.
 	for _, c := range joinRefusals {
 		for _, door := range joinDoors {
-			refused := rule("MEM-JOINROOM-"+door.id+"-"+c.id, conformance.MUST, strings.Replace(c.section, joiningByID, joiningAny, 1),
+			refused := conformance.NewRule("MEM-JOINROOM-"+door.id+"-"+c.id, conformance.MUST, area, strings.Replace(c.section, joiningByID, joiningAny, 1),
 				"refuses "+c.what+", naming the room "+door.what+", with 403 and a standard error response, and changes nothing in the room state")
 			forVersions(refused, ends(c.versions), func(ctx SpecContext, version string) {
 				alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
@@ -68,12 +68,12 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 				before := snapshot(ctx, alice, room)
 
 				res, err := bob.Join(ctx, target)
-				expectError(res, err, http.StatusForbidden, refused, c.what+" (joining "+target+")")
-				expectUnchanged(ctx, alice, room, before, refused, res)
+				expectError(res, err, http.StatusForbidden, c.what+" (joining "+target+")")
+				expectUnchanged(ctx, alice, room, before, res)
 			})
 		}
 
-		errcode := rule("MEM-JOINROOM-"+c.id+"-ERRCODE", conformance.SHOULD,
+		errcode := conformance.NewRule("MEM-JOINROOM-"+c.id+"-ERRCODE", conformance.SHOULD, area,
 			joiningAny+" (403; M_FORBIDDEN is the spec's example body); "+commonErrors+" (M_FORBIDDEN: \"joining a room without permission\")",
 			"gives errcode M_FORBIDDEN when it refuses "+c.what+", naming the room by ID or by alias")
 		conformance.It(errcode, func(ctx SpecContext) {
@@ -82,13 +82,13 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 			for _, door := range joinDoors {
 				target := door.name(ctx, alice, room)
 				res, err := bob.Join(ctx, target)
-				expectStatus(res, err, http.StatusForbidden, errcode, c.what+" (joining "+target+")")
-				expectErrcode(res, err, errcode, c.what+" (joining "+target+")", "M_FORBIDDEN")
+				expectStatus(res, err, http.StatusForbidden, c.what+" (joining "+target+")")
+				expectErrcode(res, err, c.what+" (joining "+target+")", "M_FORBIDDEN")
 			}
 		})
 	}
 
-	aliasRule := rule("MEM-JOINROOM-LOCAL-ALIAS", conformance.MUST, joiningAny+" (200, room_id)",
+	aliasRule := conformance.NewRule("MEM-JOINROOM-LOCAL-ALIAS", conformance.MUST, area, joiningAny+" (200, room_id)",
 		"joins a public room by a local alias of it: 200 with the room's ID in room_id, and the user's membership is join")
 	conformance.It(aliasRule, func(ctx SpecContext) {
 		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
@@ -97,22 +97,22 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 		alias := "#" + localpart + ":" + bed.Homeserver().ServerName
 
 		res, err := bob.Join(ctx, alias)
-		expectJoined(res, err, room, aliasRule, "joining "+alias)
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", required(aliasRule, res))
+		expectJoined(res, err, room, "joining "+alias)
+		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", exchange(res))
 	})
 
-	idRule := rule("MEM-JOINROOM-ROOM-ID", conformance.MUST, joiningAny+" (200, room_id)",
+	idRule := conformance.NewRule("MEM-JOINROOM-ROOM-ID", conformance.MUST, area, joiningAny+" (200, room_id)",
 		"joins a public local room by its room ID: 200 with the room's ID in room_id, and the user's membership is join")
 	conformance.It(idRule, func(ctx SpecContext) {
 		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 		room := newRoom(ctx, alice, serverDefault, joinRule("public"))
 
 		res, err := bob.Join(ctx, room)
-		expectJoined(res, err, room, idRule, "joining "+room)
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", required(idRule, res))
+		expectJoined(res, err, room, "joining "+room)
+		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", exchange(res))
 	})
 
-	unknownRule := rule("MEM-JOINROOM-UNKNOWN-ALIAS", conformance.SHOULD,
+	unknownRule := conformance.NewRule("MEM-JOINROOM-UNKNOWN-ALIAS", conformance.SHOULD, area,
 		joiningAny+" lists no status for an alias that maps to no room; "+commonErrors+" (M_NOT_FOUND: \"No resource was found for this request\"); the alias lookup it implies (directory GET /directory/room/{roomAlias}) answers 404 M_NOT_FOUND",
 		"refuses a join by a local alias that names no room with 404 M_NOT_FOUND")
 	conformance.It(unknownRule, func(ctx SpecContext) {
@@ -120,11 +120,11 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 		alias := "#" + unique("herald-nowhere") + ":" + bed.Homeserver().ServerName
 
 		res, err := bob.Join(ctx, alias)
-		expectError(res, err, http.StatusNotFound, unknownRule, "joining the unknown alias "+alias)
-		expectErrcode(res, err, unknownRule, "joining the unknown alias "+alias, "M_NOT_FOUND")
+		expectError(res, err, http.StatusNotFound, "joining the unknown alias "+alias)
+		expectErrcode(res, err, "joining the unknown alias "+alias, "M_NOT_FOUND")
 	})
 
-	remoteRule := rule("MEM-JOINROOM-REMOTE-ID", conformance.MUST,
+	remoteRule := conformance.NewRule("MEM-JOINROOM-REMOTE-ID", conformance.MUST, area,
 		joiningAny+" (via: \"The servers to attempt to join the room through\"; 200, room_id); server-server-api §Joining Rooms (make_join, send_join)",
 		"joins a room hosted only on another server by room ID through the server named in via, with make_join and send_join, and answers 200 with the room's ID")
 	conformance.ForEachRoomVersion(remoteRule, func(ctx SpecContext, v matrix.RoomVersion) {
@@ -134,13 +134,13 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 		room := remote.CreateRoom(v, remote.User("alice"))
 
 		res, err := bob.Join(ctx, room.ID, csapi.Via(remote.Name()))
-		expectJoined(res, err, room.ID, remoteRule, "joining "+room.ID+" via "+remote.Name())
+		expectJoined(res, err, room.ID, "joining "+room.ID+" via "+remote.Name())
 		Expect(remote.Journal.Requests()).To(federation.ContainInOrder(federation.RequestTo(federation.MakeJoin), Or(federation.RequestTo(federation.SendJoinV2), federation.RequestTo(federation.SendJoinV1))),
-			"the homeserver must join through the resident server with make_join then send_join.%s", required(remoteRule, res))
-		Expect(room.Membership(bob.UserID)).To(Equal("join"), "the resident server must have accepted the joiner's join event.%s", required(remoteRule, res))
+			"the homeserver must join through the resident server with make_join then send_join.%s", exchange(res))
+		Expect(room.Membership(bob.UserID)).To(Equal("join"), "the resident server must have accepted the joiner's join event.%s", exchange(res))
 	})
 
-	remoteAliasRule := rule("MEM-JOINROOM-REMOTE-ALIAS", conformance.MUST,
+	remoteAliasRule := conformance.NewRule("MEM-JOINROOM-REMOTE-ALIAS", conformance.MUST, area,
 		joiningAny+" (200, room_id); client-server-api §Room aliases (homeservers MUST resolve aliases on other servers, using the federation API if necessary); server-server-api §Joining Rooms (directory query, make_join, send_join)",
 		"joins a room by an alias of another server: resolves it with that server's directory, joins with make_join and send_join, and answers 200 with the room's ID")
 	conformance.It(remoteAliasRule, func(ctx SpecContext) {
@@ -156,13 +156,13 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 		})
 
 		res, err := bob.Join(ctx, alias)
-		expectJoined(res, err, room.ID, remoteAliasRule, "joining "+alias)
+		expectJoined(res, err, room.ID, "joining "+alias)
 		Expect(remote.Journal.Requests()).To(federation.ContainInOrder(federation.RequestTo(federation.QueryDirectory), federation.RequestTo(federation.MakeJoin), Or(federation.RequestTo(federation.SendJoinV2), federation.RequestTo(federation.SendJoinV1))),
-			"the homeserver must resolve the alias with the alias's server, then join with make_join and send_join.%s", required(remoteAliasRule, res))
-		Expect(room.Membership(bob.UserID)).To(Equal("join"), "the resident server must have accepted the joiner's join event.%s", required(remoteAliasRule, res))
+			"the homeserver must resolve the alias with the alias's server, then join with make_join and send_join.%s", exchange(res))
+		Expect(room.Membership(bob.UserID)).To(Equal("join"), "the resident server must have accepted the joiner's join event.%s", exchange(res))
 	})
 
-	refusedRule := rule("MEM-JOINROOM-REMOTE-REFUSED", conformance.MUST,
+	refusedRule := conformance.NewRule("MEM-JOINROOM-REMOTE-REFUSED", conformance.MUST, area,
 		joiningAny+" (403: \"You do not have permission to join the room\"); server-server-api joins-v1.yaml make_join 403 (\"does not permit the user to join\")",
 		"answers 403 with a standard error response, and does not join, when the only resident server refuses make_join with 403 M_FORBIDDEN")
 	conformance.It(refusedRule, func(ctx SpecContext) {
@@ -174,9 +174,9 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(remote.Journal.RequestsTo(federation.MakeJoin)).NotTo(BeEmpty(),
 			"the homeserver never asked the mock for make_join, so the scenario did not happen; it answered:\n%s", res.Dump())
-		expectError(res, err, http.StatusForbidden, refusedRule, "joining "+room.ID+" via a server that refuses make_join")
-		Expect(sendJoins(remote)).To(BeEmpty(), "the homeserver sent send_join after make_join was refused.%s", required(refusedRule, res))
-		Expect(slices.Contains(bob.MustJoinedRooms(ctx), room.ID)).To(BeFalse(), "the joiner's /joined_rooms lists the room.%s", required(refusedRule, res))
+		expectError(res, err, http.StatusForbidden, "joining "+room.ID+" via a server that refuses make_join")
+		Expect(sendJoins(remote)).To(BeEmpty(), "the homeserver sent send_join after make_join was refused.%s", exchange(res))
+		Expect(slices.Contains(bob.MustJoinedRooms(ctx), room.ID)).To(BeFalse(), "the joiner's /joined_rooms lists the room.%s", exchange(res))
 	})
 
 	credentialRules("MEM-JOINROOM", joiningAny, "a join to a public room", func(ctx SpecContext) (*csapi.Client, string, string, any) {

@@ -32,32 +32,32 @@ const secFallback = secV2 + ` ("Senders which receive a 400 or 404 response to t
 
 var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 	for _, refusal := range v2Refusals {
-		retryRule := rule("FALLBACK-RETRY-"+refusal.id, conformance.SHOULD, areaFallback, secFallback,
+		retryRule := conformance.NewRule("FALLBACK-RETRY-"+refusal.id, conformance.SHOULD, areaFallback, secFallback,
 			"retries an invite to a room of version 1 or 2 on the v1 API after the v2 API answers "+refusal.what)
 		conformance.ForEachRoomVersion(retryRule, func(ctx SpecContext, rv matrix.RoomVersion) {
-			iv := inviteRemote(ctx, retryRule, rv, federation.Answer(federation.InviteV2, refusal.answer))
+			iv := inviteRemote(ctx, rv, federation.Answer(federation.InviteV2, refusal.answer))
 			Expect(iv.remote.Journal.Requests()).To(federation.ContainInOrder(federation.RequestTo(federation.InviteV2), federation.RequestTo(federation.InviteV1)),
 				"the mock answered the v2 invite with %s.%s", refusal.what, iv.explain())
 		}, versions(1, 2)...)
 
-		noV1Rule := rule("FALLBACK-NO-V1-"+refusal.id, conformance.MUST, areaFallback,
+		noV1Rule := conformance.NewRule("FALLBACK-NO-V1-"+refusal.id, conformance.MUST, areaFallback,
 			secBoth+` (v2: retry on v1 only "if the room version is "1" or "2""; v1: "Servers which receive a v1 invite request must assume that the room version is either "1" or "2"")`,
 			"never retries an invite to a room of version 3 or later on the v1 API, also after the v2 API answers "+refusal.what)
 		conformance.ForEachRoomVersion(noV1Rule, func(ctx SpecContext, rv matrix.RoomVersion) {
 			// A v1 request is answered 403, so a wrong fallback cannot
 			// complete the invite either: it only shows in the journal.
-			iv := inviteRemote(ctx, noV1Rule, rv, federation.Answer(federation.InviteV2, refusal.answer),
+			iv := inviteRemote(ctx, rv, federation.Answer(federation.InviteV2, refusal.answer),
 				federation.Answer(federation.InviteV1, federation.Status(http.StatusForbidden, "M_FORBIDDEN")))
 			iv.firstTo(federation.InviteV2)
 			Expect(iv.attemptsTo(federation.InviteV1)).To(BeEmpty(),
 				"the homeserver retried on the v1 API, which the invited server would read as a room v1 or v2 event (the mock answered the v2 invite with %s).%s", refusal.what, iv.explain())
 		}, versions(3, 12)...)
 
-		failRule := rule("FALLBACK-FAILS-"+refusal.id, conformance.MUST, areaFallback,
+		failRule := conformance.NewRule("FALLBACK-FAILS-"+refusal.id, conformance.MUST, areaFallback,
 			secInviting+` ("a request to that homeserver to have the event signed and verified must be made"); `+secV2,
 			"fails the client's invite to a room of version 3 or later when the v2 API answers "+refusal.what+", and leaves no invite in the room state")
 		conformance.ForEachRoomVersion(failRule, func(ctx SpecContext, rv matrix.RoomVersion) {
-			iv := inviteRemote(ctx, failRule, rv, federation.Answer(federation.InviteV2, refusal.answer),
+			iv := inviteRemote(ctx, rv, federation.Answer(federation.InviteV2, refusal.answer),
 				federation.Answer(federation.InviteV1, federation.Status(http.StatusForbidden, "M_FORBIDDEN")))
 			iv.firstTo(federation.InviteV2)
 			iv.expectRefused(ctx)
@@ -69,11 +69,11 @@ var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 	// unknown endpoint.
 	unknown := v2Refusals[0]
 
-	bodyRule := rule("FALLBACK-V1-BODY", conformance.MUST, areaFallback,
+	bodyRule := conformance.NewRule("FALLBACK-V1-BODY", conformance.MUST, areaFallback,
 		secV1+" (request body: the invite event itself, definitions/invite_event.yaml; path parameters roomId and eventId)",
 		"sends, when it retries on the v1 API, the invite event itself as the body: an m.room.member invite of the invitee by the inviting user, hashed and signed, with the event ID and room ID the path names")
 	conformance.ForEachRoomVersion(bodyRule, func(ctx SpecContext, rv matrix.RoomVersion) {
-		iv := inviteRemote(ctx, bodyRule, rv, federation.Answer(federation.InviteV2, unknown.answer))
+		iv := inviteRemote(ctx, rv, federation.Answer(federation.InviteV2, unknown.answer))
 		skipWithoutV1(iv)
 		ex := iv.firstTo(federation.InviteV1)
 		ev := iv.requestBody(ex)
@@ -87,15 +87,15 @@ var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 		Expect(err).NotTo(HaveOccurred(), "the v1 request's path.%s", iv.explain())
 		Expect(roomID).To(Equal(iv.room), "the room ID in the v1 request's path.%s", iv.explain())
 		Expect(ev).To(match.HaveEventID(rv, eventID), "the event ID in the v1 request's path.%s", iv.explain())
-		Expect(ev).To(match.HaveValidContentHash(rv), "%s", iv.explain())
+		Expect(ev).To(match.HaveValidContentHash(rv), "the content hash of the v1 invite body.%s", iv.explain())
 		Expect(ev).To(match.BeSignedBy(bed.Homeserver().ServerName, homeserverKeys(ctx, iv.remote), rv), "%s", iv.explain())
 	}, versions(1, 2)...)
 
-	v1StateRule := rule("FALLBACK-V1-STATE", conformance.MUST, areaFallback,
+	v1StateRule := conformance.NewRule("FALLBACK-V1-STATE", conformance.MUST, areaFallback,
 		secV1+` (unsigned.invite_room_state, v1.16: "MUST contain the m.room.create event for the room")`,
 		"sends, when it retries on the v1 API, unsigned.invite_room_state holding the room's m.room.create event")
 	conformance.ForEachRoomVersion(v1StateRule, func(ctx SpecContext, rv matrix.RoomVersion) {
-		iv := inviteRemote(ctx, v1StateRule, rv, federation.Answer(federation.InviteV2, unknown.answer))
+		iv := inviteRemote(ctx, rv, federation.Answer(federation.InviteV2, unknown.answer))
 		skipWithoutV1(iv)
 		ev := iv.requestBody(iv.firstTo(federation.InviteV1))
 		unsigned, _ := ev.GetObject("unsigned")
@@ -103,11 +103,11 @@ var _ = Describe("Outbound invite: falling back to the v1 API", func() {
 		Expect(state).To(match.OutboundHoldStateEvent("m.room.create", ""), "unsigned.invite_room_state of the v1 invite body.%s", iv.explain())
 	}, versions(1, 2)...)
 
-	answerRule := rule("FALLBACK-V1-ANSWER", conformance.MUST, areaFallback,
+	answerRule := conformance.NewRule("FALLBACK-V1-ANSWER", conformance.MUST, areaFallback,
 		secV1+" (200: the array [200, {\"event\": …}]); "+secClient+" (200)",
 		"reads the v1 API's [200, {\"event\": …}] answer when it retries there: the client's invite succeeds and the invite is in the room state")
 	conformance.ForEachRoomVersion(answerRule, func(ctx SpecContext, rv matrix.RoomVersion) {
-		iv := inviteRemote(ctx, answerRule, rv, federation.Answer(federation.InviteV2, unknown.answer))
+		iv := inviteRemote(ctx, rv, federation.Answer(federation.InviteV2, unknown.answer))
 		skipWithoutV1(iv)
 		Expect(iv.firstTo(federation.InviteV1).Status).To(Equal(http.StatusOK), "the mock did not countersign the v1 invite (see its checks).%s", iv.explain())
 		Expect(iv.res).To(match.HaveStatus(http.StatusOK), "the mock answered the v1 invite [200, {\"event\": …}].%s", iv.explain())

@@ -10,7 +10,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"herald/harness/conformance"
 	"herald/harness/csapi"
 	"herald/harness/federation"
 	"herald/harness/matrix"
@@ -32,11 +31,6 @@ const (
 	secClient   = "client-server inviting.yaml POST /rooms/{roomId}/invite"
 	secReceipt  = "server-server-api.md §Checks performed on receipt of a PDU"
 )
-
-// rule builds a rule of this package.
-func rule(id string, level conformance.Level, area, section, says string) conformance.Rule {
-	return conformance.Rule{ID: id, Level: level, Area: area, Section: section, Says: says}
-}
 
 // versions lists the room versions from..to (1–12).
 func versions(from, to int) []matrix.RoomVersion {
@@ -67,7 +61,6 @@ var summaryState = []string{"m.room.avatar", "m.room.canonical_alias", "m.room.j
 // homeserver, invites carol, on a fresh mock, to a new private room (join
 // rule invite, a name).
 type invitation struct {
-	rule   conformance.Rule
 	rv     matrix.RoomVersion
 	alice  *csapi.Client
 	remote *federation.Server
@@ -81,30 +74,30 @@ type invitation struct {
 // homeserver does not offer it) and the mock, scripted by opts; the
 // invite is not sent yet (see send), so a spec can script the mock
 // further.
-func prepare(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion, opts ...federation.Option) *invitation {
+func prepare(ctx SpecContext, rv matrix.RoomVersion, opts ...federation.Option) *invitation {
 	GinkgoHelper()
-	return prepareIn(ctx, r, func(context.Context, *csapi.Client) matrix.RoomVersion { return rv }, nil, opts...)
+	return prepareIn(ctx, func(context.Context, *csapi.Client) matrix.RoomVersion { return rv }, nil, opts...)
 }
 
 // prepareRoom is prepare with more options for the room alice creates,
 // made from alice.
-func prepareRoom(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion, room roomOptions, opts ...federation.Option) *invitation {
+func prepareRoom(ctx SpecContext, rv matrix.RoomVersion, room roomOptions, opts ...federation.Option) *invitation {
 	GinkgoHelper()
-	return prepareIn(ctx, r, func(context.Context, *csapi.Client) matrix.RoomVersion { return rv }, room, opts...)
+	return prepareIn(ctx, func(context.Context, *csapi.Client) matrix.RoomVersion { return rv }, room, opts...)
 }
 
 // prepareDefault is prepare for rules that do not depend on the room
 // version: the room has the homeserver's default version (see
 // defaultVersion).
-func prepareDefault(ctx SpecContext, r conformance.Rule, opts ...federation.Option) *invitation {
+func prepareDefault(ctx SpecContext, opts ...federation.Option) *invitation {
 	GinkgoHelper()
-	return prepareIn(ctx, r, defaultVersion, nil, opts...)
+	return prepareIn(ctx, defaultVersion, nil, opts...)
 }
 
 // roomOptions makes options for the room alice creates, from alice.
 type roomOptions func(alice *csapi.Client) []csapi.RoomOption
 
-func prepareIn(ctx SpecContext, r conformance.Rule, version func(context.Context, *csapi.Client) matrix.RoomVersion, roomOpts roomOptions, opts ...federation.Option) *invitation {
+func prepareIn(ctx SpecContext, version func(context.Context, *csapi.Client) matrix.RoomVersion, roomOpts roomOptions, opts ...federation.Option) *invitation {
 	GinkgoHelper()
 	alice := bed.NewUser(ctx, "alice")
 	rv := version(ctx, alice)
@@ -115,7 +108,7 @@ func prepareIn(ctx SpecContext, r conformance.Rule, version func(context.Context
 		create = append(create, roomOpts(alice)...)
 	}
 	room := alice.MustCreateRoom(ctx, create...)
-	return &invitation{rule: r, rv: rv, alice: alice, remote: remote, carol: remote.User("carol"), room: room}
+	return &invitation{rv: rv, alice: alice, remote: remote, carol: remote.User("carol"), room: room}
 }
 
 // send has alice invite carol and returns once the homeserver answered
@@ -132,9 +125,9 @@ func (iv *invitation) send(ctx SpecContext) *invitation {
 }
 
 // inviteRemote is prepare and send.
-func inviteRemote(ctx SpecContext, r conformance.Rule, rv matrix.RoomVersion, opts ...federation.Option) *invitation {
+func inviteRemote(ctx SpecContext, rv matrix.RoomVersion, opts ...federation.Option) *invitation {
 	GinkgoHelper()
-	return prepare(ctx, r, rv, opts...).send(ctx)
+	return prepare(ctx, rv, opts...).send(ctx)
 }
 
 // attempts are the invite requests the homeserver sent the mock, v1 and
@@ -240,11 +233,11 @@ func (iv *invitation) expectRefused(ctx context.Context) {
 	}
 }
 
-// explain ends every failure message: the rule, alice's request and what
-// the mock received (the full transcript is in the report).
+// explain ends every failure message: alice's request and what the mock
+// received (the full transcript is in the report; conformance adds what
+// the rule requires).
 func (iv *invitation) explain() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nThe spec requires (%s): the server %s.", iv.rule.Section, iv.rule.Says)
 	if iv.res != nil {
 		fmt.Fprintf(&b, "\nalice's invite:\n%s", iv.res.Dump())
 	}

@@ -33,27 +33,27 @@ var _ = Describe("Outbound invite: the invited server refuses", func() {
 		})(r)
 	}
 
-	forbiddenRule := rule("OUTERR-FORBIDDEN", conformance.MUST, areaErrors, secCountersign+"; invites-v2.yaml 403",
+	forbiddenRule := conformance.NewRule("OUTERR-FORBIDDEN", conformance.MUST, areaErrors, secCountersign+"; invites-v2.yaml 403",
 		"fails the client's invite when the invited server answers 403 M_FORBIDDEN, and leaves no invite in the room state")
 	conformance.It(forbiddenRule, func(ctx SpecContext) {
-		iv := prepareDefault(ctx, forbiddenRule, refuse(forbidden)...).send(ctx)
+		iv := prepareDefault(ctx, refuse(forbidden)...).send(ctx)
 		iv.firstTo(federation.InviteV2)
 		iv.expectRefused(ctx)
 	})
 
-	forbiddenStatusRule := rule("OUTERR-FORBIDDEN-STATUS", conformance.SHOULD, areaErrors,
+	forbiddenStatusRule := conformance.NewRule("OUTERR-FORBIDDEN-STATUS", conformance.SHOULD, areaErrors,
 		secClient+` (403: "You do not have permission to invite the user to the room"); invites-v2.yaml 403 ("The homeserver does not permit anyone to invite its users")`,
 		"answers the client's invite 403 when the invited server refuses it with 403 M_FORBIDDEN")
 	conformance.It(forbiddenStatusRule, func(ctx SpecContext) {
-		iv := prepareDefault(ctx, forbiddenStatusRule, refuse(forbidden)...).send(ctx)
+		iv := prepareDefault(ctx, refuse(forbidden)...).send(ctx)
 		Expect(iv.res).To(match.HaveStatus(http.StatusForbidden), "%s", iv.explain())
 	})
 
-	forbiddenCodeRule := rule("OUTERR-FORBIDDEN-ERRCODE", conformance.SHOULD, areaErrors,
+	forbiddenCodeRule := conformance.NewRule("OUTERR-FORBIDDEN-ERRCODE", conformance.SHOULD, areaErrors,
 		secClient+` (403, example errcode M_FORBIDDEN); invites-v2.yaml 403 (M_FORBIDDEN)`,
 		"passes the invited server's M_FORBIDDEN on to the client")
 	conformance.It(forbiddenCodeRule, func(ctx SpecContext) {
-		iv := prepareDefault(ctx, forbiddenCodeRule, refuse(forbidden)...).send(ctx)
+		iv := prepareDefault(ctx, refuse(forbidden)...).send(ctx)
 		Expect(iv.res).To(match.HaveErrcode("M_FORBIDDEN"), "%s", iv.explain())
 	})
 
@@ -64,47 +64,47 @@ var _ = Describe("Outbound invite: the invited server refuses", func() {
 	// blocks invites will result in an error response with the
 	// M_INVITE_BLOCKED error code"), which only passing the code on makes
 	// true for a remote invitee: SHOULD.
-	blockedRule := rule("OUTERR-INVITE-BLOCKED", conformance.SHOULD, areaErrors,
+	blockedRule := conformance.NewRule("OUTERR-INVITE-BLOCKED", conformance.SHOULD, areaErrors,
 		`client-server-api §Invite permission, Client behaviour (v1.18: "Attempting to send an invite to a user that blocks invites will result in an error response with the M_INVITE_BLOCKED error code"; the Server behaviour MUST binds the invitee's homeserver); `+secClient+` (403: "The M_INVITE_BLOCKED error code is used to indicate that the homeserver rejected the invite due to invite blocking"); invites-v2.yaml 403`,
 		"passes the invited server's 403 M_INVITE_BLOCKED on to the client as 403 M_INVITE_BLOCKED")
 	conformance.It(blockedRule, func(ctx SpecContext) {
-		iv := prepareDefault(ctx, blockedRule, refuse(federation.Status(http.StatusForbidden, "M_INVITE_BLOCKED"))...).send(ctx)
+		iv := prepareDefault(ctx, refuse(federation.Status(http.StatusForbidden, "M_INVITE_BLOCKED"))...).send(ctx)
 		Expect(iv.res).To(match.HaveStatus(http.StatusForbidden), "%s", iv.explain())
 		Expect(iv.res).To(match.HaveErrcode("M_INVITE_BLOCKED"), "%s", iv.explain())
 	})
 
-	incompatibleRule := rule("OUTERR-INCOMPATIBLE", conformance.MUST, areaErrors, secCountersign+"; invites-v2.yaml 400 (M_INCOMPATIBLE_ROOM_VERSION)",
+	incompatibleRule := conformance.NewRule("OUTERR-INCOMPATIBLE", conformance.MUST, areaErrors, secCountersign+"; invites-v2.yaml 400 (M_INCOMPATIBLE_ROOM_VERSION)",
 		"fails the client's invite when the invited server answers 400 M_INCOMPATIBLE_ROOM_VERSION, and leaves no invite in the room state")
 	conformance.It(incompatibleRule, func(ctx SpecContext) {
-		iv := prepareDefault(ctx, incompatibleRule, refuse(incompatibleFor)...).send(ctx)
+		iv := prepareDefault(ctx, refuse(incompatibleFor)...).send(ctx)
 		iv.firstTo(federation.InviteV2)
 		iv.expectRefused(ctx)
 	})
 
-	incompatibleStatusRule := rule("OUTERR-INCOMPATIBLE-STATUS", conformance.SHOULD, areaErrors,
+	incompatibleStatusRule := conformance.NewRule("OUTERR-INCOMPATIBLE-STATUS", conformance.SHOULD, areaErrors,
 		`invites-v2.yaml 400 ("The error should be passed through to clients so that they may give better feedback to users"); `+secClient+" (400)",
 		"answers the client's invite 400 when the invited server answers 400 M_INCOMPATIBLE_ROOM_VERSION")
 	conformance.It(incompatibleStatusRule, func(ctx SpecContext) {
-		iv := prepareDefault(ctx, incompatibleStatusRule, refuse(incompatibleFor)...).send(ctx)
+		iv := prepareDefault(ctx, refuse(incompatibleFor)...).send(ctx)
 		Expect(iv.res).To(match.HaveStatus(http.StatusBadRequest), "%s", iv.explain())
 	})
 
-	incompatibleCodeRule := rule("OUTERR-INCOMPATIBLE-ERRCODE", conformance.SHOULD, areaErrors,
+	incompatibleCodeRule := conformance.NewRule("OUTERR-INCOMPATIBLE-ERRCODE", conformance.SHOULD, areaErrors,
 		`invites-v2.yaml 400 ("The error should be passed through to clients"); `+secClient+` (400: "residents of a homeserver which does not support the requested room version. The errcode will be M_UNSUPPORTED_ROOM_VERSION")`,
 		"tells the client the invitee's server does not support the room version: errcode M_INCOMPATIBLE_ROOM_VERSION passed through, or M_UNSUPPORTED_ROOM_VERSION as the client-server API names it")
 	conformance.It(incompatibleCodeRule, func(ctx SpecContext) {
-		iv := prepareDefault(ctx, incompatibleCodeRule, refuse(incompatibleFor)...).send(ctx)
+		iv := prepareDefault(ctx, refuse(incompatibleFor)...).send(ctx)
 		Expect(iv.res).To(match.HaveErrcode("M_INCOMPATIBLE_ROOM_VERSION", "M_UNSUPPORTED_ROOM_VERSION"), "%s", iv.explain())
 	})
 
 	for _, code := range []string{"M_INVALID_PARAM", "M_MISSING_PARAM"} {
-		r := rule("OUTERR-"+strings.ReplaceAll(code[2:], "_", "-")+"-5XX", conformance.SHOULD, areaErrors,
+		r := conformance.NewRule("OUTERR-"+strings.ReplaceAll(code[2:], "_", "-")+"-5XX", conformance.SHOULD, areaErrors,
 			`invites-v2.yaml 400 ("If M_MISSING_PARAM or M_INVALID_PARAM is returned and the request is associated with a Client-Server API request, the Client-Server API request SHOULD fail with a 5xx error rather than being passed through")`,
 			"fails the client's invite with a 5xx, not the 400, when the invited server answers 400 "+code)
 		conformance.It(r, func(ctx SpecContext) {
-			iv := prepareDefault(ctx, r, refuse(federation.Status(http.StatusBadRequest, code))...).send(ctx)
+			iv := prepareDefault(ctx, refuse(federation.Status(http.StatusBadRequest, code))...).send(ctx)
 			Expect(iv.res.StatusCode).To(BeNumerically(">=", 500), "the invited server answered 400 %s: the fault is the inviting server's own request, not the client's.%s", code, iv.explain())
-			Expect(iv.res.StatusCode).To(BeNumerically("<", 600), "%s", iv.explain())
+			Expect(iv.res.StatusCode).To(BeNumerically("<", 600), "the status of alice's invite.%s", iv.explain())
 		})
 	}
 })

@@ -19,11 +19,11 @@ const tamperedMarker = "Herald: changed by the invited server"
 // The invited server answers 200 but returns an event other than the one
 // it was sent with its signature added.
 var _ = Describe("Outbound invite: the invited server returns another event", func() {
-	contentRule := rule("OUTERR-ALTERED-CONTENT", conformance.MUST, areaErrors,
+	contentRule := conformance.NewRule("OUTERR-ALTERED-CONTENT", conformance.MUST, areaErrors,
 		secReceipt+` ("Whenever a server receives an event from a remote server … Passes hash checks, otherwise it is redacted before being processed further"); invites-v2.yaml 200 ("All other fields of the events should remain untouched")`,
 		"does not store the invite the invited server returns with a changed content field (the content hash no longer matches) as it came back")
 	conformance.ForEachRoomVersion(contentRule, func(ctx SpecContext, rv matrix.RoomVersion) {
-		iv := prepare(ctx, contentRule, rv)
+		iv := prepare(ctx, rv)
 		// The change is outside the redacted form, so every signature still
 		// verifies: only the content hash tells.
 		iv.remote.Answer(federation.InviteV2, federation.ModifyEvent(func(ev matrix.Object) {
@@ -38,27 +38,15 @@ var _ = Describe("Outbound invite: the invited server returns another event", fu
 		}
 	})
 
-	idRule := rule("OUTERR-ALTERED-ID", conformance.MUST, areaErrors,
+	idRule := conformance.NewRule("OUTERR-ALTERED-ID", conformance.MUST, areaErrors,
 		secReceipt+` ("Passes signature checks, otherwise it is dropped"); invites-v2.yaml 200 ("The event with the invited server's signature added")`,
 		"does not store the invite the invited server returns with another event ID (a changed origin_server_ts, or event_id in rooms v1 and v2, that breaks the homeserver's own signature)")
 	conformance.ForEachRoomVersion(idRule, func(ctx SpecContext, rv matrix.RoomVersion) {
-		iv := prepare(ctx, idRule, rv)
+		iv := prepare(ctx, rv)
 		var mu sync.Mutex
 		var alteredID string
-		iv.remote.Answer(federation.InviteV2, federation.ModifyEvent(func(ev matrix.Object) {
-			if rv.EventIDFormat == matrix.EventIDOpaque {
-				ev["event_id"] = matrix.NewOpaqueID('$', iv.remote.Name())
-			} else {
-				ts, _ := ev.GetInt("origin_server_ts")
-				ev["origin_server_ts"] = ts + 1
-			}
-			// Re-signed by the mock: only the homeserver's signature fails.
-			sigs, _ := ev.GetObject("signatures")
-			delete(sigs, iv.remote.Name())
-			if err := iv.remote.Signer().SignEvent(rv, ev); err != nil {
-				panic(err) // the mock's handler turns it into a failed check
-			}
-			id, _ := rv.EventID(ev)
+		// Re-signed by the mock: only the homeserver's signature fails.
+		iv.remote.Answer(federation.InviteV2, federation.ReturnUnderAnotherID(rv, func(id string) {
 			mu.Lock()
 			alteredID = id
 			mu.Unlock()
@@ -76,15 +64,12 @@ var _ = Describe("Outbound invite: the invited server returns another event", fu
 		}
 	})
 
-	unsignedRule := rule("OUTERR-UNSIGNED", conformance.MAY, areaErrors,
+	unsignedRule := conformance.NewRule("OUTERR-UNSIGNED", conformance.MAY, areaErrors,
 		secV2+` (200: "The event with the invited server's signature added"; the spec does not say what the inviting server does with an answer that lacks it)`,
 		"fails the client's invite, and stores nothing, when the invited server answers 200 with the invite but without its own signature")
 	conformance.ForEachRoomVersion(unsignedRule, func(ctx SpecContext, rv matrix.RoomVersion) {
-		iv := prepare(ctx, unsignedRule, rv)
-		iv.remote.Answer(federation.InviteV2, federation.ModifyEvent(func(ev matrix.Object) {
-			sigs, _ := ev.GetObject("signatures")
-			delete(sigs, iv.remote.Name())
-		}))
+		iv := prepare(ctx, rv)
+		iv.remote.Answer(federation.InviteV2, federation.ReturnUncountersigned())
 		iv.send(ctx)
 		Expect(iv.firstTo(federation.InviteV2).Status).To(Equal(http.StatusOK), "the mock's scripted answer.%s", iv.explain())
 		iv.expectRefused(ctx)

@@ -3,7 +3,6 @@ package thirdparty
 import (
 	"bytes"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -104,61 +103,6 @@ func bearerProblems(requests []identity.Exchange, token string) []string {
 	return out
 }
 
-// inviteEventProblems checks the content of the m.room.third_party_invite
-// a homeserver emitted for inv (client-server m.room.third_party_invite,
-// v2_store_invite.yaml): the identity server's display_name, every key it
-// gave in public_keys with its key_validity_url, and public_key (kept for
-// older servers) one of those keys with that key's key_validity_url.
-func inviteEventProblems(content matrix.Object, inv *identity.Invite) []string {
-	var out []string
-	if got, _ := content.GetString("display_name"); got != inv.DisplayName {
-		out = append(out, fmt.Sprintf("display_name is %q, the identity server's is %q", got, inv.DisplayName))
-	}
-	given := map[string]string{} // raw key → key_validity_url, from the identity server
-	for _, k := range inv.PublicKeys() {
-		m := k.(map[string]any)
-		raw, _ := matrix.DecodeBase64(m["public_key"].(string))
-		given[string(raw)] = m["key_validity_url"].(string)
-	}
-	listed := map[string]string{}
-	list, ok := content.GetArray("public_keys")
-	if !ok {
-		out = append(out, "public_keys is missing or not an array")
-	}
-	for _, item := range list {
-		m, _ := item.(map[string]any)
-		pk, _ := m["public_key"].(string)
-		raw, err := matrix.DecodeBase64(pk)
-		if err != nil {
-			out = append(out, fmt.Sprintf("public_keys has %v, whose public_key is not unpadded base64", compact(item)))
-			continue
-		}
-		u, _ := m["key_validity_url"].(string)
-		listed[string(raw)] = u
-	}
-	for raw, u := range given {
-		got, ok := listed[raw]
-		switch {
-		case !ok:
-			out = append(out, fmt.Sprintf("public_keys lacks the identity server's key %s", matrix.EncodeBase64([]byte(raw))))
-		case got != u:
-			out = append(out, fmt.Sprintf("public_keys gives key %s the key_validity_url %q, the identity server gave %q", matrix.EncodeBase64([]byte(raw)), got, u))
-		}
-	}
-	pk, _ := content.GetString("public_key")
-	raw, err := matrix.DecodeBase64(pk)
-	u, _ := content.GetString("key_validity_url")
-	switch want, ok := given[string(raw)]; {
-	case err != nil || pk == "":
-		out = append(out, fmt.Sprintf("public_key %q is not an unpadded base64 key", pk))
-	case !ok:
-		out = append(out, fmt.Sprintf("public_key %s is not a key the identity server gave", pk))
-	case u != want:
-		out = append(out, fmt.Sprintf("key_validity_url is %q, the identity server gave %q for public_key %s", u, want, pk))
-	}
-	return out
-}
-
 // partialInviteProblems checks the partial m.room.member event of an
 // exchange_third_party_invite (third_party_invite.yaml): type, room_id,
 // sender, state_key, membership invite, and the identity server's signed
@@ -182,31 +126,6 @@ func partialInviteProblems(body matrix.Object, room, sender, target string, sign
 		out = append(out, fmt.Sprintf("content.third_party_invite.signed is %s, want the identity server's block unchanged: %s", compact(got), compact(signed)))
 	}
 	return out
-}
-
-// keyChecked reports whether the homeserver asked the identity server,
-// at the key_validity_url the room's m.room.third_party_invite gave for
-// it, whether key is valid: GET <url>?public_key=<key, either alphabet>.
-func keyChecked(requests []identity.Exchange, key *matrix.Signer, validityURL string) bool {
-	u, err := url.Parse(validityURL)
-	if err != nil {
-		return false
-	}
-	for _, ex := range requests {
-		path, query, _ := strings.Cut(ex.URI, "?")
-		if ex.Method != "GET" || path != u.Path {
-			continue
-		}
-		q, err := url.ParseQuery(query)
-		if err != nil {
-			continue
-		}
-		raw, err := matrix.DecodeBase64(strings.ReplaceAll(q.Get("public_key"), " ", "+"))
-		if err == nil && bytes.Equal(raw, key.PublicKey()) {
-			return true
-		}
-	}
-	return false
 }
 
 // redactionProblems compares the content of a redacted event with what

@@ -104,44 +104,6 @@ func TestBearerProblems(t *testing.T) {
 	}
 }
 
-func TestInviteEventProblems(t *testing.T) {
-	s := testServer(t)
-	inv := s.Store("email", "a@example.org", "!r:hs", "@alice:hs")
-	good := matrix.Object(inv.EventContent())
-	if p := inviteEventProblems(good, inv); len(p) != 0 {
-		t.Errorf("the identity server's own content has problems: %v", p)
-	}
-	// The keys in URL-safe base64 are the same keys.
-	urlSafe := good.Clone()
-	urlSafe["public_key"] = matrix.EncodeBase64URL(s.LongTermKey().PublicKey())
-	if p := inviteEventProblems(urlSafe, inv); len(p) != 0 {
-		t.Errorf("URL-safe public_key: %v", p)
-	}
-	mutate := func(f func(c matrix.Object)) matrix.Object { c := good.Clone(); f(c); return c }
-	for name, c := range map[string]matrix.Object{
-		"other display_name": mutate(func(c matrix.Object) { c["display_name"] = "alice@example.org" }),
-		"no public_keys":     mutate(func(c matrix.Object) { delete(c, "public_keys") }),
-		"one key only":       mutate(func(c matrix.Object) { c["public_keys"] = c["public_keys"].([]any)[:1] }),
-		"legacy validity URL": mutate(func(c matrix.Object) {
-			c["key_validity_url"] = s.URL("/_matrix/identity/api/v1/pubkey/isvalid")
-		}),
-		"foreign public_key": mutate(func(c matrix.Object) { c["public_key"] = s.ForgedKey().PublicKeyBase64() }),
-		"no public_key":      mutate(func(c matrix.Object) { delete(c, "public_key") }),
-		"swapped URLs": mutate(func(c matrix.Object) {
-			keys := c["public_keys"].([]any)
-			a, b := keys[0].(map[string]any), keys[1].(map[string]any)
-			c["public_keys"] = []any{
-				map[string]any{"public_key": a["public_key"], "key_validity_url": b["key_validity_url"]},
-				map[string]any{"public_key": b["public_key"], "key_validity_url": a["key_validity_url"]},
-			}
-		}),
-	} {
-		if p := inviteEventProblems(c, inv); len(p) == 0 {
-			t.Errorf("%s: no problem found", name)
-		}
-	}
-}
-
 func TestPartialInviteProblems(t *testing.T) {
 	s := testServer(t)
 	signed := s.Signed("@carol:remote", "tok")
@@ -173,36 +135,6 @@ func TestPartialInviteProblems(t *testing.T) {
 	} {
 		if p := partialInviteProblems(body, "!r:hs", "@alice:hs", "@carol:remote", signed); len(p) == 0 {
 			t.Errorf("%s: no problem found", name)
-		}
-	}
-}
-
-func TestKeyChecked(t *testing.T) {
-	s := testServer(t)
-	key := s.LongTermKey()
-	u := s.URL(identity.IsValid.Path())
-	get := func(path string) identity.Exchange {
-		return identity.Exchange{Exchange: recorded{Direction: identity.Inbound, Method: "GET", URI: path}}
-	}
-	std := "/_matrix/identity/v2/pubkey/isvalid?public_key=" + strings.NewReplacer("+", "%2B", "/", "%2F").Replace(key.PublicKeyBase64())
-	urlSafe := "/_matrix/identity/v2/pubkey/isvalid?public_key=" + matrix.EncodeBase64URL(key.PublicKey())
-	for name, reqs := range map[string][]identity.Exchange{
-		"standard": {get(std)},
-		"url-safe": {get(urlSafe)},
-	} {
-		if !keyChecked(reqs, key, u) {
-			t.Errorf("%s: a check of the key is not seen", name)
-		}
-	}
-	for name, reqs := range map[string][]identity.Exchange{
-		"none":          nil,
-		"another key":   {get("/_matrix/identity/v2/pubkey/isvalid?public_key=" + matrix.EncodeBase64URL(s.ForgedKey().PublicKey()))},
-		"another path":  {get("/_matrix/identity/api/v1/pubkey/isvalid?public_key=" + matrix.EncodeBase64URL(key.PublicKey()))},
-		"POST":          {{Exchange: recorded{Direction: identity.Inbound, Method: "POST", URI: urlSafe}}},
-		"no public_key": {get("/_matrix/identity/v2/pubkey/isvalid")},
-	} {
-		if keyChecked(reqs, key, u) {
-			t.Errorf("%s: counted as a check of the key", name)
 		}
 	}
 }

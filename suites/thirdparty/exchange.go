@@ -71,7 +71,7 @@ func problems(remote *federation.Server) []string {
 // expectRefused fails unless the exchange was answered with an error, the
 // homeserver sent the mock no invite and no room holds one for carol; the
 // message lists every way it went wrong.
-func (in *inbound) expectRefused(ctx context.Context, r conformance.Rule, res *federation.Response, rooms ...string) {
+func (in *inbound) expectRefused(ctx context.Context, res *federation.Response, rooms ...string) {
 	GinkgoHelper()
 	found := append(refused(res.StatusCode), problems(in.remote)...)
 	for _, inv := range in.remote.ReceivedInvites() {
@@ -82,7 +82,7 @@ func (in *inbound) expectRefused(ctx context.Context, r conformance.Rule, res *f
 			found = append(found, fmt.Sprintf("%s is invited to %s", in.carol, room))
 		}
 	}
-	Expect(found).To(BeEmpty(), "the exchange:\n%v%s", res, required(r))
+	Expect(found).To(BeEmpty(), "the exchange:\n%v", res)
 }
 
 // exchangeRefusal is an exchange the auth rules or the API refuse.
@@ -136,14 +136,14 @@ var exchangeRefusals = []exchangeRefusal{
 }
 
 var _ = Describe("Exchanging a third-party invite (exchange_third_party_invite)", func() {
-	exchangeRule := rule("3PID-EXCHANGE", conformance.MUST, exchangeAPI+"; server-server-api.md §Inviting to a room",
+	exchangeRule := conformance.NewRule("3PID-EXCHANGE", conformance.MUST, area, exchangeAPI+"; server-server-api.md §Inviting to a room",
 		"accepts a valid exchange_third_party_invite with 200 {} after sending the invitee's server the invite it built from it, and the room then holds the invitee's invite carrying the identity server's signed block unchanged")
 	conformance.ForEachRoomVersion(exchangeRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		in := newInbound(ctx, rv)
 		signed := in.is.Signed(in.carol, in.inv.Token)
 		res := in.exchange(ctx, in.room, federation.ThirdPartyExchange(in.room, in.alice.UserID, in.carol, in.inv.DisplayName, signed))
-		Expect(problems(in.remote)).To(BeEmpty(), "what the homeserver sent the invitee's server (the mock) while exchanging:\n%v%s", res, required(exchangeRule))
-		Expect(res.StatusCode).To(Equal(http.StatusOK), "exchanging a valid third-party invite:\n%v%s", res, required(exchangeRule))
+		Expect(problems(in.remote)).To(BeEmpty(), "what the homeserver sent the invitee's server (the mock) while exchanging:\n%v", res)
+		Expect(res.StatusCode).To(Equal(http.StatusOK), "exchanging a valid third-party invite:\n%v", res)
 		body, err := res.Object()
 		Expect(err).NotTo(HaveOccurred(), "the 200 answer must be a JSON object:\n%v", res)
 		if conformance.Strict() {
@@ -151,44 +151,44 @@ var _ = Describe("Exchanging a third-party invite (exchange_third_party_invite)"
 		}
 
 		invites := in.remote.ReceivedInvites()
-		Expect(invites).NotTo(BeEmpty(), "the homeserver answered the exchange without sending %s's server the invite%s", in.carol, required(exchangeRule))
+		Expect(invites).NotTo(BeEmpty(), "the homeserver answered the exchange without sending %s's server the invite", in.carol)
 		ev := invites[0].Event
-		Expect(invites[0].Valid).To(BeTrue(), "the invite the homeserver sent failed the mock's checks (see the transcript)%s", required(exchangeRule))
+		Expect(invites[0].Valid).To(BeTrue(), "the invite the homeserver sent failed the mock's checks (see the transcript)")
 		Expect(partialInviteProblems(ev.Fields, in.room, in.alice.UserID, in.carol, signed)).To(BeEmpty(),
-			"the invite the homeserver sent:\n%s%s", ev.JSON(), required(exchangeRule))
+			"the invite the homeserver sent:\n%s", ev.JSON())
 
 		Eventually(ctx, func() string { return membershipOf(ctx, in.alice, in.room, in.carol) }).Should(Equal("invite"),
-			"%s's membership in the room after the exchange%s", in.carol, required(exchangeRule))
+			"%s's membership in the room after the exchange", in.carol)
 		member := memberEvent(ctx, in.alice, in.room, in.carol)
 		tpi, _ := member.GetObject("third_party_invite")
 		got, _ := tpi.GetObject("signed")
-		Expect(sameJSON(got, signed)).To(BeTrue(), "the room's invite of %s carries third_party_invite %s, want signed %s%s", in.carol, compact(tpi), compact(signed), required(exchangeRule))
+		Expect(sameJSON(got, signed)).To(BeTrue(), "the room's invite of %s carries third_party_invite %s, want signed %s", in.carol, compact(tpi), compact(signed))
 	})
 
-	keyRule := rule("3PID-EXCHANGE-KEY-CHECK", conformance.MUST, keyValidity+"; "+exchangeAPI,
+	keyRule := conformance.NewRule("3PID-EXCHANGE-KEY-CHECK", conformance.MUST, area, keyValidity+"; "+exchangeAPI,
 		"asks the identity server, at the m.room.third_party_invite's key_validity_url, whether the signing key is still valid before accepting an exchange_third_party_invite")
 	conformance.It(keyRule, func(ctx SpecContext) {
 		in := newInbound(ctx, matrix.RoomVersion{})
 		res := in.exchange(ctx, in.room, in.valid())
-		Expect(problems(in.remote)).To(BeEmpty(), "what the homeserver sent the invitee's server (the mock) while exchanging:\n%v%s", res, required(keyRule))
-		Expect(res.StatusCode).To(Equal(http.StatusOK), "exchanging a valid third-party invite:\n%v%s", res, required(keyRule))
-		Expect(keyChecked(in.is.Journal.Requests(), in.is.LongTermKey(), in.inv.EventContent()["key_validity_url"].(string))).To(BeTrue(),
-			"the homeserver never asked %s whether the long-term key that signed the block is valid; the identity server saw:\n%s%s",
-			in.is.LongTermKey().PublicKeyBase64(), in.is.Journal.Summaries(), required(keyRule))
+		Expect(problems(in.remote)).To(BeEmpty(), "what the homeserver sent the invitee's server (the mock) while exchanging:\n%v", res)
+		Expect(res.StatusCode).To(Equal(http.StatusOK), "exchanging a valid third-party invite:\n%v", res)
+		Expect(in.is.AskedWhetherValid(in.is.LongTermKey(), in.inv.EventContent()["key_validity_url"].(string))).To(BeTrue(),
+			"the homeserver never asked %s whether the long-term key that signed the block is valid; the identity server saw:\n%s",
+			in.is.LongTermKey().PublicKeyBase64(), in.is.Journal.Summaries())
 	})
 
 	for _, c := range exchangeRefusals {
-		r := rule("3PID-EXCHANGE-"+c.id, conformance.MUST, c.section,
+		r := conformance.NewRule("3PID-EXCHANGE-"+c.id, conformance.MUST, area, c.section,
 			"refuses, with an error status, an exchange_third_party_invite "+c.what+", and issues no invite")
 		refusalSpecs(r, func(ctx SpecContext, rv matrix.RoomVersion) {
 			in := newInbound(ctx, rv)
 			path, body, others := c.arrange(ctx, in)
 			res := in.exchange(ctx, path, body)
-			in.expectRefused(ctx, r, res, others...)
+			in.expectRefused(ctx, res, others...)
 		})
 	}
 
-	statusRule := rule("3PID-EXCHANGE-REFUSAL-STATUS", conformance.SHOULD, exchangeAPI+" (no error codes are given: a refusal of the request is a client error)",
+	statusRule := conformance.NewRule("3PID-EXCHANGE-REFUSAL-STATUS", conformance.SHOULD, area, exchangeAPI+" (no error codes are given: a refusal of the request is a client error)",
 		"answers every exchange_third_party_invite it must refuse (bad, forged or revoked signature, wrong mxid, token or sender, banned target, room_id not the path's) with a 4xx error: not a 5xx, and not a 2xx that accepts it")
 	conformance.It(statusRule, func(ctx SpecContext) {
 		var answers []refusalAnswer
@@ -198,6 +198,6 @@ var _ = Describe("Exchanging a third-party invite (exchange_third_party_invite)"
 			res := in.exchange(ctx, path, body)
 			answers = append(answers, refusalAnswer{what: c.id + " (an exchange " + c.what + ")", status: res.StatusCode, body: res.Body})
 		}
-		Expect(refusalStatusProblems(answers)).To(BeEmpty(), "the answers to exchanges that must be refused%s", required(statusRule))
+		Expect(refusalStatusProblems(answers)).To(BeEmpty(), "the answers to exchanges that must be refused")
 	})
 })

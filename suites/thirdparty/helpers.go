@@ -41,11 +41,6 @@ const (
 	redactionRule          = "rooms/v11.md §Redactions (m.room.member keeps third_party_invite.signed); rooms/v1.md–v10.md §Redactions"
 )
 
-// rule builds a rule of this area.
-func rule(id string, level conformance.Level, section, says string) conformance.Rule {
-	return conformance.Rule{ID: id, Level: level, Area: area, Section: section, Says: says}
-}
-
 // refusalSpecs registers the specs of a refusal rule. One the room's auth
 // rules decide (its section cites them) runs in the oldest and the newest
 // room version: the third-party invite rules read the same in v1–v12, but
@@ -107,11 +102,6 @@ func membershipOf(ctx context.Context, observer *csapi.Client, room, user string
 	GinkgoHelper()
 	s, _ := memberEvent(ctx, observer, room, user).GetString("membership")
 	return s
-}
-
-// required is the closing part of failure messages: what the spec requires.
-func required(r conformance.Rule) string {
-	return fmt.Sprintf("\nThe spec requires (%s): the server %s.", r.Section, r.Says)
 }
 
 // compact renders v as one line of JSON.

@@ -85,87 +85,87 @@ func (e *emailInvite) thirdPartyInvites(ctx context.Context) []csapi.Event {
 }
 
 var _ = Describe("Inviting by email (client-server third-party invites)", func() {
-	storeRule := rule("3PID-INVITE-STORE", conformance.MUST, moduleServer+"; "+storeInvite,
+	storeRule := conformance.NewRule("3PID-INVITE-STORE", conformance.MUST, area, moduleServer+"; "+storeInvite,
 		"asks the identity server to store an invite for an unbound email: POST /_matrix/identity/v2/store-invite with a JSON body giving medium, address, room_id and sender, authenticated with the client's id_access_token")
 	conformance.It(storeRule, func(ctx SpecContext) {
 		e := newEmailInvite(ctx)
 		res := e.send(ctx)
-		Expect(res.StatusCode).To(Equal(http.StatusOK), "inviting %s by email through %s:\n%s%s", e.email, e.is.Name(), e.answer(res), required(storeRule))
+		Expect(res.StatusCode).To(Equal(http.StatusOK), "inviting %s by email through %s:\n%s", e.email, e.is.Name(), e.answer(res))
 
 		stores := e.is.Journal.RequestsTo(identity.StoreInvite, identity.LegacyStoreInvite)
-		Expect(stores).To(HaveLen(1), "the homeserver should call store-invite once; the identity server saw:\n%s%s", e.heard(), required(storeRule))
+		Expect(stores).To(HaveLen(1), "the homeserver should call store-invite once; the identity server saw:\n%s", e.heard())
 		problems := storeInviteProblems(stores[0], map[string]string{
 			"medium": "email", "address": e.email, "room_id": e.room, "sender": e.alice.UserID,
 		}, e.token)
-		Expect(problems).To(BeEmpty(), "the store-invite request:\n%s%s", stores[0].Render(), required(storeRule))
+		Expect(problems).To(BeEmpty(), "the store-invite request:\n%s", stores[0].Render())
 	})
 
-	eventRule := rule("3PID-INVITE-EVENT", conformance.MUST, moduleServer+"; client-server m.room.third_party_invite",
+	eventRule := conformance.NewRule("3PID-INVITE-EVENT", conformance.MUST, area, moduleServer+"; client-server m.room.third_party_invite",
 		"emits, after storing the invite, an m.room.third_party_invite state event from the inviter whose state_key is the identity server's token and whose content carries the display_name, public_keys and a public_key with its key_validity_url as the identity server gave them")
 	conformance.It(eventRule, func(ctx SpecContext) {
 		e := newEmailInvite(ctx)
 		res := e.send(ctx)
-		Expect(res.StatusCode).To(Equal(http.StatusOK), "inviting %s by email through %s:\n%s%s", e.email, e.is.Name(), e.answer(res), required(eventRule))
+		Expect(res.StatusCode).To(Equal(http.StatusOK), "inviting %s by email through %s:\n%s", e.email, e.is.Name(), e.answer(res))
 
 		stored := e.is.Invites()
-		Expect(stored).To(HaveLen(1), "the identity server should have stored one invite; it saw:\n%s%s", e.heard(), required(eventRule))
+		Expect(stored).To(HaveLen(1), "the identity server should have stored one invite; it saw:\n%s", e.heard())
 		inv := stored[0]
 		events := e.thirdPartyInvites(ctx)
-		Expect(events).To(HaveLen(1), "the room should hold one m.room.third_party_invite%s", required(eventRule))
+		Expect(events).To(HaveLen(1), "the room should hold one m.room.third_party_invite")
 		ev := events[0]
-		Expect(ev.StateKey()).To(Equal(inv.Token), "state_key of %s%s", ev, required(eventRule))
-		Expect(ev.Sender()).To(Equal(e.alice.UserID), "sender of %s%s", ev, required(eventRule))
-		Expect(inviteEventProblems(eventContent(ev), inv)).To(BeEmpty(), "the m.room.third_party_invite event:\n%s%s", ev, required(eventRule))
+		Expect(ev.StateKey()).To(Equal(inv.Token), "state_key of %s", ev)
+		Expect(ev.Sender()).To(Equal(e.alice.UserID), "sender of %s", ev)
+		Expect(inv.EventContentProblems(eventContent(ev))).To(BeEmpty(), "the m.room.third_party_invite event:\n%s", ev)
 	})
 
-	boundRule := rule("3PID-INVITE-BOUND", conformance.MUST, moduleServer+"; "+membership3p+"; server-server-api.md §Cases where an association exists for a third-party identifier",
+	boundRule := conformance.NewRule("3PID-INVITE-BOUND", conformance.MUST, area, moduleServer+"; "+membership3p+"; server-server-api.md §Cases where an association exists for a third-party identifier",
 		"invites the user an email is bound to with an ordinary m.room.member invite — no store-invite, no m.room.third_party_invite — when the identity server's lookup finds the binding")
 	conformance.It(boundRule, func(ctx SpecContext) {
 		e := newEmailInvite(ctx)
 		bob := bed.NewUser(ctx, "bob")
 		e.is.Bind("email", e.email, bob.UserID)
 		res := e.send(ctx)
-		Expect(res.StatusCode).To(Equal(http.StatusOK), "inviting %s (bound to %s) by email:\n%s%s", e.email, bob.UserID, e.answer(res), required(boundRule))
+		Expect(res.StatusCode).To(Equal(http.StatusOK), "inviting %s (bound to %s) by email:\n%s", e.email, bob.UserID, e.answer(res))
 
 		member := memberEvent(ctx, e.alice, e.room, bob.UserID)
 		got, _ := member.GetString("membership")
-		Expect(got).To(Equal("invite"), "%s's membership after inviting the email bound to them; the identity server saw:\n%s%s", bob.UserID, e.heard(), required(boundRule))
-		Expect(member.Has("third_party_invite")).To(BeFalse(), "the invite of a bound user is an ordinary invite: %s%s", compact(member), required(boundRule))
-		Expect(e.is.Journal.RequestsTo(identity.StoreInvite, identity.LegacyStoreInvite)).To(BeEmpty(), "no store-invite for a bound email%s", required(boundRule))
-		Expect(e.thirdPartyInvites(ctx)).To(BeEmpty(), "no m.room.third_party_invite for a bound email%s", required(boundRule))
+		Expect(got).To(Equal("invite"), "%s's membership after inviting the email bound to them; the identity server saw:\n%s", bob.UserID, e.heard())
+		Expect(member.Has("third_party_invite")).To(BeFalse(), "the invite of a bound user is an ordinary invite: %s", compact(member))
+		Expect(e.is.Journal.RequestsTo(identity.StoreInvite, identity.LegacyStoreInvite)).To(BeEmpty(), "no store-invite for a bound email")
+		Expect(e.thirdPartyInvites(ctx)).To(BeEmpty(), "no m.room.third_party_invite for a bound email")
 	})
 
-	bearerRule := rule("3PID-IS-BEARER", conformance.SHOULD, isAuth+" (the access_token query parameter is deprecated, and no longer supported from v1.20)",
+	bearerRule := conformance.NewRule("3PID-IS-BEARER", conformance.SHOULD, area, isAuth+" (the access_token query parameter is deprecated, and no longer supported from v1.20)",
 		"authenticates every identity-server request that needs a token (hash_details, lookup, store-invite) with an Authorization: Bearer header holding the client's id_access_token")
 	conformance.It(bearerRule, func(ctx SpecContext) {
 		e := newEmailInvite(ctx)
 		res := e.send(ctx)
-		Expect(res.StatusCode).To(Equal(http.StatusOK), "inviting %s by email:\n%s%s", e.email, e.answer(res), required(bearerRule))
+		Expect(res.StatusCode).To(Equal(http.StatusOK), "inviting %s by email:\n%s", e.email, e.answer(res))
 		bound := newEmail()
 		e.is.Bind("email", bound, bed.NewUser(ctx, "bob").UserID)
 		e.email = bound
 		res = e.send(ctx)
-		Expect(res.StatusCode).To(Equal(http.StatusOK), "inviting %s (bound) by email:\n%s%s", bound, e.answer(res), required(bearerRule))
+		Expect(res.StatusCode).To(Equal(http.StatusOK), "inviting %s (bound) by email:\n%s", bound, e.answer(res))
 
 		authed := e.is.Journal.RequestsTo(identity.HashDetails, identity.Lookup, identity.StoreInvite)
-		Expect(authed).NotTo(BeEmpty(), "the homeserver made no request to the v2 identity API (hash_details, lookup, store-invite); it sent:\n%s%s", e.heard(), required(bearerRule))
-		Expect(bearerProblems(authed, e.token)).To(BeEmpty(), "how the homeserver authenticated to the identity server%s", required(bearerRule))
+		Expect(authed).NotTo(BeEmpty(), "the homeserver made no request to the v2 identity API (hash_details, lookup, store-invite); it sent:\n%s", e.heard())
+		Expect(bearerProblems(authed, e.token)).To(BeEmpty(), "how the homeserver authenticated to the identity server")
 	})
 
-	noServer := rule("3PID-INVITE-NO-ID-SERVER", conformance.MUST, membership3p+" (definitions/invite_3pid.yaml: id_server is required)",
+	noServer := conformance.NewRule("3PID-INVITE-NO-ID-SERVER", conformance.MUST, area, membership3p+" (definitions/invite_3pid.yaml: id_server is required)",
 		"refuses a third-party invite without id_server with a 4xx error, and neither stores an invite nor changes the room")
 	conformance.It(noServer, func(ctx SpecContext) {
 		e := newEmailInvite(ctx)
 		res := e.send(ctx, "id_server")
-		Expect(refusal(res.StatusCode)).To(BeEmpty(), "a third-party invite without id_server:\n%s%s", res.Dump(), required(noServer))
+		Expect(refusal(res.StatusCode)).To(BeEmpty(), "a third-party invite without id_server:\n%s", res.Dump())
 		if conformance.Strict() {
 			Expect(res.StatusCode).To(Equal(http.StatusBadRequest), "a strict run wants 400 for a missing required field:\n%s", res.Dump())
 		}
-		Expect(e.is.Journal.Requests()).To(BeEmpty(), "the identity server should hear nothing%s", required(noServer))
-		Expect(e.thirdPartyInvites(ctx)).To(BeEmpty(), "no m.room.third_party_invite%s", required(noServer))
+		Expect(e.is.Journal.Requests()).To(BeEmpty(), "the identity server should hear nothing")
+		Expect(e.thirdPartyInvites(ctx)).To(BeEmpty(), "no m.room.third_party_invite")
 	})
 
-	noToken := rule("3PID-INVITE-NO-ID-ACCESS-TOKEN", conformance.MAY, membership3p+" (definitions/invite_3pid.yaml: id_access_token is required, but servers can treat it as optional for r0.5-era clients)",
+	noToken := conformance.NewRule("3PID-INVITE-NO-ID-ACCESS-TOKEN", conformance.MAY, area, membership3p+" (definitions/invite_3pid.yaml: id_access_token is required, but servers can treat it as optional for r0.5-era clients)",
 		"refuses a third-party invite without id_access_token with a 4xx error, storing nothing")
 	conformance.It(noToken, func(ctx SpecContext) {
 		e := newEmailInvite(ctx)

@@ -44,16 +44,14 @@ var missingOnbindFields = []missingOnbindField{
 // onbindWithout POSTs bob's onbind body without m's field.
 func (p *pendingRemote) onbindWithout(ctx context.Context, m missingOnbindField) *identity.Response {
 	GinkgoHelper()
-	data, err := p.is.OnBindBody("email", p.email, p.bob.UserID, m.without).Encode()
-	Expect(err).NotTo(HaveOccurred())
-	res, err := p.is.CallHomeserver(ctx, http.MethodPost, identity.OnBindPath, data)
+	res, err := p.is.SendOnBind(ctx, http.MethodPost, p.is.OnBindBody("email", p.email, p.bob.UserID, m.without))
 	Expect(err).NotTo(HaveOccurred(), "POST /3pid/onbind without %s", m.field)
 	return res
 }
 
 var _ = Describe("/3pid/onbind bodies without a required field", func() {
 	for _, m := range missingOnbindFields {
-		r := rule("3PID-ONBIND-"+m.id, conformance.MUST, onbindRequired,
+		r := conformance.NewRule("3PID-ONBIND-"+m.id, conformance.MUST, area, onbindRequired,
 			"refuses a /3pid/onbind body without "+m.field+", which the request schema requires, with an error status, and asks no room's server to exchange the pending invite it names")
 		conformance.It(r, func(ctx SpecContext) {
 			p := newPendingRemote(ctx, matrix.RoomVersion{})
@@ -63,11 +61,11 @@ var _ = Describe("/3pid/onbind bodies without a required field", func() {
 				exchanged = append(exchanged, ex.Summary())
 			}
 			Expect(quietProblems(res.StatusCode, exchanged, memberIn(p.room, p.bob.UserID))).To(BeEmpty(),
-				"POST /3pid/onbind for %s's pending invite to %s, without %s:\n%v%s", p.bob.UserID, p.room.ID, m.field, res, required(r))
+				"POST /3pid/onbind for %s's pending invite to %s, without %s:\n%v", p.bob.UserID, p.room.ID, m.field, res)
 		})
 	}
 
-	statusRule := rule("3PID-ONBIND-MISSING-STATUS", conformance.SHOULD, onbindRequired+"; the API gives no error codes: a body the schema does not allow is a client error",
+	statusRule := conformance.NewRule("3PID-ONBIND-MISSING-STATUS", conformance.SHOULD, area, onbindRequired+"; the API gives no error codes: a body the schema does not allow is a client error",
 		"answers every /3pid/onbind body without a required field (each of medium, address, mxid, invites; of an invite's medium, address, mxid, room_id, sender, signed; of signed's mxid, token, signatures) with a 4xx, never a 2xx or 5xx")
 	conformance.It(statusRule, func(ctx SpecContext) {
 		var bad []string
@@ -77,7 +75,7 @@ var _ = Describe("/3pid/onbind bodies without a required field", func() {
 				bad = append(bad, "without "+m.field+": "+problem+": "+shorten(res.Body))
 			}
 		}
-		Expect(bad).To(BeEmpty(), "onbind bodies without a required field%s", required(statusRule))
+		Expect(bad).To(BeEmpty(), "onbind bodies without a required field")
 	})
 })
 

@@ -15,7 +15,7 @@ var _ = Describe("Redacting a third-party invite membership", func() {
 	// The invite is made the way the spec describes: the invitee's server
 	// (the mock) exchanges the third-party invite, and the homeserver
 	// issues it in its own room. Its inviter then redacts it.
-	redactRule := rule("3PID-REDACT", conformance.MUST, redactionRule,
+	redactRule := conformance.NewRule("3PID-REDACT", conformance.MUST, area, redactionRule,
 		"redacts an m.room.member invite carrying third_party_invite as the room version says: content keeps membership only before v11, and membership plus third_party_invite.signed from v11")
 	conformance.ForEachRoomVersion(redactRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 		in := newInbound(ctx, rv)
@@ -46,7 +46,7 @@ var _ = Describe("Redacting a third-party invite membership", func() {
 			}
 			content, _ := ev.GetObject("content")
 			return redactionProblems(rv, invite.Fields, content)
-		}).WithTimeout(bed.Config().Timeouts.Sync).Should(BeEmpty(), "the invite %s after its redaction%s", invite.ID, required(redactRule))
+		}).WithTimeout(bed.Config().Timeouts.Sync).Should(BeEmpty(), "the invite %s after its redaction", invite.ID)
 		Expect(problems(in.remote)).To(BeEmpty(), "what the homeserver sent the mock")
 	})
 })

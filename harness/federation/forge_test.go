@@ -1,0 +1,146 @@
+package federation
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"herald/harness/matrix"
+)
+
+// verifies reports whether s's signature on ev verifies under s's key.
+func verifies(s *Server, rv matrix.RoomVersion, ev matrix.Object) error {
+	return rv.VerifyEventSignature(ev, s.Name(), s.KeyID(), s.Signer().PublicKey())
+}
+
+func TestWithCorruptSignatureNoLongerVerifies(t *testing.T) {
+	eachVersion(t, func(t *testing.T, rv matrix.RoomVersion) {
+		s := start(t)
+		ev := s.CreateRoom(rv, s.User("alice")).InviteEvent(s.User("alice"), "@bob:elsewhere")
+		bad, err := s.WithCorruptSignature(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := verifies(s, rv, bad.Fields); err == nil {
+			t.Error("the corrupt signature still verifies")
+		}
+		if err := verifies(s, rv, ev.Fields); err != nil {
+			t.Errorf("the original lost its valid signature: %v", err)
+		}
+		if err := rv.CheckContentHash(bad.Fields); err != nil {
+			t.Errorf("only the signature should be wrong, but the content hash is too: %v", err)
+		}
+		if bad.ID != ev.ID {
+			t.Errorf("the ID changed: %s, was %s", bad.ID, ev.ID)
+		}
+	})
+	s := start(t)
+	unsigned := s.WithoutSignature(s.CreateRoom(matrix.MustRoomVersion("10"), s.User("alice")).InviteEvent(s.User("alice"), "@bob:elsewhere"))
+	if _, err := s.WithCorruptSignature(unsigned); err == nil {
+		t.Error("an event the mock never signed has a signature to corrupt")
+	}
+}
+
+func TestWithoutSignatureLeavesNoneOfTheServer(t *testing.T) {
+	rv := matrix.MustRoomVersion("10")
+	s := start(t)
+	ev := s.CreateRoom(rv, s.User("alice")).InviteEvent(s.User("alice"), "@bob:elsewhere")
+	out := s.WithoutSignature(ev)
+	if ids := matrix.SignatureKeyIDs(out.Fields, s.Name()); len(ids) != 0 {
+		t.Errorf("still signed by %s with %v", s.Name(), ids)
+	}
+	if sigs, ok := out.Fields.GetObject("signatures"); !ok || len(sigs) != 0 {
+		t.Errorf("signatures = %v, want an empty object", out.Fields["signatures"])
+	}
+	if err := verifies(s, rv, ev.Fields); err != nil {
+		t.Errorf("the original lost its signature: %v", err)
+	}
+}
+
+// The numbers strict canonical JSON forbids make the event invalid in
+// the room versions that require it, and only there.
+func TestWithLaxContentIsWrongOnlyWhereCanonicalJSONIsStrict(t *testing.T) {
+	extra := map[string]any{"herald_float": json.Number("1.5"), "herald_big": json.Number("9007199254740992")}
+	eachVersion(t, func(t *testing.T, rv matrix.RoomVersion) {
+		s := start(t)
+		ev := s.CreateRoom(rv, s.User("alice")).InviteEvent(s.User("alice"), "@bob:elsewhere")
+		out, err := s.WithLaxContent(ev, extra)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Version.ID != rv.ID || out.Version.StrictCanonicalJSON != rv.StrictCanonicalJSON {
+			t.Errorf("the event is now in room version %+v", out.Version)
+		}
+		for k := range extra {
+			if !out.Content().Has(k) {
+				t.Errorf("content lacks %s", k)
+			}
+		}
+		lax := rv
+		lax.StrictCanonicalJSON = false
+		if err := lax.CheckContentHash(out.Fields); err != nil {
+			t.Errorf("the content hash over lax canonical JSON: %v", err)
+		}
+		if err := verifies(s, lax, out.Fields); err != nil {
+			t.Errorf("the signature over lax canonical JSON: %v", err)
+		}
+		strictErr := rv.CheckContentHash(out.Fields)
+		if rv.StrictCanonicalJSON && strictErr == nil {
+			t.Error("room version requires strict canonical JSON, yet the content hash checks")
+		}
+		if !rv.StrictCanonicalJSON && strictErr != nil {
+			t.Errorf("a lax room version refuses the event: %v", strictErr)
+		}
+	})
+}
+
+// A forged invite goes out exactly as given: a JSON value as lax
+// canonical JSON, bytes as they are.
+func TestSendForgedInviteSendsTheBodyAsGiven(t *testing.T) {
+	home, remote := pair(t, nil, []Option{AllowProblems()})
+	body := map[string]any{"room_version": "10", "event": map[string]any{"content": map[string]any{"n": json.Number("1.5")}}}
+	res, err := remote.SendForgedInvite(t.Context(), InviteV2, "!r:elsewhere", "$e", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := matrix.CanonicalJSONLax(body)
+	if !bytes.Equal(res.Sent.Body, want) || res.Sent.URI != "/_matrix/federation/v2/invite/%21r:elsewhere/$e" {
+		t.Errorf("sent %s %s, want the v2 invite path and %s", res.Sent.URI, res.Sent.Body, want)
+	}
+	raw := []byte(`{"not": "canonical"}`)
+	res, err = remote.SendForgedInvite(t.Context(), InviteV1, "!r:elsewhere", "$e", raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(res.Sent.Body, raw) || res.Sent.URI != "/_matrix/federation/v1/invite/%21r:elsewhere/$e" {
+		t.Errorf("sent %s %s, want the v1 invite path and %s", res.Sent.URI, res.Sent.Body, raw)
+	}
+	if got := append(home.Journal.RequestsTo(InviteV1), home.Journal.RequestsTo(InviteV2)...); len(got) != 2 {
+		t.Errorf("the peer saw %d invite requests, want 2", len(got))
+	}
+	if _, err := remote.SendForgedInvite(t.Context(), MakeJoin, "!r:elsewhere", "$e", nil); err == nil {
+		t.Error("make_join accepted as an invite route")
+	}
+}
+
+// The body is not JSON, and the X-Matrix signature covers a request
+// without content.
+func TestSendUnparsableInviteIsNotJSONAndSignedWithoutContent(t *testing.T) {
+	_, remote := pair(t, nil, []Option{AllowProblems()})
+	res, err := remote.SendUnparsableInvite(t.Context(), matrix.MustRoomVersion("10"), "!r:elsewhere", "$e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := matrix.ParseJSON(res.Sent.Body); err == nil || len(res.Sent.Body) == 0 {
+		t.Errorf("the body %q parses as JSON", res.Sent.Body)
+	}
+	x, err := matrix.ParseXMatrix(res.Sent.Header.Get("Authorization"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer := remote.Peer().Name
+	if err := matrix.VerifyRequest(x, http.MethodPut, res.Sent.URI, peer, nil, remote.Signer().PublicKey()); err != nil {
+		t.Errorf("the signature does not verify as a request without content: %v", err)
+	}
+}
