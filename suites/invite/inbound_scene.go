@@ -28,6 +28,9 @@ const (
 	secRequestAuth = "server-server-api.md §Request Authentication"
 )
 
+// v1Versions are the room versions the v1 invite API serves.
+var v1Versions = federation.InviteV1Versions()
+
 // Areas of the inbound rules.
 const (
 	areaInviteV2 = "invite-v2"

@@ -11,11 +11,6 @@ import (
 	"herald/harness/matrix"
 )
 
-// v1Versions are the room versions the v1 invite API serves: "Servers
-// which receive a v1 invite request must assume that the room version is
-// either 1 or 2" (invites-v1.yaml).
-var v1Versions = []matrix.RoomVersion{matrix.MustRoomVersion("1"), matrix.MustRoomVersion("2")}
-
 // Inbound invites over the v1 API, for rooms v1 and v2.
 var _ = Describe("Inbound invites over the v1 API", func() {
 	conformance.ForEachRoomVersion(conformance.NewRule("INV1-OK", conformance.MUST, areaInviteV1, secInviteV1,
