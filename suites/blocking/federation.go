@@ -10,10 +10,6 @@ import (
 	"herald/harness/matrix"
 )
 
-// v1Versions are the room versions the v1 invite API serves (invites-v1.yaml:
-// the receiver "must assume that the room version is either 1 or 2").
-var v1Versions = []matrix.RoomVersion{matrix.MustRoomVersion("1"), matrix.MustRoomVersion("2")}
-
 // The invited user's server refuses invites over both federation invite
 // APIs. The v2 API carries every room version, and a server may handle
 // them apart, so its rules run in each.
@@ -23,7 +19,7 @@ var _ = Describe("Invite blocking over federation", func() {
 		versions   []matrix.RoomVersion
 		send       func(*remoteScene, context.Context) *federation.Response
 	}{
-		{"V1", "invites-v1.yaml", v1Versions, (*remoteScene).sendV1},
+		{"V1", "invites-v1.yaml", federation.InviteV1Versions(), (*remoteScene).sendV1},
 		{"V2", "invites-v2.yaml", matrix.KnownVersions(), (*remoteScene).sendV2},
 	} {
 		endpoint := "PUT /_matrix/federation/" + map[string]string{"V1": "v1", "V2": "v2"}[api.name] + "/invite"

@@ -27,10 +27,7 @@ func (s *inboundScene) send(ctx context.Context, invite *federation.Event, v1 bo
 // checkUntouched: the returned invite equals the sent one, field by field,
 // apart from the homeserver's signature and unsigned (checkUnsigned).
 func checkUntouched(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
-	s := newInboundScene(ctx, rv, nil)
-	bed.RequireRoomVersion(ctx, rv)
-	res := s.send(ctx, s.invite(), v1)
-	Expect(res).To(match.HaveStatus(http.StatusOK))
+	_, _, res := validInvite(ctx, rv, v1)
 	Expect(returnedEvent(res)).To(match.EqualExceptSignaturesOf(sentEvent(res, v1), bed.Homeserver().ServerName))
 }
 
@@ -39,10 +36,7 @@ func checkUntouched(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 // 200 example of invites-v2.yaml shows. In strict mode an empty unsigned
 // where none was sent counts as a change too.
 func checkUnsigned(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
-	s := newInboundScene(ctx, rv, nil)
-	bed.RequireRoomVersion(ctx, rv)
-	res := s.send(ctx, s.invite(), v1)
-	Expect(res).To(match.HaveStatus(http.StatusOK))
+	_, _, res := validInvite(ctx, rv, v1)
 	sent, returned := sentEvent(res, v1), returnedEvent(res)
 	Expect(returned).To(match.KeepUnsignedOf(sent, sentState(res, v1)))
 	if conformance.Strict() {
@@ -55,11 +49,7 @@ func checkUnsigned(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 // is unchanged) and a valid signature of the homeserver under a key it
 // publishes.
 func checkSigned(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
-	s := newInboundScene(ctx, rv, nil)
-	bed.RequireRoomVersion(ctx, rv)
-	invite := s.invite()
-	res := s.send(ctx, invite, v1)
-	Expect(res).To(match.HaveStatus(http.StatusOK))
+	s, invite, res := validInvite(ctx, rv, v1)
 	returned, sent := returnedEvent(res), sentEvent(res, v1)
 	hs := bed.Homeserver().ServerName
 
@@ -74,20 +64,14 @@ func checkSigned(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 
 // checkSyncShowsInvite: the invitee finds the invite under rooms.invite.
 func checkSyncShowsInvite(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
-	s := newInboundScene(ctx, rv, nil)
-	bed.RequireRoomVersion(ctx, rv)
-	res := s.send(ctx, s.invite(), v1)
-	Expect(res).To(match.HaveStatus(http.StatusOK))
+	s, _, _ := validInvite(ctx, rv, v1)
 	s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
 }
 
 // checkSyncShowsState: the invite state in /sync holds what the mock sent
 // as invite_room_state, as stripped state.
 func checkSyncShowsState(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
-	s := newInboundScene(ctx, rv, nil, federation.WithState("m.room.topic", "", map[string]any{"topic": "sent with the invite"}))
-	bed.RequireRoomVersion(ctx, rv)
-	res := s.send(ctx, s.invite(), v1)
-	Expect(res).To(match.HaveStatus(http.StatusOK))
+	s, _, res := validInvite(ctx, rv, v1, federation.WithState("m.room.topic", "", map[string]any{"topic": "sent with the invite"}))
 	state := sentState(res, v1)
 	Expect(state).NotTo(BeEmpty())
 	sr := s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
@@ -98,11 +82,7 @@ func checkSyncShowsState(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 // checkAccept: the invitee joins the invite-only room through make_join
 // and send_join on the mock, which verifies and applies the join.
 func checkAccept(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
-	s := newInboundScene(ctx, rv, nil, federation.JoinRule("invite"))
-	bed.RequireRoomVersion(ctx, rv)
-	res := s.send(ctx, s.invite(), v1)
-	Expect(res).To(match.HaveStatus(http.StatusOK))
-	s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
+	s := invitedToPrivateRoom(ctx, rv, v1)
 
 	join, err := s.bob.JoinRoomByID(ctx, s.room.ID)
 	Expect(err).NotTo(HaveOccurred())
@@ -117,11 +97,7 @@ func checkAccept(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 // checkReject: the invitee rejects through make_leave and send_leave on
 // the mock, which verifies and applies the leave.
 func checkReject(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
-	s := newInboundScene(ctx, rv, nil, federation.JoinRule("invite"))
-	bed.RequireRoomVersion(ctx, rv)
-	res := s.send(ctx, s.invite(), v1)
-	Expect(res).To(match.HaveStatus(http.StatusOK))
-	s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
+	s := invitedToPrivateRoom(ctx, rv, v1)
 
 	leave, err := s.bob.Leave(ctx, s.room.ID)
 	Expect(err).NotTo(HaveOccurred())

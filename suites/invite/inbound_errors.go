@@ -120,25 +120,8 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 	// room version is either 1 or 2" (invites-v1.yaml).
 	validationRules("INV1ERR-", "v1", secValidationV1, v1Versions)
 
-	malformedRules(
-		"NO-ROOM-VERSION", "a v2 invite body without room_version",
-		func(ctx SpecContext, s *inboundScene) *federation.Response {
-			ev := s.invite()
-			body := v2Body(s.room, ev)
-			delete(body, "room_version")
-			return putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, body)
-		},
-		fixed(http.StatusBadRequest), missingCodes)
-
-	malformedRules(
-		"NO-EVENT", "a v2 invite body without event",
-		func(ctx SpecContext, s *inboundScene) *federation.Response {
-			ev := s.invite()
-			body := v2Body(s.room, ev)
-			delete(body, "event")
-			return putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, body)
-		},
-		fixed(http.StatusBadRequest), missingCodes)
+	malformedRules("NO-ROOM-VERSION", "a v2 invite body without room_version", sendV2Without("room_version"), fixed(http.StatusBadRequest), missingCodes)
+	malformedRules("NO-EVENT", "a v2 invite body without event", sendV2Without("event"), fixed(http.StatusBadRequest), missingCodes)
 
 	malformedRules(
 		"NOT-JSON", "a v2 invite whose body is not JSON",
@@ -160,10 +143,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 			"rooms/fragments/v6-canonical-json.md (\"Servers MUST strictly enforce the JSON format\")",
 			"refuses an invite whose content holds "+n.what+" in room versions that require strict canonical JSON, with 400, and keeps accepting valid invites"),
 			func(ctx SpecContext, rv matrix.RoomVersion) {
-				s := newInboundScene(ctx, rv, nil)
-				bed.RequireRoomVersion(ctx, rv)
-				ev := forgedBy(s.remote.WithLaxContent(s.invite(), map[string]any{"herald_number": n.value}))
-				res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, v2Body(s.room, ev))
+				s, res := sendLaxInvite(ctx, rv, map[string]any{"herald_number": n.value})
 				s.guardAfterRefusal(ctx, res, s.room.ID)
 				Expect(res).To(match.BeRefusedWith(http.StatusBadRequest), "an invite holding %s in a v%s room", n.what, rv.ID)
 			}, strictVersions...)
@@ -172,10 +152,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 			"rooms/fragments/v6-canonical-json.md (\"This translates to a 400 M_BAD_JSON error\")",
 			"refuses an invite whose content holds "+n.what+" in room versions that require strict canonical JSON with M_BAD_JSON"),
 			func(ctx SpecContext, rv matrix.RoomVersion) {
-				s := newInboundScene(ctx, rv, nil)
-				bed.RequireRoomVersion(ctx, rv)
-				ev := forgedBy(s.remote.WithLaxContent(s.invite(), map[string]any{"herald_number": n.value}))
-				res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, v2Body(s.room, ev))
+				_, res := sendLaxInvite(ctx, rv, map[string]any{"herald_number": n.value})
 				Expect(res).To(match.HaveErrcode("M_BAD_JSON"))
 			}, strictVersions...)
 	}
@@ -184,10 +161,7 @@ var _ = Describe("Inbound invites the server must refuse", func() {
 		"rooms/fragments/v1-canonical-json.md (\"Servers MUST NOT strictly enforce the JSON format\")",
 		"accepts an invite whose content holds a float and an integer outside ±(2^53−1) in room versions 1–5"),
 		func(ctx SpecContext, rv matrix.RoomVersion) {
-			s := newInboundScene(ctx, rv, nil)
-			bed.RequireRoomVersion(ctx, rv)
-			ev := forgedBy(s.remote.WithLaxContent(s.invite(), map[string]any{"herald_float": json.Number("1.5"), "herald_big": json.Number("9007199254740992")}))
-			res := putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, v2Body(s.room, ev))
+			_, res := sendLaxInvite(ctx, rv, map[string]any{"herald_float": json.Number("1.5"), "herald_big": json.Number("9007199254740992")})
 			Expect(res).To(match.HaveStatus(http.StatusOK), "an invite holding a float and a big integer in a v%s room", rv.ID)
 			Expect(res).To(match.HaveEventBody())
 		}, laxVersions...)
@@ -220,6 +194,17 @@ func malformedRules(id, what string, send func(SpecContext, *inboundScene) *fede
 		})
 }
 
+// sendV2Without sends a valid v2 invite whose body lacks key, which the
+// body requires.
+func sendV2Without(key string) func(SpecContext, *inboundScene) *federation.Response {
+	return func(ctx SpecContext, s *inboundScene) *federation.Response {
+		ev := s.invite()
+		body := v2Body(s.room, ev)
+		delete(body, key)
+		return putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, body)
+	}
+}
+
 // The answers the malformed-request rules accept; functions, because the
 // run's policy (strict or not) is known only when specs run.
 func fixed(status int) func() []int { return func() []int { return []int{status} } }
@@ -244,6 +229,18 @@ func notJSONCodes() []string {
 		return []string{"M_NOT_JSON"}
 	}
 	return []string{"M_NOT_JSON", "M_BAD_JSON"}
+}
+
+// sendLaxInvite sends over the v2 API, in room version rv (which the
+// server must offer), alice's invite of bob with extra in its content, as
+// the mock forged it (federation's WithLaxContent), and returns the scene
+// and the answer.
+func sendLaxInvite(ctx SpecContext, rv matrix.RoomVersion, extra map[string]any) (*inboundScene, *federation.Response) {
+	GinkgoHelper()
+	s := newInboundScene(ctx, rv, nil)
+	bed.RequireRoomVersion(ctx, rv)
+	ev := forgedBy(s.remote.WithLaxContent(s.invite(), extra))
+	return s, putInvite(ctx, s.remote, "v2", s.room.ID, ev.ID, v2Body(s.room, ev))
 }
 
 // splitByCanonicalJSON splits the room versions into those that require

@@ -28,6 +28,9 @@ const (
 	secRequestAuth = "server-server-api.md §Request Authentication"
 )
 
+// v1Versions are the room versions the v1 invite API serves.
+var v1Versions = federation.InviteV1Versions()
+
 // Areas of the inbound rules.
 const (
 	areaInviteV2 = "invite-v2"
@@ -96,6 +99,28 @@ func (s *inboundScene) mustInvite(ctx context.Context) (*federation.Event, *fede
 	res := s.sendV2(ctx, invite)
 	Expect(res).To(match.HaveStatus(http.StatusOK), "a valid v2 invite of %s to a v%s room", s.bob.UserID, s.rv.ID)
 	return invite, res
+}
+
+// validInvite starts the checks of a valid invite: a scene in room version
+// rv, which the server must offer, its room configured by roomOpts; alice's
+// invite of bob, sent over the v1 or the v2 API; its answer, 200.
+func validInvite(ctx context.Context, rv matrix.RoomVersion, v1 bool, roomOpts ...federation.RoomOption) (*inboundScene, *federation.Event, *federation.Response) {
+	GinkgoHelper()
+	s := newInboundScene(ctx, rv, nil, roomOpts...)
+	bed.RequireRoomVersion(ctx, rv)
+	invite := s.invite()
+	res := s.send(ctx, invite, v1)
+	Expect(res).To(match.HaveStatus(http.StatusOK))
+	return s, invite, res
+}
+
+// invitedToPrivateRoom is the start of accepting and rejecting: bob's
+// valid invite to an invite-only room, delivered (he sees it in /sync).
+func invitedToPrivateRoom(ctx context.Context, rv matrix.RoomVersion, v1 bool) *inboundScene {
+	GinkgoHelper()
+	s, _, _ := validInvite(ctx, rv, v1, federation.JoinRule("invite"))
+	s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
+	return s
 }
 
 // homeserverKeys fetches the homeserver's published keys through the mock.

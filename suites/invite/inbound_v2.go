@@ -32,33 +32,8 @@ var _ = Describe("Inbound invites over the v2 API", func() {
 			Expect(res).To(match.HaveEventBody())
 		})
 
-	conformance.ForEachRoomVersion(conformance.NewRule("INV2-UNTOUCHED", conformance.SHOULD, areaInviteV2, secInviteV2+` (200: "All other fields of the events should remain untouched")`,
-		"returns the v2 invite with its signature added and every other field but unsigned (INV2-UNSIGNED) untouched"),
-		func(ctx SpecContext, rv matrix.RoomVersion) { checkUntouched(ctx, rv, false) })
-
-	conformance.ForEachRoomVersion(conformance.NewRule("INV2-UNSIGNED", conformance.SHOULD, areaInviteV2, secInviteV2+` (200: "All other fields of the events should remain untouched"; the seed's 200 example returns the event with unsigned.invite_room_state added, holding the request's invite_room_state)`,
-		"returns the v2 invite's unsigned untouched, except that it may add invite_room_state holding the request's invite_room_state (each entry whole or stripped)"),
-		func(ctx SpecContext, rv matrix.RoomVersion) { checkUnsigned(ctx, rv, false) })
-
-	conformance.ForEachRoomVersion(conformance.NewRule("INV2-SIGNED", conformance.MUST, areaInviteV2, secInviteV2,
-		"returns the v2 invite with the same event ID, hashes and signed content, signed with a key it publishes"),
-		func(ctx SpecContext, rv matrix.RoomVersion) { checkSigned(ctx, rv, false) })
-
-	conformance.ForEachRoomVersion(conformance.NewRule("INV2-SYNC", conformance.MUST, areaInviteV2, secSync,
-		"shows an invite received over the v2 API to the invitee under rooms.invite in /sync"),
-		func(ctx SpecContext, rv matrix.RoomVersion) { checkSyncShowsInvite(ctx, rv, false) })
-
-	conformance.ForEachRoomVersion(conformance.NewRule("INV2-SYNC-STATE", conformance.SHOULD, areaInviteV2, secSync,
-		"gives the invitee the invite_room_state of a v2 invite as stripped state in /sync"),
-		func(ctx SpecContext, rv matrix.RoomVersion) { checkSyncShowsState(ctx, rv, false) })
-
-	conformance.ForEachRoomVersion(conformance.NewRule("INV2-ACCEPT", conformance.MUST, areaInviteV2, secJoin,
-		"lets the invitee accept a v2 invite to an invite-only room by joining through make_join and send_join on the inviting server"),
-		func(ctx SpecContext, rv matrix.RoomVersion) { checkAccept(ctx, rv, false) })
-
-	conformance.ForEachRoomVersion(conformance.NewRule("INV2-REJECT", conformance.MUST, areaInviteV2, secReject,
-		"lets the invitee reject a v2 invite through make_leave and send_leave on the inviting server"),
-		func(ctx SpecContext, rv matrix.RoomVersion) { checkReject(ctx, rv, false) })
+	// INV2-UNTOUCHED … INV2-REJECT: the checks the v1 API shares.
+	sharedRules(false)
 
 	conformance.It(conformance.NewRule("INV2-UNKNOWN-VERSION", conformance.MUST, areaInviteV2, secInviteV2,
 		`refuses a v2 invite naming a room version it does not know ("`+unknownRoomVersion+`") with 400`),
