@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -97,26 +98,10 @@ func (e *canonicalEncoder) value(v any, depth int) error {
 		return e.float(x)
 	case float32:
 		return e.float(float64(x))
-	case int:
-		return e.int(int64(x))
-	case int8:
-		return e.int(int64(x))
-	case int16:
-		return e.int(int64(x))
-	case int32:
-		return e.int(int64(x))
-	case int64:
-		return e.int(x)
-	case uint:
-		return e.uint(uint64(x))
-	case uint8:
-		return e.uint(uint64(x))
-	case uint16:
-		return e.uint(uint64(x))
-	case uint32:
-		return e.uint(uint64(x))
-	case uint64:
-		return e.uint(x)
+	case int, int8, int16, int32, int64:
+		return e.int(reflect.ValueOf(x).Int())
+	case uint, uint8, uint16, uint32, uint64:
+		return e.uint(reflect.ValueOf(x).Uint())
 	case Object:
 		return e.object(x, depth)
 	case map[string]any:

@@ -97,43 +97,55 @@ func ParseServerKeys(data []byte) (*ServerKeys, error) {
 	if !ok {
 		return fail("no verify_keys object")
 	}
-	for id, v := range verify {
-		entry, ok := asObject(v)
-		if !ok {
-			return fail("verify_keys[%q] is not an object", id)
-		}
-		key, skip, err := parseKeyEntry(id, entry)
-		if err != nil {
-			return fail("verify_keys: %w", err)
-		}
+	err = eachKey("verify_keys", verify, func(id string, _ Object, key ed25519.PublicKey, skip bool) error {
 		if !skip {
 			k.VerifyKeys[id] = key
 		}
+		return nil
+	})
+	if err != nil {
+		return fail("%w", err)
 	}
 	if v, present := doc["old_verify_keys"]; present {
 		old, ok := asObject(v)
 		if !ok {
 			return fail("old_verify_keys is not an object")
 		}
-		for id, v := range old {
-			entry, ok := asObject(v)
-			if !ok {
-				return fail("old_verify_keys[%q] is not an object", id)
-			}
-			key, skip, err := parseKeyEntry(id, entry)
-			if err != nil {
-				return fail("old_verify_keys: %w", err)
-			}
+		err := eachKey("old_verify_keys", old, func(id string, entry Object, key ed25519.PublicKey, skip bool) error {
 			ts, ok := entry.GetInt("expired_ts")
 			if !ok {
-				return fail("old_verify_keys[%q] has no integer expired_ts", id)
+				return fmt.Errorf("old_verify_keys[%q] has no integer expired_ts", id)
 			}
 			if !skip {
 				k.OldVerifyKeys[id] = OldVerifyKey{Key: key, ExpiredTS: ts}
 			}
+			return nil
+		})
+		if err != nil {
+			return fail("%w", err)
 		}
 	}
 	return k, nil
+}
+
+// eachKey reads each entry of keys, the verify_keys or old_verify_keys
+// (field) of a key document, and hands it to use with its ed25519 key, or
+// with skip set for a key of another algorithm.
+func eachKey(field string, keys Object, use func(id string, entry Object, key ed25519.PublicKey, skip bool) error) error {
+	for id, v := range keys {
+		entry, ok := asObject(v)
+		if !ok {
+			return fmt.Errorf("%s[%q] is not an object", field, id)
+		}
+		key, skip, err := parseKeyEntry(id, entry)
+		if err != nil {
+			return fmt.Errorf("%s: %w", field, err)
+		}
+		if err := use(id, entry, key, skip); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func parseKeyEntry(id string, entry Object) (key ed25519.PublicKey, skip bool, err error) {
