@@ -40,13 +40,13 @@ type ServerKeys struct {
 // signer. All signers must share one server name.
 func BuildServerKeys(validUntilTS int64, old map[string]OldVerifyKey, signers ...*Signer) (Object, error) {
 	if len(signers) == 0 {
-		return nil, errors.New("spec: build server keys: no signer")
+		return nil, errors.New("matrix: build server keys: no signer")
 	}
 	name := signers[0].ServerName
 	verify := map[string]any{}
 	for _, s := range signers {
 		if s.ServerName != name {
-			return nil, fmt.Errorf("spec: build server keys: signers for %q and %q", name, s.ServerName)
+			return nil, fmt.Errorf("matrix: build server keys: signers for %q and %q", name, s.ServerName)
 		}
 		verify[s.KeyID] = map[string]any{"key": s.PublicKeyBase64()}
 	}
@@ -62,7 +62,7 @@ func BuildServerKeys(validUntilTS int64, old map[string]OldVerifyKey, signers ..
 	}
 	for _, s := range signers {
 		if err := s.SignJSON(doc); err != nil {
-			return nil, fmt.Errorf("spec: build server keys: %w", err)
+			return nil, fmt.Errorf("matrix: build server keys: %w", err)
 		}
 	}
 	return doc, nil
@@ -76,7 +76,7 @@ func BuildServerKeys(validUntilTS int64, old map[string]OldVerifyKey, signers ..
 // [ServerKeys.VerifySelfSignatures] and [VerifyServerKeys].
 func ParseServerKeys(data []byte) (*ServerKeys, error) {
 	fail := func(format string, args ...any) (*ServerKeys, error) {
-		return nil, fmt.Errorf("spec: parse server keys: "+format, args...)
+		return nil, fmt.Errorf("matrix: parse server keys: "+format, args...)
 	}
 	doc, err := ParseObject(data)
 	if err != nil {
@@ -205,12 +205,12 @@ func (k *ServerKeys) VerifySelfSignatures() error {
 			listed = append(listed, id)
 		}
 		slices.Sort(listed)
-		return fmt.Errorf("spec: verify server keys of %s: %w: no signature by any of its verify_keys %v (signed with %v)",
+		return fmt.Errorf("matrix: verify server keys of %s: %w: no signature by any of its verify_keys %v (signed with %v)",
 			k.ServerName, ErrMissingSignature, listed, SignatureKeyIDs(k.Raw, k.ServerName))
 	}
 	for _, id := range ids {
 		if err := VerifyJSON(k.Raw, k.ServerName, id, k.VerifyKeys[id]); err != nil {
-			return fmt.Errorf("spec: verify server keys of %s: %w", k.ServerName, err)
+			return fmt.Errorf("matrix: verify server keys of %s: %w", k.ServerName, err)
 		}
 	}
 	return nil
@@ -224,7 +224,7 @@ func VerifyServerKeys(data []byte, serverName string) (*ServerKeys, error) {
 		return nil, err
 	}
 	if serverName != "" && k.ServerName != serverName {
-		return nil, fmt.Errorf("spec: verify server keys: document is for %q, expected %q", k.ServerName, serverName)
+		return nil, fmt.Errorf("matrix: verify server keys: document is for %q, expected %q", k.ServerName, serverName)
 	}
 	if err := k.VerifySelfSignatures(); err != nil {
 		return nil, err
