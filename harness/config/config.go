@@ -4,9 +4,10 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -239,7 +240,7 @@ func (c *Config) resolveHomeserver(f file, get func(string) (string, bool), path
 	}
 	hs, ok := f.Homeservers[name]
 	if !ok {
-		return fmt.Errorf("unknown homeserver %q: %s knows %s (or run any image with HS_IMAGE=<image>)", name, path, strings.Join(names(f.Homeservers), ", "))
+		return fmt.Errorf("unknown homeserver %q: %s knows %s (or run any image with HS_IMAGE=<image>)", name, path, strings.Join(slices.Sorted(maps.Keys(f.Homeservers)), ", "))
 	}
 	if hs.Image == "" {
 		return fmt.Errorf("homeserver %q in %s has no image", name, path)
@@ -349,7 +350,7 @@ func (c *Config) absolute(hs Homeserver) Homeserver {
 }
 
 // Names lists the homeservers the profile defines, sorted.
-func (c *Config) Names() []string { return names(c.Known) }
+func (c *Config) Names() []string { return slices.Sorted(maps.Keys(c.Known)) }
 
 // OwnNames lists the homeservers built from Herald's own build contexts
 // (what bench, repeat and debris measure unless told otherwise), sorted.
@@ -360,7 +361,7 @@ func (c *Config) OwnNames() []string {
 			own[name] = hs
 		}
 	}
-	return names(own)
+	return slices.Sorted(maps.Keys(own))
 }
 
 // splitList reads a list given in one variable: entries separated by commas
@@ -388,13 +389,4 @@ func (c *Config) abs(p string) string {
 		return p
 	}
 	return filepath.Join(c.Dir, p)
-}
-
-func names(m map[string]Homeserver) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

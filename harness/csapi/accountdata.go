@@ -12,11 +12,7 @@ import (
 // given type (PUT /user/{userId}/account_data/{type}). content is encoded
 // as JSON, or sent as is if it is a []byte or json.RawMessage.
 func (c *Client) SetAccountData(ctx context.Context, eventType string, content any) (*Response, error) {
-	res, err := c.Do(ctx, http.MethodPut, ClientPath("user", c.UserID, "account_data", eventType), JSONBody(content))
-	if err != nil {
-		return nil, fmt.Errorf("%s setting account data %s: %w", c.who(), eventType, err)
-	}
-	return res, nil
+	return c.request(ctx, "setting account data "+eventType, http.MethodPut, ClientPath("user", c.UserID, "account_data", eventType), JSONBody(content))
 }
 
 // MustSetAccountData stores account data; it fails the spec unless the
@@ -30,9 +26,5 @@ func (c *Client) MustSetAccountData(ctx context.Context, eventType string, conte
 // AccountData fetches the user's global account data of the given type
 // (GET /user/{userId}/account_data/{type}).
 func (c *Client) AccountData(ctx context.Context, eventType string) (*Response, error) {
-	res, err := c.Do(ctx, http.MethodGet, ClientPath("user", c.UserID, "account_data", eventType))
-	if err != nil {
-		return nil, fmt.Errorf("%s fetching account data %s: %w", c.who(), eventType, err)
-	}
-	return res, nil
+	return c.request(ctx, "fetching account data "+eventType, http.MethodGet, ClientPath("user", c.UserID, "account_data", eventType))
 }

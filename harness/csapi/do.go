@@ -160,6 +160,16 @@ func (c *Client) Do(ctx context.Context, method, path string, opts ...RequestOpt
 	return res, nil
 }
 
+// request is Do for the client's own calls: its error says who was doing
+// what.
+func (c *Client) request(ctx context.Context, what, method, path string, opts ...RequestOption) (*Response, error) {
+	res, err := c.Do(ctx, method, path, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", c.who(), what, err)
+	}
+	return res, nil
+}
+
 // resolve appends the escaped path and extra query to the base URL, keeping
 // the path's escaping exactly as given.
 func (c *Client) resolve(path string, extra url.Values) (*url.URL, error) {

@@ -44,36 +44,52 @@ func (c *Client) membership(ctx context.Context, what, path string, fields map[s
 	for _, o := range opts {
 		o(&r)
 	}
-	res, err := c.Do(ctx, http.MethodPost, path, append(r.query, JSONBody(r.body))...)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", c.who(), what, err)
-	}
-	return res, nil
+	return c.request(ctx, what, http.MethodPost, path, append(r.query, JSONBody(r.body))...)
+}
+
+// userChange is a change one member makes to another user's membership:
+// POST /rooms/{roomId}/<action> with the user's ID.
+type userChange struct {
+	action string
+	// doing says what the client is doing, given the user and the room.
+	doing string
+}
+
+var (
+	inviting  = userChange{"invite", "inviting %s to %s"}
+	kicking   = userChange{"kick", "kicking %s from %s"}
+	banning   = userChange{"ban", "banning %s from %s"}
+	unbanning = userChange{"unban", "unbanning %s from %s"}
+)
+
+func (c *Client) changeUser(ctx context.Context, t userChange, roomID, userID string, opts []MembershipOption) (*Response, error) {
+	return c.membership(ctx, fmt.Sprintf(t.doing, userID, roomID),
+		ClientPath("rooms", roomID, t.action), map[string]any{"user_id": userID}, opts)
+}
+
+func (c *Client) mustChangeUser(ctx context.Context, t userChange, roomID, userID string, opts []MembershipOption) {
+	ginkgo.GinkgoHelper()
+	res, err := c.changeUser(ctx, t, roomID, userID, opts)
+	c.must(c.who()+" "+fmt.Sprintf(t.doing, userID, roomID), res, err, http.StatusOK)
 }
 
 // Invite invites userID to roomID (POST /rooms/{roomId}/invite).
 func (c *Client) Invite(ctx context.Context, roomID, userID string, opts ...MembershipOption) (*Response, error) {
-	return c.membership(ctx, fmt.Sprintf("inviting %s to %s", userID, roomID),
-		ClientPath("rooms", roomID, "invite"), map[string]any{"user_id": userID}, opts)
+	return c.changeUser(ctx, inviting, roomID, userID, opts)
 }
 
 // MustInvite invites userID to roomID; it fails the spec unless the server
 // answers 200.
 func (c *Client) MustInvite(ctx context.Context, roomID, userID string, opts ...MembershipOption) {
 	ginkgo.GinkgoHelper()
-	res, err := c.Invite(ctx, roomID, userID, opts...)
-	c.must(fmt.Sprintf("%s inviting %s to %s", c.who(), userID, roomID), res, err, http.StatusOK)
+	c.mustChangeUser(ctx, inviting, roomID, userID, opts)
 }
 
 // InviteBody sends body to POST /rooms/{roomId}/invite as is: a third-party
 // invite ({"id_server", "medium", "address", …}) or a malformed request.
 // A []byte or json.RawMessage is sent byte for byte, anything else as JSON.
 func (c *Client) InviteBody(ctx context.Context, roomID string, body any) (*Response, error) {
-	res, err := c.Do(ctx, http.MethodPost, ClientPath("rooms", roomID, "invite"), JSONBody(body))
-	if err != nil {
-		return nil, fmt.Errorf("%s posting an invite body to %s: %w", c.who(), roomID, err)
-	}
-	return res, nil
+	return c.request(ctx, "posting an invite body to "+roomID, http.MethodPost, ClientPath("rooms", roomID, "invite"), JSONBody(body))
 }
 
 // Join joins a room by ID or alias (POST /join/{roomIdOrAlias}).
@@ -87,10 +103,7 @@ func (c *Client) Join(ctx context.Context, roomIDOrAlias string, opts ...Members
 func (c *Client) MustJoin(ctx context.Context, roomIDOrAlias string, opts ...MembershipOption) string {
 	ginkgo.GinkgoHelper()
 	res, err := c.Join(ctx, roomIDOrAlias, opts...)
-	if !c.must(fmt.Sprintf("%s joining %s", c.who(), roomIDOrAlias), res, err, http.StatusOK, "room_id") {
-		return ""
-	}
-	return res.GetString("room_id")
+	return c.mustString(fmt.Sprintf("%s joining %s", c.who(), roomIDOrAlias), res, err, "room_id")
 }
 
 // JoinRoomByID joins a room through POST /rooms/{roomId}/join.
@@ -104,10 +117,7 @@ func (c *Client) JoinRoomByID(ctx context.Context, roomID string, opts ...Member
 func (c *Client) MustJoinRoomByID(ctx context.Context, roomID string, opts ...MembershipOption) string {
 	ginkgo.GinkgoHelper()
 	res, err := c.JoinRoomByID(ctx, roomID, opts...)
-	if !c.must(fmt.Sprintf("%s joining %s by ID", c.who(), roomID), res, err, http.StatusOK, "room_id") {
-		return ""
-	}
-	return res.GetString("room_id")
+	return c.mustString(fmt.Sprintf("%s joining %s by ID", c.who(), roomID), res, err, "room_id")
 }
 
 // Leave leaves roomID, or rejects an invite to it (POST /rooms/{roomId}/leave).
@@ -125,39 +135,33 @@ func (c *Client) MustLeave(ctx context.Context, roomID string, opts ...Membershi
 
 // Kick kicks userID from roomID (POST /rooms/{roomId}/kick).
 func (c *Client) Kick(ctx context.Context, roomID, userID string, opts ...MembershipOption) (*Response, error) {
-	return c.membership(ctx, fmt.Sprintf("kicking %s from %s", userID, roomID),
-		ClientPath("rooms", roomID, "kick"), map[string]any{"user_id": userID}, opts)
+	return c.changeUser(ctx, kicking, roomID, userID, opts)
 }
 
 // MustKick kicks userID; it fails the spec unless the server answers 200.
 func (c *Client) MustKick(ctx context.Context, roomID, userID string, opts ...MembershipOption) {
 	ginkgo.GinkgoHelper()
-	res, err := c.Kick(ctx, roomID, userID, opts...)
-	c.must(fmt.Sprintf("%s kicking %s from %s", c.who(), userID, roomID), res, err, http.StatusOK)
+	c.mustChangeUser(ctx, kicking, roomID, userID, opts)
 }
 
 // Ban bans userID from roomID (POST /rooms/{roomId}/ban).
 func (c *Client) Ban(ctx context.Context, roomID, userID string, opts ...MembershipOption) (*Response, error) {
-	return c.membership(ctx, fmt.Sprintf("banning %s from %s", userID, roomID),
-		ClientPath("rooms", roomID, "ban"), map[string]any{"user_id": userID}, opts)
+	return c.changeUser(ctx, banning, roomID, userID, opts)
 }
 
 // MustBan bans userID; it fails the spec unless the server answers 200.
 func (c *Client) MustBan(ctx context.Context, roomID, userID string, opts ...MembershipOption) {
 	ginkgo.GinkgoHelper()
-	res, err := c.Ban(ctx, roomID, userID, opts...)
-	c.must(fmt.Sprintf("%s banning %s from %s", c.who(), userID, roomID), res, err, http.StatusOK)
+	c.mustChangeUser(ctx, banning, roomID, userID, opts)
 }
 
 // Unban lifts userID's ban from roomID (POST /rooms/{roomId}/unban).
 func (c *Client) Unban(ctx context.Context, roomID, userID string, opts ...MembershipOption) (*Response, error) {
-	return c.membership(ctx, fmt.Sprintf("unbanning %s from %s", userID, roomID),
-		ClientPath("rooms", roomID, "unban"), map[string]any{"user_id": userID}, opts)
+	return c.changeUser(ctx, unbanning, roomID, userID, opts)
 }
 
 // MustUnban lifts a ban; it fails the spec unless the server answers 200.
 func (c *Client) MustUnban(ctx context.Context, roomID, userID string, opts ...MembershipOption) {
 	ginkgo.GinkgoHelper()
-	res, err := c.Unban(ctx, roomID, userID, opts...)
-	c.must(fmt.Sprintf("%s unbanning %s from %s", c.who(), userID, roomID), res, err, http.StatusOK)
+	c.mustChangeUser(ctx, unbanning, roomID, userID, opts)
 }

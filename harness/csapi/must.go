@@ -2,6 +2,7 @@ package csapi
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/onsi/ginkgo/v2"
@@ -100,6 +101,23 @@ func (m succeedMatcher) NegatedFailureMessage(any) string {
 func (c *Client) must(what string, res *Response, err error, status int, fields ...string) bool {
 	ginkgo.GinkgoHelper()
 	return c.assert(outcome{res, err}, &answerMatcher{what: what, status: status, fields: fields})
+}
+
+// mustDecode is must, then decodes the answer's JSON body into v; it
+// returns whether both went well.
+func (c *Client) mustDecode(what string, res *Response, err error, v any, fields ...string) bool {
+	ginkgo.GinkgoHelper()
+	return c.must(what, res, err, http.StatusOK, fields...) && c.mustSucceed(what, res.DecodeJSON(v))
+}
+
+// mustString is must for an answer that names something (a room_id, an
+// event_id): it returns field's string, or "" after failing the spec.
+func (c *Client) mustString(what string, res *Response, err error, field string) string {
+	ginkgo.GinkgoHelper()
+	if !c.must(what, res, err, http.StatusOK, field) {
+		return ""
+	}
+	return res.GetString(field)
 }
 
 // mustSucceed reports a failure unless err is nil.

@@ -123,10 +123,7 @@ func dummyStage(res *Response) (session string, ok bool) {
 func (c *Client) MustRegister(ctx context.Context, localpart, password string) *Client {
 	ginkgo.GinkgoHelper()
 	res, err := c.Register(ctx, localpart, password)
-	if !c.must(fmt.Sprintf("registering %q", localpart), res, err, http.StatusOK, "user_id", "access_token") {
-		return nil
-	}
-	return c.WithSession(sessionOf(res))
+	return c.mustSession(fmt.Sprintf("registering %q", localpart), res, err)
 }
 
 // NewUser registers localpart with the admin shared secret, or through open
@@ -174,7 +171,15 @@ func (c *Client) Login(ctx context.Context, user, password string) (*Response, e
 func (c *Client) MustLogin(ctx context.Context, user, password string) *Client {
 	ginkgo.GinkgoHelper()
 	res, err := c.Login(ctx, user, password)
-	if !c.must(fmt.Sprintf("logging in as %q", user), res, err, http.StatusOK, "user_id", "access_token") {
+	return c.mustSession(fmt.Sprintf("logging in as %q", user), res, err)
+}
+
+// mustSession returns a client acting as the user a register or login
+// answer names; it fails the spec unless the server answered 200 with a
+// user_id and an access_token.
+func (c *Client) mustSession(what string, res *Response, err error) *Client {
+	ginkgo.GinkgoHelper()
+	if !c.must(what, res, err, http.StatusOK, "user_id", "access_token") {
 		return nil
 	}
 	return c.WithSession(sessionOf(res))

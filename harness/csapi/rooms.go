@@ -104,8 +104,5 @@ func (c *Client) CreateRoom(ctx context.Context, opts ...RoomOption) (*Response,
 func (c *Client) MustCreateRoom(ctx context.Context, opts ...RoomOption) string {
 	ginkgo.GinkgoHelper()
 	res, err := c.CreateRoom(ctx, opts...)
-	if !c.must(c.who()+" creating a room", res, err, http.StatusOK, "room_id") {
-		return ""
-	}
-	return res.GetString("room_id")
+	return c.mustString(c.who()+" creating a room", res, err, "room_id")
 }

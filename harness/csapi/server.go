@@ -32,9 +32,7 @@ func (c *Client) MustVersions(ctx context.Context) Versions {
 	ginkgo.GinkgoHelper()
 	var v Versions
 	res, err := c.Versions(ctx)
-	if c.must("fetching the supported versions", res, err, http.StatusOK, "versions") {
-		c.mustSucceed("fetching the supported versions", res.DecodeJSON(&v))
-	}
+	c.mustDecode("fetching the supported versions", res, err, &v, "versions")
 	return v
 }
 
@@ -79,11 +77,7 @@ func (rv RoomVersions) Stable() []string {
 
 // Capabilities fetches the server's capabilities (GET /capabilities).
 func (c *Client) Capabilities(ctx context.Context) (*Response, error) {
-	res, err := c.Do(ctx, http.MethodGet, ClientPath("capabilities"))
-	if err != nil {
-		return nil, fmt.Errorf("%s fetching capabilities: %w", c.who(), err)
-	}
-	return res, nil
+	return c.request(ctx, "fetching capabilities", http.MethodGet, ClientPath("capabilities"))
 }
 
 // ParseCapabilities reads a /capabilities answer.
@@ -144,10 +138,7 @@ func (c *Client) Whoami(ctx context.Context) (*Response, error) {
 func (c *Client) MustWhoami(ctx context.Context) Whoami {
 	ginkgo.GinkgoHelper()
 	var w Whoami
-	what := "asking whom the token of " + c.who() + " belongs to"
 	res, err := c.Whoami(ctx)
-	if c.must(what, res, err, http.StatusOK, "user_id") {
-		c.mustSucceed(what, res.DecodeJSON(&w))
-	}
+	c.mustDecode("asking whom the token of "+c.who()+" belongs to", res, err, &w, "user_id")
 	return w
 }

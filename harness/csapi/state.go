@@ -14,24 +14,16 @@ import (
 
 // State fetches every current state event of roomID (GET /rooms/{roomId}/state).
 func (c *Client) State(ctx context.Context, roomID string) (*Response, error) {
-	res, err := c.Do(ctx, http.MethodGet, ClientPath("rooms", roomID, "state"))
-	if err != nil {
-		return nil, fmt.Errorf("%s fetching the state of %s: %w", c.who(), roomID, err)
-	}
-	return res, nil
+	return c.request(ctx, "fetching the state of "+roomID, http.MethodGet, ClientPath("rooms", roomID, "state"))
 }
 
 // MustState returns the room's current state events; it fails the spec
 // unless the server answers 200 with an array.
 func (c *Client) MustState(ctx context.Context, roomID string) []Event {
 	ginkgo.GinkgoHelper()
-	what := fmt.Sprintf("%s fetching the state of %s", c.who(), roomID)
 	res, err := c.State(ctx, roomID)
-	if !c.must(what, res, err, http.StatusOK) {
-		return nil
-	}
 	var raws []json.RawMessage
-	if !c.mustSucceed(what, res.DecodeJSON(&raws)) {
+	if !c.mustDecode(fmt.Sprintf("%s fetching the state of %s", c.who(), roomID), res, err, &raws) {
 		return nil
 	}
 	return eventsOf(raws)
@@ -40,11 +32,7 @@ func (c *Client) MustState(ctx context.Context, roomID string) []Event {
 // StateEvent fetches one state event's content
 // (GET /rooms/{roomId}/state/{eventType}/{stateKey}).
 func (c *Client) StateEvent(ctx context.Context, roomID, eventType, stateKey string) (*Response, error) {
-	res, err := c.Do(ctx, http.MethodGet, ClientPath("rooms", roomID, "state", eventType, stateKey))
-	if err != nil {
-		return nil, fmt.Errorf("%s fetching %s/%q in %s: %w", c.who(), eventType, stateKey, roomID, err)
-	}
-	return res, nil
+	return c.request(ctx, fmt.Sprintf("fetching %s/%q in %s", eventType, stateKey, roomID), http.MethodGet, ClientPath("rooms", roomID, "state", eventType, stateKey))
 }
 
 // MustStateEvent returns one state event's content; it fails the spec unless
@@ -66,11 +54,7 @@ func (c *Client) MustStateEvent(ctx context.Context, roomID, eventType, stateKey
 // SendState sets a state event (PUT /rooms/{roomId}/state/{eventType}/{stateKey}).
 // content is encoded as JSON, or sent as is if it is a []byte or json.RawMessage.
 func (c *Client) SendState(ctx context.Context, roomID, eventType, stateKey string, content any) (*Response, error) {
-	res, err := c.Do(ctx, http.MethodPut, ClientPath("rooms", roomID, "state", eventType, stateKey), JSONBody(content))
-	if err != nil {
-		return nil, fmt.Errorf("%s sending %s/%q in %s: %w", c.who(), eventType, stateKey, roomID, err)
-	}
-	return res, nil
+	return c.request(ctx, fmt.Sprintf("sending %s/%q in %s", eventType, stateKey, roomID), http.MethodPut, ClientPath("rooms", roomID, "state", eventType, stateKey), JSONBody(content))
 }
 
 // MustSendState sets a state event and returns its ID; it fails the spec
@@ -78,10 +62,7 @@ func (c *Client) SendState(ctx context.Context, roomID, eventType, stateKey stri
 func (c *Client) MustSendState(ctx context.Context, roomID, eventType, stateKey string, content any) string {
 	ginkgo.GinkgoHelper()
 	res, err := c.SendState(ctx, roomID, eventType, stateKey, content)
-	if !c.must(fmt.Sprintf("%s sending %s/%q in %s", c.who(), eventType, stateKey, roomID), res, err, http.StatusOK, "event_id") {
-		return ""
-	}
-	return res.GetString("event_id")
+	return c.mustString(fmt.Sprintf("%s sending %s/%q in %s", c.who(), eventType, stateKey, roomID), res, err, "event_id")
 }
 
 var txnCounter atomic.Uint64
@@ -95,11 +76,7 @@ func newTxnID() string {
 // SendEvent sends a message event with a fresh transaction ID
 // (PUT /rooms/{roomId}/send/{eventType}/{txnId}).
 func (c *Client) SendEvent(ctx context.Context, roomID, eventType string, content any) (*Response, error) {
-	res, err := c.Do(ctx, http.MethodPut, ClientPath("rooms", roomID, "send", eventType, newTxnID()), JSONBody(content))
-	if err != nil {
-		return nil, fmt.Errorf("%s sending a %s event in %s: %w", c.who(), eventType, roomID, err)
-	}
-	return res, nil
+	return c.request(ctx, fmt.Sprintf("sending a %s event in %s", eventType, roomID), http.MethodPut, ClientPath("rooms", roomID, "send", eventType, newTxnID()), JSONBody(content))
 }
 
 // MustSendEvent sends a message event and returns its ID; it fails the spec
@@ -107,34 +84,23 @@ func (c *Client) SendEvent(ctx context.Context, roomID, eventType string, conten
 func (c *Client) MustSendEvent(ctx context.Context, roomID, eventType string, content any) string {
 	ginkgo.GinkgoHelper()
 	res, err := c.SendEvent(ctx, roomID, eventType, content)
-	if !c.must(fmt.Sprintf("%s sending a %s event in %s", c.who(), eventType, roomID), res, err, http.StatusOK, "event_id") {
-		return ""
-	}
-	return res.GetString("event_id")
+	return c.mustString(fmt.Sprintf("%s sending a %s event in %s", c.who(), eventType, roomID), res, err, "event_id")
 }
 
 // Members fetches the room's m.room.member events (GET /rooms/{roomId}/members).
 func (c *Client) Members(ctx context.Context, roomID string) (*Response, error) {
-	res, err := c.Do(ctx, http.MethodGet, ClientPath("rooms", roomID, "members"))
-	if err != nil {
-		return nil, fmt.Errorf("%s fetching the members of %s: %w", c.who(), roomID, err)
-	}
-	return res, nil
+	return c.request(ctx, "fetching the members of "+roomID, http.MethodGet, ClientPath("rooms", roomID, "members"))
 }
 
 // MustMembers returns the room's m.room.member events; it fails the spec
 // unless the server answers 200 with a chunk.
 func (c *Client) MustMembers(ctx context.Context, roomID string) []Event {
 	ginkgo.GinkgoHelper()
-	what := fmt.Sprintf("%s fetching the members of %s", c.who(), roomID)
 	res, err := c.Members(ctx, roomID)
-	if !c.must(what, res, err, http.StatusOK, "chunk") {
-		return nil
-	}
 	var body struct {
 		Chunk []json.RawMessage `json:"chunk"`
 	}
-	if !c.mustSucceed(what, res.DecodeJSON(&body)) {
+	if !c.mustDecode(fmt.Sprintf("%s fetching the members of %s", c.who(), roomID), res, err, &body, "chunk") {
 		return nil
 	}
 	return eventsOf(body.Chunk)
@@ -142,26 +108,18 @@ func (c *Client) MustMembers(ctx context.Context, roomID string) []Event {
 
 // JoinedRooms lists the rooms the user has joined (GET /joined_rooms).
 func (c *Client) JoinedRooms(ctx context.Context) (*Response, error) {
-	res, err := c.Do(ctx, http.MethodGet, ClientPath("joined_rooms"))
-	if err != nil {
-		return nil, fmt.Errorf("%s listing joined rooms: %w", c.who(), err)
-	}
-	return res, nil
+	return c.request(ctx, "listing joined rooms", http.MethodGet, ClientPath("joined_rooms"))
 }
 
 // MustJoinedRooms returns the IDs of the rooms the user has joined; it fails
 // the spec unless the server answers 200 with joined_rooms.
 func (c *Client) MustJoinedRooms(ctx context.Context) []string {
 	ginkgo.GinkgoHelper()
-	what := c.who() + " listing joined rooms"
 	res, err := c.JoinedRooms(ctx)
-	if !c.must(what, res, err, http.StatusOK, "joined_rooms") {
-		return nil
-	}
 	var body struct {
 		JoinedRooms []string `json:"joined_rooms"`
 	}
-	if !c.mustSucceed(what, res.DecodeJSON(&body)) {
+	if !c.mustDecode(c.who()+" listing joined rooms", res, err, &body, "joined_rooms") {
 		return nil
 	}
 	return body.JoinedRooms

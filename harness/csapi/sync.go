@@ -47,11 +47,7 @@ func (c *Client) Sync(ctx context.Context, req SyncRequest) (*Response, error) {
 	if c.timeout > 0 {
 		opts = append(opts, Timeout(c.timeout+req.Timeout))
 	}
-	res, err := c.Do(ctx, http.MethodGet, ClientPath("sync"), opts...)
-	if err != nil {
-		return nil, fmt.Errorf("%s syncing: %w", c.who(), err)
-	}
-	return res, nil
+	return c.request(ctx, "syncing", http.MethodGet, ClientPath("sync"), opts...)
 }
 
 // MustSync syncs once and returns the parsed answer; it fails the spec unless

@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/netip"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -91,7 +93,7 @@ func (e *Engine) Run(ctx context.Context, spec ContainerSpec) (*Container, error
 			hostCfg.Tmpfs[dir] = ""
 		}
 	}
-	for _, name := range sortedKeys(spec.Ulimits) {
+	for _, name := range slices.Sorted(maps.Keys(spec.Ulimits)) {
 		v := spec.Ulimits[name]
 		hostCfg.Ulimits = append(hostCfg.Ulimits, &container.Ulimit{Name: name, Soft: v, Hard: v})
 	}
@@ -385,22 +387,13 @@ func (e *Engine) imageContentIn(ctx context.Context, c *Container, dirs []string
 func startError(spec ContainerSpec, err error) error {
 	if strings.Contains(err.Error(), "rlimit") {
 		var limits []string
-		for _, name := range sortedKeys(spec.Ulimits) {
+		for _, name := range slices.Sorted(maps.Keys(spec.Ulimits)) {
 			limits = append(limits, fmt.Sprintf("%s=%d", name, spec.Ulimits[name]))
 		}
 		return fmt.Errorf("the engine cannot give container %s its resource limits (%s): set lower ones with HERALD_ULIMITS=nofile=1024,nproc=1024 or `ulimits:` in ginkgo.yaml (engine said: %w)",
 			spec.Name, strings.Join(limits, ", "), err)
 	}
 	return fmt.Errorf("starting container %s: %w", spec.Name, err)
-}
-
-func sortedKeys(m map[string]int64) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Written is what a container wrote into its own layered file system (not

@@ -87,7 +87,7 @@ func toleratedEDU(eduType string) (Allowance, bool) {
 func checkEDU(e any, origin string) (typ string, allowance Allowance, err, shape error) {
 	m, ok := e.(map[string]any)
 	if !ok {
-		return "", allowance, fmt.Errorf("it is %s, not an object", jsonKind(e)), nil
+		return "", allowance, fmt.Errorf("it is %s, not an object", matrix.JSONKind(e)), nil
 	}
 	edu := matrix.Object(m)
 	typ, ok = edu.GetString("edu_type")
@@ -109,7 +109,7 @@ func checkEDUShape(typ string, content matrix.Object, origin string) error {
 	ownUser := func(where string, v any) error {
 		u, ok := v.(string)
 		if !ok {
-			return fmt.Errorf("%s is %s, not a user ID string", where, jsonKind(v))
+			return fmt.Errorf("%s is %s, not a user ID string", where, matrix.JSONKind(v))
 		}
 		if server, ok := matrix.ServerNameOf(u); !ok || !strings.HasPrefix(u, "@") || server != origin {
 			return fmt.Errorf("%s %q is not a user of the sending server %s", where, u, origin)
@@ -199,21 +199,4 @@ func toleratedEDUTypes() []string {
 		}
 	}
 	return out
-}
-
-// jsonKind names the JSON type of a parsed value, for messages.
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "an array"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	}
-	return "a number"
 }

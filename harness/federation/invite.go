@@ -116,7 +116,7 @@ func (s *Server) checkInvite(r *Request, v2 bool) *inviteReceipt {
 		if v, present := body["invite_room_state"]; present {
 			statePresent = true
 			state, _ = v.([]any)
-			r.Check("invite_room_state is an array", checkf(state == nil && v != nil, "it is %s", jsonKind(v)))
+			r.Check("invite_room_state is an array", checkf(state == nil && v != nil, "it is %s", matrix.JSONKind(v)))
 		}
 	} else {
 		event = body
@@ -124,7 +124,7 @@ func (s *Server) checkInvite(r *Request, v2 bool) *inviteReceipt {
 			if v, present := unsigned["invite_room_state"]; present {
 				statePresent = true
 				state, _ = v.([]any)
-				r.Check("unsigned.invite_room_state is an array", checkf(state == nil && v != nil, "it is %s", jsonKind(v)))
+				r.Check("unsigned.invite_room_state is an array", checkf(state == nil && v != nil, "it is %s", matrix.JSONKind(v)))
 			}
 		}
 	}
@@ -182,7 +182,7 @@ func checkInviteState(r *Request, rv matrix.RoomVersion, roomID string, state []
 		where := fmt.Sprintf("invite_room_state[%d]", i)
 		m, isObj := item.(map[string]any)
 		if !isObj {
-			rec(where+" is a state event", fmt.Errorf("it is %s, not an object", jsonKind(item)))
+			rec(where+" is a state event", fmt.Errorf("it is %s, not an object", matrix.JSONKind(item)))
 			continue
 		}
 		o := matrix.Object(m)

@@ -16,21 +16,31 @@ func TestOfPrefersTheStatedLine(t *testing.T) {
 	}
 }
 
-func TestOfNamesTheCheckWithoutWhatVaries(t *testing.T) {
-	a := Of("\n@bob:hs1 never saw the invite to !abc123:host.docker.internal:28417 within 20.002s (event $Zx9_Yw-ab1234567890abcdefgh)\nmore")
-	b := Of("@carol:hs2 never saw the invite to !zzz:host.docker.internal:28455 within 19.5s (event $Qq9_Yw-ab1234567890abcdefgh)")
-	if a != b {
-		t.Errorf("two runs of one check differ:\n%q\n%q", a, b)
+// readTheSame reads what several runs of one check wrote (with read: Of
+// or Normalize), fails the test unless every run reads the same, and
+// returns the reading.
+func readTheSame(t *testing.T, read func(string) string, runs ...string) string {
+	t.Helper()
+	first := read(runs[0])
+	for _, run := range runs[1:] {
+		if got := read(run); got != first {
+			t.Errorf("two runs of one check read differently:\n%q\n%q", first, got)
+		}
 	}
+	return first
+}
+
+func TestOfNamesTheCheckWithoutWhatVaries(t *testing.T) {
+	a := readTheSame(t, Of,
+		"\n@bob:hs1 never saw the invite to !abc123:host.docker.internal:28417 within 20.002s (event $Zx9_Yw-ab1234567890abcdefgh)\nmore",
+		"@carol:hs2 never saw the invite to !zzz:host.docker.internal:28455 within 19.5s (event $Qq9_Yw-ab1234567890abcdefgh)")
 	if !strings.Contains(a, "never saw the invite") {
 		t.Errorf("the check's words are lost: %q", a)
 	}
 	if Of("Timed out after 15.001s.\nthe invitee's /sync shows the invite") != "timed out: the invitee's /sync shows the invite" {
 		t.Errorf("timeout: %q", Of("Timed out after 15.001s.\nthe invitee's /sync shows the invite"))
 	}
-	if Of("gave up after 20.001s and 7 responses") != Of("gave up after 19s and 12 responses") {
-		t.Error("counts are kept")
-	}
+	readTheSame(t, Of, "gave up after 20.001s and 7 responses", "gave up after 19s and 12 responses")
 	if Of("status 400 here") == Of("status 500 here") {
 		t.Error("statuses were taken out")
 	}
@@ -51,16 +61,14 @@ func TestNormalizeKeepsErrcodes(t *testing.T) {
 
 func TestNormalizeTakesOutTokensWithoutDigits(t *testing.T) {
 	// One random token in about thirty has no digit (20 characters of 62).
-	a := Normalize("GET /_matrix/identity/v2/hash_details?access_token=herald_is_QwErTyUiOpAsDfGhJkLz")
-	b := Normalize("GET /_matrix/identity/v2/hash_details?access_token=herald_is_Qw3rTyUiOpAsDfGhJkL9")
-	if a != b {
-		t.Errorf("two runs' tokens:\n%s\n%s", a, b)
-	}
+	readTheSame(t, Normalize,
+		"GET /_matrix/identity/v2/hash_details?access_token=herald_is_QwErTyUiOpAsDfGhJkLz",
+		"GET /_matrix/identity/v2/hash_details?access_token=herald_is_Qw3rTyUiOpAsDfGhJkL9")
 	// An unpadded base64 key may hold what reads as a duration ("/3h+").
-	c := Normalize("for public_key UOprVGSpwOlG/3h+kQzXwVbNmLpRtYuIoPaSdFgHjKl")
-	d := Normalize("for public_key Aq7rVGSpwOlGxxh+kQzXwVbNmLpRtYuIoPaSdFgHj5l")
-	if c != d || c != "for public_key <token>" {
-		t.Errorf("two runs' keys:\n%s\n%s", c, d)
+	if got := readTheSame(t, Normalize,
+		"for public_key UOprVGSpwOlG/3h+kQzXwVbNmLpRtYuIoPaSdFgHjKl",
+		"for public_key Aq7rVGSpwOlGxxh+kQzXwVbNmLpRtYuIoPaSdFgHj5l"); got != "for public_key <token>" {
+		t.Errorf("a key: %s", got)
 	}
 	if got := Normalize("M_UNSUPPORTED_ROOM_VERSION invite_room_state_entries_missing"); got != "M_UNSUPPORTED_ROOM_VERSION invite_room_state_entries_missing" {
 		t.Errorf("words were taken for tokens: %s", got)
@@ -68,12 +76,13 @@ func TestNormalizeTakesOutTokensWithoutDigits(t *testing.T) {
 }
 
 func TestNormalizeReadsPaths(t *testing.T) {
-	a := Normalize("#4 ← PUT /_matrix/federation/v2/invite/%21DgTEoL5jS1INqbXQ%3Ahs1/$ev4 [invite v2] ⇒ 400")
-	b := Normalize("#9 ← PUT /_matrix/federation/v2/invite/%21aXIRcjbrh5txcCih:hs2/$ev9 [invite v2] ⇒ 400")
-	// A room v3 event ID is standard base64: its "/" and "+" come escaped.
-	c := Normalize("#2 ← PUT /_matrix/federation/v2/invite/%21aXIRcjbrh5txcCih:hs2/$Ab3%2FrpXQMo%2Bx [invite v2] ⇒ 400")
-	if a != b || a != c || a != "<id> ← PUT /_matrix/federation/v2/invite/<id>/<id> [invite v2] ⇒ 400" {
-		t.Errorf("Normalize of three runs' paths:\n%s\n%s\n%s", a, b, c)
+	got := readTheSame(t, Normalize,
+		"#4 ← PUT /_matrix/federation/v2/invite/%21DgTEoL5jS1INqbXQ%3Ahs1/$ev4 [invite v2] ⇒ 400",
+		"#9 ← PUT /_matrix/federation/v2/invite/%21aXIRcjbrh5txcCih:hs2/$ev9 [invite v2] ⇒ 400",
+		// A room v3 event ID is standard base64: its "/" and "+" come escaped.
+		"#2 ← PUT /_matrix/federation/v2/invite/%21aXIRcjbrh5txcCih:hs2/$Ab3%2FrpXQMo%2Bx [invite v2] ⇒ 400")
+	if got != "<id> ← PUT /_matrix/federation/v2/invite/<id>/<id> [invite v2] ⇒ 400" {
+		t.Errorf("Normalize of a path: %s", got)
 	}
 }
 
@@ -97,12 +106,10 @@ func TestOfReadsGomegasStandardFailure(t *testing.T) {
 		}
 		return msg + "    ]\nto be empty\n(at x.go:1)"
 	}
-	a := Of(problems("3", "!abc:hs1", "invite_room_state holds the room's state: it is empty", 1))
-	b := Of(problems("7", "!zzz:hs1", "invite_room_state holds the room's state: it is empty", 1))
+	a := readTheSame(t, Of,
+		problems("3", "!abc:hs1", "invite_room_state holds the room's state: it is empty", 1),
+		problems("7", "!zzz:hs1", "invite_room_state holds the room's state: it is empty", 1))
 	c := Of(problems("3", "!abc:hs1", "the event's signature verifies: no signature of hs1", 1))
-	if a != b {
-		t.Errorf("the same failure has two fingerprints:\n%s\n%s", a, b)
-	}
 	if a == c {
 		t.Errorf("two failures share a fingerprint: %s", a)
 	}

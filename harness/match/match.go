@@ -100,7 +100,7 @@ type Encoded interface {
 }
 
 // objectOf accepts a JSON object in the forms the harness hands around:
-// spec.Object, map[string]any, or an Encoded value whose JSON is an object.
+// matrix.Object, map[string]any, or an Encoded value whose JSON is an object.
 func objectOf(actual any) (matrix.Object, error) {
 	switch o := actual.(type) {
 	case matrix.Object:
@@ -123,7 +123,7 @@ func objectOf(actual any) (matrix.Object, error) {
 		}
 		return obj, nil
 	}
-	return nil, fmt.Errorf("match: expected a JSON object (spec.Object, map[string]any or a value encoding one), got %T", actual)
+	return nil, fmt.Errorf("match: expected a JSON object (matrix.Object, map[string]any or a value encoding one), got %T", actual)
 }
 
 // objectsOf reads a JSON array of objects from any value that encodes as
@@ -170,12 +170,14 @@ func eventList(actual any) ([]any, bool) {
 
 // showJSON renders a JSON value compactly for failure messages (lax
 // canonical JSON, so numbers read as sent), cut if long.
-func showJSON(v any) string {
+func showJSON(v any) string { return showJSONCut(v, 600) }
+
+// showJSONCut is showJSON cut after limit bytes.
+func showJSONCut(v any, limit int) string {
 	b, err := matrix.CanonicalJSONLax(v)
 	if err != nil {
 		return fmt.Sprintf("%#v", v)
 	}
-	const limit = 600
 	if len(b) > limit {
 		return string(b[:limit]) + fmt.Sprintf("… (%d bytes)", len(b))
 	}

@@ -46,7 +46,7 @@ var outboundPDUFields = []struct{ name, kind string }{
 }
 
 func (m *outboundPDUMatcher) Match(actual any) (bool, error) {
-	event, err := outboundObject(actual)
+	event, err := objectOf(actual)
 	if err != nil {
 		return false, err
 	}
@@ -145,23 +145,6 @@ func (m *outboundPDUMatcher) NegatedFailureMessage(any) string {
 	return fmt.Sprintf("expected the entry not to be a full room v%s event of %s, but it is: %s", m.rv.ID, m.roomID, outboundShow(m.event))
 }
 
-// outboundObject accepts the forms a JSON object takes in the harness.
-func outboundObject(actual any) (matrix.Object, error) {
-	switch o := actual.(type) {
-	case matrix.Object:
-		if o != nil {
-			return o, nil
-		}
-	case map[string]any:
-		if o != nil {
-			return matrix.Object(o), nil
-		}
-	default:
-		return nil, fmt.Errorf("match: expected a JSON object (spec.Object or map[string]any), got %T", actual)
-	}
-	return nil, fmt.Errorf("match: got a nil JSON object")
-}
-
 // outboundKind names the JSON kind of event[field] ("missing" if absent).
 func outboundKind(event matrix.Object, field string) string {
 	v, ok := event[field]
@@ -187,18 +170,9 @@ func outboundKind(event matrix.Object, field string) string {
 	}
 }
 
-// outboundShow renders a JSON value on one line, cut if long.
-func outboundShow(v any) string {
-	b, err := matrix.CanonicalJSONLax(v)
-	if err != nil {
-		return fmt.Sprintf("%#v", v)
-	}
-	const limit = 800
-	if len(b) > limit {
-		return string(b[:limit]) + fmt.Sprintf("… (%d bytes)", len(b))
-	}
-	return string(b)
-}
+// outboundShow renders a JSON value on one line for the outbound
+// matchers, which show whole events: cut later than showJSON.
+func outboundShow(v any) string { return showJSONCut(v, 800) }
 
 // OutboundBeFullInviteState matches the invite_room_state value of an
 // invite request body (the raw JSON value, nil when absent) that is a
@@ -208,21 +182,20 @@ func outboundShow(v any) string {
 //
 //	Expect(body["invite_room_state"]).To(match.OutboundBeFullInviteState(rv, roomID, hsKeys))
 func OutboundBeFullInviteState(rv matrix.RoomVersion, roomID string, keys ...*matrix.ServerKeys) types.GomegaMatcher {
-	return &outboundStateListMatcher{rv: rv, roomID: roomID, keys: keys}
+	return &outboundStateListMatcher{each: outboundPDUMatcher{rv: rv, roomID: roomID, keys: keys}}
 }
 
 type outboundStateListMatcher struct {
-	rv     matrix.RoomVersion
-	roomID string
-	keys   []*matrix.ServerKeys
-	// why is the list's own fault; entry, the first entry's that failed.
-	why   string
-	entry types.GomegaMatcher
-	item  any
+	// each is what every entry must be.
+	each outboundPDUMatcher
+	// why is the list's own fault; failed, the first entry's that failed.
+	why    string
+	failed *outboundPDUMatcher
+	item   any
 }
 
 func (m *outboundStateListMatcher) Match(actual any) (bool, error) {
-	m.why, m.entry, m.item = "", nil, nil
+	m.why, m.failed, m.item = "", nil, nil
 	if actual == nil {
 		m.why = "invite_room_state is absent"
 		return false, nil
@@ -237,7 +210,7 @@ func (m *outboundStateListMatcher) Match(actual any) (bool, error) {
 		return false, nil
 	}
 	for _, item := range list {
-		pdu := OutboundBeFullPDU(m.rv, m.roomID, m.keys...)
+		pdu := m.each
 		if _, isObj := asMap(item); !isObj {
 			m.why = fmt.Sprintf("invite_room_state has %s, not an event", outboundShow(item))
 			return false, nil
@@ -247,7 +220,7 @@ func (m *outboundStateListMatcher) Match(actual any) (bool, error) {
 			return false, err
 		}
 		if !ok {
-			m.entry, m.item = pdu, item
+			m.failed, m.item = &pdu, item
 			return false, nil
 		}
 	}
@@ -255,11 +228,11 @@ func (m *outboundStateListMatcher) Match(actual any) (bool, error) {
 }
 
 func (m *outboundStateListMatcher) FailureMessage(actual any) string {
-	if m.entry != nil {
-		return m.entry.FailureMessage(m.item)
+	if m.failed != nil {
+		return m.failed.FailureMessage(m.item)
 	}
 	return fmt.Sprintf("expected invite_room_state to list full room v%s events of room %s (invites-v2.yaml: it \"MUST contain the m.room.create event for the room. All events listed MUST additionally be formatted according to the room version specification\"), but %s\n%s",
-		m.rv.ID, m.roomID, m.why, observed(m.why))
+		m.each.rv.ID, m.each.roomID, m.why, observed(m.why))
 }
 
 func (m *outboundStateListMatcher) NegatedFailureMessage(any) string {

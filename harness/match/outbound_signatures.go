@@ -30,7 +30,7 @@ type outboundCarryMatcher struct {
 }
 
 func (m *outboundCarryMatcher) Match(actual any) (bool, error) {
-	event, err := outboundObject(actual)
+	event, err := objectOf(actual)
 	if err != nil {
 		return false, err
 	}
@@ -70,7 +70,7 @@ type outboundOnlyMatcher struct {
 }
 
 func (m *outboundOnlyMatcher) Match(actual any) (bool, error) {
-	event, err := outboundObject(actual)
+	event, err := objectOf(actual)
 	if err != nil {
 		return false, err
 	}

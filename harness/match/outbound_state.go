@@ -10,7 +10,7 @@ import (
 )
 
 // OutboundHoldStateEvent matches an invite_room_state list (the []any of
-// a request body, or []spec.Object) holding an object with the given type
+// a request body, or []matrix.Object) holding an object with the given type
 // and state_key, stripped or full. Its failure message lists what the
 // list holds.
 //
@@ -27,7 +27,7 @@ type outboundStateMatcher struct {
 func (m *outboundStateMatcher) Match(actual any) (bool, error) {
 	list, ok := eventList(actual)
 	if !ok {
-		return false, fmt.Errorf("match: OutboundHoldStateEvent expects a list of state events ([]any or []spec.Object), got %T", actual)
+		return false, fmt.Errorf("match: OutboundHoldStateEvent expects a list of state events ([]any or []matrix.Object), got %T", actual)
 	}
 	m.have = nil
 	found := false

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -97,26 +98,10 @@ func (e *canonicalEncoder) value(v any, depth int) error {
 		return e.float(x)
 	case float32:
 		return e.float(float64(x))
-	case int:
-		return e.int(int64(x))
-	case int8:
-		return e.int(int64(x))
-	case int16:
-		return e.int(int64(x))
-	case int32:
-		return e.int(int64(x))
-	case int64:
-		return e.int(x)
-	case uint:
-		return e.uint(uint64(x))
-	case uint8:
-		return e.uint(uint64(x))
-	case uint16:
-		return e.uint(uint64(x))
-	case uint32:
-		return e.uint(uint64(x))
-	case uint64:
-		return e.uint(x)
+	case int, int8, int16, int32, int64:
+		return e.int(reflect.ValueOf(x).Int())
+	case uint, uint8, uint16, uint32, uint64:
+		return e.uint(reflect.ValueOf(x).Uint())
 	case Object:
 		return e.object(x, depth)
 	case map[string]any:
@@ -197,6 +182,10 @@ func (e *canonicalEncoder) array(a []any, depth int) error {
 
 const hexDigits = "0123456789abcdef"
 
+// shortEscapes are the characters a string escapes as a backslash and a
+// letter (or themselves); other control characters become \u00XX.
+var shortEscapes = map[byte]byte{'"': '"', '\\': '\\', '\b': 'b', '\t': 't', '\n': 'n', '\f': 'f', '\r': 'r'}
+
 // string writes s with only the escapes the canonical JSON grammar
 // allows: \" \\ \b \t \n \f \r, and \u00XX (lowercase hex) for other ASCII
 // control characters. Everything else, including <, >, &, DEL, U+2028 and
@@ -213,22 +202,9 @@ func (e *canonicalEncoder) string(s string) error {
 			continue
 		}
 		e.buf = append(e.buf, s[start:i]...)
-		switch c {
-		case '"':
-			e.buf = append(e.buf, '\\', '"')
-		case '\\':
-			e.buf = append(e.buf, '\\', '\\')
-		case '\b':
-			e.buf = append(e.buf, '\\', 'b')
-		case '\t':
-			e.buf = append(e.buf, '\\', 't')
-		case '\n':
-			e.buf = append(e.buf, '\\', 'n')
-		case '\f':
-			e.buf = append(e.buf, '\\', 'f')
-		case '\r':
-			e.buf = append(e.buf, '\\', 'r')
-		default:
+		if short, ok := shortEscapes[c]; ok {
+			e.buf = append(e.buf, '\\', short)
+		} else {
 			e.buf = append(e.buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 		}
 		start = i + 1

@@ -3,6 +3,7 @@ package matrix
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -170,6 +171,12 @@ func TestCanonicalJSONIntegers(t *testing.T) {
 	for _, v := range []any{int64(MaxSafeInteger), -MaxSafeInteger, float64(12), uint8(7)} {
 		if _, err := CanonicalJSON(v); err != nil {
 			t.Errorf("strict Go %T %v: %v", v, v, err)
+		}
+	}
+	// Every Go integer type encodes as its number.
+	for _, v := range []any{int(-7), int8(-7), int16(-7), int32(-7), int64(-7), uint(7), uint8(7), uint16(7), uint32(7), uint64(7)} {
+		if got, err := CanonicalJSON(v); err != nil || string(got) != fmt.Sprint(v) {
+			t.Errorf("Go %T: got %s, %v; want %v", v, got, err, v)
 		}
 	}
 }

@@ -68,49 +68,40 @@ func TestEventIDPerVersion(t *testing.T) {
 
 func TestCheckEventIDFormat(t *testing.T) {
 	long := "$" + strings.Repeat("a", 250) + ":domain"
+	event, room := RoomVersion.CheckEventIDFormat, RoomVersion.CheckRoomIDFormat
 	tests := []struct {
+		check       func(RoomVersion, string) error
 		version, id string
 		ok          bool
 	}{
-		{"1", "$abc:example.org", true},
-		{"2", "$abc:example.org:8448", true},
-		{"1", "$abc", false},
-		{"1", "abc:example.org", false},
-		{"1", "$:example.org", false},
-		{"1", "$abc:", false},
-		{"1", long, false},
-		{"3", "$70O/oKlXzFbkfu0KE88USi98DjSWrOELrPj+8tisl8I", true},
-		{"3", "$70O_oKlXzFbkfu0KE88USi98DjSWrOELrPj-8tisl8I", false},
-		{"3", "$70O/oKlXzFbkfu0KE88USi98DjSWrOELrPj+8tisl8", false},
-		{"3", "$abc:example.org", false},
-		{"4", "$70O_oKlXzFbkfu0KE88USi98DjSWrOELrPj-8tisl8I", true},
-		{"4", "$70O/oKlXzFbkfu0KE88USi98DjSWrOELrPj+8tisl8I", false},
-		{"10", "$70O_oKlXzFbkfu0KE88USi98DjSWrOELrPj-8tisl8I=", false},
-		{"12", "$Rqnc-F-dvnEYJTyHq_iKxU2bZ1CI92-kuZq3a5lr5Zg", true}, // rooms/fragments/v4-event-ids.md
-		{"3", "$CD66HAED5npg6074c6pDtLKalHjVfYb2q4Q3LZgrW6o", true},  // rooms/v3.md
-		{"12", "!Rqnc-F-dvnEYJTyHq_iKxU2bZ1CI92-kuZq3a5lr5Zg", false},
+		{event, "1", "$abc:example.org", true},
+		{event, "2", "$abc:example.org:8448", true},
+		{event, "1", "$abc", false},
+		{event, "1", "abc:example.org", false},
+		{event, "1", "$:example.org", false},
+		{event, "1", "$abc:", false},
+		{event, "1", long, false},
+		{event, "3", "$70O/oKlXzFbkfu0KE88USi98DjSWrOELrPj+8tisl8I", true},
+		{event, "3", "$70O_oKlXzFbkfu0KE88USi98DjSWrOELrPj-8tisl8I", false},
+		{event, "3", "$70O/oKlXzFbkfu0KE88USi98DjSWrOELrPj+8tisl8", false},
+		{event, "3", "$abc:example.org", false},
+		{event, "4", "$70O_oKlXzFbkfu0KE88USi98DjSWrOELrPj-8tisl8I", true},
+		{event, "4", "$70O/oKlXzFbkfu0KE88USi98DjSWrOELrPj+8tisl8I", false},
+		{event, "10", "$70O_oKlXzFbkfu0KE88USi98DjSWrOELrPj-8tisl8I=", false},
+		{event, "12", "$Rqnc-F-dvnEYJTyHq_iKxU2bZ1CI92-kuZq3a5lr5Zg", true}, // rooms/fragments/v4-event-ids.md
+		{event, "3", "$CD66HAED5npg6074c6pDtLKalHjVfYb2q4Q3LZgrW6o", true},  // rooms/v3.md
+		{event, "12", "!Rqnc-F-dvnEYJTyHq_iKxU2bZ1CI92-kuZq3a5lr5Zg", false},
+		{room, "1", "!x:domain", true},
+		{room, "11", "!jEsUZKDJdhlrceRyVU:example.org", true},
+		{room, "11", "!Nhcu5BS-UMnFX7hBVfVSoXiD7OgH6iRT-xyIuqDnpYQ", false},
+		{room, "12", "!Nhcu5BS-UMnFX7hBVfVSoXiD7OgH6iRT-xyIuqDnpYQ", true}, // pdu_v12 example
+		{room, "12", "!x:domain", false},
+		{room, "12", "$Nhcu5BS-UMnFX7hBVfVSoXiD7OgH6iRT-xyIuqDnpYQ", false},
 	}
 	for _, tt := range tests {
-		err := MustRoomVersion(tt.version).CheckEventIDFormat(tt.id)
+		err := tt.check(MustRoomVersion(tt.version), tt.id)
 		if (err == nil) != tt.ok {
 			t.Errorf("v%s %q: err = %v, want ok=%v", tt.version, tt.id, err, tt.ok)
-		}
-	}
-	roomTests := []struct {
-		version, id string
-		ok          bool
-	}{
-		{"1", "!x:domain", true},
-		{"11", "!jEsUZKDJdhlrceRyVU:example.org", true},
-		{"11", "!Nhcu5BS-UMnFX7hBVfVSoXiD7OgH6iRT-xyIuqDnpYQ", false},
-		{"12", "!Nhcu5BS-UMnFX7hBVfVSoXiD7OgH6iRT-xyIuqDnpYQ", true}, // pdu_v12 example
-		{"12", "!x:domain", false},
-		{"12", "$Nhcu5BS-UMnFX7hBVfVSoXiD7OgH6iRT-xyIuqDnpYQ", false},
-	}
-	for _, tt := range roomTests {
-		err := MustRoomVersion(tt.version).CheckRoomIDFormat(tt.id)
-		if (err == nil) != tt.ok {
-			t.Errorf("room ID v%s %q: err = %v, want ok=%v", tt.version, tt.id, err, tt.ok)
 		}
 	}
 }

@@ -51,7 +51,7 @@ func ParseObject(data []byte) (Object, error) {
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("spec: parse JSON object: got %s", JSONKind(v))
+		return nil, fmt.Errorf("matrix: parse JSON object: got %s", JSONKind(v))
 	}
 	return Object(m), nil
 }

@@ -208,7 +208,7 @@ func LookupRoomVersion(id string) (RoomVersion, bool) {
 func MustRoomVersion(id string) RoomVersion {
 	rv, ok := LookupRoomVersion(id)
 	if !ok {
-		panic(fmt.Sprintf("spec: unknown room version %q", id))
+		panic(fmt.Sprintf("matrix: unknown room version %q", id))
 	}
 	return rv
 }

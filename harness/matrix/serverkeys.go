@@ -40,13 +40,13 @@ type ServerKeys struct {
 // signer. All signers must share one server name.
 func BuildServerKeys(validUntilTS int64, old map[string]OldVerifyKey, signers ...*Signer) (Object, error) {
 	if len(signers) == 0 {
-		return nil, errors.New("spec: build server keys: no signer")
+		return nil, errors.New("matrix: build server keys: no signer")
 	}
 	name := signers[0].ServerName
 	verify := map[string]any{}
 	for _, s := range signers {
 		if s.ServerName != name {
-			return nil, fmt.Errorf("spec: build server keys: signers for %q and %q", name, s.ServerName)
+			return nil, fmt.Errorf("matrix: build server keys: signers for %q and %q", name, s.ServerName)
 		}
 		verify[s.KeyID] = map[string]any{"key": s.PublicKeyBase64()}
 	}
@@ -62,7 +62,7 @@ func BuildServerKeys(validUntilTS int64, old map[string]OldVerifyKey, signers ..
 	}
 	for _, s := range signers {
 		if err := s.SignJSON(doc); err != nil {
-			return nil, fmt.Errorf("spec: build server keys: %w", err)
+			return nil, fmt.Errorf("matrix: build server keys: %w", err)
 		}
 	}
 	return doc, nil
@@ -76,7 +76,7 @@ func BuildServerKeys(validUntilTS int64, old map[string]OldVerifyKey, signers ..
 // [ServerKeys.VerifySelfSignatures] and [VerifyServerKeys].
 func ParseServerKeys(data []byte) (*ServerKeys, error) {
 	fail := func(format string, args ...any) (*ServerKeys, error) {
-		return nil, fmt.Errorf("spec: parse server keys: "+format, args...)
+		return nil, fmt.Errorf("matrix: parse server keys: "+format, args...)
 	}
 	doc, err := ParseObject(data)
 	if err != nil {
@@ -97,43 +97,55 @@ func ParseServerKeys(data []byte) (*ServerKeys, error) {
 	if !ok {
 		return fail("no verify_keys object")
 	}
-	for id, v := range verify {
-		entry, ok := asObject(v)
-		if !ok {
-			return fail("verify_keys[%q] is not an object", id)
-		}
-		key, skip, err := parseKeyEntry(id, entry)
-		if err != nil {
-			return fail("verify_keys: %w", err)
-		}
+	err = eachKey("verify_keys", verify, func(id string, _ Object, key ed25519.PublicKey, skip bool) error {
 		if !skip {
 			k.VerifyKeys[id] = key
 		}
+		return nil
+	})
+	if err != nil {
+		return fail("%w", err)
 	}
 	if v, present := doc["old_verify_keys"]; present {
 		old, ok := asObject(v)
 		if !ok {
 			return fail("old_verify_keys is not an object")
 		}
-		for id, v := range old {
-			entry, ok := asObject(v)
-			if !ok {
-				return fail("old_verify_keys[%q] is not an object", id)
-			}
-			key, skip, err := parseKeyEntry(id, entry)
-			if err != nil {
-				return fail("old_verify_keys: %w", err)
-			}
+		err := eachKey("old_verify_keys", old, func(id string, entry Object, key ed25519.PublicKey, skip bool) error {
 			ts, ok := entry.GetInt("expired_ts")
 			if !ok {
-				return fail("old_verify_keys[%q] has no integer expired_ts", id)
+				return fmt.Errorf("old_verify_keys[%q] has no integer expired_ts", id)
 			}
 			if !skip {
 				k.OldVerifyKeys[id] = OldVerifyKey{Key: key, ExpiredTS: ts}
 			}
+			return nil
+		})
+		if err != nil {
+			return fail("%w", err)
 		}
 	}
 	return k, nil
+}
+
+// eachKey reads each entry of keys, the verify_keys or old_verify_keys
+// (field) of a key document, and hands it to use with its ed25519 key, or
+// with skip set for a key of another algorithm.
+func eachKey(field string, keys Object, use func(id string, entry Object, key ed25519.PublicKey, skip bool) error) error {
+	for id, v := range keys {
+		entry, ok := asObject(v)
+		if !ok {
+			return fmt.Errorf("%s[%q] is not an object", field, id)
+		}
+		key, skip, err := parseKeyEntry(id, entry)
+		if err != nil {
+			return fmt.Errorf("%s: %w", field, err)
+		}
+		if err := use(id, entry, key, skip); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func parseKeyEntry(id string, entry Object) (key ed25519.PublicKey, skip bool, err error) {
@@ -193,12 +205,12 @@ func (k *ServerKeys) VerifySelfSignatures() error {
 			listed = append(listed, id)
 		}
 		slices.Sort(listed)
-		return fmt.Errorf("spec: verify server keys of %s: %w: no signature by any of its verify_keys %v (signed with %v)",
+		return fmt.Errorf("matrix: verify server keys of %s: %w: no signature by any of its verify_keys %v (signed with %v)",
 			k.ServerName, ErrMissingSignature, listed, SignatureKeyIDs(k.Raw, k.ServerName))
 	}
 	for _, id := range ids {
 		if err := VerifyJSON(k.Raw, k.ServerName, id, k.VerifyKeys[id]); err != nil {
-			return fmt.Errorf("spec: verify server keys of %s: %w", k.ServerName, err)
+			return fmt.Errorf("matrix: verify server keys of %s: %w", k.ServerName, err)
 		}
 	}
 	return nil
@@ -212,7 +224,7 @@ func VerifyServerKeys(data []byte, serverName string) (*ServerKeys, error) {
 		return nil, err
 	}
 	if serverName != "" && k.ServerName != serverName {
-		return nil, fmt.Errorf("spec: verify server keys: document is for %q, expected %q", k.ServerName, serverName)
+		return nil, fmt.Errorf("matrix: verify server keys: document is for %q, expected %q", k.ServerName, serverName)
 	}
 	if err := k.VerifySelfSignatures(); err != nil {
 		return nil, err

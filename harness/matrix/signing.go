@@ -61,10 +61,10 @@ type Signer struct {
 // more of [a-zA-Z0-9_] (definitions/keys.yaml).
 func NewSigner(serverName, keyID string, seed []byte) (*Signer, error) {
 	if err := checkKeyID(keyID); err != nil {
-		return nil, fmt.Errorf("spec: new signer: %w", err)
+		return nil, fmt.Errorf("matrix: new signer: %w", err)
 	}
 	if len(seed) != ed25519.SeedSize {
-		return nil, fmt.Errorf("spec: new signer: seed has %d bytes, want %d", len(seed), ed25519.SeedSize)
+		return nil, fmt.Errorf("matrix: new signer: seed has %d bytes, want %d", len(seed), ed25519.SeedSize)
 	}
 	return &Signer{ServerName: serverName, KeyID: keyID, PrivateKey: ed25519.NewKeyFromSeed(seed)}, nil
 }
@@ -73,7 +73,7 @@ func NewSigner(serverName, keyID string, seed []byte) (*Signer, error) {
 func GenerateSigner(serverName, keyID string) (*Signer, error) {
 	seed := make([]byte, ed25519.SeedSize)
 	if _, err := rand.Read(seed); err != nil {
-		return nil, fmt.Errorf("spec: generate signer: %w", err)
+		return nil, fmt.Errorf("matrix: generate signer: %w", err)
 	}
 	return NewSigner(serverName, keyID, seed)
 }
@@ -121,7 +121,7 @@ func (s *Signer) Signature(obj Object) (string, error) {
 func (s *Signer) signature(obj Object, strict bool) (string, error) {
 	msg, err := signingInput(obj, strict)
 	if err != nil {
-		return "", fmt.Errorf("spec: sign as %s: %w", s.ServerName, err)
+		return "", fmt.Errorf("matrix: sign as %s: %w", s.ServerName, err)
 	}
 	return EncodeBase64(ed25519.Sign(s.PrivateKey, msg)), nil
 }
@@ -140,7 +140,7 @@ func addSignature(obj Object, server, keyID, sig string) error {
 	sigs, ok := obj.GetObject("signatures")
 	if !ok {
 		if obj.Has("signatures") {
-			return fmt.Errorf("spec: add signature: signatures is %s, not an object", JSONKind(obj["signatures"]))
+			return fmt.Errorf("matrix: add signature: signatures is %s, not an object", JSONKind(obj["signatures"]))
 		}
 		sigs = Object{}
 		obj["signatures"] = map[string]any(sigs)
@@ -148,7 +148,7 @@ func addSignature(obj Object, server, keyID, sig string) error {
 	mine, ok := sigs.GetObject(server)
 	if !ok {
 		if sigs.Has(server) {
-			return fmt.Errorf("spec: add signature: signatures[%q] is %s, not an object", server, JSONKind(sigs[server]))
+			return fmt.Errorf("matrix: add signature: signatures[%q] is %s, not an object", server, JSONKind(sigs[server]))
 		}
 		mine = Object{}
 		sigs[server] = map[string]any(mine)
@@ -164,11 +164,11 @@ func addSignature(obj Object, server, keyID, sig string) error {
 func (s *Signer) SignEvent(rv RoomVersion, event Object) error {
 	red, err := rv.Redact(event)
 	if err != nil {
-		return fmt.Errorf("spec: sign event: %w", err)
+		return fmt.Errorf("matrix: sign event: %w", err)
 	}
 	sig, err := s.signature(red, rv.StrictCanonicalJSON)
 	if err != nil {
-		return fmt.Errorf("spec: sign event (room v%s): %w", rv.ID, err)
+		return fmt.Errorf("matrix: sign event (room v%s): %w", rv.ID, err)
 	}
 	return addSignature(event, s.ServerName, s.KeyID, sig)
 }

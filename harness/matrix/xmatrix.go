@@ -88,7 +88,7 @@ func isTchar(c byte) bool {
 // origin, key or sig, or an empty value is an error.
 func ParseXMatrix(header string) (XMatrix, error) {
 	fail := func(format string, args ...any) (XMatrix, error) {
-		return XMatrix{}, fmt.Errorf("spec: parse X-Matrix header: "+format, args...)
+		return XMatrix{}, fmt.Errorf("matrix: parse X-Matrix header: "+format, args...)
 	}
 	s := strings.Trim(header, " \t")
 	i := 0
@@ -227,7 +227,7 @@ func RequestJSON(method, uri, origin, destination string, body []byte) (Object, 
 	if len(body) > 0 {
 		content, err := ParseJSON(body)
 		if err != nil {
-			return nil, fmt.Errorf("spec: request JSON: body: %w", err)
+			return nil, fmt.Errorf("matrix: request JSON: body: %w", err)
 		}
 		obj["content"] = content
 	}
@@ -267,17 +267,17 @@ func (s *Signer) SignHTTPRequest(r *http.Request, destination string, body []byt
 // x.Origin with x.KeyID must verify under key over the request JSON.
 func VerifyRequest(x XMatrix, method, uri, destination string, body []byte, key ed25519.PublicKey) error {
 	if x.Destination != "" && x.Destination != destination {
-		return fmt.Errorf("spec: verify X-Matrix request: %w: header says %q, this server is %q", ErrDestinationMismatch, x.Destination, destination)
+		return fmt.Errorf("matrix: verify X-Matrix request: %w: header says %q, this server is %q", ErrDestinationMismatch, x.Destination, destination)
 	}
 	obj, err := RequestJSON(method, uri, x.Origin, destination, body)
 	if err != nil {
-		return fmt.Errorf("spec: verify X-Matrix request: %w", err)
+		return fmt.Errorf("matrix: verify X-Matrix request: %w", err)
 	}
 	if err := addSignature(obj, x.Origin, x.KeyID, x.Signature); err != nil {
 		return err
 	}
 	if err := VerifyJSON(obj, x.Origin, x.KeyID, key); err != nil {
-		return fmt.Errorf("spec: verify X-Matrix request %s %s: %w", method, uri, err)
+		return fmt.Errorf("matrix: verify X-Matrix request %s %s: %w", method, uri, err)
 	}
 	return nil
 }
@@ -311,11 +311,11 @@ func VerifyHTTPRequest(r *http.Request, body []byte, destination string, lookup 
 			return XMatrix{}, err
 		}
 		if n > 0 && x.Origin != first.Origin {
-			return XMatrix{}, fmt.Errorf("spec: verify X-Matrix request: headers name origins %q and %q", first.Origin, x.Origin)
+			return XMatrix{}, fmt.Errorf("matrix: verify X-Matrix request: headers name origins %q and %q", first.Origin, x.Origin)
 		}
 		key, err := lookup(x.Origin, x.KeyID)
 		if err != nil {
-			return XMatrix{}, fmt.Errorf("spec: verify X-Matrix request: key %s of %s: %w", x.KeyID, x.Origin, err)
+			return XMatrix{}, fmt.Errorf("matrix: verify X-Matrix request: key %s of %s: %w", x.KeyID, x.Origin, err)
 		}
 		if err := VerifyRequest(x, r.Method, uri, destination, body, key); err != nil {
 			return XMatrix{}, err
@@ -326,7 +326,7 @@ func VerifyHTTPRequest(r *http.Request, body []byte, destination string, lookup 
 		n++
 	}
 	if n == 0 {
-		return XMatrix{}, fmt.Errorf("spec: verify X-Matrix request: %w", ErrNoXMatrix)
+		return XMatrix{}, fmt.Errorf("matrix: verify X-Matrix request: %w", ErrNoXMatrix)
 	}
 	return first, nil
 }

@@ -9,15 +9,22 @@ import (
 	"github.com/joshdk/go-junit"
 )
 
-// A JUnit reader of the kind CI systems use tells the outcomes apart and
-// counts what the summary line says.
-func TestJUnitReadersTellTheOutcomesApart(t *testing.T) {
+// junitOfEveryOutcome writes the JUnit file of a run with every outcome
+// and returns its path and the run's summary.
+func junitOfEveryOutcome(t *testing.T) (string, Summary) {
+	t.Helper()
 	r := everyOutcome()
 	path := filepath.Join(t.TempDir(), "junit.xml")
 	if err := WriteJUnit(r, path); err != nil {
 		t.Fatal(err)
 	}
-	s := Summarize(r)
+	return path, Summarize(r)
+}
+
+// A JUnit reader of the kind CI systems use tells the outcomes apart and
+// counts what the summary line says.
+func TestJUnitReadersTellTheOutcomesApart(t *testing.T) {
+	path, s := junitOfEveryOutcome(t)
 	if err := CheckJUnit(path, s); err != nil {
 		t.Fatal(err)
 	}
@@ -65,12 +72,7 @@ func TestJUnitReadersTellTheOutcomesApart(t *testing.T) {
 }
 
 func TestCheckJUnitCatchesADisagreement(t *testing.T) {
-	r := everyOutcome()
-	path := filepath.Join(t.TempDir(), "junit.xml")
-	if err := WriteJUnit(r, path); err != nil {
-		t.Fatal(err)
-	}
-	s := Summarize(r)
+	path, s := junitOfEveryOutcome(t)
 	s.Counts["pass"]++
 	if err := CheckJUnit(path, s); err == nil || !strings.Contains(err.Error(), "a JUnit reader counts 16 tests, 1 passed, 6 failed, 9 skipped") {
 		t.Errorf("err = %v", err)
