@@ -42,7 +42,7 @@ var _ = Describe("Invite blocking on the client-server API", func() {
 			res, err := c.send(ctx, alice, room, bob.UserID)
 			Expect(err).NotTo(HaveOccurred())
 			what := alice.UserID + " inviting " + bob.UserID + ", who blocks invites, through " + c.endpoint
-			problems := append(forbidden(res.StatusCode, res.Body), notInvited(bob.UserID, membership(ctx, alice, room, bob.UserID))...)
+			problems := append(forbidden(res.StatusCode, res.Body), notInvited(bob.UserID, alice.MustMembership(ctx, room, bob.UserID))...)
 			expectNone(problems, what, res.Dump())
 		})
 
@@ -75,7 +75,7 @@ var _ = Describe("Invite blocking on the client-server API", func() {
 		Expect(err).NotTo(HaveOccurred())
 		var problems []string
 		for _, room := range newRooms(before, alice.MustJoinedRooms(ctx)) {
-			problems = append(problems, notInvited(bob.UserID, membership(ctx, alice, room, bob.UserID))...)
+			problems = append(problems, notInvited(bob.UserID, alice.MustMembership(ctx, room, bob.UserID))...)
 		}
 		expectNone(problems, alice.UserID+" creating a room with "+bob.UserID+", who blocks invites, in invite", res.Dump())
 	})

@@ -3,7 +3,6 @@ package blocking
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -47,20 +46,6 @@ func newRoom(ctx context.Context, creator *csapi.Client, opts ...csapi.RoomOptio
 	GinkgoHelper()
 	base := []csapi.RoomOption{csapi.Name("Herald invite blocking room"), csapi.Preset(csapi.PresetPrivateChat)}
 	return creator.MustCreateRoom(ctx, append(base, opts...)...)
-}
-
-// membership returns user's membership of room as observer reads it from
-// the room state ("" when there is no member event).
-func membership(ctx context.Context, observer *csapi.Client, room, user string) string {
-	GinkgoHelper()
-	res, err := observer.StateEvent(ctx, room, "m.room.member", user)
-	Expect(err).NotTo(HaveOccurred())
-	if res.StatusCode == http.StatusNotFound {
-		return ""
-	}
-	Expect(res.StatusCode).To(Equal(http.StatusOK), "%s reading the member event of %s in %s:\n%s", observer.UserID, user, room, res.Dump())
-	s, _ := res.Get("membership").(string)
-	return s
 }
 
 // expectNone fails unless problems is empty; the message names what was

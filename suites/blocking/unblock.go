@@ -37,7 +37,7 @@ var _ = Describe("Unblocking invites", func() {
 		unblock(ctx, bob)
 		res, err = alice.Invite(ctx, room, bob.UserID)
 		Expect(err).NotTo(HaveOccurred())
-		problems := append(accepted(res.StatusCode), stillInvited(bob.UserID, membership(ctx, alice, room, bob.UserID))...)
+		problems := append(accepted(res.StatusCode), stillInvited(bob.UserID, alice.MustMembership(ctx, room, bob.UserID))...)
 		expectNone(problems, alice.UserID+" inviting "+bob.UserID+" after they unblocked invites", res.Dump())
 	})
 
@@ -62,7 +62,7 @@ var _ = Describe("Unblocking invites", func() {
 		room := newRoom(ctx, alice)
 		res, err := alice.Invite(ctx, room, bob.UserID)
 		Expect(err).NotTo(HaveOccurred())
-		problems := append(accepted(res.StatusCode), stillInvited(bob.UserID, membership(ctx, alice, room, bob.UserID))...)
+		problems := append(accepted(res.StatusCode), stillInvited(bob.UserID, alice.MustMembership(ctx, room, bob.UserID))...)
 		expectNone(problems, alice.UserID+" inviting "+bob.UserID+`, whose default_action is "allow"`, res.Dump())
 	})
 

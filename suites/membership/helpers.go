@@ -160,20 +160,6 @@ func expectJoined(res *csapi.Response, err error, room, what string) {
 	Expect(body["room_id"]).To(Equal(room), "%s: the 200 answer must name the joined room in room_id (%s).%s", what, room, exchange(res))
 }
 
-// membership returns user's membership of room as observer reads it from
-// the room state ("" when there is no member event).
-func membership(ctx context.Context, observer *csapi.Client, room, user string) string {
-	GinkgoHelper()
-	res, err := observer.StateEvent(ctx, room, "m.room.member", user)
-	Expect(err).NotTo(HaveOccurred())
-	if res.StatusCode == http.StatusNotFound {
-		return ""
-	}
-	Expect(res.StatusCode).To(Equal(http.StatusOK), "%s reading the member event of %s in %s:\n%s", observer.UserID, user, room, res.Dump())
-	s, _ := res.Get("membership").(string)
-	return s
-}
-
 // roomState is a room's current state: each event by "type(state_key)".
 type roomState map[string]csapi.Event
 

@@ -130,7 +130,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 
 		res, err := alice.Invite(ctx, room, bob.UserID)
 		expectOK(res, err, "inviting "+bob.UserID)
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("invite"),
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("invite"),
 			"after the 200, the room state must hold the invitee's m.room.member with membership invite.%s", exchange(res))
 		sr := bob.MustSyncUntil(ctx, csapi.InvitedTo(room))
 		Expect(sr.Membership(room, bob.UserID)).To(Equal("invite"),
@@ -187,7 +187,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 
 		res, err := alice.Invite(ctx, room, bob.UserID)
 		expectOK(res, err, "inviting "+bob.UserID+" a second time")
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("invite"), "the invitee's membership after the second invite.%s", exchange(res))
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("invite"), "the invitee's membership after the second invite.%s", exchange(res))
 		expectUnchanged(ctx, alice, room, before, res, memberKey(bob.UserID))
 	})
 
@@ -202,7 +202,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 
 		res, err := alice.SendState(ctx, room, "m.room.member", bob.UserID, map[string]any{"membership": "invite"})
 		expectOK(res, err, "setting "+bob.UserID+"'s m.room.member to membership invite")
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("invite"),
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("invite"),
 			"after the 200, the room state must hold the invitee's m.room.member with membership invite.%s", exchange(res))
 	})
 
@@ -217,11 +217,11 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 		alice.MustInvite(ctx, room, bob.UserID)
 		res, err := bob.Leave(ctx, room)
 		expectOK(res, err, bob.UserID+" rejecting the first invite")
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("leave"), "the invitee's membership after rejecting the first invite")
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("leave"), "the invitee's membership after rejecting the first invite")
 
 		res, err = alice.Invite(ctx, room, bob.UserID)
 		expectOK(res, err, "inviting "+bob.UserID+" again after the rejection")
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("invite"), "the invitee's membership after the second invite.%s", exchange(res))
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("invite"), "the invitee's membership after the second invite.%s", exchange(res))
 	})
 
 	for _, c := range inviteRefusals {
@@ -309,7 +309,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 		res, err := alice.Invite(ctx, room, bob.UserID)
 		if v.AdditionalCreators {
 			expectOK(res, err, "the creator inviting in a v"+v.ID+" room")
-			Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("invite"), "the invitee's membership.%s", exchange(res))
+			Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("invite"), "the invitee's membership.%s", exchange(res))
 			return
 		}
 		expectError(res, err, http.StatusForbidden, "the creator (power level 100) inviting in a v"+v.ID+" room with invite level 150")
@@ -330,7 +330,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 		res, err := bob.Invite(ctx, room, carol.UserID)
 		if v.AdditionalCreators {
 			expectOK(res, err, "an additional creator inviting in a v"+v.ID+" room")
-			Expect(membership(ctx, alice, room, carol.UserID)).To(Equal("invite"), "the invitee's membership.%s", exchange(res))
+			Expect(alice.MustMembership(ctx, room, carol.UserID)).To(Equal("invite"), "the invitee's membership.%s", exchange(res))
 			return
 		}
 		expectError(res, err, http.StatusForbidden, "a member listed in additional_creators (meaningless before v12) inviting in a v"+v.ID+" room with invite level 150")
@@ -351,6 +351,6 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 		invites := remote.ReceivedInvites()
 		Expect(invites).To(HaveLen(1), "the remote server must have been asked to sign exactly one invite before the 200.%s", exchange(res))
 		Expect(invites[0].Valid).To(BeTrue(), "the invite the remote server received failed its checks (see the federation transcript)")
-		Expect(membership(ctx, alice, room, carol)).To(Equal("invite"), "the remote invitee's membership.%s", exchange(res))
+		Expect(alice.MustMembership(ctx, room, carol)).To(Equal("invite"), "the remote invitee's membership.%s", exchange(res))
 	})
 })

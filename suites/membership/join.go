@@ -196,7 +196,7 @@ var _ = Describe("POST /rooms/{roomId}/join", func() {
 
 			res, err := bob.JoinRoomByID(ctx, room)
 			expectJoined(res, err, room, c.what)
-			Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", exchange(res))
+			Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", exchange(res))
 		})
 	}
 
@@ -211,7 +211,7 @@ var _ = Describe("POST /rooms/{roomId}/join", func() {
 
 		res, err := bob.JoinRoomByID(ctx, room)
 		expectJoined(res, err, room, "joining a second time")
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the second join.%s", exchange(res))
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the second join.%s", exchange(res))
 		expectUnchanged(ctx, alice, room, before, res, memberKey(bob.UserID))
 	})
 

@@ -98,7 +98,7 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 
 		res, err := bob.Join(ctx, alias)
 		expectJoined(res, err, room, "joining "+alias)
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", exchange(res))
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", exchange(res))
 	})
 
 	idRule := conformance.NewRule("MEM-JOINROOM-ROOM-ID", conformance.MUST, area, joiningAny+" (200, room_id)",
@@ -109,7 +109,7 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 
 		res, err := bob.Join(ctx, room)
 		expectJoined(res, err, room, "joining "+room)
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", exchange(res))
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", exchange(res))
 	})
 
 	unknownRule := conformance.NewRule("MEM-JOINROOM-UNKNOWN-ALIAS", conformance.SHOULD, area,

@@ -39,7 +39,7 @@ var _ = Describe("POST /rooms/{roomId}/leave", func() {
 
 		res, err := bob.Leave(ctx, room)
 		expectOK(res, err, "rejecting the invite to "+room)
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("leave"), "the invitee's membership after rejecting.%s", exchange(res))
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("leave"), "the invitee's membership after rejecting.%s", exchange(res))
 		expectRejected(ctx, bob, room, invited.NextBatch, localRule, res)
 	})
 
