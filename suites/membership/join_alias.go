@@ -61,9 +61,7 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 			refused := conformance.NewRule("MEM-JOINROOM-"+door.id+"-"+c.id, conformance.MUST, area, strings.Replace(c.section, joiningByID, joiningAny, 1),
 				"refuses "+c.what+", naming the room "+door.what+", with 403 and a standard error response, and changes nothing in the room state")
 			forVersions(refused, ends(c.versions), func(ctx SpecContext, version string) {
-				alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-				v := versionOf(ctx, alice, version)
-				room := c.arrange(ctx, alice, bob, v)
+				alice, bob, room := c.in(ctx, version)
 				target := door.name(ctx, alice, room)
 				before := snapshot(ctx, alice, room)
 
@@ -77,8 +75,7 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 			joiningAny+" (403; M_FORBIDDEN is the spec's example body); "+commonErrors+" (M_FORBIDDEN: \"joining a room without permission\")",
 			"gives errcode M_FORBIDDEN when it refuses "+c.what+", naming the room by ID or by alias")
 		conformance.It(errcode, func(ctx SpecContext) {
-			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-			room := c.arrange(ctx, alice, bob, newestOffered(ctx, alice, c.versions))
+			alice, bob, room := c.inNewest(ctx)
 			for _, door := range joinDoors {
 				target := door.name(ctx, alice, room)
 				res, err := bob.Join(ctx, target)
