@@ -30,9 +30,9 @@ var _ = Describe("Invite blocking over federation", func() {
 		conformance.ForEachRoomVersion(statusRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 			bed.RequireRoomVersion(ctx, rv)
 			s := newRemoteScene(ctx, rv)
-			block(ctx, s.bob)
+			block(ctx, s.Bob)
 			res := api.send(s, ctx)
-			expectNone(forbidden(res.StatusCode, res.Body), "the "+api.name+" invite of "+s.bob.UserID+", who blocks invites", res.String())
+			expectNone(forbidden(res.StatusCode, res.Body), "the "+api.name+" invite of "+s.Bob.UserID+", who blocks invites", res.String())
 		}, api.versions...)
 
 		codeRule := conformance.NewRule("BLOCK-FED-"+api.name+"-ERRCODE", conformance.MUST, area, section,
@@ -40,9 +40,9 @@ var _ = Describe("Invite blocking over federation", func() {
 		conformance.ForEachRoomVersion(codeRule, func(ctx SpecContext, rv matrix.RoomVersion) {
 			bed.RequireRoomVersion(ctx, rv)
 			s := newRemoteScene(ctx, rv)
-			block(ctx, s.bob)
+			block(ctx, s.Bob)
 			res := api.send(s, ctx)
-			expectNone(blockedCode(res.Body), "the "+api.name+" invite of "+s.bob.UserID+", who blocks invites", res.String())
+			expectNone(blockedCode(res.Body), "the "+api.name+" invite of "+s.Bob.UserID+", who blocks invites", res.String())
 		}, api.versions...)
 	}
 })

@@ -45,13 +45,13 @@ var _ = Describe("Unblocking invites", func() {
 		"accepts a v2 federation invite again (200) and serves it over /sync once the invitee, who blocked invites and was refused, puts m.invite_permission_config without default_action")
 	conformance.It(fedRule, func(ctx SpecContext) {
 		s := newRemoteScene(ctx, bed.DefaultRoomVersion(ctx))
-		block(ctx, s.bob)
+		block(ctx, s.Bob)
 		notObservable(s.sendV2(ctx).StatusCode, "BLOCK-FED-V2")
 
-		unblock(ctx, s.bob)
+		unblock(ctx, s.Bob)
 		res := s.sendV2(ctx)
-		expectNone(accepted(res.StatusCode), "the v2 invite of "+s.bob.UserID+" after they unblocked invites", res.String())
-		s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
+		expectNone(accepted(res.StatusCode), "the v2 invite of "+s.Bob.UserID+" after they unblocked invites", res.String())
+		s.Bob.MustSyncUntil(ctx, csapi.InvitedTo(s.Room.ID))
 	})
 
 	valueRule := conformance.NewRule("BLOCK-OTHER-VALUE", conformance.MUST, area, module+"; "+schema,
