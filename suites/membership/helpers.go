@@ -111,6 +111,36 @@ func newRoom(ctx context.Context, creator *csapi.Client, version string, rules m
 	return creator.MustCreateRoom(ctx, append(base, opts...)...)
 }
 
+// step is something alice or bob does in the room before the request a
+// spec is about.
+type step func(ctx SpecContext, alice, bob *csapi.Client, room string)
+
+// banBob is the step where alice bans bob.
+func banBob(ctx SpecContext, alice, bob *csapi.Client, room string) {
+	alice.MustBan(ctx, room, bob.UserID)
+}
+
+// inviteBob is the step where alice invites bob.
+func inviteBob(ctx SpecContext, alice, bob *csapi.Client, room string) {
+	alice.MustInvite(ctx, room, bob.UserID)
+}
+
+// bobJoins is the step where bob joins.
+func bobJoins(ctx SpecContext, _, bob *csapi.Client, room string) {
+	bob.MustJoinRoomByID(ctx, room)
+}
+
+// bobInvited is the scene of the specs that start from an invite: alice, a
+// fresh user, created an invite-only room of the server's default version
+// and invited bob, another.
+func bobInvited(ctx SpecContext) (alice, bob *csapi.Client, room string) {
+	GinkgoHelper()
+	alice, bob = bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
+	room = newRoom(ctx, alice, serverDefault, joinRule("invite"))
+	alice.MustInvite(ctx, room, bob.UserID)
+	return alice, bob, room
+}
+
 // exchange is the closing part of every failure message: the exchange
 // that departs from the rule (conformance adds what the rule requires).
 func exchange(res *csapi.Response) string {

@@ -41,17 +41,8 @@ func (c joinCase) inNewest(ctx SpecContext) (alice, bob *csapi.Client, room stri
 // returns the room.
 type arrangeJoin func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string
 
-// banBob and inviteBob are what alice may do to bob in the room before he
-// joins.
-func banBob(ctx SpecContext, alice, bob *csapi.Client, room string) {
-	alice.MustBan(ctx, room, bob.UserID)
-}
-func inviteBob(ctx SpecContext, alice, bob *csapi.Client, room string) {
-	alice.MustInvite(ctx, room, bob.UserID)
-}
-
 // roomWith arranges a room with the join rule, then has alice act on bob.
-func roomWith(rule string, then ...func(ctx SpecContext, alice, bob *csapi.Client, room string)) arrangeJoin {
+func roomWith(rule string, then ...step) arrangeJoin {
 	return func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string {
 		room := newRoom(ctx, alice, v.ID, joinRule(rule))
 		for _, act := range then {
@@ -225,9 +216,7 @@ var _ = Describe("POST /rooms/{roomId}/join", func() {
 	twiceRule := conformance.NewRule("MEM-JOINBYID-TWICE", conformance.MUST, area, joiningByID+" (200); "+authRules+", membership join (a joined user may join again)",
 		"answers a second join by a user already joined to an invite-only room with 200 and room_id; the user stays joined and nothing but their member event may change")
 	conformance.It(twiceRule, func(ctx SpecContext) {
-		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
-		alice.MustInvite(ctx, room, bob.UserID)
+		alice, bob, room := bobInvited(ctx)
 		bob.MustJoinRoomByID(ctx, room)
 		before := snapshot(ctx, alice, room)
 
