@@ -27,15 +27,12 @@ var _ = Describe("Unblocking invites", func() {
 	clientRule := conformance.NewRule("BLOCK-UNBLOCK", conformance.MUST, area, unblockSection,
 		"accepts POST /rooms/{roomId}/invite again (200, membership invite) once the invitee, who blocked invites and was refused, puts m.invite_permission_config without default_action")
 	conformance.It(clientRule, func(ctx SpecContext) {
-		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-		block(ctx, bob)
-		room := newRoom(ctx, alice)
-		res, err := alice.Invite(ctx, room, bob.UserID)
-		Expect(err).NotTo(HaveOccurred())
-		notObservable(res.StatusCode, "BLOCK-INVITE")
+		bi := inviteBlocker(ctx, postInvite)
+		notObservable(bi.res.StatusCode, "BLOCK-INVITE")
 
+		alice, bob, room := bi.alice, bi.bob, bi.room
 		unblock(ctx, bob)
-		res, err = alice.Invite(ctx, room, bob.UserID)
+		res, err := alice.Invite(ctx, room, bob.UserID)
 		Expect(err).NotTo(HaveOccurred())
 		problems := append(accepted(res.StatusCode), stillInvited(bob.UserID, alice.MustMembership(ctx, room, bob.UserID))...)
 		expectNone(problems, alice.UserID+" inviting "+bob.UserID+" after they unblocked invites", res.Dump())
