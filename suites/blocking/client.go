@@ -19,14 +19,39 @@ type clientInvite struct {
 }
 
 var clientInvites = []clientInvite{
-	{"INVITE", "POST /rooms/{roomId}/invite", "inviting.yaml",
-		func(ctx context.Context, alice *csapi.Client, room, bob string) (*csapi.Response, error) {
-			return alice.Invite(ctx, room, bob)
-		}},
-	{"MEMBER-STATE", "PUT /rooms/{roomId}/state/m.room.member/{stateKey} with membership invite", "room_state.yaml",
-		func(ctx context.Context, alice *csapi.Client, room, bob string) (*csapi.Response, error) {
-			return alice.SendState(ctx, room, "m.room.member", bob, map[string]any{"membership": "invite"})
-		}},
+	{"INVITE", "POST /rooms/{roomId}/invite", "inviting.yaml", postInvite},
+	{"MEMBER-STATE", "PUT /rooms/{roomId}/state/m.room.member/{stateKey} with membership invite", "room_state.yaml", putMemberInvite},
+}
+
+// postInvite has alice invite bob through POST /rooms/{roomId}/invite.
+func postInvite(ctx context.Context, alice *csapi.Client, room, bob string) (*csapi.Response, error) {
+	return alice.Invite(ctx, room, bob)
+}
+
+// putMemberInvite has alice invite bob by setting his m.room.member state
+// event to membership invite.
+func putMemberInvite(ctx context.Context, alice *csapi.Client, room, bob string) (*csapi.Response, error) {
+	return alice.SendState(ctx, room, "m.room.member", bob, map[string]any{"membership": "invite"})
+}
+
+// blockedInvite is alice's invite of bob, who blocks invites, to a room
+// she created, and the answer.
+type blockedInvite struct {
+	alice, bob *csapi.Client
+	room       string
+	res        *csapi.Response
+}
+
+// inviteBlocker registers alice and bob, has bob block invites and alice
+// create a room, and sends alice's invite of bob.
+func inviteBlocker(ctx context.Context, send func(ctx context.Context, alice *csapi.Client, room, bob string) (*csapi.Response, error)) blockedInvite {
+	GinkgoHelper()
+	alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
+	block(ctx, bob)
+	room := newRoom(ctx, alice)
+	res, err := send(ctx, alice, room, bob.UserID)
+	Expect(err).NotTo(HaveOccurred())
+	return blockedInvite{alice, bob, room, res}
 }
 
 var _ = Describe("Invite blocking on the client-server API", func() {
@@ -36,25 +61,17 @@ var _ = Describe("Invite blocking on the client-server API", func() {
 		statusRule := conformance.NewRule("BLOCK-"+c.id, conformance.MUST, area, section,
 			"answers "+c.endpoint+" for a local user whose account data sets m.invite_permission_config default_action block with 403 and a Matrix error body, and records no invite for that user")
 		conformance.It(statusRule, func(ctx SpecContext) {
-			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-			block(ctx, bob)
-			room := newRoom(ctx, alice)
-			res, err := c.send(ctx, alice, room, bob.UserID)
-			Expect(err).NotTo(HaveOccurred())
-			what := alice.UserID + " inviting " + bob.UserID + ", who blocks invites, through " + c.endpoint
-			problems := append(forbidden(res.StatusCode, res.Body), notInvited(bob.UserID, membership(ctx, alice, room, bob.UserID))...)
-			expectNone(problems, what, res.Dump())
+			bi := inviteBlocker(ctx, c.send)
+			what := bi.alice.UserID + " inviting " + bi.bob.UserID + ", who blocks invites, through " + c.endpoint
+			problems := append(forbidden(bi.res.StatusCode, bi.res.Body), notInvited(bi.bob.UserID, bi.alice.MustMembership(ctx, bi.room, bi.bob.UserID))...)
+			expectNone(problems, what, bi.res.Dump())
 		})
 
 		codeRule := conformance.NewRule("BLOCK-"+c.id+"-ERRCODE", conformance.MUST, area, section,
 			"gives errcode M_INVITE_BLOCKED when it refuses "+c.endpoint+" for a local user who blocks invites")
 		conformance.It(codeRule, func(ctx SpecContext) {
-			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-			block(ctx, bob)
-			room := newRoom(ctx, alice)
-			res, err := c.send(ctx, alice, room, bob.UserID)
-			Expect(err).NotTo(HaveOccurred())
-			expectNone(blockedCode(res.Body), alice.UserID+" inviting "+bob.UserID+", who blocks invites, through "+c.endpoint, res.Dump())
+			bi := inviteBlocker(ctx, c.send)
+			expectNone(blockedCode(bi.res.Body), bi.alice.UserID+" inviting "+bi.bob.UserID+", who blocks invites, through "+c.endpoint, bi.res.Dump())
 		})
 	}
 
@@ -75,7 +92,7 @@ var _ = Describe("Invite blocking on the client-server API", func() {
 		Expect(err).NotTo(HaveOccurred())
 		var problems []string
 		for _, room := range newRooms(before, alice.MustJoinedRooms(ctx)) {
-			problems = append(problems, notInvited(bob.UserID, membership(ctx, alice, room, bob.UserID))...)
+			problems = append(problems, notInvited(bob.UserID, alice.MustMembership(ctx, room, bob.UserID))...)
 		}
 		expectNone(problems, alice.UserID+" creating a room with "+bob.UserID+", who blocks invites, in invite", res.Dump())
 	})

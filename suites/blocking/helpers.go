@@ -3,7 +3,6 @@ package blocking
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -12,6 +11,7 @@ import (
 	"herald/harness/csapi"
 	"herald/harness/federation"
 	"herald/harness/matrix"
+	"herald/harness/testbed"
 )
 
 // area is the conformance area and label of every rule here.
@@ -49,20 +49,6 @@ func newRoom(ctx context.Context, creator *csapi.Client, opts ...csapi.RoomOptio
 	return creator.MustCreateRoom(ctx, append(base, opts...)...)
 }
 
-// membership returns user's membership of room as observer reads it from
-// the room state ("" when there is no member event).
-func membership(ctx context.Context, observer *csapi.Client, room, user string) string {
-	GinkgoHelper()
-	res, err := observer.StateEvent(ctx, room, "m.room.member", user)
-	Expect(err).NotTo(HaveOccurred())
-	if res.StatusCode == http.StatusNotFound {
-		return ""
-	}
-	Expect(res.StatusCode).To(Equal(http.StatusOK), "%s reading the member event of %s in %s:\n%s", observer.UserID, user, room, res.Dump())
-	s, _ := res.Get("membership").(string)
-	return s
-}
-
 // expectNone fails unless problems is empty; the message names what was
 // judged, each problem and the exchange.
 func expectNone(problems []string, what, exchange string) {
@@ -72,35 +58,28 @@ func expectNone(problems []string, what, exchange string) {
 }
 
 // remoteScene is a fresh local user bob and a fresh mock whose user alice
-// created a room of version rv, ready to invite bob.
-type remoteScene struct {
-	bob    *csapi.Client
-	remote *federation.Server
-	alice  string
-	room   *federation.Room
-}
+// created a room of version rv, ready to invite bob (see
+// testbed.RemoteScene).
+type remoteScene struct{ *testbed.RemoteScene }
 
 func newRemoteScene(ctx context.Context, rv matrix.RoomVersion) *remoteScene {
 	GinkgoHelper()
-	s := &remoteScene{bob: bed.NewUser(ctx, "bob"), remote: bed.NewRemote(ctx)}
-	s.alice = s.remote.User("alice")
-	s.room = s.remote.CreateRoom(rv, s.alice, federation.RoomName("Herald invite blocking v"+rv.ID))
-	return s
+	return &remoteScene{bed.NewRemoteScene(ctx, bed.NewUser(ctx, "bob"), rv, nil, federation.RoomName("Herald invite blocking v"+rv.ID))}
 }
 
 // sendV2 sends alice's invite of bob over the v2 API.
 func (s *remoteScene) sendV2(ctx context.Context) *federation.Response {
 	GinkgoHelper()
-	res, err := s.remote.SendInviteV2(ctx, s.room.InviteEvent(s.alice, s.bob.UserID))
-	Expect(err).NotTo(HaveOccurred(), "sending the v2 invite of %s", s.bob.UserID)
+	res, err := s.Remote.SendInviteV2(ctx, s.Room.InviteEvent(s.Alice, s.Bob.UserID))
+	Expect(err).NotTo(HaveOccurred(), "sending the v2 invite of %s", s.Bob.UserID)
 	return res
 }
 
 // sendV1 sends alice's invite of bob over the v1 API.
 func (s *remoteScene) sendV1(ctx context.Context) *federation.Response {
 	GinkgoHelper()
-	res, err := s.remote.SendInviteV1(ctx, s.room.InviteEvent(s.alice, s.bob.UserID))
-	Expect(err).NotTo(HaveOccurred(), "sending the v1 invite of %s", s.bob.UserID)
+	res, err := s.Remote.SendInviteV1(ctx, s.Room.InviteEvent(s.Alice, s.Bob.UserID))
+	Expect(err).NotTo(HaveOccurred(), "sending the v1 invite of %s", s.Bob.UserID)
 	return res
 }
 

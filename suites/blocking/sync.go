@@ -46,31 +46,31 @@ var _ = Describe("Invite blocking and /sync", func() {
 	conformance.It(remoteRule, func(ctx SpecContext) {
 		s := newRemoteScene(ctx, bed.DefaultRoomVersion(ctx))
 		res := s.sendV2(ctx)
-		Expect(res).To(match.HaveStatus(http.StatusOK), "a v2 invite of %s, who does not block invites yet", s.bob.UserID)
-		s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
-		block(ctx, s.bob)
-		sr := initialSync(ctx, s.bob)
-		expectNone(notServed(sr.InvitedRooms(), s.room.ID),
-			s.alice+" invited "+s.bob.UserID+" over federation (served over /sync), then "+s.bob.UserID+" blocked invites", syncShown(sr))
+		Expect(res).To(match.HaveStatus(http.StatusOK), "a v2 invite of %s, who does not block invites yet", s.Bob.UserID)
+		s.Bob.MustSyncUntil(ctx, csapi.InvitedTo(s.Room.ID))
+		block(ctx, s.Bob)
+		sr := initialSync(ctx, s.Bob)
+		expectNone(notServed(sr.InvitedRooms(), s.Room.ID),
+			s.Alice+" invited "+s.Bob.UserID+" over federation (served over /sync), then "+s.Bob.UserID+" blocked invites", syncShown(sr))
 	})
 
 	federatedRule := conformance.NewRule("BLOCK-SYNC-FEDERATED", conformance.MUST, area, syncSection,
 		"does not serve over /sync an invite received over federation while the user blocks invites, whatever it answered the inviting server: an initial /sync of the invitee does not list the room under rooms.invite")
 	conformance.It(federatedRule, func(ctx SpecContext) {
 		s := newRemoteScene(ctx, bed.DefaultRoomVersion(ctx))
-		block(ctx, s.bob)
+		block(ctx, s.Bob)
 		res := s.sendV2(ctx)
 		// A witness: the same room's invite of a user who does not block,
 		// sent after bob's, shows the server has taken in bob's invite
 		// before bob's /sync is judged (the server may process it after
 		// answering, so an early /sync would prove nothing).
 		carol := bed.NewUser(ctx, "carol")
-		_, err := s.remote.SendInviteV2(ctx, s.room.InviteEvent(s.alice, carol.UserID))
+		_, err := s.Remote.SendInviteV2(ctx, s.Room.InviteEvent(s.Alice, carol.UserID))
 		Expect(err).NotTo(HaveOccurred(), "sending the witness invite of %s", carol.UserID)
-		carol.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
-		sr := initialSync(ctx, s.bob)
-		expectNone(notServed(sr.InvitedRooms(), s.room.ID),
-			s.bob.UserID+" blocked invites, then "+s.alice+" invited them over federation", "the v2 invite:\n"+res.String()+"\n"+syncShown(sr))
+		carol.MustSyncUntil(ctx, csapi.InvitedTo(s.Room.ID))
+		sr := initialSync(ctx, s.Bob)
+		expectNone(notServed(sr.InvitedRooms(), s.Room.ID),
+			s.Bob.UserID+" blocked invites, then "+s.Alice+" invited them over federation", "the v2 invite:\n"+res.String()+"\n"+syncShown(sr))
 	})
 
 	// The module: "Other endpoints, such as GET /rooms/{roomId}/state, are

@@ -14,6 +14,7 @@ import (
 	"herald/harness/csapi"
 	"herald/harness/federation"
 	"herald/harness/matrix"
+	"herald/harness/testbed"
 )
 
 // area is the label of these specs (make conformance LABELS=federation-mock).
@@ -41,24 +42,18 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Says:    "accepts a valid signed v2 invite for a local user with 200 and returns it countersigned with a key it publishes",
 	},
 		func(ctx SpecContext, rv matrix.RoomVersion) {
-			bob := bed.NewUser(ctx, "bob")
-			bed.RequireRoomVersion(ctx, rv)
-			remote := bed.NewRemote(ctx)
-			alice := remote.User("alice")
-			room := remote.CreateRoom(rv, alice)
-			invite := room.InviteEvent(alice, bob.UserID)
+			s := newMockRoom(ctx, rv)
+			invite := s.Room.InviteEvent(s.Alice, s.Bob.UserID)
 
-			res, err := remote.SendInviteV2(ctx, invite)
-			Expect(err).NotTo(HaveOccurred())
-			Expect(res.StatusCode).To(Equal(http.StatusOK), "the v2 invite's answer:\n%v", res)
+			res := s.send(ctx, invite)
 			returned, err := res.Event()
 			Expect(err).NotTo(HaveOccurred(), "the v2 invite's answer:\n%v", res)
 			Expect(rv.EventID(returned)).To(Equal(invite.ID), "the returned invite's event ID")
-			Expect(remote.VerifyPeerSignature(ctx, rv, returned)).To(Succeed(),
+			Expect(s.Remote.VerifyPeerSignature(ctx, rv, returned)).To(Succeed(),
 				"the returned invite must carry the homeserver's valid signature")
-			Expect(room.Membership(bob.UserID)).To(Equal("invite"), "the mock applies the countersigned invite")
+			Expect(s.Room.Membership(s.Bob.UserID)).To(Equal("invite"), "the mock applies the countersigned invite")
 
-			bob.MustSyncUntil(ctx, csapi.InviteStateHas(room.ID, "m.room.create", ""))
+			s.Bob.MustSyncUntil(ctx, csapi.InviteStateHas(s.Room.ID, "m.room.create", ""))
 		},
 	)
 
@@ -68,17 +63,14 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Says:    "joins a local user to a remote room through make_join and send_join, delivers the room's events, and leaves it with a leave event sent in a transaction",
 	},
 		func(ctx SpecContext, rv matrix.RoomVersion) {
-			bob := bed.NewUser(ctx, "bob")
-			bed.RequireRoomVersion(ctx, rv)
-			remote := bed.NewRemote(ctx)
-			alice := remote.User("alice")
-			room := remote.CreateRoom(rv, alice)
+			s := newMockRoom(ctx, rv)
+			bob, room := s.Bob, s.Room
 
-			Expect(bob.MustJoin(ctx, room.ID, csapi.Via(remote.Name()))).To(Equal(room.ID))
+			Expect(bob.MustJoin(ctx, room.ID, csapi.Via(s.Remote.Name()))).To(Equal(room.ID))
 			Expect(room.Membership(bob.UserID)).To(Equal("join"), "bob's membership in the mock's room after /join")
-			Expect(remote.Journal.Requests()).To(federation.ContainInOrder(federation.RequestTo(federation.MakeJoin), federation.RequestTo(federation.SendJoinV2)))
+			Expect(s.Remote.Journal.Requests()).To(federation.ContainInOrder(federation.RequestTo(federation.MakeJoin), federation.RequestTo(federation.SendJoinV2)))
 
-			msg, err := room.Send(ctx, federation.ProtoEvent{Type: "m.room.message", Sender: alice,
+			msg, err := room.Send(ctx, federation.ProtoEvent{Type: "m.room.message", Sender: s.Alice,
 				Content: map[string]any{"msgtype": "m.text", "body": "hello from the mock"}})
 			Expect(err).NotTo(HaveOccurred())
 			bob.MustSyncUntil(ctx, csapi.TimelineHas(room.ID, "the mock's message", func(e csapi.Event) bool { return e.ID() == msg.ID }))
@@ -95,21 +87,12 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Section: "server-server-api.md §Inviting to a room, §Joining Rooms",
 		Says:    "lets a local user accept an invite to an invite-only remote room by joining through make_join and send_join",
 	}, func(ctx SpecContext) {
-		rv := matrix.MustRoomVersion(matrix.DefaultRoomVersion)
-		bob := bed.NewUser(ctx, "bob")
-		bed.RequireRoomVersion(ctx, rv)
-		remote := bed.NewRemote(ctx)
-		alice := remote.User("alice")
-		room := remote.CreateRoom(rv, alice, federation.JoinRule("invite"))
+		s := newMockRoom(ctx, matrix.MustRoomVersion(matrix.DefaultRoomVersion), federation.JoinRule("invite"))
+		s.inviteBob(ctx)
 
-		res, err := remote.SendInviteV2(ctx, room.InviteEvent(alice, bob.UserID))
-		Expect(err).NotTo(HaveOccurred())
-		Expect(res.StatusCode).To(Equal(http.StatusOK), "the v2 invite's answer:\n%v", res)
-		bob.MustSyncUntil(ctx, csapi.InvitedTo(room.ID))
-
-		bob.MustJoinRoomByID(ctx, room.ID)
-		Expect(room.Membership(bob.UserID)).To(Equal("join"))
-		Expect(remote.Journal.RequestsTo(federation.SendJoinV2)).To(HaveLen(1))
+		s.Bob.MustJoinRoomByID(ctx, s.Room.ID)
+		Expect(s.Room.Membership(s.Bob.UserID)).To(Equal("join"))
+		Expect(s.Remote.Journal.RequestsTo(federation.SendJoinV2)).To(HaveLen(1))
 	})
 
 	conformance.It(conformance.Rule{
@@ -117,20 +100,12 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Section: "server-server-api.md §Leaving Rooms (Rejecting Invites)",
 		Says:    "lets a local user reject an invite from a remote server through make_leave and send_leave",
 	}, func(ctx SpecContext) {
-		rv := matrix.MustRoomVersion("10")
-		bob := bed.NewUser(ctx, "bob")
-		remote := bed.NewRemote(ctx)
-		alice := remote.User("alice")
-		room := remote.CreateRoom(rv, alice, federation.JoinRule("invite"))
+		s := newMockRoomV10(ctx, federation.JoinRule("invite"))
+		s.inviteBob(ctx)
 
-		res, err := remote.SendInviteV2(ctx, room.InviteEvent(alice, bob.UserID))
-		Expect(err).NotTo(HaveOccurred())
-		Expect(res.StatusCode).To(Equal(http.StatusOK), "the v2 invite's answer:\n%v", res)
-		bob.MustSyncUntil(ctx, csapi.InvitedTo(room.ID))
-
-		bob.MustLeave(ctx, room.ID)
-		Expect(room.Membership(bob.UserID)).To(Equal("leave"), "bob's membership in the mock's room after rejecting")
-		Expect(remote.Journal.Requests()).To(federation.ContainInOrder(federation.RequestTo(federation.MakeLeave), Or(federation.RequestTo(federation.SendLeaveV2), federation.RequestTo(federation.SendLeaveV1))))
+		s.Bob.MustLeave(ctx, s.Room.ID)
+		Expect(s.Room.Membership(s.Bob.UserID)).To(Equal("leave"), "bob's membership in the mock's room after rejecting")
+		Expect(s.Remote.Journal.Requests()).To(federation.ContainInOrder(federation.RequestTo(federation.MakeLeave), Or(federation.RequestTo(federation.SendLeaveV2), federation.RequestTo(federation.SendLeaveV1))))
 	})
 
 	conformance.It(conformance.Rule{
@@ -138,17 +113,14 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Section: "server-server-api.md §Inviting to a room (invites-v2.yaml)",
 		Says:    "sends a correctly hashed, signed and ID'd v2 invite when a local user invites a remote user, and completes the invite once it is countersigned",
 	}, func(ctx SpecContext) {
-		alice := bed.NewUser(ctx, "alice")
-		remote := bed.NewRemote(ctx)
-		carol := remote.User("carol")
-		roomID := alice.MustCreateRoom(ctx, csapi.Preset("private_chat"), csapi.Name("outbound invite"))
+		s := newLocalRoom(ctx, csapi.Preset("private_chat"), csapi.Name("outbound invite"))
 
-		alice.MustInvite(ctx, roomID, carol)
-		invites := remote.ReceivedInvites()
+		s.alice.MustInvite(ctx, s.id, s.carol)
+		invites := s.remote.ReceivedInvites()
 		Expect(invites).To(HaveLen(1), "invites the mock received")
 		Expect(invites[0].API).To(Equal(federation.InviteV2))
 		Expect(invites[0].Valid).To(BeTrue(), "the invite passed the mock's checks")
-		alice.MustSyncUntil(ctx, csapi.MembershipIs(roomID, carol, "invite"))
+		s.alice.MustSyncUntil(ctx, csapi.MembershipIs(s.id, s.carol, "invite"))
 	})
 
 	conformance.It(conformance.Rule{
@@ -156,22 +128,20 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Section: "server-server-api.md §Joining Rooms, §Transactions",
 		Says:    "lets a remote user join a local public room through make_join and send_join, then sends it the room's events",
 	}, func(ctx SpecContext) {
-		alice := bed.NewUser(ctx, "alice")
-		remote := bed.NewRemote(ctx)
-		carol := remote.User("carol")
-		roomID := alice.MustCreateRoom(ctx, csapi.Preset("public_chat"), csapi.Name("mock joins"))
+		s := newLocalRoom(ctx, csapi.Preset("public_chat"), csapi.Name("mock joins"))
+		alice, carol := s.alice, s.carol
 
-		replica, err := remote.JoinRoom(ctx, roomID, carol)
+		replica, err := s.remote.JoinRoom(ctx, s.id, carol)
 		Expect(err).NotTo(HaveOccurred())
-		alice.MustSyncUntil(ctx, csapi.MembershipIs(roomID, carol, "join"))
+		alice.MustSyncUntil(ctx, csapi.MembershipIs(s.id, carol, "join"))
 
-		eventID := alice.MustSendEvent(ctx, roomID, "m.room.message", map[string]any{"msgtype": "m.text", "body": "hello, mock"})
+		eventID := alice.MustSendEvent(ctx, s.id, "m.room.message", map[string]any{"msgtype": "m.text", "body": "hello, mock"})
 		Eventually(ctx, func() *federation.Event { return replica.Event(eventID) }).ShouldNot(BeNil(),
 			"the homeserver sends its message to the mock in a transaction")
 
 		_, err = replica.Leave(ctx, carol)
 		Expect(err).NotTo(HaveOccurred())
-		alice.MustSyncUntil(ctx, csapi.MembershipIs(roomID, carol, "leave"))
+		alice.MustSyncUntil(ctx, csapi.MembershipIs(s.id, carol, "leave"))
 	})
 
 	conformance.It(conformance.Rule{
@@ -179,22 +149,20 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Section: "server-server-api.md §Request Authentication",
 		Says:    "signs every federation request with X-Matrix, naming the remote server as destination, with a key it publishes",
 	}, func(ctx SpecContext) {
-		bob := bed.NewUser(ctx, "bob")
-		remote := bed.NewRemote(ctx)
-		room := remote.CreateRoom(matrix.MustRoomVersion("10"), remote.User("alice"))
-		bob.MustJoin(ctx, room.ID, csapi.Via(remote.Name()))
-		bob.MustLeave(ctx, room.ID)
-		Eventually(ctx, func() string { return room.Membership(bob.UserID) }).Should(Equal("leave"))
+		s := newMockRoomV10(ctx)
+		s.joinBob(ctx)
+		s.Bob.MustLeave(ctx, s.Room.ID)
+		Eventually(ctx, func() string { return s.Room.Membership(s.Bob.UserID) }).Should(Equal("leave"))
 
 		var signed []federation.Exchange
-		for _, e := range remote.Journal.Requests() {
+		for _, e := range s.Remote.Journal.Requests() {
 			if e.Route != federation.KeyServer && e.Route != federation.KeyServerByID {
 				signed = append(signed, e)
 			}
 		}
 		Expect(signed).NotTo(BeEmpty())
 		Expect(signed).To(HaveEach(Satisfy(federation.Exchange.Verified)), "every signed request verified")
-		Expect(remote.Journal.Problems()).To(BeEmpty())
+		Expect(s.Remote.Journal.Problems()).To(BeEmpty())
 	})
 
 	conformance.It(conformance.Rule{
@@ -225,10 +193,9 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Says:    "sends the presence of a local user who joins a room shared with a remote server as m.presence EDUs shaped as the schema requires, for its own users",
 	}
 	conformance.It(presenceRule, func(ctx SpecContext) {
-		bob := bed.NewUser(ctx, "bob")
-		remote := bed.NewRemote(ctx)
-		room := remote.CreateRoom(matrix.MustRoomVersion("10"), remote.User("alice"))
-		bob.MustJoin(ctx, room.ID, csapi.Via(remote.Name()))
+		s := newMockRoomV10(ctx)
+		s.joinBob(ctx)
+		bob, remote := s.Bob, s.Remote
 		// Sending presence at all is up to the server (Herald's Synapse
 		// image turns it off): without any, there is nothing to judge.
 		wait, cancel := context.WithTimeout(ctx, bed.Config().Timeouts.Request)
@@ -262,4 +229,64 @@ func presenceOf(body []byte, user string) bool {
 		}
 	}
 	return false
+}
+
+// mockRoom is the scene of the specs where the mock hosts the room (see
+// testbed.RemoteScene).
+type mockRoom struct{ *testbed.RemoteScene }
+
+// newMockRoom sets the scene in room version rv, skipping the spec unless
+// the homeserver offers it.
+func newMockRoom(ctx context.Context, rv matrix.RoomVersion, opts ...federation.RoomOption) mockRoom {
+	GinkgoHelper()
+	bob := bed.NewUser(ctx, "bob")
+	bed.RequireRoomVersion(ctx, rv)
+	return mockRoom{bed.NewRemoteScene(ctx, bob, rv, nil, opts...)}
+}
+
+// newMockRoomV10 sets the scene in room version 10 without asking whether
+// the homeserver offers it.
+func newMockRoomV10(ctx context.Context, opts ...federation.RoomOption) mockRoom {
+	GinkgoHelper()
+	return mockRoom{bed.NewRemoteScene(ctx, bed.NewUser(ctx, "bob"), matrix.MustRoomVersion("10"), nil, opts...)}
+}
+
+// send sends invite over the v2 API; the homeserver must answer 200.
+func (m mockRoom) send(ctx context.Context, invite *federation.Event) *federation.Response {
+	GinkgoHelper()
+	res, err := m.Remote.SendInviteV2(ctx, invite)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(res.StatusCode).To(Equal(http.StatusOK), "the v2 invite's answer:\n%v", res)
+	return res
+}
+
+// inviteBob has alice invite bob over the v2 API and waits until bob's
+// /sync shows the invite.
+func (m mockRoom) inviteBob(ctx context.Context) {
+	GinkgoHelper()
+	m.send(ctx, m.Room.InviteEvent(m.Alice, m.Bob.UserID))
+	m.Bob.MustSyncUntil(ctx, csapi.InvitedTo(m.Room.ID))
+}
+
+// joinBob has bob join the room through the mock.
+func (m mockRoom) joinBob(ctx context.Context) {
+	GinkgoHelper()
+	m.Bob.MustJoin(ctx, m.Room.ID, csapi.Via(m.Remote.Name()))
+}
+
+// localRoom is the scene of the specs where the homeserver hosts the room:
+// a room alice, a fresh local user, created, and carol, a user of a fresh
+// mock who is not in it yet.
+type localRoom struct {
+	alice  *csapi.Client
+	remote *federation.Server
+	carol  string
+	id     string
+}
+
+func newLocalRoom(ctx context.Context, opts ...csapi.RoomOption) *localRoom {
+	GinkgoHelper()
+	alice := bed.NewUser(ctx, "alice")
+	remote := bed.NewRemote(ctx)
+	return &localRoom{alice: alice, remote: remote, carol: remote.User("carol"), id: alice.MustCreateRoom(ctx, opts...)}
 }

@@ -111,6 +111,36 @@ func newRoom(ctx context.Context, creator *csapi.Client, version string, rules m
 	return creator.MustCreateRoom(ctx, append(base, opts...)...)
 }
 
+// step is something alice or bob does in the room before the request a
+// spec is about.
+type step func(ctx SpecContext, alice, bob *csapi.Client, room string)
+
+// banBob is the step where alice bans bob.
+func banBob(ctx SpecContext, alice, bob *csapi.Client, room string) {
+	alice.MustBan(ctx, room, bob.UserID)
+}
+
+// inviteBob is the step where alice invites bob.
+func inviteBob(ctx SpecContext, alice, bob *csapi.Client, room string) {
+	alice.MustInvite(ctx, room, bob.UserID)
+}
+
+// bobJoins is the step where bob joins.
+func bobJoins(ctx SpecContext, _, bob *csapi.Client, room string) {
+	bob.MustJoinRoomByID(ctx, room)
+}
+
+// bobInvited is the scene of the specs that start from an invite: alice, a
+// fresh user, created an invite-only room of the server's default version
+// and invited bob, another.
+func bobInvited(ctx SpecContext) (alice, bob *csapi.Client, room string) {
+	GinkgoHelper()
+	alice, bob = bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
+	room = newRoom(ctx, alice, serverDefault, joinRule("invite"))
+	alice.MustInvite(ctx, room, bob.UserID)
+	return alice, bob, room
+}
+
 // exchange is the closing part of every failure message: the exchange
 // that departs from the rule (conformance adds what the rule requires).
 func exchange(res *csapi.Response) string {
@@ -158,20 +188,6 @@ func expectJoined(res *csapi.Response, err error, room, what string) {
 	GinkgoHelper()
 	body := expectOK(res, err, what)
 	Expect(body["room_id"]).To(Equal(room), "%s: the 200 answer must name the joined room in room_id (%s).%s", what, room, exchange(res))
-}
-
-// membership returns user's membership of room as observer reads it from
-// the room state ("" when there is no member event).
-func membership(ctx context.Context, observer *csapi.Client, room, user string) string {
-	GinkgoHelper()
-	res, err := observer.StateEvent(ctx, room, "m.room.member", user)
-	Expect(err).NotTo(HaveOccurred())
-	if res.StatusCode == http.StatusNotFound {
-		return ""
-	}
-	Expect(res.StatusCode).To(Equal(http.StatusOK), "%s reading the member event of %s in %s:\n%s", observer.UserID, user, room, res.Dump())
-	s, _ := res.Get("membership").(string)
-	return s
 }
 
 // roomState is a room's current state: each event by "type(state_key)".

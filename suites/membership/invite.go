@@ -13,11 +13,35 @@ import (
 )
 
 // inviteAttempt is an invite the spec says the server refuses: who reads
-// the room state, the room, and the request.
+// the room state, the room, who invites and whom.
 type inviteAttempt struct {
 	observer *csapi.Client
 	room     string
-	send     func(ctx context.Context) (*csapi.Response, error)
+	inviter  *csapi.Client
+	invitee  string
+}
+
+// send sends the invite.
+func (a inviteAttempt) send(ctx context.Context) (*csapi.Response, error) {
+	return a.inviter.Invite(ctx, a.room, a.invitee)
+}
+
+// expectCreatorsInvite sends a, an invite by one of the room's creators
+// in a room whose invite level (150) is above every listed power level,
+// and checks the answer: from v12 on, where creators have infinite power,
+// 200 and the invitee's membership is invite; before, 403 and no state
+// change. allowed and refused name the inviter in each case.
+func expectCreatorsInvite(ctx SpecContext, v matrix.RoomVersion, a inviteAttempt, allowed, refused string) {
+	GinkgoHelper()
+	before := snapshot(ctx, a.observer, a.room)
+	res, err := a.send(ctx)
+	if v.AdditionalCreators {
+		expectOK(res, err, allowed+" inviting in a v"+v.ID+" room")
+		Expect(a.observer.MustMembership(ctx, a.room, a.invitee)).To(Equal("invite"), "the invitee's membership.%s", exchange(res))
+		return
+	}
+	expectError(res, err, http.StatusForbidden, refused+" inviting in a v"+v.ID+" room with invite level 150")
+	expectUnchanged(ctx, a.observer, a.room, before, res)
 }
 
 // inviteRefusal is one reason inviting.yaml lists for a 403.
@@ -33,6 +57,19 @@ type inviteRefusal struct {
 	arrange func(ctx SpecContext, v string) inviteAttempt
 }
 
+// aliceInvitesBob arranges alice's invite of bob in a room with the join
+// rule, after the steps.
+func aliceInvitesBob(rule string, steps ...step) func(ctx SpecContext, v string) inviteAttempt {
+	return func(ctx SpecContext, v string) inviteAttempt {
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
+		room := newRoom(ctx, alice, v, joinRule(rule))
+		for _, step := range steps {
+			step(ctx, alice, bob, room)
+		}
+		return inviteAttempt{observer: alice, room: room, inviter: alice, invitee: bob.UserID}
+	}
+}
+
 var inviteRefusals = []inviteRefusal{
 	{
 		id: "NOT-MEMBER", what: "an invite from a user who is not in the room",
@@ -40,34 +77,18 @@ var inviteRefusals = []inviteRefusal{
 		arrange: func(ctx SpecContext, v string) inviteAttempt {
 			alice, mallory, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "mallory"), bed.NewUser(ctx, "bob")
 			room := newRoom(ctx, alice, v, joinRule("invite"))
-			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
-				return mallory.Invite(ctx, room, bob.UserID)
-			}}
+			return inviteAttempt{observer: alice, room: room, inviter: mallory, invitee: bob.UserID}
 		},
 	},
 	{
 		id: "BANNED", what: "an invite for a user banned from the room",
 		reason: "The invitee has been banned from the room", versions: refusalVersions(),
-		arrange: func(ctx SpecContext, v string) inviteAttempt {
-			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-			room := newRoom(ctx, alice, v, joinRule("invite"))
-			alice.MustBan(ctx, room, bob.UserID)
-			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
-				return alice.Invite(ctx, room, bob.UserID)
-			}}
-		},
+		arrange: aliceInvitesBob("invite", banBob),
 	},
 	{
 		id: "JOINED", what: "an invite for a user already joined to the room",
 		reason: "The invitee is already a member of the room", versions: refusalVersions(),
-		arrange: func(ctx SpecContext, v string) inviteAttempt {
-			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-			room := newRoom(ctx, alice, v, joinRule("public"))
-			bob.MustJoinRoomByID(ctx, room)
-			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
-				return alice.Invite(ctx, room, bob.UserID)
-			}}
-		},
+		arrange: aliceInvitesBob("public", bobJoins),
 	},
 	{
 		id: "LOW-POWER", what: "an invite from a member whose power level is below the room's invite level",
@@ -78,9 +99,7 @@ var inviteRefusals = []inviteRefusal{
 			alice, bob, carol := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob"), bed.NewUser(ctx, "carol")
 			room := newRoom(ctx, alice, v, joinRule("public"), csapi.PowerLevelOverride(map[string]any{"invite": 50}))
 			bob.MustJoinRoomByID(ctx, room)
-			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
-				return bob.Invite(ctx, room, carol.UserID)
-			}}
+			return inviteAttempt{observer: alice, room: room, inviter: bob, invitee: carol.UserID}
 		},
 	},
 	{
@@ -89,9 +108,7 @@ var inviteRefusals = []inviteRefusal{
 		arrange: func(ctx SpecContext, v string) inviteAttempt {
 			alice := bed.NewUser(ctx, "alice")
 			room := newRoom(ctx, alice, v, joinRule("invite"))
-			return inviteAttempt{alice, room, func(ctx context.Context) (*csapi.Response, error) {
-				return alice.Invite(ctx, room, alice.UserID)
-			}}
+			return inviteAttempt{observer: alice, room: room, inviter: alice, invitee: alice.UserID}
 		},
 	},
 }
@@ -130,7 +147,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 
 		res, err := alice.Invite(ctx, room, bob.UserID)
 		expectOK(res, err, "inviting "+bob.UserID)
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("invite"),
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("invite"),
 			"after the 200, the room state must hold the invitee's m.room.member with membership invite.%s", exchange(res))
 		sr := bob.MustSyncUntil(ctx, csapi.InvitedTo(room))
 		Expect(sr.Membership(room, bob.UserID)).To(Equal("invite"),
@@ -180,14 +197,12 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 	twiceRule := conformance.NewRule("MEM-INVITE-TWICE", conformance.MUST, area, inviting+" (200: \"The user has been invited to join the room, or was already invited to the room\")",
 		"answers an invite for a user who is already invited with 200, and the invitee stays invited with nothing else in the room state changed")
 	conformance.It(twiceRule, func(ctx SpecContext) {
-		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
-		alice.MustInvite(ctx, room, bob.UserID)
+		alice, bob, room := bobInvited(ctx)
 		before := snapshot(ctx, alice, room)
 
 		res, err := alice.Invite(ctx, room, bob.UserID)
 		expectOK(res, err, "inviting "+bob.UserID+" a second time")
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("invite"), "the invitee's membership after the second invite.%s", exchange(res))
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("invite"), "the invitee's membership after the second invite.%s", exchange(res))
 		expectUnchanged(ctx, alice, room, before, res, memberKey(bob.UserID))
 	})
 
@@ -202,7 +217,7 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 
 		res, err := alice.SendState(ctx, room, "m.room.member", bob.UserID, map[string]any{"membership": "invite"})
 		expectOK(res, err, "setting "+bob.UserID+"'s m.room.member to membership invite")
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("invite"),
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("invite"),
 			"after the 200, the room state must hold the invitee's m.room.member with membership invite.%s", exchange(res))
 	})
 
@@ -212,16 +227,14 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 	againRule := conformance.NewRule("MEM-INVITE-AFTER-LEAVE", conformance.MUST, area, inviting+" (200); "+authRules+", membership invite (\"If the target user's current membership state is join or ban, reject\"; otherwise the invite level decides)",
 		"answers an invite for a user who rejected an earlier invite to the room with 200, and the invitee's membership becomes invite again")
 	conformance.It(againRule, func(ctx SpecContext) {
-		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
-		alice.MustInvite(ctx, room, bob.UserID)
+		alice, bob, room := bobInvited(ctx)
 		res, err := bob.Leave(ctx, room)
 		expectOK(res, err, bob.UserID+" rejecting the first invite")
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("leave"), "the invitee's membership after rejecting the first invite")
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("leave"), "the invitee's membership after rejecting the first invite")
 
 		res, err = alice.Invite(ctx, room, bob.UserID)
 		expectOK(res, err, "inviting "+bob.UserID+" again after the rejection")
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("invite"), "the invitee's membership after the second invite.%s", exchange(res))
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("invite"), "the invitee's membership after the second invite.%s", exchange(res))
 	})
 
 	for _, c := range inviteRefusals {
@@ -304,16 +317,8 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
 		bed.RequireRoomVersion(ctx, v)
 		room := newRoom(ctx, alice, v.ID, joinRule("public"), csapi.PowerLevelOverride(map[string]any{"invite": 150}))
-		before := snapshot(ctx, alice, room)
-
-		res, err := alice.Invite(ctx, room, bob.UserID)
-		if v.AdditionalCreators {
-			expectOK(res, err, "the creator inviting in a v"+v.ID+" room")
-			Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("invite"), "the invitee's membership.%s", exchange(res))
-			return
-		}
-		expectError(res, err, http.StatusForbidden, "the creator (power level 100) inviting in a v"+v.ID+" room with invite level 150")
-		expectUnchanged(ctx, alice, room, before, res)
+		expectCreatorsInvite(ctx, v, inviteAttempt{observer: alice, room: room, inviter: alice, invitee: bob.UserID},
+			"the creator", "the creator (power level 100)")
 	})
 
 	additionalRule := conformance.NewRule("MEM-INVITE-ADDITIONAL-CREATOR", conformance.MUST, area, "rooms/v12.md (room creators include content.additional_creators of m.room.create); "+authRules+", membership invite",
@@ -325,16 +330,8 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 			csapi.CreationContent(map[string]any{"additional_creators": []string{bob.UserID}}),
 			csapi.PowerLevelOverride(map[string]any{"invite": 150}))
 		bob.MustJoinRoomByID(ctx, room)
-		before := snapshot(ctx, alice, room)
-
-		res, err := bob.Invite(ctx, room, carol.UserID)
-		if v.AdditionalCreators {
-			expectOK(res, err, "an additional creator inviting in a v"+v.ID+" room")
-			Expect(membership(ctx, alice, room, carol.UserID)).To(Equal("invite"), "the invitee's membership.%s", exchange(res))
-			return
-		}
-		expectError(res, err, http.StatusForbidden, "a member listed in additional_creators (meaningless before v12) inviting in a v"+v.ID+" room with invite level 150")
-		expectUnchanged(ctx, alice, room, before, res)
+		expectCreatorsInvite(ctx, v, inviteAttempt{observer: alice, room: room, inviter: bob, invitee: carol.UserID},
+			"an additional creator", "a member listed in additional_creators (meaningless before v12)")
 	})
 
 	remoteRule := conformance.NewRule("MEM-INVITE-REMOTE", conformance.MUST, area, inviting+" (200); server-server-api §Inviting to a room (\"a request to that homeserver to have the event signed and verified must be made\")",
@@ -351,6 +348,6 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 		invites := remote.ReceivedInvites()
 		Expect(invites).To(HaveLen(1), "the remote server must have been asked to sign exactly one invite before the 200.%s", exchange(res))
 		Expect(invites[0].Valid).To(BeTrue(), "the invite the remote server received failed its checks (see the federation transcript)")
-		Expect(membership(ctx, alice, room, carol)).To(Equal("invite"), "the remote invitee's membership.%s", exchange(res))
+		Expect(alice.MustMembership(ctx, room, carol)).To(Equal("invite"), "the remote invitee's membership.%s", exchange(res))
 	})
 })

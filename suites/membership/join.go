@@ -11,110 +11,128 @@ import (
 	"herald/harness/matrix"
 )
 
-// joinRefusal is a join without the right to join, in rooms whose join
+// joinCase is a join by bob to a room alice creates, in rooms whose join
 // rule (and so room versions) vary.
-type joinRefusal struct {
+type joinCase struct {
 	id, what, section string
 	// versions the join rule exists in.
 	versions []matrix.RoomVersion
-	// arrange creates the room as alice and readies bob, who must not be
-	// able to join it.
-	arrange func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string
+	// arrange creates the room as alice and readies bob.
+	arrange arrangeJoin
 }
 
-var joinRefusals = []joinRefusal{
+// in arranges the case's room for fresh users alice and bob, in version
+// (serverDefault, or an ID the spec skips unless the server offers it).
+func (c joinCase) in(ctx SpecContext, version string) (alice, bob *csapi.Client, room string) {
+	GinkgoHelper()
+	alice, bob = bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
+	return alice, bob, c.arrange(ctx, alice, bob, versionOf(ctx, alice, version))
+}
+
+// inNewest arranges the case's room for fresh users alice and bob, in the
+// newest of its versions the server offers.
+func (c joinCase) inNewest(ctx SpecContext) (alice, bob *csapi.Client, room string) {
+	GinkgoHelper()
+	alice, bob = bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
+	return alice, bob, c.arrange(ctx, alice, bob, newestOffered(ctx, alice, c.versions))
+}
+
+// arrangeJoin creates a room of version v as alice, readies bob and
+// returns the room.
+type arrangeJoin func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string
+
+// roomWith arranges a room with the join rule, then has alice act on bob.
+func roomWith(rule string, then ...step) arrangeJoin {
+	return func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string {
+		room := newRoom(ctx, alice, v.ID, joinRule(rule))
+		for _, act := range then {
+			act(ctx, alice, bob, room)
+		}
+		return room
+	}
+}
+
+// restrictedOutside arranges a room with the restricted join rule rule
+// (restricted or knock_restricted) allowing the members of an invite-only
+// room bob is not in.
+func restrictedOutside(rule string) arrangeJoin {
+	return func(ctx SpecContext, alice, _ *csapi.Client, v matrix.RoomVersion) string {
+		allowed := newRoom(ctx, alice, v.ID, joinRule("invite"))
+		return newRoom(ctx, alice, v.ID, restrictedTo(rule, allowed))
+	}
+}
+
+// restrictedInside arranges a room with the restricted join rule rule
+// allowing the members of a public room bob joins first.
+func restrictedInside(rule string) arrangeJoin {
+	return func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string {
+		allowed := newRoom(ctx, alice, v.ID, joinRule("public"))
+		bob.MustJoinRoomByID(ctx, allowed)
+		return newRoom(ctx, alice, v.ID, restrictedTo(rule, allowed))
+	}
+}
+
+// joinRefusals are joins without the right to join: bob must not be able
+// to join the room.
+var joinRefusals = []joinCase{
 	{
 		id: "INVITE-ONLY", what: "a join to an invite-only room by a user who was not invited",
 		section:  joiningByID + " (403, example reason \"The room is invite-only and the user was not invited\"); " + authRules + ", membership join, join_rule invite",
 		versions: matrix.KnownVersions(),
-		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v matrix.RoomVersion) string {
-			return newRoom(ctx, alice, v.ID, joinRule("invite"))
-		},
+		arrange:  roomWith("invite"),
 	},
 	{
 		id: "KNOCK-RULE", what: "a join to a room with join rule knock by a user who was not invited",
 		section:  joiningByID + " (403); client-server-api §Room membership (knock: \"can only be joined if you were invited\"); " + authRules + ", join_rule knock (v7+)",
 		versions: versionsFrom(7),
-		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v matrix.RoomVersion) string {
-			return newRoom(ctx, alice, v.ID, joinRule("knock"))
-		},
+		arrange:  roomWith("knock"),
 	},
 	{
 		id: "RESTRICTED-UNMET", what: "a join to a restricted room by a user who is in none of its allowed rooms",
 		section:  joiningByID + " (403, example reason \"The room is restricted and the user failed to satisfy any of the conditions\"); client-server-api §Restricted rooms (\"the server MUST verify that the requesting user meets at least one of the conditions\"); v8+",
 		versions: versionsFrom(8),
-		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v matrix.RoomVersion) string {
-			allowed := newRoom(ctx, alice, v.ID, joinRule("invite"))
-			return newRoom(ctx, alice, v.ID, restrictedTo("restricted", allowed))
-		},
+		arrange:  restrictedOutside("restricted"),
 	},
 	{
 		id: "KNOCK-RESTRICTED-UNMET", what: "a join to a knock_restricted room by a user who is in none of its allowed rooms",
 		section:  joiningByID + " (403); client-server-api §Room membership (knock_restricted: \"trying to join the room without an invite applies the restricted join rule\"); v10+",
 		versions: versionsFrom(10),
-		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v matrix.RoomVersion) string {
-			allowed := newRoom(ctx, alice, v.ID, joinRule("invite"))
-			return newRoom(ctx, alice, v.ID, restrictedTo("knock_restricted", allowed))
-		},
+		arrange:  restrictedOutside("knock_restricted"),
 	},
 	{
 		id: "BANNED", what: "a join to a public room by a user banned from it",
 		section: joiningByID + " (403, example reason \"The user has been banned from the room\"); " + authRules + ", membership join (sender banned)",
 		// The ban rule reads the same in every version: the oldest and newest.
 		versions: refusalVersions(),
-		arrange: func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string {
-			room := newRoom(ctx, alice, v.ID, joinRule("public"))
-			alice.MustBan(ctx, room, bob.UserID)
-			return room
-		},
+		arrange:  roomWith("public", banBob),
 	},
 }
 
-// joinAllowed is a join the room's join rule allows.
-type joinAllowed struct {
-	id, what, section string
-	versions          []matrix.RoomVersion
-	arrange           func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string
-}
-
-var joinsAllowed = []joinAllowed{
+// joinsAllowed are joins the room's join rule allows.
+var joinsAllowed = []joinCase{
 	{
 		id: "PUBLIC", what: "a join to a public room",
 		section:  joiningByID + " (200, room_id); " + authRules + ", join_rule public",
 		versions: matrix.KnownVersions(),
-		arrange: func(ctx SpecContext, alice, _ *csapi.Client, v matrix.RoomVersion) string {
-			return newRoom(ctx, alice, v.ID, joinRule("public"))
-		},
+		arrange:  roomWith("public"),
 	},
 	{
 		id: "INVITED", what: "a join to an invite-only room by an invited user",
 		section:  joiningByID + " (200, room_id); " + authRules + ", join_rule invite (membership invite allows the join)",
 		versions: matrix.KnownVersions(),
-		arrange: func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string {
-			room := newRoom(ctx, alice, v.ID, joinRule("invite"))
-			alice.MustInvite(ctx, room, bob.UserID)
-			return room
-		},
+		arrange:  roomWith("invite", inviteBob),
 	},
 	{
 		id: "RESTRICTED-MET", what: "a join to a restricted room by a member of one of its allowed rooms",
 		section:  joiningByID + " (200, room_id); client-server-api §Restricted rooms (condition m.room_membership); " + authRules + ", join_rule restricted (v8+)",
 		versions: versionsFrom(8),
-		arrange: func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string {
-			allowed := newRoom(ctx, alice, v.ID, joinRule("public"))
-			bob.MustJoinRoomByID(ctx, allowed)
-			return newRoom(ctx, alice, v.ID, restrictedTo("restricted", allowed))
-		},
+		arrange:  restrictedInside("restricted"),
 	},
 	{
 		id: "KNOCK-RESTRICTED-MET", what: "a join to a knock_restricted room by a member of one of its allowed rooms",
 		section:  joiningByID + " (200, room_id); client-server-api §Room membership (knock_restricted joins as restricted); v10+",
 		versions: versionsFrom(10),
-		arrange: func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string {
-			allowed := newRoom(ctx, alice, v.ID, joinRule("public"))
-			bob.MustJoinRoomByID(ctx, allowed)
-			return newRoom(ctx, alice, v.ID, restrictedTo("knock_restricted", allowed))
-		},
+		arrange:  restrictedInside("knock_restricted"),
 	},
 }
 
@@ -162,9 +180,7 @@ var _ = Describe("POST /rooms/{roomId}/join", func() {
 		refused := conformance.NewRule("MEM-JOINBYID-"+c.id, conformance.MUST, area, c.section,
 			"refuses "+c.what+" with 403 and a standard error response, and changes nothing in the room state")
 		forVersions(refused, c.versions, func(ctx SpecContext, version string) {
-			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-			v := versionOf(ctx, alice, version)
-			room := c.arrange(ctx, alice, bob, v)
+			alice, bob, room := c.in(ctx, version)
 			before := snapshot(ctx, alice, room)
 
 			res, err := bob.JoinRoomByID(ctx, room)
@@ -178,8 +194,7 @@ var _ = Describe("POST /rooms/{roomId}/join", func() {
 		// The errcode does not depend on the room version: one spec, in the
 		// newest version that has the join rule.
 		conformance.It(errcode, func(ctx SpecContext) {
-			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-			room := c.arrange(ctx, alice, bob, newestOffered(ctx, alice, c.versions))
+			_, bob, room := c.inNewest(ctx)
 			res, err := bob.JoinRoomByID(ctx, room)
 			expectStatus(res, err, http.StatusForbidden, c.what)
 			expectErrcode(res, err, c.what, "M_FORBIDDEN")
@@ -190,28 +205,24 @@ var _ = Describe("POST /rooms/{roomId}/join", func() {
 		allowed := conformance.NewRule("MEM-JOINBYID-"+c.id, conformance.MUST, area, c.section,
 			"lets "+c.what+" succeed: 200 with the room's ID in room_id, and the user's membership is join")
 		forVersions(allowed, c.versions, func(ctx SpecContext, version string) {
-			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-			v := versionOf(ctx, alice, version)
-			room := c.arrange(ctx, alice, bob, v)
+			alice, bob, room := c.in(ctx, version)
 
 			res, err := bob.JoinRoomByID(ctx, room)
 			expectJoined(res, err, room, c.what)
-			Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", exchange(res))
+			Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", exchange(res))
 		})
 	}
 
 	twiceRule := conformance.NewRule("MEM-JOINBYID-TWICE", conformance.MUST, area, joiningByID+" (200); "+authRules+", membership join (a joined user may join again)",
 		"answers a second join by a user already joined to an invite-only room with 200 and room_id; the user stays joined and nothing but their member event may change")
 	conformance.It(twiceRule, func(ctx SpecContext) {
-		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
-		alice.MustInvite(ctx, room, bob.UserID)
+		alice, bob, room := bobInvited(ctx)
 		bob.MustJoinRoomByID(ctx, room)
 		before := snapshot(ctx, alice, room)
 
 		res, err := bob.JoinRoomByID(ctx, room)
 		expectJoined(res, err, room, "joining a second time")
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the second join.%s", exchange(res))
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the second join.%s", exchange(res))
 		expectUnchanged(ctx, alice, room, before, res, memberKey(bob.UserID))
 	})
 

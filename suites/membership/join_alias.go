@@ -7,16 +7,30 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/types"
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
 	"herald/harness/federation"
 	"herald/harness/matrix"
+	"herald/harness/testbed"
 )
 
 // sendJoins are the send_join requests the homeserver made to a mock.
 func sendJoins(remote *federation.Server) []federation.Exchange {
 	return append(remote.Journal.RequestsTo(federation.SendJoinV1), remote.Journal.RequestsTo(federation.SendJoinV2)...)
+}
+
+// expectJoinedThrough checks a join of bob through the mock that hosts the
+// room: the answer is 200 naming the room (what names the request), the
+// homeserver asked the mock in order for first, make_join and send_join
+// (order says what that means), and the mock accepted bob's join event.
+func expectJoinedThrough(s *testbed.RemoteScene, res *csapi.Response, err error, what, order string, first ...types.GomegaMatcher) {
+	GinkgoHelper()
+	expectJoined(res, err, s.Room.ID, what)
+	requests := append(first, federation.RequestTo(federation.MakeJoin), Or(federation.RequestTo(federation.SendJoinV2), federation.RequestTo(federation.SendJoinV1)))
+	Expect(s.Remote.Journal.Requests()).To(federation.ContainInOrder(requests...), "%s.%s", order, exchange(res))
+	Expect(s.Room.Membership(s.Bob.UserID)).To(Equal("join"), "the resident server must have accepted the joiner's join event.%s", exchange(res))
 }
 
 // joinDoor is how a join through POST /join/{roomIdOrAlias} names the room.
@@ -61,9 +75,7 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 			refused := conformance.NewRule("MEM-JOINROOM-"+door.id+"-"+c.id, conformance.MUST, area, strings.Replace(c.section, joiningByID, joiningAny, 1),
 				"refuses "+c.what+", naming the room "+door.what+", with 403 and a standard error response, and changes nothing in the room state")
 			forVersions(refused, ends(c.versions), func(ctx SpecContext, version string) {
-				alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-				v := versionOf(ctx, alice, version)
-				room := c.arrange(ctx, alice, bob, v)
+				alice, bob, room := c.in(ctx, version)
 				target := door.name(ctx, alice, room)
 				before := snapshot(ctx, alice, room)
 
@@ -77,8 +89,7 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 			joiningAny+" (403; M_FORBIDDEN is the spec's example body); "+commonErrors+" (M_FORBIDDEN: \"joining a room without permission\")",
 			"gives errcode M_FORBIDDEN when it refuses "+c.what+", naming the room by ID or by alias")
 		conformance.It(errcode, func(ctx SpecContext) {
-			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-			room := c.arrange(ctx, alice, bob, newestOffered(ctx, alice, c.versions))
+			alice, bob, room := c.inNewest(ctx)
 			for _, door := range joinDoors {
 				target := door.name(ctx, alice, room)
 				res, err := bob.Join(ctx, target)
@@ -98,7 +109,7 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 
 		res, err := bob.Join(ctx, alias)
 		expectJoined(res, err, room, "joining "+alias)
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", exchange(res))
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", exchange(res))
 	})
 
 	idRule := conformance.NewRule("MEM-JOINROOM-ROOM-ID", conformance.MUST, area, joiningAny+" (200, room_id)",
@@ -109,7 +120,7 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 
 		res, err := bob.Join(ctx, room)
 		expectJoined(res, err, room, "joining "+room)
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", exchange(res))
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("join"), "the joiner's membership after the 200.%s", exchange(res))
 	})
 
 	unknownRule := conformance.NewRule("MEM-JOINROOM-UNKNOWN-ALIAS", conformance.SHOULD, area,
@@ -130,14 +141,11 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 	conformance.ForEachRoomVersion(remoteRule, func(ctx SpecContext, v matrix.RoomVersion) {
 		bob := bed.NewUser(ctx, "bob")
 		bed.RequireRoomVersion(ctx, v)
-		remote := bed.NewRemote(ctx)
-		room := remote.CreateRoom(v, remote.User("alice"))
+		s := bed.NewRemoteScene(ctx, bob, v, nil)
 
-		res, err := bob.Join(ctx, room.ID, csapi.Via(remote.Name()))
-		expectJoined(res, err, room.ID, "joining "+room.ID+" via "+remote.Name())
-		Expect(remote.Journal.Requests()).To(federation.ContainInOrder(federation.RequestTo(federation.MakeJoin), Or(federation.RequestTo(federation.SendJoinV2), federation.RequestTo(federation.SendJoinV1))),
-			"the homeserver must join through the resident server with make_join then send_join.%s", exchange(res))
-		Expect(room.Membership(bob.UserID)).To(Equal("join"), "the resident server must have accepted the joiner's join event.%s", exchange(res))
+		res, err := bob.Join(ctx, s.Room.ID, csapi.Via(s.Remote.Name()))
+		expectJoinedThrough(s, res, err, "joining "+s.Room.ID+" via "+s.Remote.Name(),
+			"the homeserver must join through the resident server with make_join then send_join")
 	})
 
 	remoteAliasRule := conformance.NewRule("MEM-JOINROOM-REMOTE-ALIAS", conformance.MUST, area,
@@ -145,21 +153,18 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 		"joins a room by an alias of another server: resolves it with that server's directory, joins with make_join and send_join, and answers 200 with the room's ID")
 	conformance.It(remoteAliasRule, func(ctx SpecContext) {
 		bob := bed.NewUser(ctx, "bob")
-		remote := bed.NewRemote(ctx)
-		room := remote.CreateRoom(bed.DefaultRoomVersion(ctx), remote.User("alice"))
-		alias := "#" + unique("herald-lobby") + ":" + remote.Name()
-		remote.Answer(federation.QueryDirectory, func(r *federation.Request) *federation.Reply {
+		s := bed.NewRemoteScene(ctx, bob, bed.DefaultRoomVersion(ctx), nil)
+		alias := "#" + unique("herald-lobby") + ":" + s.Remote.Name()
+		s.Remote.Answer(federation.QueryDirectory, func(r *federation.Request) *federation.Reply {
 			if r.HTTP.URL.Query().Get("room_alias") != alias {
 				return federation.Status(http.StatusNotFound, "M_NOT_FOUND")(r)
 			}
-			return federation.JSON(http.StatusOK, map[string]any{"room_id": room.ID, "servers": []string{remote.Name()}})(r)
+			return federation.JSON(http.StatusOK, map[string]any{"room_id": s.Room.ID, "servers": []string{s.Remote.Name()}})(r)
 		})
 
 		res, err := bob.Join(ctx, alias)
-		expectJoined(res, err, room.ID, "joining "+alias)
-		Expect(remote.Journal.Requests()).To(federation.ContainInOrder(federation.RequestTo(federation.QueryDirectory), federation.RequestTo(federation.MakeJoin), Or(federation.RequestTo(federation.SendJoinV2), federation.RequestTo(federation.SendJoinV1))),
-			"the homeserver must resolve the alias with the alias's server, then join with make_join and send_join.%s", exchange(res))
-		Expect(room.Membership(bob.UserID)).To(Equal("join"), "the resident server must have accepted the joiner's join event.%s", exchange(res))
+		expectJoinedThrough(s, res, err, "joining "+alias,
+			"the homeserver must resolve the alias with the alias's server, then join with make_join and send_join", federation.RequestTo(federation.QueryDirectory))
 	})
 
 	refusedRule := conformance.NewRule("MEM-JOINROOM-REMOTE-REFUSED", conformance.MUST, area,
@@ -167,8 +172,9 @@ var _ = Describe("POST /join/{roomIdOrAlias}", func() {
 		"answers 403 with a standard error response, and does not join, when the only resident server refuses make_join with 403 M_FORBIDDEN")
 	conformance.It(refusedRule, func(ctx SpecContext) {
 		bob := bed.NewUser(ctx, "bob")
-		remote := bed.NewRemote(ctx, federation.Answer(federation.MakeJoin, federation.Status(http.StatusForbidden, "M_FORBIDDEN")))
-		room := remote.CreateRoom(bed.DefaultRoomVersion(ctx), remote.User("alice"))
+		refusing := []federation.Option{federation.Answer(federation.MakeJoin, federation.Status(http.StatusForbidden, "M_FORBIDDEN"))}
+		s := bed.NewRemoteScene(ctx, bob, bed.DefaultRoomVersion(ctx), refusing)
+		remote, room := s.Remote, s.Room
 
 		res, err := bob.Join(ctx, room.ID, csapi.Via(remote.Name()))
 		Expect(err).NotTo(HaveOccurred())

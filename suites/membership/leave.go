@@ -32,14 +32,12 @@ var _ = Describe("POST /rooms/{roomId}/leave", func() {
 	localRule := conformance.NewRule("MEM-LEAVE-REJECT", conformance.MUST, area, rejectSection,
 		"rejects a local invite when the invitee leaves: 200 with a JSON object, the invitee's membership becomes leave, and the room moves from rooms.invite to rooms.leave in their /sync")
 	conformance.It(localRule, func(ctx SpecContext) {
-		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
-		alice.MustInvite(ctx, room, bob.UserID)
+		alice, bob, room := bobInvited(ctx)
 		invited := bob.MustSyncUntil(ctx, csapi.InvitedTo(room))
 
 		res, err := bob.Leave(ctx, room)
 		expectOK(res, err, "rejecting the invite to "+room)
-		Expect(membership(ctx, alice, room, bob.UserID)).To(Equal("leave"), "the invitee's membership after rejecting.%s", exchange(res))
+		Expect(alice.MustMembership(ctx, room, bob.UserID)).To(Equal("leave"), "the invitee's membership after rejecting.%s", exchange(res))
 		expectRejected(ctx, bob, room, invited.NextBatch, localRule, res)
 	})
 

@@ -50,9 +50,7 @@ var _ = Describe("The reason of a membership change", func() {
 	rejectRule := conformance.NewRule("MEM-LEAVE-REJECT-REASON", conformance.MUST, area, leaving+" "+reasonSection,
 		"puts the reason given when the invitee rejects an invite into their m.room.member leave event as content.reason")
 	conformance.It(rejectRule, func(ctx SpecContext) {
-		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
-		room := newRoom(ctx, alice, serverDefault, joinRule("invite"))
-		alice.MustInvite(ctx, room, bob.UserID)
+		alice, bob, room := bobInvited(ctx)
 		reason := unique("busy that day")
 
 		res, err := bob.Leave(ctx, room, csapi.Reason(reason))

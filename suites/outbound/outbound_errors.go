@@ -33,29 +33,59 @@ var _ = Describe("Outbound invite: the invited server refuses", func() {
 		})(r)
 	}
 
-	forbiddenRule := conformance.NewRule("OUTERR-FORBIDDEN", conformance.MUST, areaErrors, secCountersign+"; invites-v2.yaml 403",
-		"fails the client's invite when the invited server answers 403 M_FORBIDDEN, and leaves no invite in the room state")
-	conformance.It(forbiddenRule, func(ctx SpecContext) {
-		iv := prepareDefault(ctx, refuse(forbidden)...).send(ctx)
-		iv.firstTo(federation.InviteV2)
-		iv.expectRefused(ctx)
-	})
-
-	forbiddenStatusRule := conformance.NewRule("OUTERR-FORBIDDEN-STATUS", conformance.SHOULD, areaErrors,
-		secClient+` (403: "You do not have permission to invite the user to the room"); invites-v2.yaml 403 ("The homeserver does not permit anyone to invite its users")`,
-		"answers the client's invite 403 when the invited server refuses it with 403 M_FORBIDDEN")
-	conformance.It(forbiddenStatusRule, func(ctx SpecContext) {
-		iv := prepareDefault(ctx, refuse(forbidden)...).send(ctx)
-		Expect(iv.res).To(match.HaveStatus(http.StatusForbidden), "%s", iv.explain())
-	})
-
-	forbiddenCodeRule := conformance.NewRule("OUTERR-FORBIDDEN-ERRCODE", conformance.SHOULD, areaErrors,
-		secClient+` (403, example errcode M_FORBIDDEN); invites-v2.yaml 403 (M_FORBIDDEN)`,
-		"passes the invited server's M_FORBIDDEN on to the client")
-	conformance.It(forbiddenCodeRule, func(ctx SpecContext) {
-		iv := prepareDefault(ctx, refuse(forbidden)...).send(ctx)
-		Expect(iv.res).To(match.HaveErrcode("M_FORBIDDEN"), "%s", iv.explain())
-	})
+	// Each refusal is three rules: the invite fails (MUST), and the client
+	// is told the status and the errcode (SHOULD).
+	for _, r := range []struct {
+		id     string
+		answer federation.Handler
+		// failSection and failSays: the client's invite fails and leaves
+		// no invite in the room state.
+		failSection, failSays string
+		// status and statusSection, statusSays: the client's answer.
+		status                    int
+		statusSection, statusSays string
+		// errcodes and codeSection, codeSays: the errcodes the client may
+		// be given.
+		errcodes              []string
+		codeSection, codeSays string
+	}{
+		{
+			id: "FORBIDDEN", answer: forbidden,
+			failSection:   secCountersign + "; invites-v2.yaml 403",
+			failSays:      "fails the client's invite when the invited server answers 403 M_FORBIDDEN, and leaves no invite in the room state",
+			status:        http.StatusForbidden,
+			statusSection: secClient + ` (403: "You do not have permission to invite the user to the room"); invites-v2.yaml 403 ("The homeserver does not permit anyone to invite its users")`,
+			statusSays:    "answers the client's invite 403 when the invited server refuses it with 403 M_FORBIDDEN",
+			errcodes:      []string{"M_FORBIDDEN"},
+			codeSection:   secClient + ` (403, example errcode M_FORBIDDEN); invites-v2.yaml 403 (M_FORBIDDEN)`,
+			codeSays:      "passes the invited server's M_FORBIDDEN on to the client",
+		},
+		{
+			id: "INCOMPATIBLE", answer: incompatibleFor,
+			failSection:   secCountersign + "; invites-v2.yaml 400 (M_INCOMPATIBLE_ROOM_VERSION)",
+			failSays:      "fails the client's invite when the invited server answers 400 M_INCOMPATIBLE_ROOM_VERSION, and leaves no invite in the room state",
+			status:        http.StatusBadRequest,
+			statusSection: `invites-v2.yaml 400 ("The error should be passed through to clients so that they may give better feedback to users"); ` + secClient + " (400)",
+			statusSays:    "answers the client's invite 400 when the invited server answers 400 M_INCOMPATIBLE_ROOM_VERSION",
+			errcodes:      []string{"M_INCOMPATIBLE_ROOM_VERSION", "M_UNSUPPORTED_ROOM_VERSION"},
+			codeSection:   `invites-v2.yaml 400 ("The error should be passed through to clients"); ` + secClient + ` (400: "residents of a homeserver which does not support the requested room version. The errcode will be M_UNSUPPORTED_ROOM_VERSION")`,
+			codeSays:      "tells the client the invitee's server does not support the room version: errcode M_INCOMPATIBLE_ROOM_VERSION passed through, or M_UNSUPPORTED_ROOM_VERSION as the client-server API names it",
+		},
+	} {
+		conformance.It(conformance.NewRule("OUTERR-"+r.id, conformance.MUST, areaErrors, r.failSection, r.failSays), func(ctx SpecContext) {
+			iv := prepareDefault(ctx, refuse(r.answer)...).send(ctx)
+			iv.firstTo(federation.InviteV2)
+			iv.expectRefused(ctx)
+		})
+		conformance.It(conformance.NewRule("OUTERR-"+r.id+"-STATUS", conformance.SHOULD, areaErrors, r.statusSection, r.statusSays), func(ctx SpecContext) {
+			iv := prepareDefault(ctx, refuse(r.answer)...).send(ctx)
+			Expect(iv.res).To(match.HaveStatus(r.status), "%s", iv.explain())
+		})
+		conformance.It(conformance.NewRule("OUTERR-"+r.id+"-ERRCODE", conformance.SHOULD, areaErrors, r.codeSection, r.codeSays), func(ctx SpecContext) {
+			iv := prepareDefault(ctx, refuse(r.answer)...).send(ctx)
+			Expect(iv.res).To(match.HaveErrcode(r.errcodes...), "%s", iv.explain())
+		})
+	}
 
 	// The module's MUST binds the invitee's homeserver ("the user's
 	// homeserver MUST respond … with the Matrix error code
@@ -71,30 +101,6 @@ var _ = Describe("Outbound invite: the invited server refuses", func() {
 		iv := prepareDefault(ctx, refuse(federation.Status(http.StatusForbidden, "M_INVITE_BLOCKED"))...).send(ctx)
 		Expect(iv.res).To(match.HaveStatus(http.StatusForbidden), "%s", iv.explain())
 		Expect(iv.res).To(match.HaveErrcode("M_INVITE_BLOCKED"), "%s", iv.explain())
-	})
-
-	incompatibleRule := conformance.NewRule("OUTERR-INCOMPATIBLE", conformance.MUST, areaErrors, secCountersign+"; invites-v2.yaml 400 (M_INCOMPATIBLE_ROOM_VERSION)",
-		"fails the client's invite when the invited server answers 400 M_INCOMPATIBLE_ROOM_VERSION, and leaves no invite in the room state")
-	conformance.It(incompatibleRule, func(ctx SpecContext) {
-		iv := prepareDefault(ctx, refuse(incompatibleFor)...).send(ctx)
-		iv.firstTo(federation.InviteV2)
-		iv.expectRefused(ctx)
-	})
-
-	incompatibleStatusRule := conformance.NewRule("OUTERR-INCOMPATIBLE-STATUS", conformance.SHOULD, areaErrors,
-		`invites-v2.yaml 400 ("The error should be passed through to clients so that they may give better feedback to users"); `+secClient+" (400)",
-		"answers the client's invite 400 when the invited server answers 400 M_INCOMPATIBLE_ROOM_VERSION")
-	conformance.It(incompatibleStatusRule, func(ctx SpecContext) {
-		iv := prepareDefault(ctx, refuse(incompatibleFor)...).send(ctx)
-		Expect(iv.res).To(match.HaveStatus(http.StatusBadRequest), "%s", iv.explain())
-	})
-
-	incompatibleCodeRule := conformance.NewRule("OUTERR-INCOMPATIBLE-ERRCODE", conformance.SHOULD, areaErrors,
-		`invites-v2.yaml 400 ("The error should be passed through to clients"); `+secClient+` (400: "residents of a homeserver which does not support the requested room version. The errcode will be M_UNSUPPORTED_ROOM_VERSION")`,
-		"tells the client the invitee's server does not support the room version: errcode M_INCOMPATIBLE_ROOM_VERSION passed through, or M_UNSUPPORTED_ROOM_VERSION as the client-server API names it")
-	conformance.It(incompatibleCodeRule, func(ctx SpecContext) {
-		iv := prepareDefault(ctx, refuse(incompatibleFor)...).send(ctx)
-		Expect(iv.res).To(match.HaveErrcode("M_INCOMPATIBLE_ROOM_VERSION", "M_UNSUPPORTED_ROOM_VERSION"), "%s", iv.explain())
 	})
 
 	for _, code := range []string{"M_INVALID_PARAM", "M_MISSING_PARAM"} {
