@@ -1,0 +1,68 @@
+package docker
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/moby/moby/client"
+)
+
+// An image Herald built is used while its folder is unchanged, and built
+// again once a file in it changes: a checkout with new dockerfiles/ never
+// runs the old image.
+func TestEnsureImageRebuildsWhenItsFolderChanges(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	e, err := Connect(ctx)
+	if err != nil {
+		t.Fatalf("this test needs a Docker engine: %v", err)
+	}
+	defer e.Close()
+	id := newID()
+	base, ref := "herald-test-base:"+id, "herald-test-stale:"+id
+	defer func() {
+		for _, r := range []string{ref, base} {
+			e.cli.ImageRemove(context.Background(), r, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+		}
+	}()
+
+	// A base with no layers to fetch: FROM scratch and one file.
+	baseDir := t.TempDir()
+	os.WriteFile(filepath.Join(baseDir, "Dockerfile"), []byte("FROM scratch\nCOPY base.txt /\n"), 0o644)
+	os.WriteFile(filepath.Join(baseDir, "base.txt"), []byte("base\n"), 0o644)
+	if err := e.Build(ctx, BuildSpec{Tag: base, Context: baseDir}); err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "hs"), 0o755)
+	os.WriteFile(filepath.Join(dir, "hs", "Dockerfile"), []byte("ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY start.sh /\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "start.sh"), []byte("one\n"), 0o755)
+	ensure := func() string {
+		t.Helper()
+		var log bytes.Buffer
+		err := e.EnsureImage(ctx, ImageSpec{Ref: ref, Build: dir, Dockerfile: "hs/Dockerfile", Base: BaseSpec{Image: base}, Log: &log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return log.String()
+	}
+	if log := ensure(); !strings.Contains(log, "building "+ref) {
+		t.Fatalf("the first EnsureImage did not build:\n%s", log)
+	}
+	if log := ensure(); log != "" {
+		t.Errorf("an unchanged folder rebuilt the image:\n%s", log)
+	}
+	os.WriteFile(filepath.Join(dir, "start.sh"), []byte("two\n"), 0o755)
+	if log := ensure(); !strings.Contains(log, "built from other files than") || !strings.Contains(log, "building "+ref) {
+		t.Errorf("a changed start.sh did not rebuild the image:\n%s", log)
+	}
+	if log := ensure(); log != "" {
+		t.Errorf("the rebuilt image was rebuilt again:\n%s", log)
+	}
+}
