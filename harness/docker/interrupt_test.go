@@ -12,13 +12,7 @@ import (
 // CreateNetwork must either return the network or leave none behind — a
 // network that appears after the caller gave up is one no teardown knows of.
 func TestInterruptedCreateLeavesNothing(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	e, err := Connect(ctx)
-	if err != nil {
-		t.Fatalf("this test needs a Docker engine: %v", err)
-	}
-	defer e.Close()
+	ctx, e := engineForTest(t, 2*time.Minute)
 	run := "test-interrupt-" + newID()
 	defer e.SweepRun(context.Background(), run)
 

@@ -16,13 +16,7 @@ import (
 // again once a file in it changes: a checkout with new dockerfiles/ never
 // runs the old image.
 func TestEnsureImageRebuildsWhenItsFolderChanges(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	e, err := Connect(ctx)
-	if err != nil {
-		t.Fatalf("this test needs a Docker engine: %v", err)
-	}
-	defer e.Close()
+	ctx, e := engineForTest(t, 2*time.Minute)
 	id := newID()
 	base, ref := "herald-test-base:"+id, "herald-test-stale:"+id
 	defer func() {

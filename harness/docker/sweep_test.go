@@ -11,13 +11,7 @@ import (
 // it makes two labelled networks, one owned by this process and one by a
 // process that is gone, and checks that only the orphan is swept.
 func TestSweepOrphansSparesLiveRuns(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	e, err := Connect(ctx)
-	if err != nil {
-		t.Fatalf("this test needs a Docker engine: %v", err)
-	}
-	defer e.Close()
+	ctx, e := engineForTest(t, time.Minute)
 	host, _ := os.Hostname()
 
 	live, err := e.CreateNetwork(ctx, "herald-test-live-"+newID(), Labels("test-live"))
