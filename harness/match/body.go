@@ -12,27 +12,26 @@ import (
 // HaveEventBody matches an answer whose body is the v2 shape
 // {"event": {…}} (invites-v2.yaml, send_join v2 with an event): a JSON
 // object whose "event" is an object.
-func HaveEventBody() types.GomegaMatcher { return &bodyShapeMatcher{v1: false} }
+func HaveEventBody() types.GomegaMatcher { return haveBodyShaped(false) }
 
 // HaveV1EventBody matches an answer whose body is exactly the v1 shape
 // [200, {"event": {…}}] (invites-v1.yaml): a two-element array, the
 // integer 200 first, then an object whose "event" is an object.
-func HaveV1EventBody() types.GomegaMatcher { return &bodyShapeMatcher{v1: true} }
+func HaveV1EventBody() types.GomegaMatcher { return haveBodyShaped(true) }
 
-type bodyShapeMatcher struct {
-	v1      bool
-	got     answer
-	problem string
-}
-
-func (m *bodyShapeMatcher) Match(actual any) (bool, error) {
-	a, err := answerOf(actual)
-	if err != nil {
-		return false, err
+func haveBodyShaped(v1 bool) types.GomegaMatcher {
+	shape := `{"event": {…}}`
+	if v1 {
+		shape = `[200, {"event": {…}}]`
 	}
-	m.got = a
-	m.problem = shapeProblem(a.body, m.v1)
-	return m.problem == "", nil
+	return answerMatcher(func(a answer) verdict {
+		problem := shapeProblem(a.body, v1)
+		return verdict{
+			holds:   problem == "",
+			failure: fmt.Sprintf("expected a body shaped %s (status %d): %s\nthe exchange:\n%s", shape, a.status, problem, a.exchange),
+			negated: fmt.Sprintf("expected a body not shaped %s, but it is\nthe exchange:\n%s", shape, a.exchange),
+		}
+	})
 }
 
 // shapeProblem says what is wrong with body for the v1 or v2 shape, or "".
@@ -71,19 +70,4 @@ func shapeProblem(body []byte, v1 bool) string {
 		return fmt.Sprintf("\"event\" is %s, not a JSON object", matrix.JSONKind(ev))
 	}
 	return ""
-}
-
-func (m *bodyShapeMatcher) shape() string {
-	if m.v1 {
-		return `[200, {"event": {…}}]`
-	}
-	return `{"event": {…}}`
-}
-
-func (m *bodyShapeMatcher) FailureMessage(any) string {
-	return fmt.Sprintf("expected a body shaped %s (status %d): %s\nthe exchange:\n%s", m.shape(), m.got.status, m.problem, m.got.exchange)
-}
-
-func (m *bodyShapeMatcher) NegatedFailureMessage(any) string {
-	return fmt.Sprintf("expected a body not shaped %s, but it is\nthe exchange:\n%s", m.shape(), m.got.exchange)
 }

@@ -93,6 +93,12 @@ func (a answer) fingerprintLine() string {
 	return observed(statusWords(a.status, code, err == nil))
 }
 
+// failure is the failure message of a response check: why it failed, the
+// answer's fingerprint line, then the whole exchange.
+func (a answer) failure(why string) string {
+	return why + "\n" + a.fingerprintLine() + "\nthe exchange:\n" + a.exchange
+}
+
 // Encoded is a value that encodes itself as JSON for the wire, such as an
 // event the mock built or received.
 type Encoded interface {
