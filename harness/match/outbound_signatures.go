@@ -18,39 +18,21 @@ import (
 //
 //	Expect(invite).To(match.OutboundCarrySignature(rv, remote.Name(), remote.KeyID(), remote.Signer().PublicKey()))
 func OutboundCarrySignature(rv matrix.RoomVersion, server, keyID string, key ed25519.PublicKey) types.GomegaMatcher {
-	return &outboundCarryMatcher{rv: rv, server: server, keyID: keyID, key: key}
-}
-
-type outboundCarryMatcher struct {
-	rv            matrix.RoomVersion
-	server, keyID string
-	key           ed25519.PublicKey
-	event         matrix.Object
-	err           error
-}
-
-func (m *outboundCarryMatcher) Match(actual any) (bool, error) {
-	event, err := objectOf(actual)
-	if err != nil {
-		return false, err
-	}
-	m.event = event
-	if !slices.Contains(matrix.SignatureKeyIDs(event, m.server), m.keyID) {
-		m.err = fmt.Errorf("there is no signature of %s with %s", m.server, m.keyID)
-		return false, nil
-	}
-	m.err = m.rv.VerifyEventSignature(event, m.server, m.keyID, m.key)
-	return m.err == nil, nil
-}
-
-func (m *outboundCarryMatcher) FailureMessage(any) string {
-	sigs, _ := m.event.GetObject("signatures")
-	return fmt.Sprintf("expected the event (room v%s) to carry %s's valid signature with %s: %v\nits signatures: %s",
-		m.rv.ID, m.server, m.keyID, m.err, outboundShow(map[string]any(sigs)))
-}
-
-func (m *outboundCarryMatcher) NegatedFailureMessage(any) string {
-	return fmt.Sprintf("expected the event (room v%s) not to carry %s's valid signature with %s, but it does", m.rv.ID, m.server, m.keyID)
+	return objectMatcher(func(event matrix.Object) verdict {
+		var err error
+		if !slices.Contains(matrix.SignatureKeyIDs(event, server), keyID) {
+			err = fmt.Errorf("there is no signature of %s with %s", server, keyID)
+		} else {
+			err = rv.VerifyEventSignature(event, server, keyID, key)
+		}
+		sigs, _ := event.GetObject("signatures")
+		return verdict{
+			holds: err == nil,
+			failure: fmt.Sprintf("expected the event (room v%s) to carry %s's valid signature with %s: %v\nits signatures: %s",
+				rv.ID, server, keyID, err, outboundShow(map[string]any(sigs))),
+			negated: fmt.Sprintf("expected the event (room v%s) not to carry %s's valid signature with %s, but it does", rv.ID, server, keyID),
+		}
+	})
 }
 
 // OutboundBeSignedOnlyUnder matches an event whose signatures object names
@@ -60,36 +42,21 @@ func (m *outboundCarryMatcher) NegatedFailureMessage(any) string {
 //
 //	Expect(sent).To(match.OutboundBeSignedOnlyUnder(hs.ServerName))
 func OutboundBeSignedOnlyUnder(servers ...string) types.GomegaMatcher {
-	return &outboundOnlyMatcher{servers: servers}
-}
-
-type outboundOnlyMatcher struct {
-	servers []string
-	extra   []string
-	sigs    matrix.Object
-}
-
-func (m *outboundOnlyMatcher) Match(actual any) (bool, error) {
-	event, err := objectOf(actual)
-	if err != nil {
-		return false, err
-	}
-	m.sigs, _ = event.GetObject("signatures")
-	m.extra = nil
-	for name := range m.sigs {
-		if !slices.Contains(m.servers, name) {
-			m.extra = append(m.extra, name)
+	return objectMatcher(func(event matrix.Object) verdict {
+		sigs, _ := event.GetObject("signatures")
+		var extra []string
+		for name := range sigs {
+			if !slices.Contains(servers, name) {
+				extra = append(extra, name)
+			}
 		}
-	}
-	slices.Sort(m.extra)
-	return len(m.extra) == 0, nil
-}
-
-func (m *outboundOnlyMatcher) FailureMessage(any) string {
-	return fmt.Sprintf("expected signatures only under %s, but the event also carries signatures under %s, which did not make them: %s",
-		strings.Join(m.servers, ", "), strings.Join(m.extra, ", "), outboundShow(map[string]any(m.sigs)))
-}
-
-func (m *outboundOnlyMatcher) NegatedFailureMessage(any) string {
-	return fmt.Sprintf("expected signatures under servers other than %s, but there are none: %s", strings.Join(m.servers, ", "), outboundShow(map[string]any(m.sigs)))
+		slices.Sort(extra)
+		only, shown := strings.Join(servers, ", "), outboundShow(map[string]any(sigs))
+		return verdict{
+			holds: len(extra) == 0,
+			failure: fmt.Sprintf("expected signatures only under %s, but the event also carries signatures under %s, which did not make them: %s",
+				only, strings.Join(extra, ", "), shown),
+			negated: fmt.Sprintf("expected signatures under servers other than %s, but there are none: %s", only, shown),
+		}
+	})
 }
