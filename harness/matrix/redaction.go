@@ -18,84 +18,79 @@ type redactionRuleSet struct {
 	thirdPartyInviteSigned bool
 }
 
-var (
-	topLevelV1 = []string{
-		"event_id", "type", "room_id", "sender", "state_key", "content",
-		"hashes", "signatures", "depth", "prev_events", "prev_state",
-		"auth_events", "origin", "origin_server_ts", "membership",
-	}
-	// v11 drops origin, membership and prev_state (rooms/v11.md).
-	topLevelV11 = []string{
-		"event_id", "type", "room_id", "sender", "state_key", "content",
-		"hashes", "signatures", "depth", "prev_events", "auth_events",
-		"origin_server_ts",
-	}
-	powerLevelsV1 = []string{
-		"ban", "events", "events_default", "kick", "redact",
-		"state_default", "users", "users_default",
-	}
-)
-
-var redactionRuleSets = map[RedactionRules]redactionRuleSet{
+// redactionRuleSets holds each algorithm as the spec states it: v1 in
+// full, and every later one as the one before it plus the change its room
+// version's "Redactions" section announces. TestRedactionRuleSetsMatchSpec
+// compares each with the full lists of the spec.
+var redactionRuleSets = func() map[RedactionRules]redactionRuleSet {
 	// rooms/fragments/v1-redactions.md
-	RedactionV1: {
-		topLevel: topLevelV1,
+	v1 := redactionRuleSet{
+		topLevel: []string{
+			"event_id", "type", "room_id", "sender", "state_key", "content",
+			"hashes", "signatures", "depth", "prev_events", "prev_state",
+			"auth_events", "origin", "origin_server_ts", "membership",
+		},
 		content: map[string][]string{
 			"m.room.member":             {"membership"},
 			"m.room.create":             {"creator"},
 			"m.room.join_rules":         {"join_rule"},
-			"m.room.power_levels":       powerLevelsV1,
+			"m.room.power_levels":       {"ban", "events", "events_default", "kick", "redact", "state_default", "users", "users_default"},
 			"m.room.aliases":            {"aliases"},
 			"m.room.history_visibility": {"history_visibility"},
 		},
-	},
-	// rooms/fragments/v6-redactions.md: m.room.aliases loses its keys.
-	RedactionV6: {
-		topLevel: topLevelV1,
-		content: map[string][]string{
-			"m.room.member":             {"membership"},
-			"m.room.create":             {"creator"},
-			"m.room.join_rules":         {"join_rule"},
-			"m.room.power_levels":       powerLevelsV1,
-			"m.room.history_visibility": {"history_visibility"},
-		},
-	},
-	// rooms/v8.md "Redactions": m.room.join_rules keeps allow.
-	RedactionV8: {
-		topLevel: topLevelV1,
-		content: map[string][]string{
-			"m.room.member":             {"membership"},
-			"m.room.create":             {"creator"},
-			"m.room.join_rules":         {"join_rule", "allow"},
-			"m.room.power_levels":       powerLevelsV1,
-			"m.room.history_visibility": {"history_visibility"},
-		},
-	},
-	// rooms/fragments/v9-redactions.md: m.room.member keeps
+	}
+	// rooms/v6.md "Redactions": all significant meaning for m.room.aliases
+	// has been removed.
+	v6 := v1.changed(func(s *redactionRuleSet) {
+		delete(s.content, "m.room.aliases")
+	})
+	// rooms/v8.md "Redactions": m.room.join_rules events now keep allow.
+	v8 := v6.changed(func(s *redactionRuleSet) {
+		s.keep("m.room.join_rules", "allow")
+	})
+	// rooms/v9.md "Redactions": m.room.member events now keep
 	// join_authorised_via_users_server.
-	RedactionV9: {
-		topLevel: topLevelV1,
-		content: map[string][]string{
-			"m.room.member":             {"membership", "join_authorised_via_users_server"},
-			"m.room.create":             {"creator"},
-			"m.room.join_rules":         {"join_rule", "allow"},
-			"m.room.power_levels":       powerLevelsV1,
-			"m.room.history_visibility": {"history_visibility"},
-		},
-	},
-	// rooms/fragments/v11-redactions.md
-	RedactionV11: {
-		topLevel: topLevelV11,
-		content: map[string][]string{
-			"m.room.member":             {"membership", "join_authorised_via_users_server"},
-			"m.room.join_rules":         {"join_rule", "allow"},
-			"m.room.power_levels":       append(slices.Clone(powerLevelsV1), "invite"),
-			"m.room.history_visibility": {"history_visibility"},
-			"m.room.redaction":          {"redacts"},
-		},
-		keepAllContent:         []string{"m.room.create"},
-		thirdPartyInviteSigned: true,
-	},
+	v9 := v8.changed(func(s *redactionRuleSet) {
+		s.keep("m.room.member", "join_authorised_via_users_server")
+	})
+	// rooms/v11.md "Redactions": the top-level origin, membership and
+	// prev_state are no longer protected; m.room.create keeps its whole
+	// content, m.room.redaction keeps redacts, m.room.power_levels keeps
+	// invite. rooms/v11.md "Event format": m.room.member keeps
+	// third_party_invite with only its signed key.
+	v11 := v9.changed(func(s *redactionRuleSet) {
+		s.topLevel = slices.DeleteFunc(s.topLevel, func(k string) bool {
+			return k == "origin" || k == "membership" || k == "prev_state"
+		})
+		delete(s.content, "m.room.create")
+		s.keepAllContent = append(s.keepAllContent, "m.room.create")
+		s.keep("m.room.redaction", "redacts")
+		s.keep("m.room.power_levels", "invite")
+		s.thirdPartyInviteSigned = true
+	})
+	return map[RedactionRules]redactionRuleSet{
+		RedactionV1: v1, RedactionV6: v6, RedactionV8: v8, RedactionV9: v9, RedactionV11: v11,
+	}
+}()
+
+// changed returns a copy of s with change applied; s is left as it is.
+func (s redactionRuleSet) changed(change func(*redactionRuleSet)) redactionRuleSet {
+	next := redactionRuleSet{
+		topLevel:               slices.Clone(s.topLevel),
+		content:                make(map[string][]string, len(s.content)),
+		keepAllContent:         slices.Clone(s.keepAllContent),
+		thirdPartyInviteSigned: s.thirdPartyInviteSigned,
+	}
+	for evType, keys := range s.content {
+		next.content[evType] = slices.Clone(keys)
+	}
+	change(&next)
+	return next
+}
+
+// keep adds keys to the content keys kept for evType.
+func (s *redactionRuleSet) keep(evType string, keys ...string) {
+	s.content[evType] = append(s.content[evType], keys...)
 }
 
 // Redact returns a redacted deep copy of event following the room

@@ -2,6 +2,9 @@ package matrix
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -150,5 +153,113 @@ func TestRedactionEdgeCases(t *testing.T) {
 	}
 	if _, err := (RoomVersion{ID: "x"}).Redact(ev); err == nil {
 		t.Error("zero redaction rules: want error")
+	}
+}
+
+// TestRedactionRuleSetsMatchSpec compares each algorithm, derived from the
+// one before it, with the full lists the spec gives for it, written out
+// here as the spec writes them (key order aside).
+func TestRedactionRuleSetsMatchSpec(t *testing.T) {
+	const allKeys = "(all keys)"
+	type lists struct {
+		topLevel string
+		content  map[string]string // event type → the content keys it keeps
+		// thirdPartyInviteSigned: m.room.member keeps
+		// third_party_invite.signed.
+		thirdPartyInviteSigned bool
+	}
+	spec := map[RedactionRules]lists{
+		// rooms/fragments/v1-redactions.md
+		RedactionV1: {
+			topLevel: "event_id type room_id sender state_key content hashes signatures depth prev_events prev_state auth_events origin origin_server_ts membership",
+			content: map[string]string{
+				"m.room.member":             "membership",
+				"m.room.create":             "creator",
+				"m.room.join_rules":         "join_rule",
+				"m.room.power_levels":       "ban events events_default kick redact state_default users users_default",
+				"m.room.aliases":            "aliases",
+				"m.room.history_visibility": "history_visibility",
+			},
+		},
+		// rooms/fragments/v6-redactions.md
+		RedactionV6: {
+			topLevel: "event_id type room_id sender state_key content hashes signatures depth prev_events prev_state auth_events origin origin_server_ts membership",
+			content: map[string]string{
+				"m.room.member":             "membership",
+				"m.room.create":             "creator",
+				"m.room.join_rules":         "join_rule",
+				"m.room.power_levels":       "ban events events_default kick redact state_default users users_default",
+				"m.room.history_visibility": "history_visibility",
+			},
+		},
+		// rooms/v8.md "Redactions", "The full redaction algorithm follows."
+		RedactionV8: {
+			topLevel: "event_id type room_id sender state_key content hashes signatures depth prev_events prev_state auth_events origin origin_server_ts membership",
+			content: map[string]string{
+				"m.room.member":             "membership",
+				"m.room.create":             "creator",
+				"m.room.join_rules":         "join_rule allow",
+				"m.room.power_levels":       "ban events events_default kick redact state_default users users_default",
+				"m.room.history_visibility": "history_visibility",
+			},
+		},
+		// rooms/fragments/v9-redactions.md
+		RedactionV9: {
+			topLevel: "event_id type room_id sender state_key content hashes signatures depth prev_events prev_state auth_events origin origin_server_ts membership",
+			content: map[string]string{
+				"m.room.member":             "membership join_authorised_via_users_server",
+				"m.room.create":             "creator",
+				"m.room.join_rules":         "join_rule allow",
+				"m.room.power_levels":       "ban events events_default kick redact state_default users users_default",
+				"m.room.history_visibility": "history_visibility",
+			},
+		},
+		// rooms/fragments/v11-redactions.md
+		RedactionV11: {
+			topLevel: "event_id type room_id sender state_key content hashes signatures depth prev_events auth_events origin_server_ts",
+			content: map[string]string{
+				"m.room.member":             "membership join_authorised_via_users_server",
+				"m.room.create":             allKeys,
+				"m.room.join_rules":         "join_rule allow",
+				"m.room.power_levels":       "ban events events_default invite kick redact state_default users users_default",
+				"m.room.history_visibility": "history_visibility",
+				"m.room.redaction":          "redacts",
+			},
+			thirdPartyInviteSigned: true,
+		},
+	}
+	sorted := func(keys []string) string { return strings.Join(slices.Sorted(slices.Values(keys)), " ") }
+	for _, rules := range []RedactionRules{RedactionV1, RedactionV6, RedactionV8, RedactionV9, RedactionV11} {
+		want, got := spec[rules], redactionRuleSets[rules]
+		if g, w := sorted(got.topLevel), sorted(strings.Fields(want.topLevel)); g != w {
+			t.Errorf("%v top-level keys:\n got %s\nwant %s", rules, g, w)
+		}
+		gotContent := map[string]string{}
+		for evType, keys := range got.content {
+			gotContent[evType] = sorted(keys)
+		}
+		for _, evType := range got.keepAllContent {
+			gotContent[evType] = allKeys
+		}
+		for _, evType := range slices.Sorted(maps.Keys(want.content)) {
+			w := want.content[evType]
+			if w != allKeys {
+				w = sorted(strings.Fields(w))
+			}
+			if gotContent[evType] != w {
+				t.Errorf("%v %s content keys: got %q, want %q", rules, evType, gotContent[evType], w)
+			}
+			delete(gotContent, evType)
+		}
+		for evType, keys := range gotContent {
+			t.Errorf("%v %s keeps %q; the spec keeps none of its content", rules, evType, keys)
+		}
+		if got.thirdPartyInviteSigned != want.thirdPartyInviteSigned {
+			t.Errorf("%v keeps third_party_invite.signed: got %v, want %v",
+				rules, got.thirdPartyInviteSigned, want.thirdPartyInviteSigned)
+		}
+	}
+	if len(redactionRuleSets) != len(spec) {
+		t.Errorf("%d redaction algorithms, the spec has %d", len(redactionRuleSets), len(spec))
 	}
 }
