@@ -21,11 +21,9 @@ import (
 const area = "federation-mock"
 
 var _ = Describe("Federation with Herald's mock remote homeserver", func() {
-	conformance.It(conformance.Rule{
-		ID: "FED-KEYS", Level: conformance.MUST, Area: area,
-		Section: "server-server-api.md §Publishing Keys (keys_server.yaml)",
-		Says:    "publishes its signing keys at /_matrix/key/v2/server over TLS: for its own name, self-signed, still valid",
-	}, func(ctx SpecContext) {
+	keysRule := conformance.NewRule("FED-KEYS", conformance.MUST, area, "server-server-api.md §Publishing Keys (keys_server.yaml)",
+		"publishes its signing keys at /_matrix/key/v2/server over TLS: for its own name, self-signed, still valid")
+	conformance.It(keysRule, func(ctx SpecContext) {
 		hs := bed.Homeserver()
 		remote := bed.NewRemote(ctx)
 
@@ -36,11 +34,9 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Expect(time.UnixMilli(keys.ValidUntilTS)).To(BeTemporally(">", time.Now()), "valid_until_ts of the key document")
 	})
 
-	conformance.ForEachRoomVersion(conformance.Rule{
-		ID: "FED-INVITE-V2", Level: conformance.MUST, Area: area,
-		Section: "server-server-api.md §Inviting to a room (invites-v2.yaml)",
-		Says:    "accepts a valid signed v2 invite for a local user with 200 and returns it countersigned with a key it publishes",
-	},
+	inviteRule := conformance.NewRule("FED-INVITE-V2", conformance.MUST, area, "server-server-api.md §Inviting to a room (invites-v2.yaml)",
+		"accepts a valid signed v2 invite for a local user with 200 and returns it countersigned with a key it publishes")
+	conformance.ForEachRoomVersion(inviteRule,
 		func(ctx SpecContext, rv matrix.RoomVersion) {
 			s := newMockRoom(ctx, rv)
 			invite := s.Room.InviteEvent(s.Alice, s.Bob.UserID)
@@ -57,11 +53,9 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		},
 	)
 
-	conformance.ForEachRoomVersion(conformance.Rule{
-		ID: "FED-JOIN", Level: conformance.MUST, Area: area,
-		Section: "server-server-api.md §Joining Rooms, §Transactions; client-server-api joining.yaml",
-		Says:    "joins a local user to a remote room through make_join and send_join, delivers the room's events, and leaves it with a leave event sent in a transaction",
-	},
+	joinRule := conformance.NewRule("FED-JOIN", conformance.MUST, area, "server-server-api.md §Joining Rooms, §Transactions; client-server-api joining.yaml",
+		"joins a local user to a remote room through make_join and send_join, delivers the room's events, and leaves it with a leave event sent in a transaction")
+	conformance.ForEachRoomVersion(joinRule,
 		func(ctx SpecContext, rv matrix.RoomVersion) {
 			s := newMockRoom(ctx, rv)
 			bob, room := s.Bob, s.Room
@@ -82,11 +76,9 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		},
 	)
 
-	conformance.It(conformance.Rule{
-		ID: "FED-ACCEPT", Level: conformance.MUST, Area: area,
-		Section: "server-server-api.md §Inviting to a room, §Joining Rooms",
-		Says:    "lets a local user accept an invite to an invite-only remote room by joining through make_join and send_join",
-	}, func(ctx SpecContext) {
+	acceptRule := conformance.NewRule("FED-ACCEPT", conformance.MUST, area, "server-server-api.md §Inviting to a room, §Joining Rooms",
+		"lets a local user accept an invite to an invite-only remote room by joining through make_join and send_join")
+	conformance.It(acceptRule, func(ctx SpecContext) {
 		s := newMockRoom(ctx, matrix.MustRoomVersion(matrix.DefaultRoomVersion), federation.JoinRule("invite"))
 		s.inviteBob(ctx)
 
@@ -95,11 +87,9 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Expect(s.Remote.Journal.RequestsTo(federation.SendJoinV2)).To(HaveLen(1))
 	})
 
-	conformance.It(conformance.Rule{
-		ID: "FED-REJECT", Level: conformance.MUST, Area: area,
-		Section: "server-server-api.md §Leaving Rooms (Rejecting Invites)",
-		Says:    "lets a local user reject an invite from a remote server through make_leave and send_leave",
-	}, func(ctx SpecContext) {
+	rejectRule := conformance.NewRule("FED-REJECT", conformance.MUST, area, "server-server-api.md §Leaving Rooms (Rejecting Invites)",
+		"lets a local user reject an invite from a remote server through make_leave and send_leave")
+	conformance.It(rejectRule, func(ctx SpecContext) {
 		s := newMockRoomV10(ctx, federation.JoinRule("invite"))
 		s.inviteBob(ctx)
 
@@ -108,11 +98,9 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Expect(s.Remote.Journal.Requests()).To(federation.ContainInOrder(federation.RequestTo(federation.MakeLeave), Or(federation.RequestTo(federation.SendLeaveV2), federation.RequestTo(federation.SendLeaveV1))))
 	})
 
-	conformance.It(conformance.Rule{
-		ID: "FED-OUTBOUND-INVITE", Level: conformance.MUST, Area: area,
-		Section: "server-server-api.md §Inviting to a room (invites-v2.yaml)",
-		Says:    "sends a correctly hashed, signed and ID'd v2 invite when a local user invites a remote user, and completes the invite once it is countersigned",
-	}, func(ctx SpecContext) {
+	outboundRule := conformance.NewRule("FED-OUTBOUND-INVITE", conformance.MUST, area, "server-server-api.md §Inviting to a room (invites-v2.yaml)",
+		"sends a correctly hashed, signed and ID'd v2 invite when a local user invites a remote user, and completes the invite once it is countersigned")
+	conformance.It(outboundRule, func(ctx SpecContext) {
 		s := newLocalRoom(ctx, csapi.Preset("private_chat"), csapi.Name("outbound invite"))
 
 		s.alice.MustInvite(ctx, s.id, s.carol)
@@ -123,11 +111,9 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		s.alice.MustSyncUntil(ctx, csapi.MembershipIs(s.id, s.carol, "invite"))
 	})
 
-	conformance.It(conformance.Rule{
-		ID: "FED-MOCK-JOIN", Level: conformance.MUST, Area: area,
-		Section: "server-server-api.md §Joining Rooms, §Transactions",
-		Says:    "lets a remote user join a local public room through make_join and send_join, then sends it the room's events",
-	}, func(ctx SpecContext) {
+	mockJoinRule := conformance.NewRule("FED-MOCK-JOIN", conformance.MUST, area, "server-server-api.md §Joining Rooms, §Transactions",
+		"lets a remote user join a local public room through make_join and send_join, then sends it the room's events")
+	conformance.It(mockJoinRule, func(ctx SpecContext) {
 		s := newLocalRoom(ctx, csapi.Preset("public_chat"), csapi.Name("mock joins"))
 		alice, carol := s.alice, s.carol
 
@@ -144,11 +130,9 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		alice.MustSyncUntil(ctx, csapi.MembershipIs(s.id, carol, "leave"))
 	})
 
-	conformance.It(conformance.Rule{
-		ID: "FED-VERIFY", Level: conformance.MUST, Area: area,
-		Section: "server-server-api.md §Request Authentication",
-		Says:    "signs every federation request with X-Matrix, naming the remote server as destination, with a key it publishes",
-	}, func(ctx SpecContext) {
+	verifyRule := conformance.NewRule("FED-VERIFY", conformance.MUST, area, "server-server-api.md §Request Authentication",
+		"signs every federation request with X-Matrix, naming the remote server as destination, with a key it publishes")
+	conformance.It(verifyRule, func(ctx SpecContext) {
 		s := newMockRoomV10(ctx)
 		s.joinBob(ctx)
 		s.Bob.MustLeave(ctx, s.Room.ID)
@@ -165,11 +149,9 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 		Expect(s.Remote.Journal.Problems()).To(BeEmpty())
 	})
 
-	conformance.It(conformance.Rule{
-		ID: "FED-RAW", Level: conformance.MUST, Area: area,
-		Section: "server-server-api.md §Request Authentication",
-		Says:    "refuses an unsigned federation request and one with a corrupt X-Matrix signature with 401",
-	}, func(ctx SpecContext) {
+	rawRule := conformance.NewRule("FED-RAW", conformance.MUST, area, "server-server-api.md §Request Authentication",
+		"refuses an unsigned federation request and one with a corrupt X-Matrix signature with 401")
+	conformance.It(rawRule, func(ctx SpecContext) {
 		remote := bed.NewRemote(ctx)
 		target := "/_matrix/federation/v1/query/profile?user_id=" + bed.Homeserver().UserID("nobody")
 
@@ -187,11 +169,8 @@ var _ = Describe("Federation with Herald's mock remote homeserver", func() {
 	// the homeserver send one (a local user joins a room the mock is in)
 	// and judges every one that came. Setting a presence through the
 	// client API first would race with what the server sends on the join.
-	presenceRule := conformance.Rule{
-		ID: "FED-PRESENCE", Level: conformance.MUST, Area: area,
-		Section: "server-server-api.md §Presence (definitions/event-schemas/m.presence.yaml: push[].user_id, presence one of online, unavailable, offline, last_active_ago required)",
-		Says:    "sends the presence of a local user who joins a room shared with a remote server as m.presence EDUs shaped as the schema requires, for its own users",
-	}
+	presenceRule := conformance.NewRule("FED-PRESENCE", conformance.MUST, area, "server-server-api.md §Presence (definitions/event-schemas/m.presence.yaml: push[].user_id, presence one of online, unavailable, offline, last_active_ago required)",
+		"sends the presence of a local user who joins a room shared with a remote server as m.presence EDUs shaped as the schema requires, for its own users")
 	conformance.It(presenceRule, func(ctx SpecContext) {
 		s := newMockRoomV10(ctx)
 		s.joinBob(ctx)

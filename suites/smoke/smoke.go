@@ -13,20 +13,16 @@ import (
 )
 
 var _ = Describe("Smoke: the homeserver under test", Label("smoke"), func() {
-	conformance.It(conformance.Rule{
-		ID: "SMOKE-VERSIONS", Level: conformance.MUST, Area: "smoke",
-		Section: "client-server-api §Getting the versions of the specification supported by the server",
-		Says:    "answers GET /_matrix/client/versions with the spec versions it supports",
-	}, func(ctx SpecContext) {
+	versionsRule := conformance.NewRule("SMOKE-VERSIONS", conformance.MUST, "smoke", "client-server-api §Getting the versions of the specification supported by the server",
+		"answers GET /_matrix/client/versions with the spec versions it supports")
+	conformance.It(versionsRule, func(ctx SpecContext) {
 		v := bed.Client().MustVersions(ctx)
 		Expect(v.Versions).NotTo(BeEmpty(), "the server lists no spec versions")
 	})
 
-	conformance.It(conformance.Rule{
-		ID: "SMOKE-REGISTER", Level: conformance.MUST, Area: "smoke",
-		Section: "client-server-api §Account registration; whoami",
-		Says:    "registers users whose access tokens identify them",
-	}, func(ctx SpecContext) {
+	registerRule := conformance.NewRule("SMOKE-REGISTER", conformance.MUST, "smoke", "client-server-api §Account registration; whoami",
+		"registers users whose access tokens identify them")
+	conformance.It(registerRule, func(ctx SpecContext) {
 		alice := bed.NewUser(ctx, "alice")
 		bob := bed.NewUser(ctx, "bob")
 		Expect(alice.MustWhoami(ctx).UserID).To(Equal(alice.UserID))
@@ -34,11 +30,9 @@ var _ = Describe("Smoke: the homeserver under test", Label("smoke"), func() {
 		Expect(alice.UserID).NotTo(Equal(bob.UserID))
 	})
 
-	conformance.ForEachRoomVersion(conformance.Rule{
-		ID: "SMOKE-ROOM", Level: conformance.MUST, Area: "smoke",
-		Section: "client-server-api create_room.yaml, inviting.yaml, joining.yaml, sync.yaml",
-		Says:    "creates a room in each version it supports (and refuses the others with 400 M_UNSUPPORTED_ROOM_VERSION), delivers an invite through /sync and lets the invitee join",
-	}, func(ctx SpecContext, version matrix.RoomVersion) {
+	roomRule := conformance.NewRule("SMOKE-ROOM", conformance.MUST, "smoke", "client-server-api create_room.yaml, inviting.yaml, joining.yaml, sync.yaml",
+		"creates a room in each version it supports (and refuses the others with 400 M_UNSUPPORTED_ROOM_VERSION), delivers an invite through /sync and lets the invitee join")
+	conformance.ForEachRoomVersion(roomRule, func(ctx SpecContext, version matrix.RoomVersion) {
 		alice := bed.NewUser(ctx, "alice")
 		if !bed.OffersRoomVersion(ctx, version.ID) {
 			res, err := alice.CreateRoom(ctx, csapi.RoomVersion(version.ID))
