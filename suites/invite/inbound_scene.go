@@ -39,7 +39,8 @@ const (
 )
 
 // inboundScene is the start of every inbound spec: bob, a fresh local
-// user; a fresh mock whose user alice created a room of version rv.
+// user; a fresh mock whose user alice created a room of version rv (the
+// scene of testbed.NewRemoteScene, and its room version).
 type inboundScene struct {
 	rv     matrix.RoomVersion
 	bob    *csapi.Client
@@ -63,12 +64,13 @@ func newEverydayScene(ctx context.Context, remoteOpts []federation.Option, roomO
 	return sceneFor(ctx, bob, bed.DefaultRoomVersion(ctx), remoteOpts, roomOpts...)
 }
 
+// sceneFor sets the scene for bob (testbed.RemoteScene), the mock's room
+// named for the inbound invite in version rv unless roomOpts name it.
 func sceneFor(ctx context.Context, bob *csapi.Client, rv matrix.RoomVersion, remoteOpts []federation.Option, roomOpts ...federation.RoomOption) *inboundScene {
 	GinkgoHelper()
-	s := &inboundScene{rv: rv, bob: bob, remote: bed.NewRemote(ctx, remoteOpts...)}
-	s.alice = s.remote.User("alice")
-	s.room = s.remote.CreateRoom(rv, s.alice, append([]federation.RoomOption{federation.RoomName("Herald inbound invite v" + rv.ID)}, roomOpts...)...)
-	return s
+	named := append([]federation.RoomOption{federation.RoomName("Herald inbound invite v" + rv.ID)}, roomOpts...)
+	s := bed.NewRemoteScene(ctx, bob, rv, remoteOpts, named...)
+	return &inboundScene{rv: rv, bob: s.Bob, remote: s.Remote, alice: s.Alice, room: s.Room}
 }
 
 // invite is alice's invite of bob, built fresh.
