@@ -4,9 +4,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
 
 	"herald/harness/csapi"
 )
+
+// expectNone fails unless problems (what a check below found) is empty;
+// the message names what was judged, each problem and the exchange.
+func expectNone(problems []string, what, exchange string) {
+	GinkgoHelper()
+	Expect(problems).To(BeEmpty(), "%s:\n  %s\nThe exchange:\n%s",
+		what, strings.Join(problems, "\n  "), exchange)
+}
 
 // The checks below are pure functions of what the homeserver answered, so
 // checks_test.go can show each one failing on a wrong answer. They return
