@@ -46,6 +46,16 @@ func (e *Engine) ImageUser(ctx context.Context, ref string) (string, error) {
 	return ins.Config.User, nil
 }
 
+// RemoveImage removes the image ref names, and the layers only it used; an
+// image that is already gone is no error. Images it was built FROM stay.
+func (e *Engine) RemoveImage(ctx context.Context, ref string) error {
+	_, err := e.cli.ImageRemove(ctx, ref, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+	if err != nil && !cerrdefs.IsNotFound(err) {
+		return fmt.Errorf("removing image %s: %w", ref, err)
+	}
+	return nil
+}
+
 // Pull tries to pull ref, giving up after a short timeout.
 func (e *Engine) Pull(ctx context.Context, ref string) error {
 	ctx, cancel := context.WithTimeout(ctx, pullTimeout)

@@ -60,3 +60,35 @@ func TestEnsureImageRebuildsWhenItsFolderChanges(t *testing.T) {
 		t.Errorf("the rebuilt image was rebuilt again:\n%s", log)
 	}
 }
+
+// RemoveImage removes an image built FROM another and leaves that one, and
+// an image already gone is no error.
+func TestRemoveImageKeepsWhatItWasBuiltFrom(t *testing.T) {
+	ctx, e := engineForTest(t, 2*time.Minute)
+	id := newID()
+	base, ref := "herald-test-base:"+id, "herald-test-child:"+id
+	defer e.cli.ImageRemove(context.Background(), base, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\nCOPY base.txt /\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "base.txt"), []byte("base\n"), 0o644)
+	if err := e.Build(ctx, BuildSpec{Tag: base, Context: dir}); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+base+"\nCOPY child.txt /\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "child.txt"), []byte("child\n"), 0o644)
+	if err := e.Build(ctx, BuildSpec{Tag: ref, Context: dir}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.RemoveImage(ctx, ref); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := e.ImageExists(ctx, ref); err != nil || ok {
+		t.Errorf("%s still exists after RemoveImage (%v)", ref, err)
+	}
+	if ok, err := e.ImageExists(ctx, base); err != nil || !ok {
+		t.Errorf("removing %s took %s with it (%v)", ref, base, err)
+	}
+	if err := e.RemoveImage(ctx, ref); err != nil {
+		t.Errorf("removing an image already gone: %v", err)
+	}
+}
