@@ -8,7 +8,7 @@ GINKGO ?= $(GO) tool ginkgo
 PROCS ?= $(shell sed -n 's/^procs: *\([0-9]*\).*/\1/p' ginkgo.yaml)
 export HS HS_IMAGE LABELS REPORT_DIR STRICT
 
-.PHONY: contract conformance expectations images report bench repeat debris test vet unit catalogue catalogue-check selftest clean help
+.PHONY: contract conformance expectations images report bench repeat debris mutants test vet unit catalogue catalogue-check selftest clean help
 
 help:
 	@echo "make conformance   test a homeserver (HS=synapse|dendrite, or HS_IMAGE=<image>)"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench         time every suite against Synapse and Dendrite (builds, boot, wall, specs/s, CPU, RSS; COLD=1 adds cold builds)"
 	@echo "make repeat        run every suite RUNS times (default 20) in random order and fail on any changed outcome (HS= for one server)"
 	@echo "make debris        signal runs at start, boot and mid-run, kill one beside a live run; fail if anything is left behind (HS= for one server)"
+	@echo "make mutants       break one invite rule at a time in the server's code (fixtures/mutants/<hs>.yaml) and fail unless the specs catch it (MUTANTS=a,b for some)"
 	@echo "make contract      run the contract specs against Dendrite's own Complement image, built from its source"
 	@echo "make images        build every homeserver image (offline-capable)"
 	@echo "make catalogue     regenerate docs/CONFORMANCE.md and docs/COVERAGE.md from the specs and docs/statements.yaml"
@@ -48,6 +49,12 @@ repeat:
 # boot and mid-run, and a killed run swept by the next beside a live one.
 debris:
 	$(GO) run ./cmd/herald debris $(HS)
+
+# Herald catches a server that breaks one rule: each mutant of
+# fixtures/mutants/<hs>.yaml (default synapse) is the server's image with one
+# rule broken in its code; its specs must newly fail. MUTANTS=a,b runs some.
+mutants:
+	$(GO) run ./cmd/herald mutants $(if $(MUTANTS),--only=$(MUTANTS)) $(or $(HS),synapse)
 
 # The conformance matrix of every reports/<hs>/ present.
 report:

@@ -1,4 +1,4 @@
-// Command herald does the work around the suites: images, reports, benchmarks, flake hunting and cleaning up.
+// Command herald does the work around the suites: images, reports, benchmarks, flake hunting, mutants and cleaning up.
 package main
 
 import (
@@ -35,6 +35,12 @@ commands:
                    running (SIGINT, SIGTERM), kill one and let the next
                    run sweep it beside a live run; fail if anything is
                    left behind, a run hangs or a neighbour is disturbed
+  mutants [--only name,...] [hs]
+                   build each mutant of fixtures/mutants/<hs>.yaml (default:
+                   the run profile's homeserver): the server's image with one rule broken in its
+                   code; run the specs of its label filter against it with
+                   the server's expectations; fail unless the specs it names
+                   newly fail. Prints mutant, rule, caught by, times
   expectations [hs]
                    rewrite fixtures/expectations/<hs>.yaml from the last
                    run: record how each known failure looked, drop what
@@ -59,6 +65,8 @@ func main() {
 		err = bench(ctx, os.Args[2:])
 	case "repeat":
 		err = repeat(ctx, os.Args[2:])
+	case "mutants":
+		err = mutants(ctx, os.Args[2:])
 	case "debris":
 		err = debris(ctx, os.Args[2:])
 	case "report":

@@ -137,7 +137,7 @@ func (r *runner) start(ctx context.Context, c *config.Config, tag string, flags 
 	cmd.Dir = r.cfg.Dir
 	// The test binary runs in its own directory: name the run profile.
 	cmd.Env = append(os.Environ(), "HERALD_CONFIG="+filepath.Join(r.cfg.Dir, config.FileName),
-		"HS="+c.HS, "HS_IMAGE=", "REPORT_DIR="+reports, "LABELS="+c.Labels)
+		"HS="+c.HS, "HS_IMAGE="+imageOverride(c), "REPORT_DIR="+reports, "LABELS="+c.Labels)
 	// The CLI only relays reports: one P spares it scheduler spinning (the
 	// test processes set the same for themselves).
 	if os.Getenv("GOMAXPROCS") == "" {
@@ -162,6 +162,16 @@ func (r *runner) start(ctx context.Context, c *config.Config, tag string, flags 
 		return nil, fmt.Errorf("starting ginkgo: %w", err)
 	}
 	return p, nil
+}
+
+// imageOverride is the HS_IMAGE of a run against c: empty for the image the
+// run profile names for c.HS, else c's own image (a mutant of it, say), which
+// the run then judges by c.HS's expectations and never rebuilds.
+func imageOverride(c *config.Config) string {
+	if known, ok := c.Known[c.HS]; ok && known.Image == c.Homeserver.Image {
+		return ""
+	}
+	return c.Homeserver.Image
 }
 
 // signal sends sig to the run's whole process group.
