@@ -141,6 +141,12 @@ func (s *SyncResponse) InviteState(roomID string) []Event {
 	return eventsOf(s.rooms.Invite[roomID].InviteState.Events)
 }
 
+// InviteStateEvent returns the event of that type and state key in
+// rooms.invite[roomID].invite_state, if there is one.
+func (s *SyncResponse) InviteStateEvent(roomID, eventType, stateKey string) (Event, bool) {
+	return findEvent(s.InviteState(roomID), eventType, stateKey)
+}
+
 // Timeline returns the timeline events of roomID from rooms.join, or from
 // rooms.leave if the room is not joined.
 func (s *SyncResponse) Timeline(roomID string) []Event {

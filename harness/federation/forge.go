@@ -43,6 +43,24 @@ func (s *Server) WithoutSignature(ev *Event) *Event {
 	return out
 }
 
+// WithContentChangedAfterSigning is ev with extra fields put into its
+// content after it was hashed and signed, as if changed on its way: its
+// signatures still verify and its ID (where the room version derives it)
+// still holds, since both cover only the redacted event, but its content
+// hash no longer matches its content.
+func WithContentChangedAfterSigning(ev *Event, extra map[string]any) *Event {
+	out := ev.Clone()
+	content, _ := out.Fields.GetObject("content")
+	if content == nil {
+		content = matrix.Object{}
+		out.Fields["content"] = map[string]any(content)
+	}
+	for k, v := range extra {
+		content[k] = v
+	}
+	return out
+}
+
 // WithLaxContent is ev with extra fields in its content, hashed and signed
 // again by s over lax canonical JSON, as a careless sender would: the
 // fields may hold numbers strict canonical JSON forbids (floats, integers

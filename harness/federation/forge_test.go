@@ -42,6 +42,29 @@ func TestWithCorruptSignatureNoLongerVerifies(t *testing.T) {
 	}
 }
 
+func TestWithContentChangedAfterSigningFailsOnlyTheContentHash(t *testing.T) {
+	eachVersion(t, func(t *testing.T, rv matrix.RoomVersion) {
+		s := start(t)
+		ev := s.CreateRoom(rv, s.User("alice")).InviteEvent(s.User("alice"), "@bob:elsewhere")
+		bad := WithContentChangedAfterSigning(ev, map[string]any{"reason": "changed on the way"})
+		if err := rv.CheckContentHash(bad.Fields); err == nil {
+			t.Error("the content hash still matches the changed content")
+		}
+		if err := rv.CheckContentHash(ev.Fields); err != nil {
+			t.Errorf("the original's content hash no longer matches: %v", err)
+		}
+		if err := verifies(s, rv, bad.Fields); err != nil {
+			t.Errorf("only the content hash should be wrong, but the signature is too: %v", err)
+		}
+		if again, err := NewEventFromObject(rv, bad.Fields); err != nil || again.ID != ev.ID {
+			t.Errorf("the ID changed: %v (%v), was %s", again, err, ev.ID)
+		}
+		if content, _ := ev.Fields.GetObject("content"); content["reason"] != nil {
+			t.Error("the original's content was changed too")
+		}
+	})
+}
+
 func TestWithoutSignatureLeavesNoneOfTheServer(t *testing.T) {
 	rv := matrix.MustRoomVersion("10")
 	s := start(t)
