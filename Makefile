@@ -12,7 +12,7 @@ export HS HS_IMAGE LABELS REPORT_DIR STRICT
 
 help:
 	@echo "make conformance   test a homeserver (HS=synapse|dendrite, or HS_IMAGE=<image>)"
-	@echo "make test          go vet, unit tests, the suites against Synapse and Dendrite, then the debris check"
+	@echo "make test          go vet, unit tests, the suites against Synapse and Dendrite, the mutants, the contract check, then the debris check"
 	@echo "make expectations  rewrite fixtures/expectations/<hs>.yaml from the last run of HS, keeping reasons; prints the difference"
 	@echo "make report        render reports/index.html and reports/matrix.md (homeserver × area × room version)"
 	@echo "make bench         time every suite against Synapse and Dendrite (builds, boot, wall, specs/s, CPU, RSS; COLD=1 adds cold builds)"
@@ -60,7 +60,7 @@ mutants:
 report:
 	$(GO) run ./cmd/herald report
 
-test: vet catalogue-check unit selftest contract debris
+test: vet catalogue-check unit selftest mutants contract debris
 
 # Images Herald did not write run unchanged: Dendrite's own Complement image,
 # built from its published source, against the specs labelled contract.
