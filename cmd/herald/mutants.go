@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -420,12 +421,24 @@ func (r *runner) runMutant(ctx context.Context, c *config.Config, pkg, base, use
 	res.j = judge(m, o.report)
 	if keep || res.j.Verdict != caught { // keep the evidence
 		res.kept = filepath.Join(r.cfg.ReportDir, "mutants", m.Name)
-		os.RemoveAll(res.kept)
-		os.MkdirAll(res.kept, 0o755)
-		os.Rename(filepath.Join(r.work, tag), filepath.Join(res.kept, "reports"))
-		os.Rename(o.log, filepath.Join(res.kept, "ginkgo.log"))
+		if err := keepEvidence(res.kept, filepath.Join(r.work, tag), o.log); err != nil {
+			fmt.Fprintf(os.Stderr, "mutants: keeping the reports of %s: %v\n", m.Name, err)
+			res.kept = ""
+		}
 	}
 	return res, nil
+}
+
+// keepEvidence moves a mutant run's reports and Ginkgo log into dir,
+// replacing what an earlier run kept there.
+func keepEvidence(dir, reports, log string) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return errors.Join(os.Rename(reports, filepath.Join(dir, "reports")), os.Rename(log, filepath.Join(dir, "ginkgo.log")))
 }
 
 // mutantImage names a mutant's image after the image it changes:

@@ -365,3 +365,23 @@ func TestImageOverrideNamesOnlyAnotherImage(t *testing.T) {
 		t.Errorf("a mutant: HS_IMAGE=%q", got)
 	}
 }
+
+func TestKeepEvidenceMovesReportsAndLogAndSaysWhenItCannot(t *testing.T) {
+	work := t.TempDir()
+	reports, log := filepath.Join(work, "run"), filepath.Join(work, "ginkgo.log")
+	os.MkdirAll(reports, 0o755)
+	os.WriteFile(filepath.Join(reports, "summary.md"), []byte("x"), 0o644)
+	os.WriteFile(log, []byte("y"), 0o644)
+	dir := filepath.Join(work, "kept")
+	if err := keepEvidence(dir, reports, log); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{filepath.Join(dir, "reports", "summary.md"), filepath.Join(dir, "ginkgo.log")} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("not kept: %v", err)
+		}
+	}
+	if err := keepEvidence(dir, filepath.Join(work, "gone"), log); err == nil {
+		t.Error("reports that are not there were kept without an error")
+	}
+}
