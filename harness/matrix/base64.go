@@ -24,7 +24,7 @@ func DecodeBase64(s string) ([]byte, error) {
 	body := strings.TrimRight(s, "=")
 	pad := len(s) - len(body)
 	if pad > 2 || (pad > 0 && (len(body)+pad)%4 != 0) {
-		return nil, fmt.Errorf("spec: decode base64 %q: bad padding", s)
+		return nil, fmt.Errorf("matrix: decode base64 %q: bad padding", s)
 	}
 	std, url := false, false
 	for i := 0; i < len(body); i++ {
@@ -36,14 +36,14 @@ func DecodeBase64(s string) ([]byte, error) {
 		case c == '-' || c == '_':
 			url = true
 		default:
-			return nil, fmt.Errorf("spec: decode base64 %q: invalid character %q at offset %d", s, c, i)
+			return nil, fmt.Errorf("matrix: decode base64 %q: invalid character %q at offset %d", s, c, i)
 		}
 	}
 	if std && url {
-		return nil, fmt.Errorf("spec: decode base64 %q: mixes the standard and URL-safe alphabets", s)
+		return nil, fmt.Errorf("matrix: decode base64 %q: mixes the standard and URL-safe alphabets", s)
 	}
 	if len(body)%4 == 1 {
-		return nil, fmt.Errorf("spec: decode base64 %q: %w", s, errors.New("impossible length"))
+		return nil, fmt.Errorf("matrix: decode base64 %q: %w", s, errors.New("impossible length"))
 	}
 	enc := base64.RawStdEncoding
 	if url {
@@ -51,7 +51,7 @@ func DecodeBase64(s string) ([]byte, error) {
 	}
 	b, err := enc.DecodeString(body)
 	if err != nil {
-		return nil, fmt.Errorf("spec: decode base64 %q: %w", s, err)
+		return nil, fmt.Errorf("matrix: decode base64 %q: %w", s, err)
 	}
 	return b, nil
 }

@@ -43,7 +43,7 @@ var ErrStrictJSON = errors.New("not allowed in strict canonical JSON")
 func CanonicalJSON(v any) ([]byte, error) {
 	e := canonicalEncoder{strict: true}
 	if err := e.value(v, 0); err != nil {
-		return nil, fmt.Errorf("spec: canonical JSON: %w", err)
+		return nil, fmt.Errorf("matrix: canonical JSON: %w", err)
 	}
 	return e.buf, nil
 }
@@ -58,7 +58,7 @@ func CanonicalJSON(v any) ([]byte, error) {
 func CanonicalJSONLax(v any) ([]byte, error) {
 	e := canonicalEncoder{}
 	if err := e.value(v, 0); err != nil {
-		return nil, fmt.Errorf("spec: canonical JSON: %w", err)
+		return nil, fmt.Errorf("matrix: canonical JSON: %w", err)
 	}
 	return e.buf, nil
 }

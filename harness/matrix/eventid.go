@@ -22,17 +22,17 @@ func (rv RoomVersion) EventID(event Object) (string, error) {
 	case EventIDOpaque:
 		id, ok := event.GetString("event_id")
 		if !ok {
-			return "", fmt.Errorf("spec: event ID (room v%s): event has no string event_id", rv.ID)
+			return "", fmt.Errorf("matrix: event ID (room v%s): event has no string event_id", rv.ID)
 		}
 		return id, nil
 	case EventIDBase64, EventIDURLSafeBase64:
 		sum, err := rv.ReferenceHash(event)
 		if err != nil {
-			return "", fmt.Errorf("spec: event ID: %w", err)
+			return "", fmt.Errorf("matrix: event ID: %w", err)
 		}
 		return "$" + rv.encodeHashID(sum), nil
 	}
-	return "", fmt.Errorf("spec: event ID: room version %q has no event ID format", rv.ID)
+	return "", fmt.Errorf("matrix: event ID: room version %q has no event ID format", rv.ID)
 }
 
 func (rv RoomVersion) encodeHashID(sum []byte) string {
@@ -47,14 +47,14 @@ func (rv RoomVersion) encodeHashID(sum []byte) string {
 // instead of "$" (rooms/v12.md, appendices.md "Room IDs").
 func (rv RoomVersion) CreateEventRoomID(create Object) (string, error) {
 	if !rv.RoomIDFromCreateEvent {
-		return "", fmt.Errorf("spec: room ID from create event: room version %q does not derive room IDs from the create event", rv.ID)
+		return "", fmt.Errorf("matrix: room ID from create event: room version %q does not derive room IDs from the create event", rv.ID)
 	}
 	if t, _ := create.GetString("type"); t != "m.room.create" {
-		return "", fmt.Errorf("spec: room ID from create event: event type is %q, not m.room.create", t)
+		return "", fmt.Errorf("matrix: room ID from create event: event type is %q, not m.room.create", t)
 	}
 	id, err := rv.EventID(create)
 	if err != nil {
-		return "", fmt.Errorf("spec: room ID from create event: %w", err)
+		return "", fmt.Errorf("matrix: room ID from create event: %w", err)
 	}
 	return "!" + id[1:], nil
 }
@@ -64,7 +64,7 @@ func (rv RoomVersion) CreateEventRoomID(create Object) (string, error) {
 // of the version's Base64 alphabet.
 func (rv RoomVersion) CheckEventIDFormat(id string) error {
 	if err := rv.checkID(id, '$', rv.EventIDFormat); err != nil {
-		return fmt.Errorf("spec: event ID %q (room v%s): %w", id, rv.ID, err)
+		return fmt.Errorf("matrix: event ID %q (room v%s): %w", id, rv.ID, err)
 	}
 	return nil
 }
@@ -78,7 +78,7 @@ func (rv RoomVersion) CheckRoomIDFormat(id string) error {
 		f = EventIDURLSafeBase64
 	}
 	if err := rv.checkID(id, '!', f); err != nil {
-		return fmt.Errorf("spec: room ID %q (room v%s): %w", id, rv.ID, err)
+		return fmt.Errorf("matrix: room ID %q (room v%s): %w", id, rv.ID, err)
 	}
 	return nil
 }
@@ -122,24 +122,24 @@ func (rv RoomVersion) checkID(id string, sigil byte, f EventIDFormat) error {
 func (rv RoomVersion) EventRefs(event Object, field string) ([]string, error) {
 	v, ok := event[field]
 	if !ok {
-		return nil, fmt.Errorf("spec: event references: no %s", field)
+		return nil, fmt.Errorf("matrix: event references: no %s", field)
 	}
 	list, ok := v.([]any)
 	if !ok {
-		return nil, fmt.Errorf("spec: event references: %s is %s, not an array", field, JSONKind(v))
+		return nil, fmt.Errorf("matrix: event references: %s is %s, not an array", field, JSONKind(v))
 	}
 	ids := make([]string, 0, len(list))
 	for i, item := range list {
 		if rv.EventRefPairs {
 			pair, ok := item.([]any)
 			if !ok || len(pair) != 2 {
-				return nil, fmt.Errorf("spec: event references: %s[%d] is not an [event_id, hashes] pair (room v%s)", field, i, rv.ID)
+				return nil, fmt.Errorf("matrix: event references: %s[%d] is not an [event_id, hashes] pair (room v%s)", field, i, rv.ID)
 			}
 			item = pair[0]
 		}
 		id, ok := item.(string)
 		if !ok {
-			return nil, fmt.Errorf("spec: event references: %s[%d] has no string event ID (room v%s)", field, i, rv.ID)
+			return nil, fmt.Errorf("matrix: event references: %s[%d] has no string event ID (room v%s)", field, i, rv.ID)
 		}
 		ids = append(ids, id)
 	}
@@ -191,14 +191,14 @@ func (rv RoomVersion) RequiredSigners(event Object) ([]string, error) {
 	sender, _ := event.GetString("sender")
 	server, ok := ServerNameOf(sender)
 	if !ok || sender[0] != '@' {
-		return nil, fmt.Errorf("spec: required signers: sender %q is not a user ID", sender)
+		return nil, fmt.Errorf("matrix: required signers: sender %q is not a user ID", sender)
 	}
 	servers := []string{server}
 	if rv.EventIDFormat == EventIDOpaque {
 		id, _ := event.GetString("event_id")
 		idServer, ok := ServerNameOf(id)
 		if !ok || id[0] != '$' {
-			return nil, fmt.Errorf("spec: required signers: event_id %q has no domain (room v%s)", id, rv.ID)
+			return nil, fmt.Errorf("matrix: required signers: event_id %q has no domain (room v%s)", id, rv.ID)
 		}
 		if idServer != server {
 			servers = append(servers, idServer)

@@ -21,7 +21,7 @@ var ErrMissingContentHash = errors.New("no hashes.sha256")
 func (rv RoomVersion) ContentHash(event Object) ([]byte, error) {
 	b, err := rv.Canonical(event.Without("unsigned", "signatures", "hashes"))
 	if err != nil {
-		return nil, fmt.Errorf("spec: content hash (room v%s): %w", rv.ID, err)
+		return nil, fmt.Errorf("matrix: content hash (room v%s): %w", rv.ID, err)
 	}
 	sum := sha256.Sum256(b)
 	return sum[:], nil
@@ -51,22 +51,22 @@ func (rv RoomVersion) AddContentHash(event Object) error {
 func (rv RoomVersion) CheckContentHash(event Object) error {
 	hashes, ok := event.GetObject("hashes")
 	if !ok {
-		return fmt.Errorf("spec: check content hash: %w (no hashes object)", ErrMissingContentHash)
+		return fmt.Errorf("matrix: check content hash: %w (no hashes object)", ErrMissingContentHash)
 	}
 	enc, ok := hashes.GetString("sha256")
 	if !ok {
-		return fmt.Errorf("spec: check content hash: %w", ErrMissingContentHash)
+		return fmt.Errorf("matrix: check content hash: %w", ErrMissingContentHash)
 	}
 	claimed, err := DecodeBase64(enc)
 	if err != nil {
-		return fmt.Errorf("spec: check content hash: %w: %w", ErrMissingContentHash, err)
+		return fmt.Errorf("matrix: check content hash: %w: %w", ErrMissingContentHash, err)
 	}
 	sum, err := rv.ContentHash(event)
 	if err != nil {
 		return err
 	}
 	if !bytes.Equal(claimed, sum) {
-		return fmt.Errorf("spec: check content hash: %w: event claims %s, computed %s",
+		return fmt.Errorf("matrix: check content hash: %w: event claims %s, computed %s",
 			ErrContentHashMismatch, enc, EncodeBase64(sum))
 	}
 	return nil
@@ -85,7 +85,7 @@ func (rv RoomVersion) ReferenceHash(event Object) ([]byte, error) {
 	}
 	b, err := rv.Canonical(red.Without("signatures", "unsigned"))
 	if err != nil {
-		return nil, fmt.Errorf("spec: reference hash (room v%s): %w", rv.ID, err)
+		return nil, fmt.Errorf("matrix: reference hash (room v%s): %w", rv.ID, err)
 	}
 	sum := sha256.Sum256(b)
 	return sum[:], nil

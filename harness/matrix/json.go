@@ -26,19 +26,19 @@ type Object map[string]any
 // them with U+FFFD, which would change hashes and signatures).
 func ParseJSON(data []byte) (any, error) {
 	if !utf8.Valid(data) {
-		return nil, errors.New("spec: parse JSON: input is not valid UTF-8")
+		return nil, errors.New("matrix: parse JSON: input is not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("spec: parse JSON: %w", err)
+		return nil, fmt.Errorf("matrix: parse JSON: %w", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("spec: parse JSON: trailing data after the JSON value")
+		return nil, errors.New("matrix: parse JSON: trailing data after the JSON value")
 	}
 	if err := checkSurrogates(data); err != nil {
-		return nil, fmt.Errorf("spec: parse JSON: %w", err)
+		return nil, fmt.Errorf("matrix: parse JSON: %w", err)
 	}
 	return v, nil
 }

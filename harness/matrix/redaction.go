@@ -103,7 +103,7 @@ func (s *redactionRuleSet) keep(evType string, keys ...string) {
 func (rv RoomVersion) Redact(event Object) (Object, error) {
 	rules, ok := redactionRuleSets[rv.Redaction]
 	if !ok {
-		return nil, fmt.Errorf("spec: redact event: room version %q has no redaction rules", rv.ID)
+		return nil, fmt.Errorf("matrix: redact event: room version %q has no redaction rules", rv.ID)
 	}
 	out := Object{}
 	for _, k := range rules.topLevel {

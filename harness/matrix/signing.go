@@ -40,7 +40,7 @@ type SignatureError struct {
 
 // Error describes the failure.
 func (e *SignatureError) Error() string {
-	return fmt.Sprintf("spec: verify signature of %s with key %s: %v", e.Server, e.KeyID, e.Err)
+	return fmt.Sprintf("matrix: verify signature of %s with key %s: %v", e.Server, e.KeyID, e.Err)
 }
 
 // Unwrap returns the cause.
