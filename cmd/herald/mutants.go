@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -21,7 +20,6 @@ import (
 
 	"herald/harness/config"
 	"herald/harness/conformance"
-	"herald/harness/docker"
 	"herald/harness/report"
 )
 
@@ -33,22 +31,30 @@ const mutantsDir = "fixtures/mutants"
 type mutantSet struct {
 	// Homeserver is the run profile's name of the server they change.
 	Homeserver string `json:"homeserver"`
-	// Package is the Python package whose files the mutants change, found
-	// in the image by Python itself (so no path names a Python version).
-	Package string `json:"package"`
+	// Package, for a server written in Python, is the package whose files
+	// the mutants change, found in the image by Python itself (so no path
+	// names a Python version).
+	Package string `json:"package,omitempty"`
+	// Go, for a server compiled from Go, says how a mutant is compiled;
+	// the mutants change files of its module.
+	Go *goSource `json:"go,omitempty"`
 	// Mutants are built and judged in this order.
 	Mutants []mutant `json:"mutants"`
 }
 
 // mutant changes one rule of the server: exact text, found exactly once in
-// one file of the package, replaced.
+// one file of the package or module, replaced.
 type mutant struct {
 	Name string `json:"name"`
 	// Rule is the rule it breaks: the spec's section and its words.
 	Rule string `json:"rule"`
 	// Change says what the server does instead.
 	Change string `json:"change"`
-	// File is the file it changes, relative to the package's directory.
+	// Module, for a Go server, is the module whose file it changes when
+	// that is not the set's (a library the server is built with).
+	Module string `json:"module,omitempty"`
+	// File is the file it changes, relative to the package's or module's
+	// directory.
 	File    string `json:"file"`
 	Find    string `json:"find"`
 	Replace string `json:"replace"`
@@ -86,8 +92,15 @@ func (s mutantSet) check() error {
 	if s.Homeserver == "" {
 		return fmt.Errorf("no homeserver")
 	}
-	if !pyPackage.MatchString(s.Package) {
-		return fmt.Errorf("package %q is not a Python package name", s.Package)
+	switch {
+	case s.Package != "" && s.Go != nil:
+		return fmt.Errorf("both a Python package and a Go module: a server is one or the other")
+	case s.Go != nil:
+		if err := s.Go.check(); err != nil {
+			return err
+		}
+	case !pyPackage.MatchString(s.Package):
+		return fmt.Errorf("package %q is not a Python package name (or give go: for a server compiled from Go)", s.Package)
 	}
 	if len(s.Mutants) == 0 {
 		return fmt.Errorf("no mutants")
@@ -97,12 +110,18 @@ func (s mutantSet) check() error {
 		if !mutantName.MatchString(m.Name) {
 			return fmt.Errorf("mutant %d: name %q: want lower-case letters, digits and dashes", i+1, m.Name)
 		}
+		if strings.HasPrefix(m.Name, "stage-") {
+			return fmt.Errorf("mutant %s: names starting with stage- are for the images of Dockerfile stages", m.Name)
+		}
 		if seen[m.Name] {
 			return fmt.Errorf("mutant %s is listed twice", m.Name)
 		}
 		seen[m.Name] = true
 		if err := m.check(); err != nil {
 			return fmt.Errorf("mutant %s: %w", m.Name, err)
+		}
+		if m.Module != "" && (s.Go == nil || !goImportPath.MatchString(m.Module)) {
+			return fmt.Errorf("mutant %s: module %q: only a Go server's mutant names a module, a Go module path", m.Name, m.Module)
 		}
 	}
 	return nil
@@ -334,14 +353,15 @@ func mutants(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	user, err := r.engine.ImageUser(ctx, base)
+	mb, remove, err := r.prepareMutants(ctx, c, set, base)
+	defer remove()
 	if err != nil {
 		return err
 	}
 
 	var results []mutantResult
 	for _, m := range chosen {
-		res, err := r.runMutant(ctx, c, set.Package, base, user, m, *keep)
+		res, err := r.runMutant(ctx, c, mb, m, *keep)
 		if err != nil {
 			return fmt.Errorf("mutant %s: %w", m.Name, err)
 		}
@@ -392,19 +412,13 @@ func choose(all []mutant, only string) ([]mutant, error) {
 
 // runMutant builds one mutant's image, runs its specs against it and
 // removes the image.
-func (r *runner) runMutant(ctx context.Context, c *config.Config, pkg, base, user string, m mutant, keep bool) (mutantResult, error) {
+func (r *runner) runMutant(ctx context.Context, c *config.Config, b mutantBase, m mutant, keep bool) (mutantResult, error) {
 	res := mutantResult{m: m}
-	ref := mutantImage(base, m.Name)
+	ref := mutantImage(b.image, m.Name)
 	fmt.Fprintf(os.Stderr, "mutants: building %s (%s: %s)…\n", ref, m.File, m.Change)
-	defer func() {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		if err := r.engine.RemoveImage(rctx, ref); err != nil {
-			fmt.Fprintln(os.Stderr, "mutants:", err)
-		}
-	}()
+	defer r.removeImage(ctx, ref)
 	start := time.Now()
-	if err := r.buildMutant(ctx, pkg, base, user, ref, m); err != nil {
+	if err := r.buildMutant(ctx, b, ref, m); err != nil {
 		return res, err
 	}
 	res.build = time.Since(start)
@@ -452,107 +466,6 @@ func mutantImage(base, name string) string {
 		repo = repo[:i]
 	}
 	return repo + "-mutant:" + name
-}
-
-// buildMutant builds ref FROM base with m's change made; the build fails
-// unless the find text occurs exactly once in the file.
-func (r *runner) buildMutant(ctx context.Context, pkg, base, user, ref string, m mutant) error {
-	dir := filepath.Join(r.work, "mutant-"+m.Name+"-image")
-	if err := writeMutantContext(dir, pkg, base, user, m); err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	var log bytes.Buffer
-	err := r.engine.Build(ctx, docker.BuildSpec{Tag: ref, Context: dir, Log: &log})
-	if err != nil {
-		return fmt.Errorf("%w\n%s", err, patchLines(log.String()))
-	}
-	return nil
-}
-
-// patchLines picks the patch script's own lines out of a build's output,
-// else its last lines.
-func patchLines(log string) string {
-	var mine []string
-	lines := strings.Split(strings.TrimRight(log, "\n"), "\n")
-	for _, l := range lines {
-		if strings.HasPrefix(l, "herald-mutant:") {
-			mine = append(mine, l)
-		}
-	}
-	if len(mine) == 0 && len(lines) > 0 {
-		mine = lines[max(0, len(lines)-15):]
-	}
-	return strings.Join(mine, "\n")
-}
-
-// patchScript makes one mutant's change inside the image. It finds the
-// package's directory through Python, refuses any file outside it, and
-// fails the build unless the find text occurs exactly once: a new release
-// of the server never silently yields an image that is not a mutant. The
-// file is compiled again, so the change must still be valid Python.
-const patchScript = `import importlib.util, os, py_compile, sys
-
-here = os.path.dirname(os.path.abspath(__file__))
-def read(name):
-    with open(os.path.join(here, name), encoding="utf-8") as f:
-        return f.read()
-
-package, rel = read("package").strip(), read("file").strip()
-find, replace = read("find"), read("replace")
-spec = importlib.util.find_spec(package)
-if spec is None or not spec.submodule_search_locations:
-    sys.exit("herald-mutant: no Python package %s in this image" % package)
-root = os.path.realpath(list(spec.submodule_search_locations)[0])
-target = os.path.realpath(os.path.join(root, rel))
-if not target.startswith(root + os.sep) or not os.path.isfile(target):
-    sys.exit("herald-mutant: no file %s in %s" % (rel, root))
-with open(target, encoding="utf-8") as f:
-    text = f.read()
-n = text.count(find)
-if n != 1:
-    sys.exit("herald-mutant: the find text occurs %d times in %s, not once: the server's code is not what this mutant was written for" % (n, target))
-with open(target, "w", encoding="utf-8") as f:
-    f.write(text.replace(find, replace))
-py_compile.compile(target, doraise=True)
-print("herald-mutant: changed %s" % target)
-`
-
-// writeMutantContext writes the build context of a mutant's image: the
-// Dockerfile, the patch script and the mutant's texts, each in a file of
-// its own so that no text passes through a shell.
-func writeMutantContext(dir, pkg, base, user string, m mutant) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	var df strings.Builder
-	fmt.Fprintf(&df, "FROM %s\n", base)
-	df.WriteString("COPY mutant/ /tmp/herald-mutant/\n")
-	if user != "" {
-		df.WriteString("USER root\n")
-	}
-	df.WriteString("RUN python3 /tmp/herald-mutant/patch.py && rm -rf /tmp/herald-mutant\n")
-	if user != "" {
-		fmt.Fprintf(&df, "USER %s\n", user)
-	}
-	files := map[string]string{
-		"Dockerfile":      df.String(),
-		"mutant/patch.py": patchScript,
-		"mutant/package":  pkg + "\n",
-		"mutant/file":     m.File + "\n",
-		"mutant/find":     m.Find,
-		"mutant/replace":  m.Replace,
-	}
-	for name, text := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // printMutants prints one row per mutant, then every other rule each one

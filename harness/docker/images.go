@@ -82,6 +82,9 @@ type BuildSpec struct {
 	Dockerfile string
 	// Args are build arguments (BASE_IMAGE, GOPROXY, …).
 	Args map[string]string
+	// Target is the stage of a multi-stage Dockerfile to stop at (the
+	// last stage when empty).
+	Target string
 	// NoCache rebuilds every step instead of reusing cached layers.
 	NoCache bool
 	// Log receives the build output; nil discards it.
@@ -114,6 +117,7 @@ func (e *Engine) Build(ctx context.Context, spec BuildSpec) error {
 		BuildArgs:   args,
 		NetworkMode: "host",
 		NoCache:     spec.NoCache,
+		Target:      spec.Target,
 		Remove:      true,
 		ForceRemove: true,
 		Labels:      map[string]string{LabelManaged: "true", LabelSource: source},
@@ -228,6 +232,8 @@ type ImageSpec struct {
 	Base BaseSpec
 	// Args are further build arguments.
 	Args map[string]string
+	// Target is the Dockerfile's stage that makes Ref (its last when empty).
+	Target string
 	// Prepare, when Build is empty, makes a build context on demand (the
 	// server's own published source, say) for the given base; available
 	// tells whether an image can be used as it is (present or pullable).
@@ -298,7 +304,7 @@ func (e *Engine) EnsureImage(ctx context.Context, spec ImageSpec) error {
 	}
 	fmt.Fprintf(log, "building %s from %s on %s\n", spec.Ref, from, base)
 	start := time.Now()
-	if err := e.Build(ctx, BuildSpec{Tag: spec.Ref, Context: spec.Build, Dockerfile: spec.Dockerfile, Args: args, NoCache: spec.NoCache, Log: log}); err != nil {
+	if err := e.Build(ctx, BuildSpec{Tag: spec.Ref, Context: spec.Build, Dockerfile: spec.Dockerfile, Args: args, Target: spec.Target, NoCache: spec.NoCache, Log: log}); err != nil {
 		return err
 	}
 	fmt.Fprintf(log, "built %s in %s\n", spec.Ref, time.Since(start).Round(time.Second))
