@@ -168,6 +168,20 @@ func TestJUnitOfUnusualEndings(t *testing.T) {
 	}
 }
 
+// The counts alone could hide two specs swapped; the check names them.
+func TestCheckJUnitCatchesSpecsShownAsAnotherClass(t *testing.T) {
+	path, _ := junitOfEveryOutcome(t)
+	r := everyOutcome()
+	// [A] passed and [C] failed as expected; a summary that has them the
+	// other way round counts the same.
+	r.SpecReports[0] = spec("[A] passes", types.SpecStatePassed, expected("answers 403", "status 403 M_FORBIDDEN", conformance.Should), "errors", "should")
+	r.SpecReports[2] = spec("[C] known", types.SpecStatePassed, conformance.Outcome{Class: conformance.Pass}, "errors", "must")
+	err := CheckJUnit(path, Summarize(r))
+	if err == nil || !strings.Contains(err.Error(), `shows no skipped test case named "[A] passes", the summary's expected-fail`) {
+		t.Errorf("err = %v", err)
+	}
+}
+
 // Ginkgo's own JUnit shows an expected failure and a MAY rule not done as
 // passed: the check refuses it, so a run that wrote it would fail.
 func TestCheckJUnitRefusesGinkgosOwnJUnit(t *testing.T) {
