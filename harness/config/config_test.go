@@ -263,3 +263,46 @@ func TestUlimits(t *testing.T) {
 		t.Error("an unknown ulimit in the profile was accepted")
 	}
 }
+
+// Each variable README lists under "The run profile" changes the run
+// profile on its own, and a bad value of one that takes a number or a
+// duration is refused by name.
+func TestEveryListedVariableOverridesTheProfile(t *testing.T) {
+	path := write(t, profile)
+	base, err := LoadFile(path, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		value   string
+		changed func(c *Config) bool
+		bad     string
+	}{
+		"HS":                     {"dendrite", func(c *Config) bool { return c.HS == "dendrite" }, ""},
+		"HS_IMAGE":               {"my/server:branch", func(c *Config) bool { return c.HS == "custom" && c.Homeserver.Image == "my/server:branch" }, ""},
+		"HS_TMPFS":               {"/state", func(c *Config) bool { return reflect.DeepEqual(c.Homeserver.Tmpfs, []string{"/state"}) }, ""},
+		"LABELS":                 {"smoke", func(c *Config) bool { return c.Labels == "smoke" }, ""},
+		"PROCS":                  {"5", func(c *Config) bool { return c.Procs == 5 }, "0"},
+		"REPORT_DIR":             {"/tmp/elsewhere", func(c *Config) bool { return c.ReportDir == "/tmp/elsewhere" }, ""},
+		"HERALD_READY_TIMEOUT":   {"7s", func(c *Config) bool { return c.Timeouts.Ready == 7*time.Second }, "-1s"},
+		"HERALD_REQUEST_TIMEOUT": {"7s", func(c *Config) bool { return c.Timeouts.Request == 7*time.Second }, "7"},
+		"HERALD_SYNC_TIMEOUT":    {"7s", func(c *Config) bool { return c.Timeouts.Sync == 7*time.Second }, "soon"},
+		"HERALD_BUILD_TIMEOUT":   {"7m", func(c *Config) bool { return c.Timeouts.Build == 7*time.Minute }, "0s"},
+		"HERALD_ULIMITS":         {"nofile=1024", func(c *Config) bool { return c.Ulimits["nofile"] == 1024 }, "nofile=lots"},
+		"STRICT":                 {"1", func(c *Config) bool { return c.Strict }, "very"},
+	} {
+		if tc.changed(base) {
+			t.Fatalf("%s: the profile alone already gives what the variable should", name)
+		}
+		c, err := LoadFile(path, env(map[string]string{name: tc.value}))
+		if err != nil || !tc.changed(c) {
+			t.Errorf("%s=%s did not override the profile (%v): %+v", name, tc.value, err, c)
+		}
+		if tc.bad == "" {
+			continue
+		}
+		if _, err := LoadFile(path, env(map[string]string{name: tc.bad})); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: error %v, want one naming the variable", name, tc.bad, err)
+		}
+	}
+}

@@ -3,12 +3,14 @@ package docker
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/moby/moby/api/types/build"
 	"github.com/moby/moby/client"
 )
 
@@ -90,5 +92,50 @@ func TestRemoveImageKeepsWhatItWasBuiltFrom(t *testing.T) {
 	}
 	if err := e.RemoveImage(ctx, ref); err != nil {
 		t.Errorf("removing an image already gone: %v", err)
+	}
+}
+
+// An image a user tagged with the name of an image Herald builds is used
+// as it is, however the folder changes; an image Herald cannot build must
+// exist or be pullable, and one that is neither gets one line saying so.
+func TestEnsureImageUsesAnImageItDidNotBuild(t *testing.T) {
+	ctx, e := engineForTest(t, 2*time.Minute)
+	id := newID()
+	ref := "herald-test-own:" + id
+	defer e.cli.ImageRemove(context.Background(), ref, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+
+	// Built as a user would, without Herald's labels.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\nCOPY own.txt /\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "own.txt"), []byte("own\n"), 0o644)
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(tarDir(pw, dir)) }()
+	res, err := e.cli.ImageBuild(ctx, pr, client.ImageBuildOptions{Tags: []string{ref}, Remove: true, Version: build.BuilderV1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = readStream(res.Body, io.Discard)
+	res.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Herald's build context for that name holds other files.
+	herald := t.TempDir()
+	os.WriteFile(filepath.Join(herald, "Dockerfile"), []byte("FROM scratch\nCOPY herald.txt /\n"), 0o644)
+	os.WriteFile(filepath.Join(herald, "herald.txt"), []byte("herald\n"), 0o644)
+	var log bytes.Buffer
+	if err := e.EnsureImage(ctx, ImageSpec{Ref: ref, Build: herald, Log: &log}); err != nil || log.Len() > 0 {
+		t.Errorf("the user's image was not used as it is (%v):\n%s", err, log.String())
+	}
+
+	// HS_IMAGE alone: nothing to build from.
+	if err := e.EnsureImage(ctx, ImageSpec{Ref: ref}); err != nil {
+		t.Errorf("a present image Herald cannot build: %v", err)
+	}
+	absent := "herald-test-absent:" + id
+	err = e.EnsureImage(ctx, ImageSpec{Ref: absent})
+	if err == nil || !strings.Contains(err.Error(), "image "+absent+" does not exist locally and cannot be pulled") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("an image that neither exists nor can be pulled: %v", err)
 	}
 }

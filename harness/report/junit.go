@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/joshdk/go-junit"
 	"github.com/onsi/ginkgo/v2/reporters"
@@ -54,6 +55,7 @@ func WriteJUnit(r types.Report, path string) error {
 			continue
 		}
 		res := resultOf(sr)
+		tc.Name = strings.TrimSpace(sr.FullText())
 		tc.Status = res.Class
 		tc.Properties = properties(sr)
 		switch res.Class {
@@ -114,8 +116,8 @@ func properties(sr types.SpecReport) *reporters.JUnitProperties {
 
 // CheckJUnit reads a junit.xml back with a JUnit reader of the kind CI
 // systems use and checks that it counts what the summary says: tests,
-// passed, failed (failures and errors), skipped; and that each test case's
-// class shows as that reader's status.
+// passed, failed (failures and errors), skipped; and that each spec shows
+// under its name as the reader's status its class calls for.
 func CheckJUnit(path string, s Summary) error {
 	suites, err := junit.IngestFile(path)
 	if err != nil {
@@ -135,5 +137,49 @@ func CheckJUnit(path string, s Summary) error {
 		return fmt.Errorf("a JUnit reader counts %d tests, %d passed, %d failed, %d skipped in %s; the summary says %d, %d, %d, %d",
 			got[0], got[1], got[2], got[3], path, want[0], want[1], want[2], want[3])
 	}
+	// The same counts could hide two specs swapped: each spec must show
+	// under its own name as its class calls for. What no spec claims is
+	// the failed setup nodes.
+	shown := map[string]int{}
+	for _, suite := range suites {
+		for _, tc := range suite.Tests {
+			shown[tc.Name+"\x00"+readerStatus(tc.Status)]++
+		}
+	}
+	for _, r := range s.Results {
+		k := strings.TrimSpace(r.Text) + "\x00" + readerStatus(junitStatus(r.Class))
+		if shown[k] == 0 {
+			return fmt.Errorf("%s shows no %s test case named %q, the summary's %s", path, readerStatus(junitStatus(r.Class)), r.Text, r.Class)
+		}
+		shown[k]--
+	}
+	for k, n := range shown {
+		name, status, _ := strings.Cut(k, "\x00")
+		if n > 0 && status != readerStatus(junit.StatusFailed) {
+			return fmt.Errorf("%s shows a %s test case named %q that the summary does not have", path, status, name)
+		}
+	}
 	return nil
+}
+
+// junitStatus is how a JUnit reader must show a spec of this class: what
+// fails the run as failed, expected failures, MAY rules not done and specs
+// that did not run as skipped.
+func junitStatus(class string) junit.Status {
+	switch class {
+	case conformance.Pass:
+		return junit.StatusPassed
+	case conformance.ExpectedFail, conformance.NotDone, Skipped:
+		return junit.StatusSkipped
+	}
+	return junit.StatusFailed
+}
+
+// readerStatus names a reader's status, an error (a spec interrupted or
+// panicked) counting as failed.
+func readerStatus(s junit.Status) string {
+	if s == junit.StatusError {
+		s = junit.StatusFailed
+	}
+	return string(s)
 }
