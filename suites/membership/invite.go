@@ -157,8 +157,10 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 	// client-server-api §Stripped state lists the events to give "when
 	// possible"; one rule per event, so a server missing one is reported
 	// for that one. The room has every event of the list, so each is
-	// looked for.
+	// looked for. Since v1.16 the m.room.create event is required there:
+	// its rule is a MUST.
 	type strippedRoom struct{ name, topic, alias, avatar string }
+	const strippedListed = "client-server-api §Stripped state (the listed events \"should be represented as stripped state events when possible\": m.room.create, m.room.name, m.room.avatar, m.room.topic, m.room.join_rules, m.room.canonical_alias, m.room.encryption); sync rooms.invite.invite_state"
 	for _, want := range []struct {
 		id, eventType string
 		fields        func(r strippedRoom) map[string]any
@@ -171,8 +173,12 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 		{"CANONICAL-ALIAS", "m.room.canonical_alias", func(r strippedRoom) map[string]any { return map[string]any{"alias": r.alias} }},
 		{"ENCRYPTION", "m.room.encryption", func(strippedRoom) map[string]any { return map[string]any{"algorithm": megolm} }},
 	} {
-		stripped := conformance.NewRule("MEM-INVITE-STRIPPED-"+want.id, conformance.SHOULD, area,
-			"client-server-api §Stripped state (the listed events \"should be represented as stripped state when possible\": m.room.create, m.room.name, m.room.avatar, m.room.topic, m.room.join_rules, m.room.canonical_alias, m.room.encryption); sync rooms.invite.invite_state",
+		level, section, whyLooked := conformance.SHOULD, strippedListed, "the spec lists it among the stripped state to give when possible"
+		if want.eventType == "m.room.create" {
+			level, whyLooked = conformance.MUST, "since v1.16 the spec requires m.room.create in invite_state"
+			section = "client-server-api §Stripped state (v1.16: \"The m.room.create event is now required\" in invite_state on /sync); m.room.member (\"The m.room.create event MUST be included\")"
+		}
+		stripped := conformance.NewRule("MEM-INVITE-STRIPPED-"+want.id, level, area, section,
 			"gives the invitee the room's "+want.eventType+" in rooms.invite.invite_state of /sync, with the content the room has")
 		conformance.It(stripped, func(ctx SpecContext) {
 			alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
@@ -186,8 +192,8 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 
 			sr := bob.MustSyncUntil(ctx, csapi.InvitedTo(room))
 			content, ok := inviteStateContent(sr, room, want.eventType)
-			Expect(ok).To(BeTrue(), "invite_state of %s has no %s, which the room has; the spec lists it among the stripped state to give when possible.\nThe /sync: %s",
-				room, want.eventType, sr.Summary())
+			Expect(ok).To(BeTrue(), "invite_state of %s has no %s, which the room has; %s.\nThe /sync: %s",
+				room, want.eventType, whyLooked, sr.Summary())
 			for k, v := range want.fields(r) {
 				Expect(content).To(HaveKeyWithValue(k, v), "the stripped %s in invite_state does not match the room's (%s)", want.eventType, compact(content))
 			}
