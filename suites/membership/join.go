@@ -17,6 +17,10 @@ type joinCase struct {
 	id, what, section string
 	// versions the join rule exists in.
 	versions []matrix.RoomVersion
+	// everyDoor: the MEM-JOINROOM-{ID,ALIAS}-* rules of the case run in
+	// every version of versions too, not only the oldest and newest (see
+	// doorVersions).
+	everyDoor bool
 	// arrange creates the room as alice and readies bob.
 	arrange arrangeJoin
 }
@@ -77,15 +81,17 @@ func restrictedInside(rule string) arrangeJoin {
 var joinRefusals = []joinCase{
 	{
 		id: "INVITE-ONLY", what: "a join to an invite-only room by a user who was not invited",
-		section:  joiningByID + " (403, example reason \"The room is invite-only and the user was not invited\"); " + authRules + ", membership join, join_rule invite",
-		versions: matrix.KnownVersions(),
-		arrange:  roomWith("invite"),
+		section:   joiningByID + " (403, example reason \"The room is invite-only and the user was not invited\"); " + authRules + ", membership join, join_rule invite",
+		versions:  matrix.KnownVersions(),
+		everyDoor: true,
+		arrange:   roomWith("invite"),
 	},
 	{
 		id: "KNOCK-RULE", what: "a join to a room with join rule knock by a user who was not invited",
-		section:  joiningByID + " (403); client-server-api §Room membership (knock: \"can only be joined if you were invited\"); " + authRules + ", join_rule knock (v7+)",
-		versions: versionsFrom(7),
-		arrange:  roomWith("knock"),
+		section:   joiningByID + " (403); client-server-api §Room membership (knock: \"can only be joined if you were invited\"); " + authRules + ", join_rule knock (v7+)",
+		versions:  versionsFrom(7),
+		everyDoor: true,
+		arrange:   roomWith("knock"),
 	},
 	{
 		id: "RESTRICTED-UNMET", what: "a join to a restricted room by a user who is in none of its allowed rooms",

@@ -1,6 +1,7 @@
 package outbound
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"herald/harness/conformance"
 	"herald/harness/federation"
 	"herald/harness/match"
+	"herald/harness/matrix"
 )
 
 // secCountersign is why an invite the invited server did not countersign
@@ -112,5 +114,65 @@ var _ = Describe("Outbound invite: the invited server refuses", func() {
 			Expect(iv.res.StatusCode).To(BeNumerically(">=", 500), "the invited server answered 400 %s: the fault is the inviting server's own request, not the client's.%s", code, iv.explain())
 			Expect(iv.res.StatusCode).To(BeNumerically("<", 600), "the status of alice's invite.%s", iv.explain())
 		})
+	}
+})
+
+// v1Forbidden scripts an invited server that refuses the invite over the
+// v1 API: its v2 API is unknown to it (404 M_UNRECOGNIZED, the answer
+// FALLBACK-RETRY-404 retries after), and its v1 API answers 403
+// M_FORBIDDEN, the example of invites-v1.yaml's 403.
+func v1Forbidden() []federation.Option {
+	return []federation.Option{
+		federation.Answer(federation.InviteV2, v2Refusals[0].answer),
+		federation.Answer(federation.InviteV1, federation.Status(http.StatusForbidden, "M_FORBIDDEN")),
+	}
+}
+
+// v1Check is one of the OUTERR-V1-FORBIDDEN rules and its check of what
+// alice's invite came to, once the homeserver retried on v1 and was
+// refused there.
+type v1Check struct {
+	rule  conformance.Rule
+	check func(ctx context.Context, iv *invitation)
+}
+
+// v1ForbiddenChecks are OUTERR-FORBIDDEN's three rules, for the 403 of the
+// v1 API: the invite fails (MUST), and the client is told the status and
+// the errcode (SHOULD).
+var v1ForbiddenChecks = []v1Check{
+	{
+		rule: conformance.NewRule("OUTERR-V1-FORBIDDEN", conformance.MUST, areaErrors, secCountersign+"; invites-v1.yaml 403",
+			"fails the client's invite to a room of version 1 or 2 when the invited server, asked again over the v1 API after its v2 API answered 404 M_UNRECOGNIZED, answers 403 M_FORBIDDEN, and leaves no invite in the room state"),
+		check: func(ctx context.Context, iv *invitation) { iv.expectRefused(ctx) },
+	},
+	{
+		rule: conformance.NewRule("OUTERR-V1-FORBIDDEN-STATUS", conformance.SHOULD, areaErrors,
+			secClient+` (403: "You do not have permission to invite the user to the room"); invites-v1.yaml 403 ("The homeserver does not permit anyone to invite its users")`,
+			"answers the client's invite 403 when the invited server refuses it over the v1 API with 403 M_FORBIDDEN"),
+		check: func(_ context.Context, iv *invitation) {
+			Expect(iv.res).To(match.HaveStatus(http.StatusForbidden), "%s", iv.explain())
+		},
+	},
+	{
+		rule: conformance.NewRule("OUTERR-V1-FORBIDDEN-ERRCODE", conformance.SHOULD, areaErrors,
+			secClient+` (403, example errcode M_FORBIDDEN); invites-v1.yaml 403 (M_FORBIDDEN)`,
+			"passes the M_FORBIDDEN the invited server answered over the v1 API on to the client"),
+		check: func(_ context.Context, iv *invitation) {
+			Expect(iv.res).To(match.HaveErrcode("M_FORBIDDEN"), "%s", iv.explain())
+		},
+	},
+}
+
+// The invited server refuses over the v1 API, which an inviting server
+// reaches only in rooms of version 1 and 2, after the v2 API answered 400
+// or 404 (the fallback specs): the same rules as OUTERR-FORBIDDEN, which
+// judges a 403 of the v2 API.
+var _ = Describe("Outbound invite: the invited server refuses over the v1 API", func() {
+	for _, c := range v1ForbiddenChecks {
+		conformance.ForEachRoomVersion(c.rule, func(ctx SpecContext, rv matrix.RoomVersion) {
+			iv := inviteRemote(ctx, rv, v1Forbidden()...)
+			skipWithoutV1(iv)
+			c.check(ctx, iv)
+		}, versions(1, 2)...)
 	}
 })
