@@ -253,3 +253,18 @@ func TestParseCapabilitiesWithoutRoomVersions(t *testing.T) {
 	_, err = ParseCapabilities(exchange(t, 200, `{}`, "GET", "/c"))
 	g.Expect(err).To(MatchError(ContainSubstring("has no capabilities object")))
 }
+
+func TestCapabilityEnabled(t *testing.T) {
+	g := NewWithT(t)
+	caps, err := ParseCapabilities(exchange(t, 200, `{"capabilities":{
+		"m.forget_forced_upon_leave":{"enabled":true},
+		"m.change_password":{"enabled":false},
+		"m.quoted":{"enabled":"true"},
+		"m.flat":true,
+		"m.empty":{}}}`, "GET", "/c"))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(caps.Enabled("m.forget_forced_upon_leave")).To(BeTrue())
+	for _, off := range []string{"m.change_password", "m.quoted", "m.flat", "m.empty", "m.absent"} {
+		g.Expect(caps.Enabled(off)).To(BeFalse(), off)
+	}
+}

@@ -52,6 +52,16 @@ type RoomVersions struct {
 	Available map[string]string
 }
 
+// Enabled reports whether the capability name is present with enabled
+// set to true, as the boolean capabilities (m.change_password,
+// m.forget_forced_upon_leave, …) say they are on; anything else, a
+// capability the server does not list included, is off.
+func (c Capabilities) Enabled(name string) bool {
+	capability, _ := c.All[name].(map[string]any)
+	on, _ := capability["enabled"].(bool)
+	return on
+}
+
 // Stable returns the versions marked stable, numeric ones first in numeric
 // order, then the rest in lexical order.
 func (rv RoomVersions) Stable() []string {

@@ -125,3 +125,20 @@ func (s *Server) SendUnparsableInvite(ctx context.Context, rv matrix.RoomVersion
 	cut := []byte(`{"room_version":"` + rv.ID + `","event":{`)
 	return s.SendForgedInvite(ctx, InviteV2, roomID, eventID, cut, SignContent(nil))
 }
+
+// WithStateKey is ev with its state_key changed to stateKey, hashed and
+// signed again by s (under a fresh ID): an event of s, valid in its format
+// and signature, about another user than the one it was made for — a
+// leave whose state_key is not its sender, say.
+func (s *Server) WithStateKey(ev *Event, stateKey string) (*Event, error) {
+	obj := ev.Fields.Clone()
+	obj["state_key"] = stateKey
+	delete(obj, "hashes")
+	delete(obj, "signatures")
+	delete(obj, "event_id") // signEvent gives v1/v2 events a fresh one
+	out, err := s.signEvent(ev.Version, obj)
+	if err != nil {
+		return nil, fmt.Errorf("federation: %s with state_key %s: %w", ev, stateKey, err)
+	}
+	return out, nil
+}

@@ -167,3 +167,87 @@ func TestSendUnparsableInviteIsNotJSONAndSignedWithoutContent(t *testing.T) {
 		t.Errorf("the signature does not verify as a request without content: %v", err)
 	}
 }
+
+func TestWithStateKeyIsAValidEventAboutAnotherUser(t *testing.T) {
+	eachVersion(t, func(t *testing.T, rv matrix.RoomVersion) {
+		s := start(t)
+		alice := s.User("alice")
+		room := s.CreateRoom(rv, alice)
+		ev := room.MustEvent(ProtoEvent{Type: "m.room.member", StateKey: StateKey(alice), Sender: alice, Content: map[string]any{"membership": "leave"}})
+		dave := s.User("dave")
+		out, err := s.WithStateKey(ev, dave)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k, _ := out.StateKey(); k != dave {
+			t.Errorf("state_key = %q, want %q", k, dave)
+		}
+		if k, _ := ev.StateKey(); k != alice {
+			t.Errorf("the original's state_key changed to %q", k)
+		}
+		if out.Sender() != alice || out.Membership() != "leave" {
+			t.Errorf("only the state_key should change: %s", out.GomegaString())
+		}
+		if err := verifies(s, rv, out.Fields); err != nil {
+			t.Errorf("the event should be signed again: %v", err)
+		}
+		if err := rv.CheckContentHash(out.Fields); err != nil {
+			t.Errorf("the event should be hashed again: %v", err)
+		}
+		if out.ID == ev.ID {
+			t.Errorf("the event kept the original's ID %s", ev.ID)
+		}
+	})
+}
+
+// The forged leaves the resident specs send are each refused by a
+// resident that validates send_leave (here a mock), which then still
+// takes the invitee's genuine rejection.
+func TestSendLeaveRefusesForgedLeaves(t *testing.T) {
+	eachVersion(t, func(t *testing.T, rv matrix.RoomVersion) {
+		home, remote, room, alice := pairWithRoom(t, rv, JoinRule("invite"))
+		carol, dave := home.User("carol"), home.User("dave")
+		for _, invitee := range []string{carol, dave} {
+			if res, err := remote.SendInviteV2(t.Context(), room.InviteEvent(alice, invitee)); err != nil || res.StatusCode != http.StatusOK {
+				t.Fatalf("invite of %s: %v %v", invitee, err, res)
+			}
+		}
+		template := func(make func() (*Response, error)) *Event {
+			t.Helper()
+			res, err := make()
+			if err != nil || res.StatusCode != http.StatusOK {
+				t.Fatalf("template: %v %v", err, res)
+			}
+			ev, err := home.SignTemplate(res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ev
+		}
+		leave := template(func() (*Response, error) { return home.MakeLeave(t.Context(), room.ID, carol) })
+		join := template(func() (*Response, error) { return home.MakeJoin(t.Context(), room.ID, carol) })
+		corrupt, err := home.WithCorruptSignature(leave)
+		if err != nil {
+			t.Fatal(err)
+		}
+		forDave, err := home.WithStateKey(leave, dave)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, forged := range map[string]*Event{"corrupt signature": corrupt, "state_key not the sender": forDave, "membership join": join} {
+			res, err := home.SendLeaveV2(t.Context(), forged)
+			if err != nil || res.StatusCode < 400 || res.StatusCode >= 500 {
+				t.Errorf("%s: want a 4xx, got %v %v", name, err, res)
+			}
+		}
+		if room.Membership(carol) != "invite" || room.Membership(dave) != "invite" {
+			t.Errorf("a forged leave changed the room: carol %q, dave %q", room.Membership(carol), room.Membership(dave))
+		}
+		if res, err := home.SendLeaveV2(t.Context(), leave); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("the genuine rejection after the forged ones: %v %v", err, res)
+		}
+		if room.Membership(carol) != "leave" {
+			t.Errorf("carol is %q after her genuine rejection", room.Membership(carol))
+		}
+	})
+}
