@@ -266,24 +266,31 @@ func (r *Room) Send(ctx context.Context, p ProtoEvent) (*Event, error) {
 	if err := r.Apply(ev); err != nil {
 		return nil, err
 	}
+	return ev, r.deliver(ctx, ev)
+}
+
+// deliver sends ev, an event of the room, to the homeserver in a
+// transaction. It fails unless the homeserver answers 200 without an error
+// for the event.
+func (r *Room) deliver(ctx context.Context, ev *Event) error {
 	res, err := r.server.SendTransaction(ctx, []*Event{ev}, nil)
 	if err != nil {
-		return ev, err
+		return err
 	}
 	if res.StatusCode != http.StatusOK {
-		return ev, fmt.Errorf("federation: sending %s: the homeserver answered %d:\n%s", ev, res.StatusCode, res)
+		return fmt.Errorf("federation: sending %s: the homeserver answered %d:\n%s", ev, res.StatusCode, res)
 	}
 	body, err := res.Object()
 	if err != nil {
-		return ev, fmt.Errorf("federation: sending %s: %w", ev, err)
+		return fmt.Errorf("federation: sending %s: %w", ev, err)
 	}
 	pdus, _ := body.GetObject("pdus")
 	if result, ok := pdus.GetObject(ev.ID); ok {
 		if msg, bad := result.GetString("error"); bad {
-			return ev, fmt.Errorf("federation: the homeserver refused %s: %s", ev, msg)
+			return fmt.Errorf("federation: the homeserver refused %s: %s", ev, msg)
 		}
 	}
-	return ev, nil
+	return nil
 }
 
 // Leave makes userID (a mock user in the room) leave by sending its leave

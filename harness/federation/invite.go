@@ -496,3 +496,41 @@ func (s *Server) sendInvite(ctx context.Context, route Route, api string, invite
 	}
 	return res, nil
 }
+
+// Invite has sender, a mock user joined to the room, invite target, a user
+// of the homeserver, as a server in the room does (server-server-api.md
+// §Inviting to a room): the invite is built on the mock's copy of the room
+// (its prev_events and auth_events are what the mock knows of it) and sent
+// to the homeserver over api (InviteV2, or InviteV1 for rooms v1 and v2).
+// When it comes back countersigned, the mock applies it and, if the
+// homeserver has a member joined to the room, sends it to the room in a
+// transaction, as the inviting server "can" (invites-v1.yaml). It returns
+// the invite as sent and the answer to the invite request; the error is
+// for a request that got no answer, or an accepted invite that the room's
+// transaction then refused.
+func (r *Room) Invite(ctx context.Context, api Route, sender, target string) (*Event, *Response, error) {
+	send := r.server.SendInviteV2
+	switch api {
+	case InviteV2:
+	case InviteV1:
+		send = r.server.SendInviteV1
+	default:
+		return nil, nil, fmt.Errorf("federation: inviting over %s, which is no invite API", api)
+	}
+	invite, err := r.NewEvent(ProtoEvent{
+		Type: "m.room.member", StateKey: StateKey(target), Sender: sender,
+		Content: map[string]any{"membership": "invite"},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := send(ctx, invite)
+	if err != nil {
+		return invite, res, err
+	}
+	accepted := r.Event(invite.ID) // the countersigned invite, once applied
+	if accepted == nil || !slices.Contains(r.joinedServers(), r.server.Peer().Name) {
+		return invite, res, nil
+	}
+	return invite, res, r.deliver(ctx, accepted)
+}
