@@ -101,3 +101,10 @@ func TestInviteOverAnotherRouteIsAnError(t *testing.T) {
 		t.Errorf("the peer got %d invite or send_join requests, want only the join's", n)
 	}
 }
+
+func TestHostIsTheServerNameWithoutThePort(t *testing.T) {
+	s := start(t, Host("localhost"))
+	if s.Name() == "localhost" || s.Host() != "localhost" {
+		t.Errorf("Name %q, Host %q: want a name with a port and the host localhost", s.Name(), s.Host())
+	}
+}

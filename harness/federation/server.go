@@ -4,6 +4,7 @@ package federation
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -101,6 +102,17 @@ func (s *Server) Signer() *matrix.Signer { return s.signer.Load() }
 
 // User returns the ID of a user on the mock: @localpart:<mock name>.
 func (s *Server) User(localpart string) string { return "@" + localpart + ":" + s.Name() }
+
+// Host is the mock's server name without its port: what the server ACLs
+// of a room match it by (m.room.server_acl: "the suspect server's port
+// number must not be considered").
+func (s *Server) Host() string {
+	host, _, err := net.SplitHostPort(s.Name())
+	if err != nil {
+		return s.Name()
+	}
+	return host
+}
 
 // Federate sets the peer: the server the mock sends to and expects
 // requests from.

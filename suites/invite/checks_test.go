@@ -95,3 +95,34 @@ func TestPassedAuthentication(t *testing.T) {
 		t.Errorf("401: %q, want a problem naming 401", p)
 	}
 }
+
+// The check of the ACL rules (INV2-ACL-DENIED, INV1-ACL-DENIED).
+func TestDeniedByACL(t *testing.T) {
+	if !matches(t, deniedByACL(), answer(http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"Server is banned from room"}`)) {
+		t.Error("403 M_FORBIDDEN fails the check")
+	}
+	for _, c := range []struct {
+		status int
+		body   string
+		says   string // in the failure message
+	}{
+		{http.StatusOK, `{"event":{"type":"m.room.member"}}`, "accepted it with 200"},
+		{http.StatusOK, `[200,{"event":{"type":"m.room.member"}}]`, "accepted it with 200"},
+		{http.StatusForbidden, `{"errcode":"M_UNKNOWN","error":"x"}`, `got "M_UNKNOWN"`},
+		{http.StatusForbidden, `{"error":"x"}`, "has no errcode"},
+		{http.StatusForbidden, `<html>`, "not a JSON object"},
+		{http.StatusBadRequest, `{"errcode":"M_FORBIDDEN","error":"x"}`, "refused with 403, got 400"},
+		{http.StatusUnauthorized, `{"errcode":"M_UNAUTHORIZED","error":"x"}`, "refused with 403, got 401"},
+		{http.StatusInternalServerError, `{"errcode":"M_FORBIDDEN","error":"x"}`, "5xx"},
+	} {
+		m := deniedByACL()
+		res := answer(c.status, c.body)
+		if matches(t, m, res) {
+			t.Errorf("%d %s passes the check", c.status, c.body)
+			continue
+		}
+		if msg := m.FailureMessage(res); !strings.Contains(msg, c.says) || !strings.Contains(msg, "observed: ") {
+			t.Errorf("%d %s: the failure message does not say %q with an observed line: %s", c.status, c.body, c.says, msg)
+		}
+	}
+}
