@@ -3,6 +3,7 @@ package invite
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	. "github.com/onsi/gomega"
@@ -77,6 +78,36 @@ func checkSyncShowsState(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
 	sr := s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
 	Expect(sr.InviteState(s.room.ID)).To(match.ContainStrippedStateOf(state),
 		"rooms.invite[%s].invite_state of %s's /sync", s.room.ID, s.bob.UserID)
+}
+
+// checkSyncStateKeys: the invite state in /sync holds stripped events
+// only, though the mock sent full PDUs as invite_room_state.
+func checkSyncStateKeys(ctx context.Context, rv matrix.RoomVersion, v1 bool) {
+	s, _, res := validInvite(ctx, rv, v1, federation.WithState("m.room.topic", "", map[string]any{"topic": "sent with the invite"}))
+	Expect(fullEvents(sentState(res, v1))).NotTo(BeEmpty(), "the scene is wrong: the mock sent no full PDU in invite_room_state")
+	api := "v2"
+	if v1 {
+		api = "v1"
+	}
+	full := fullEvents(sentState(res, v1))
+	sr := s.bob.MustSyncUntil(ctx, csapi.InvitedTo(s.room.ID))
+	Expect(sr.InviteState(s.room.ID)).To(match.HaveOnlyStrippedKeys(),
+		"rooms.invite[%s].invite_state of %s's /sync, after a %s invite whose invite_room_state held %d full PDUs (%s)",
+		s.room.ID, s.bob.UserID, api, len(full), strings.Join(full, ", "))
+}
+
+// fullEvents names the entries of an invite_room_state that are full
+// PDUs (they carry hashes and signatures), as type(state_key).
+func fullEvents(state []matrix.Object) []string {
+	var out []string
+	for _, ev := range state {
+		if ev.Has("hashes") && ev.Has("signatures") {
+			typ, _ := ev.GetString("type")
+			key, _ := ev.GetString("state_key")
+			out = append(out, typ+"("+key+")")
+		}
+	}
+	return out
 }
 
 // checkAccept: the invitee joins the invite-only room through make_join

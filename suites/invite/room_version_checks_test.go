@@ -27,3 +27,17 @@ func TestIncompatibleVersionProblems(t *testing.T) {
 		}
 	}
 }
+
+// fullEvents tells the scene of INV*-SYNC-STATE-KEYS: full PDUs sent.
+func TestFullEvents(t *testing.T) {
+	state := []matrix.Object{
+		matrix.MustParseObject(`{"type":"m.room.create","state_key":"","sender":"@a:m","content":{},"hashes":{"sha256":"x"},"signatures":{"m":{}}}`),
+		matrix.MustParseObject(`{"type":"m.room.name","state_key":"","sender":"@a:m","content":{"name":"x"}}`),
+	}
+	if got := fullEvents(state); len(got) != 1 || got[0] != `m.room.create()` {
+		t.Errorf("fullEvents = %q, want the create event only", got)
+	}
+	if got := fullEvents(state[1:]); len(got) != 0 {
+		t.Errorf("stripped state counted as full PDUs: %q", got)
+	}
+}
