@@ -3,6 +3,7 @@ package invite
 import (
 	"testing"
 
+	"herald/harness/csapi"
 	"herald/harness/matrix"
 )
 
@@ -39,5 +40,29 @@ func TestFullEvents(t *testing.T) {
 	}
 	if got := fullEvents(state[1:]); len(got) != 0 {
 		t.Errorf("stripped state counted as full PDUs: %q", got)
+	}
+}
+
+// withoutMembershipOf leaves out the invitee's own membership only, so
+// INV*-SYNC-STATE-KEYS judges every event the invite_room_state became.
+func TestWithoutMembershipOf(t *testing.T) {
+	var evs []csapi.Event
+	for _, raw := range []string{
+		`{"type":"m.room.create","state_key":"","sender":"@a:m","content":{},"event_id":"$c"}`,
+		`{"type":"m.room.member","state_key":"@a:m","sender":"@a:m","content":{"membership":"join"},"event_id":"$a"}`,
+		`{"type":"m.room.member","state_key":"@b:hs","sender":"@a:m","content":{"membership":"invite"},"event_id":"$b"}`,
+	} {
+		ev, err := csapi.ParseEvent([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs = append(evs, ev)
+	}
+	got := withoutMembershipOf(evs, "@b:hs")
+	if len(got) != 2 || got[0].ID() != "$c" || got[1].ID() != "$a" {
+		t.Errorf("withoutMembershipOf = %v, want the create event and the inviter's membership", got)
+	}
+	if got := withoutMembershipOf(evs[2:], "@b:hs"); len(got) != 0 {
+		t.Errorf("only the invitee's membership: %v left", got)
 	}
 }
