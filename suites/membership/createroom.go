@@ -100,8 +100,7 @@ var _ = Describe("POST /createRoom with an invite list", func() {
 		"applies the invite events of a createRoom call after the room's other initial state, its name and topic included: in the room's timeline no other state event follows the first invite")
 	conformance.It(orderRule, func(ctx SpecContext) {
 		c := createRoomInviting(ctx)
-		sr := c.alice.MustSyncUntil(ctx, csapi.MembershipIs(c.room, c.carol, "invite"), csapi.SyncFilter(timelineLimit))
-		tl := sr.Timeline(c.room)
+		tl := wholeTimeline(ctx, c.alice, c.room, csapi.MembershipIs(c.room, c.carol, "invite"))
 		problems := inviteOrderProblems(tl, []string{c.bob.UserID, c.carol}, "m.room.name", "m.room.topic")
 		Expect(problems).To(BeEmpty(), "the timeline of %s in %s's /sync (oldest first: %s) after a createRoom call with a name, a topic and the invite list [%s, %s]:\n  %s",
 			c.room, c.alice.UserID, timelineTypes(tl), c.bob.UserID, c.carol, strings.Join(problems, "\n  "))

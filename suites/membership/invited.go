@@ -19,14 +19,24 @@ const (
 	settingState = "client-server room_state.yaml PUT /rooms/{roomId}/state/{eventType}/{stateKey} (403: \"The sender doesn't have permission to send the event into the room\")"
 )
 
-// witnessed has alice send a message after what bob tried and waits until
-// her initial /sync shows it: the room's events up to it are all there.
-// It returns the room's timeline of that /sync, oldest first.
+// witnessed has alice send a message after what bob tried, and returns
+// the room's whole timeline once it shows that message: the room's events
+// up to it are all there.
 func witnessed(ctx context.Context, alice *csapi.Client, room string) []csapi.Event {
 	GinkgoHelper()
 	id := alice.MustSendEvent(ctx, room, "m.room.message", map[string]any{"msgtype": "m.text", "body": "after the invitee's attempt"})
-	sr := alice.MustSyncUntil(ctx, csapi.TimelineHas(room, "alice's message after the invitee's attempt", func(e csapi.Event) bool { return e.ID() == id }),
-		csapi.SyncFilter(timelineLimit))
+	return wholeTimeline(ctx, alice, room, csapi.TimelineHas(room, "alice's message after the invitee's attempt", func(e csapi.Event) bool { return e.ID() == id }))
+}
+
+// wholeTimeline waits until member's /sync passes until, then returns the
+// room's timeline, oldest first, from one initial /sync whose timeline
+// holds every event of a new room: an incremental /sync that passed would
+// hold only what came after the one before it.
+func wholeTimeline(ctx context.Context, member *csapi.Client, room string, until csapi.SyncCheck) []csapi.Event {
+	GinkgoHelper()
+	member.MustSyncUntil(ctx, until)
+	sr := member.MustSync(ctx, csapi.SyncRequest{Filter: timelineLimit})
+	Expect(until.Test(sr)).To(BeTrue(), "%s's initial /sync, after one that showed %s, does not show it: %s", member.UserID, until, sr.Summary())
 	return sr.Timeline(room)
 }
 
