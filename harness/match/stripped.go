@@ -1,7 +1,10 @@
 package match
 
 import (
+	"encoding/json"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/onsi/gomega/types"
@@ -76,4 +79,78 @@ func (m *strippedMatcher) FailureMessage(any) string {
 
 func (m *strippedMatcher) NegatedFailureMessage(any) string {
 	return "expected the invite state not to hold the state the inviting server sent, but it does"
+}
+
+// HaveOnlyStrippedKeys matches the invite_state events of a /sync answer
+// (any value that encodes as a JSON array of events) when every event
+// carries no key but type, state_key, sender and content: "Stripped state
+// events can only have the sender, type, state_key and content properties
+// present" (client-server-api §Stripped state), so a server that received
+// full PDUs over federation must prune them, and its own events too, before
+// a client sees them. An empty list does not match: there is nothing to
+// judge, and an invite state is never empty (it holds at least the
+// invitee's membership).
+func HaveOnlyStrippedKeys() types.GomegaMatcher { return &strippedKeysMatcher{} }
+
+type strippedKeysMatcher struct {
+	got      []matrix.Object
+	problems []string // one per event with extra keys: type(state_key): keys
+	kinds    []string // the same, by type only, for the fingerprint
+}
+
+func (m *strippedKeysMatcher) Match(actual any) (bool, error) {
+	var got []matrix.Object
+	var err error
+	if b, jerr := json.Marshal(actual); jerr != nil || string(b) != "null" { // a nil slice: no events
+		got, err = objectsOf(actual)
+	}
+	if err != nil {
+		return false, fmt.Errorf("match: HaveOnlyStrippedKeys expects the events of an invite_state: %w", err)
+	}
+	m.got, m.problems, m.kinds = got, nil, nil
+	seen := map[string]bool{}
+	for _, ev := range got {
+		var extra []string
+		for k := range ev {
+			if !slices.Contains(strippedFields, k) {
+				extra = append(extra, k)
+			}
+		}
+		if len(extra) == 0 {
+			continue
+		}
+		sort.Strings(extra)
+		typ, _ := ev.GetString("type")
+		key, _ := ev.GetString("state_key")
+		m.problems = append(m.problems, fmt.Sprintf("%s(%q) has %s", typ, key, strings.Join(extra, ", ")))
+		if kind := typ + " has " + strings.Join(extra, ", "); !seen[kind] {
+			seen[kind] = true
+			m.kinds = append(m.kinds, kind)
+		}
+	}
+	sort.Strings(m.kinds)
+	return len(got) > 0 && len(m.problems) == 0, nil
+}
+
+func (m *strippedKeysMatcher) FailureMessage(any) string {
+	if len(m.got) == 0 {
+		return "expected the invite state's events to carry only type, state_key, sender and content, but the invite state holds no events to judge\n" +
+			observed("invite state holds no events")
+	}
+	return fmt.Sprintf("expected every invite state event to carry only type, state_key, sender and content (stripped state), but %d of its %d events carry more:\n    %s\nthe invite state:\n    %s\n%s",
+		len(m.problems), len(m.got), strings.Join(m.problems, "\n    "), showJSONCut(objectsJSON(m.got), 4000),
+		observed("invite state events carry keys beyond the stripped four: "+strings.Join(m.kinds, "; ")))
+}
+
+func (m *strippedKeysMatcher) NegatedFailureMessage(any) string {
+	return "expected some invite state event to carry a key beyond type, state_key, sender and content, but none does"
+}
+
+// objectsJSON is a list of objects as one JSON value, for showJSON.
+func objectsJSON(objs []matrix.Object) []any {
+	out := make([]any, len(objs))
+	for i, o := range objs {
+		out[i] = map[string]any(o)
+	}
+	return out
 }

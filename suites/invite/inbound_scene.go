@@ -26,6 +26,9 @@ const (
 	secJoin        = "server-server-api.md §Joining Rooms, §Inviting to a room"
 	secSync        = "client-server-api GET /sync rooms.invite; invites-v2.yaml invite_room_state (\"Translated as stripped state events\")"
 	secRequestAuth = "server-server-api.md §Request Authentication"
+	// secStrippedKeys is the upstream client-server-api/_index.md (not in
+	// the project's spec copy) at the same commit.
+	secStrippedKeys = `client-server-api §Stripped state ("Stripped state events can only have the sender, type, state_key and content properties present"; v1.16: "Servers cannot pass through what they receive over federation to clients as stripped state. Servers are expected to prune the events into the stripped state schema"); sync.yaml invite_state.events (StrippedStateEvent)`
 )
 
 // v1Versions are the room versions the v1 invite API serves.

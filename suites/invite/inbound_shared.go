@@ -56,6 +56,17 @@ var sharedChecks = []sharedCheck{
 		check: checkSyncShowsState,
 	},
 	{
+		// "can only have" admits no other key: a MUST, and since v1.16 the
+		// spec says outright that full events received over federation
+		// "cannot" be passed through (servers "are expected to prune" them).
+		// The mock sends full PDUs, as v1.16 requires of it.
+		v2: conformance.NewRule("INV2-SYNC-STATE-KEYS", conformance.MUST, areaInviteV2, secStrippedKeys,
+			"gives the invitee the invite_room_state of a v2 invite (full PDUs) pruned to stripped state in /sync: every invite_state event but the invitee's own m.room.member carries only type, state_key, sender and content"),
+		v1: conformance.NewRule("INV1-SYNC-STATE-KEYS", conformance.MUST, areaInviteV1, secStrippedKeys,
+			"gives the invitee the unsigned.invite_room_state of a v1 invite (full PDUs) pruned to stripped state in /sync: every invite_state event but the invitee's own m.room.member carries only type, state_key, sender and content"),
+		check: checkSyncStateKeys,
+	},
+	{
 		v2: conformance.NewRule("INV2-ACCEPT", conformance.MUST, areaInviteV2, secJoin,
 			"lets the invitee accept a v2 invite to an invite-only room by joining through make_join and send_join on the inviting server"),
 		v1: conformance.NewRule("INV1-ACCEPT", conformance.MUST, areaInviteV1, secJoin,

@@ -2,6 +2,7 @@ package membership
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -121,6 +122,109 @@ func TestRefusedEventProblems(t *testing.T) {
 		}
 		if c.says != "" && !strings.Contains(strings.Join(p, "\n"), c.says) {
 			t.Errorf("%s: refusedEventProblems = %q, want it to say %q", c.name, p, c.says)
+		}
+	}
+}
+
+func TestDirectFlagProblems(t *testing.T) {
+	if p := directFlagProblems(map[string]any{"membership": "invite", "is_direct": true}); p != nil {
+		t.Errorf("a direct invite has problems: %q", p)
+	}
+	for _, c := range []struct {
+		content map[string]any
+		says    string
+	}{
+		{map[string]any{"membership": "invite"}, "content has no is_direct"},
+		{map[string]any{"membership": "invite", "is_direct": false}, "is_direct is false, not true"},
+		{map[string]any{"membership": "invite", "is_direct": "true"}, `is_direct is "true", not true`},
+		{map[string]any{"membership": "join", "is_direct": true}, `membership is "join"`},
+	} {
+		if p := directFlagProblems(c.content); len(p) != 1 || p[0] != c.says && !strings.HasPrefix(p[0], c.says) {
+			t.Errorf("directFlagProblems(%v) = %q, want one problem saying %q", c.content, p, c.says)
+		}
+	}
+}
+
+func timeline(t *testing.T, raws ...string) []csapi.Event {
+	t.Helper()
+	var out []csapi.Event
+	for _, r := range raws {
+		ev, err := csapi.ParseEvent([]byte(r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+func TestInviteOrderProblems(t *testing.T) {
+	state := func(typ, key string) string {
+		return fmt.Sprintf(`{"event_id":"$%s","type":%q,"state_key":%q,"sender":"@a:hs","content":{}}`, typ, typ, key)
+	}
+	invite := func(user string) string {
+		return fmt.Sprintf(`{"event_id":"$i%s","type":"m.room.member","state_key":%q,"sender":"@a:hs","content":{"membership":"invite"}}`, user, user)
+	}
+	create, join, name, topic := state("m.room.create", ""), `{"type":"m.room.member","state_key":"@a:hs","sender":"@a:hs","content":{"membership":"join"}}`, state("m.room.name", ""), state("m.room.topic", "")
+	message := `{"type":"m.room.message","sender":"@a:hs","content":{"body":"hi"}}`
+	invitees := []string{"@b:hs", "@c:mock"}
+	if p := inviteOrderProblems(timeline(t, create, join, name, topic, invite("@b:hs"), invite("@c:mock"), message), invitees, "m.room.name", "m.room.topic"); p != nil {
+		t.Errorf("invites last: %q", p)
+	}
+	for _, c := range []struct {
+		name string
+		tl   []csapi.Event
+		says string
+	}{
+		{"topic after the invites", timeline(t, create, join, name, invite("@b:hs"), invite("@c:mock"), topic), "m.room.topic() comes after the invite of @b:hs"},
+		{"name between the invites", timeline(t, create, join, topic, invite("@c:mock"), name, invite("@b:hs")), "m.room.name() comes after the invite of @c:mock"},
+		{"an invite missing", timeline(t, create, join, name, topic, invite("@b:hs")), "the invite of @c:mock is not in the timeline"},
+		{"no topic", timeline(t, create, join, name, invite("@b:hs"), invite("@c:mock")), "m.room.topic is not in the timeline"},
+	} {
+		p := inviteOrderProblems(c.tl, invitees, "m.room.name", "m.room.topic")
+		if !slices.Contains(p, c.says) {
+			t.Errorf("%s: inviteOrderProblems = %q, want %q", c.name, p, c.says)
+		}
+	}
+}
+
+func TestSentBy(t *testing.T) {
+	tl := timeline(t, `{"event_id":"$1","type":"m.room.message","sender":"@a:hs","content":{}}`,
+		`{"event_id":"$2","type":"m.room.topic","state_key":"","sender":"@b:hs","content":{}}`,
+		`{"event_id":"$3","type":"m.room.message","sender":"@b:hs","content":{}}`)
+	if got := sentBy(tl, "@b:hs"); !slices.Equal(got, []string{"m.room.topic() $2", "m.room.message $3"}) {
+		t.Errorf("sentBy = %q", got)
+	}
+	if got := sentBy(tl[:1], "@b:hs"); got != nil {
+		t.Errorf("sentBy found %q in a timeline without bob's events", got)
+	}
+}
+
+func TestStrippedStateProblems(t *testing.T) {
+	want := []wantState{{"m.room.name", map[string]any{"name": "tea"}}, {"m.room.topic", map[string]any{"topic": "about tea"}}}
+	events := func(raws ...string) []any {
+		return eventObjects(timeline(t, raws...))
+	}
+	name := `{"type":"m.room.name","state_key":"","sender":"@a:hs","content":{"name":"tea"}}`
+	// A topic as create_room.yaml makes it, with its m.topic block, in a full PDU.
+	topic := `{"type":"m.room.topic","state_key":"","sender":"@a:hs","content":{"topic":"about tea","m.topic":{"m.text":[{"body":"about tea"}]}},"hashes":{"sha256":"x"}}`
+	if p := strippedStateProblems(events(name, topic), want...); p != nil {
+		t.Errorf("name and topic there: %q", p)
+	}
+	for _, c := range []struct {
+		name   string
+		events []any
+		says   string
+	}{
+		{"no topic", events(name), "m.room.topic is missing"},
+		{"no name", events(topic), "m.room.name is missing"},
+		{"another name", events(`{"type":"m.room.name","state_key":"","sender":"@a:hs","content":{"name":"coffee"}}`, topic), `m.room.name: content.name is "coffee", not "tea"`},
+		{"a topic with a state key", events(name, `{"type":"m.room.topic","state_key":"x","sender":"@a:hs","content":{"topic":"about tea"}}`), "m.room.topic is missing"},
+		{"a topic without content", events(name, `{"type":"m.room.topic","state_key":"","sender":"@a:hs"}`), "m.room.topic: content.topic is null"},
+	} {
+		p := strippedStateProblems(c.events, want...)
+		if len(p) != 1 || !strings.HasPrefix(p[0], c.says) {
+			t.Errorf("%s: strippedStateProblems = %q, want one problem saying %q", c.name, p, c.says)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"herald/harness/conformance"
 	"herald/harness/csapi"
+	"herald/harness/match"
 	"herald/harness/matrix"
 )
 
@@ -199,6 +200,20 @@ var _ = Describe("POST /rooms/{roomId}/invite", func() {
 			}
 		})
 	}
+
+	// "can only have" admits no other key, whatever the server keeps of
+	// the events: a MUST, for the invitee's own membership event too.
+	keysRule := conformance.NewRule("MEM-INVITE-STRIPPED-KEYS", conformance.MUST, area,
+		`client-server-api §Stripped state ("Stripped state events can only have the sender, type, state_key and content properties present"); sync.yaml rooms.invite.invite_state.events (StrippedStateEvent)`,
+		"gives the invitee of a local invite an invite_state in /sync whose every event carries only type, state_key, sender and content")
+	conformance.It(keysRule, func(ctx SpecContext) {
+		alice, bob := bed.NewUser(ctx, "alice"), bed.NewUser(ctx, "bob")
+		room := newRoom(ctx, alice, serverDefault, joinRule("invite"), csapi.Name(unique("Herald tea room")), csapi.Topic(unique("about tea")))
+		alice.MustInvite(ctx, room, bob.UserID)
+
+		sr := bob.MustSyncUntil(ctx, csapi.InvitedTo(room))
+		Expect(sr.InviteState(room)).To(match.HaveOnlyStrippedKeys(), "rooms.invite[%s].invite_state of %s's /sync, after %s invited them", room, bob.UserID, alice.UserID)
+	})
 
 	twiceRule := conformance.NewRule("MEM-INVITE-TWICE", conformance.MUST, area, inviting+" (200: \"The user has been invited to join the room, or was already invited to the room\")",
 		"answers an invite for a user who is already invited with 200, and the invitee stays invited with nothing else in the room state changed")

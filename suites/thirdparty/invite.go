@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -168,6 +169,24 @@ var _ = Describe("Inviting by email (client-server third-party invites)", func()
 		Expect(e.is.Journal.Requests()).To(BeEmpty(), "the identity server should hear nothing")
 		Expect(e.thirdPartyInvites(ctx)).To(BeEmpty(), "no m.room.third_party_invite")
 	})
+
+	// The third-party identifier itself: without it there is nothing to
+	// look up or store, so no request may reach the identity server.
+	for _, field := range []string{"medium", "address"} {
+		r := conformance.NewRule("3PID-INVITE-NO-"+strings.ToUpper(field), conformance.MUST, area, membership3p+" (definitions/invite_3pid.yaml: "+field+" is required)",
+			"refuses a third-party invite without "+field+" with a 4xx error (strict runs: 400), sends the identity server no store-invite, and adds no m.room.third_party_invite")
+		conformance.It(r, func(ctx SpecContext) {
+			e := newEmailInvite(ctx)
+			res := e.send(ctx, field)
+			Expect(refusal(res.StatusCode)).To(BeEmpty(), "a third-party invite without %s:\n%s", field, res.Dump())
+			if conformance.Strict() {
+				Expect(res.StatusCode).To(Equal(http.StatusBadRequest), "a strict run wants 400 for a missing required field:\n%s", res.Dump())
+			}
+			Expect(e.is.Journal.RequestsTo(identity.StoreInvite, identity.LegacyStoreInvite)).To(BeEmpty(),
+				"the identity server should get no store-invite for an invite without %s; it saw:\n%s", field, e.heard())
+			Expect(e.thirdPartyInvites(ctx)).To(BeEmpty(), "no m.room.third_party_invite")
+		})
+	}
 
 	noToken := conformance.NewRule("3PID-INVITE-NO-ID-ACCESS-TOKEN", conformance.MAY, area, membership3p+" (definitions/invite_3pid.yaml: id_access_token is required, but servers can treat it as optional for r0.5-era clients)",
 		"refuses a third-party invite without id_access_token with a 4xx error, storing nothing")
