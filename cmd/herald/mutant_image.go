@@ -141,8 +141,9 @@ func (r *runner) buildMutant(ctx context.Context, b mutantBase, ref string, m mu
 	return nil
 }
 
-// patchLines picks the patch script's own lines out of a build's output,
-// else its last lines.
+// patchLines picks the patch script's own lines out of a build's output;
+// when the change was made and the build failed after it (the changed code
+// does not compile), the build's last lines follow, which say why.
 func patchLines(log string) string {
 	var mine []string
 	lines := strings.Split(strings.TrimRight(log, "\n"), "\n")
@@ -151,8 +152,8 @@ func patchLines(log string) string {
 			mine = append(mine, l)
 		}
 	}
-	if len(mine) == 0 && len(lines) > 0 {
-		mine = lines[max(0, len(lines)-15):]
+	if len(mine) == 0 || strings.HasPrefix(mine[len(mine)-1], "herald-mutant: changed") {
+		mine = append(mine, lines[max(0, len(lines)-15):]...)
 	}
 	return strings.Join(mine, "\n")
 }

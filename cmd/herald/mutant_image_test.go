@@ -68,6 +68,8 @@ func TestGoMutantBuildChangesExactlyOneOccurrence(t *testing.T) {
 	}
 	if _, out, err := build(`fmt.Print("checks signatures")`, `fmt.Print(`); err == nil {
 		t.Errorf("a change that is not valid Go was compiled: %s", out)
+	} else if lines := patchLines(out); !strings.Contains(lines, "herald-mutant: changed") || !strings.Contains(lines, "main.go") {
+		t.Errorf("a change that does not compile: the lines shown do not say why:\n%s", lines)
 	}
 }
 
