@@ -34,21 +34,7 @@ func TestJUnitReadersTellTheOutcomesApart(t *testing.T) {
 	if err := CheckJUnit(path, s); err != nil {
 		t.Fatal(err)
 	}
-	suites, err := junit.IngestFile(path)
-	if err != nil || len(suites) != 1 {
-		t.Fatalf("%d suites, %v", len(suites), err)
-	}
-	byName := map[string]junit.Test{}
-	for _, tc := range suites[0].Tests {
-		byName[tc.Name] = tc
-	}
-	if len(byName) != 16 {
-		t.Errorf("%d test cases: %v", len(byName), byName)
-	}
-	for name, want := range map[string]struct {
-		status  junit.Status
-		message string
-	}{
+	byName := expectCases(t, path, 16, map[string]junitCase{
 		"[A] passes":                 {junit.StatusPassed, ""},
 		"[B] breaks":                 {junit.StatusFailed, "expected 200, got 500"},
 		"[C] known":                  {junit.StatusSkipped, "expected failure: answers 403 — observed: status 403 M_FORBIDDEN"},
@@ -58,16 +44,7 @@ func TestJUnitReadersTellTheOutcomesApart(t *testing.T) {
 		"[G] differs":                {junit.StatusFailed, "G fails differently from its expectation: recorded \"status 400 M_UNSUPPORTED_ROOM_VERSION\", observed \"status 500 M_UNKNOWN\""},
 		"T: x [T/v5] room version 5": {junit.StatusSkipped, "expected failure: forged invite countersigned — observed: status 403 M_FORBIDDEN"},
 		"[SynchronizedBeforeSuite]":  {junit.StatusFailed, "no engine"},
-	} {
-		tc, ok := byName[name]
-		if !ok {
-			t.Errorf("no test case named %q", name)
-			continue
-		}
-		if tc.Status != want.status || !strings.HasPrefix(tc.Message, want.message) {
-			t.Errorf("%s: %s %q, want %s %q", name, tc.Status, tc.Message, want.status, want.message)
-		}
-	}
+	})
 	if tc := byName["[C] known"]; tc.Properties["status"] != "expected-fail" {
 		t.Errorf("the test case's status is not its class: %v", tc.Properties)
 	}
@@ -132,21 +109,8 @@ func TestJUnitOfUnusualEndings(t *testing.T) {
 	if !strings.Contains(s.Line(), "0 passed, 7 failed, 2 skipped (0 expected failures, 0 MAY not done, 2 not run); against the expectations: 7 new failures, 0 fixed, 0 changed") {
 		t.Errorf("Line() = %q", s.Line())
 	}
-	suites, err := junit.IngestFile(path)
-	if err != nil || len(suites) != 1 {
-		t.Fatalf("%d suites, %v", len(suites), err)
-	}
-	byName := map[string]junit.Test{}
-	for _, tc := range suites[0].Tests {
-		byName[tc.Name] = tc
-	}
-	if len(byName) != 9 {
-		t.Errorf("%d test cases (a passed setup node is none): %v", len(byName), byName)
-	}
-	for name, want := range map[string]struct {
-		status  junit.Status
-		message string
-	}{
+	// A passed setup node is no test case: 9 in all.
+	expectCases(t, path, 9, map[string]junitCase{
 		"[J] interrupted":              {junit.StatusError, "interrupted by user"},
 		"[K] panicked":                 {junit.StatusError, "runtime error: index out of range"},
 		"[L] timed out":                {junit.StatusFailed, "A spec timeout occurred"},
@@ -156,16 +120,7 @@ func TestJUnitOfUnusualEndings(t *testing.T) {
 		"[P] cleanup failed":           {junit.StatusFailed, "the identity server mock saw invalid requests"},
 		"[Q] pending":                  {junit.StatusSkipped, "pending"},
 		"[SynchronizedAfterSuite]":     {junit.StatusError, "interrupted by user"},
-	} {
-		tc, ok := byName[name]
-		if !ok {
-			t.Errorf("no test case named %q", name)
-			continue
-		}
-		if tc.Status != want.status || !strings.HasPrefix(tc.Message, want.message) {
-			t.Errorf("%s: %s %q, want %s %q", name, tc.Status, tc.Message, want.status, want.message)
-		}
-	}
+	})
 }
 
 // The counts alone could hide two specs swapped; the check names them.
@@ -245,4 +200,40 @@ func TestAFailedSpecsJUnitCarriesItsEvidence(t *testing.T) {
 	if !strings.Contains(props[conformance.EntryOutcome], `"level":"MUST"`) {
 		t.Errorf("the outcome does not carry the rule's level: %s", props[conformance.EntryOutcome])
 	}
+}
+
+// junitCase is how a JUnit reader should see one test case: its status and
+// the start of its message.
+type junitCase struct {
+	status  junit.Status
+	message string
+}
+
+// expectCases reads the JUnit file at path as a CI system's reader does and
+// checks it holds n test cases, those named in want as want says; it
+// returns the test cases by name.
+func expectCases(t *testing.T, path string, n int, want map[string]junitCase) map[string]junit.Test {
+	t.Helper()
+	suites, err := junit.IngestFile(path)
+	if err != nil || len(suites) != 1 {
+		t.Fatalf("%d suites, %v", len(suites), err)
+	}
+	byName := map[string]junit.Test{}
+	for _, tc := range suites[0].Tests {
+		byName[tc.Name] = tc
+	}
+	if len(byName) != n {
+		t.Errorf("%d test cases, want %d: %v", len(byName), n, byName)
+	}
+	for name, w := range want {
+		tc, ok := byName[name]
+		if !ok {
+			t.Errorf("no test case named %q", name)
+			continue
+		}
+		if tc.Status != w.status || !strings.HasPrefix(tc.Message, w.message) {
+			t.Errorf("%s: %s %q, want %s %q", name, tc.Status, tc.Message, w.status, w.message)
+		}
+	}
+	return byName
 }
