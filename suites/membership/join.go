@@ -58,11 +58,15 @@ func roomWith(rule string, then ...step) arrangeJoin {
 
 // restrictedOutside arranges a room with the restricted join rule rule
 // (restricted or knock_restricted) allowing the members of an invite-only
-// room bob is not in.
-func restrictedOutside(rule string) arrangeJoin {
-	return func(ctx SpecContext, alice, _ *csapi.Client, v matrix.RoomVersion) string {
+// room bob is not in, then has alice act on bob.
+func restrictedOutside(rule string, then ...step) arrangeJoin {
+	return func(ctx SpecContext, alice, bob *csapi.Client, v matrix.RoomVersion) string {
 		allowed := newRoom(ctx, alice, v.ID, joinRule("invite"))
-		return newRoom(ctx, alice, v.ID, restrictedTo(rule, allowed))
+		room := newRoom(ctx, alice, v.ID, restrictedTo(rule, allowed))
+		for _, act := range then {
+			act(ctx, alice, bob, room)
+		}
+		return room
 	}
 }
 
@@ -139,6 +143,26 @@ var joinsAllowed = []joinCase{
 		section:  joiningByID + " (200, room_id); client-server-api §Room membership (knock_restricted joins as restricted); v10+",
 		versions: versionsFrom(10),
 		arrange:  restrictedInside("knock_restricted"),
+	},
+	// An invite lets its user in whatever the allow conditions and without
+	// knocking: the invitee below is in none of the allowed rooms.
+	{
+		id: "RESTRICTED-INVITED", what: "a join to a restricted room by an invited user who is in none of its allowed rooms",
+		section:  joiningByID + " (200, room_id); " + authRules + ", join_rule restricted (v8+: \"If membership state is join or invite, allow\"); client-server-api §Restricted rooms (\"They should be able to join by simply accepting the invite\")",
+		versions: versionsFrom(8),
+		arrange:  restrictedOutside("restricted", inviteBob),
+	},
+	{
+		id: "KNOCK-RESTRICTED-INVITED", what: "a join to a knock_restricted room by an invited user who is in none of its allowed rooms",
+		section:  joiningByID + " (200, room_id); " + authRules + ", join_rule knock_restricted (v10+: \"If membership state is join or invite, allow\")",
+		versions: versionsFrom(10),
+		arrange:  restrictedOutside("knock_restricted", inviteBob),
+	},
+	{
+		id: "KNOCK-INVITED", what: "a join to a room with join rule knock by an invited user who did not knock",
+		section:  joiningByID + " (200, room_id); " + authRules + ", join_rule knock (v7+: \"allow if membership state is invite or join\")",
+		versions: versionsFrom(7),
+		arrange:  roomWith("knock", inviteBob),
 	},
 }
 
