@@ -202,7 +202,7 @@ func (s *SyncResponse) Summary() string {
 				evs  []json.RawMessage
 			}{{"state", r.State.Events}, {"timeline", r.Timeline.Events}, {"invite_state", r.InviteState.Events}, {"knock_state", r.KnockState.Events}} {
 				if len(part.evs) > 0 {
-					fmt.Fprintf(&b, " %s[%s]", part.name, eventTypes(eventsOf(part.evs)))
+					fmt.Fprintf(&b, " %s[%s]", part.name, EventTypes(eventsOf(part.evs)))
 				}
 			}
 		}
@@ -213,8 +213,9 @@ func (s *SyncResponse) Summary() string {
 	return b.String()
 }
 
-// eventTypes lists events as type(state_key) for state events, type otherwise.
-func eventTypes(evs []Event) string {
+// EventTypes lists events for a message: type(state_key)=membership for a
+// member event, type(state_key) for another state event, type otherwise.
+func EventTypes(evs []Event) string {
 	parts := make([]string, len(evs))
 	for i, ev := range evs {
 		parts[i] = ev.Type()

@@ -103,7 +103,7 @@ var _ = Describe("POST /createRoom with an invite list", func() {
 		tl := wholeTimeline(ctx, c.alice, c.room, csapi.MembershipIs(c.room, c.carol, "invite"))
 		problems := inviteOrderProblems(tl, []string{c.bob.UserID, c.carol}, "m.room.name", "m.room.topic")
 		Expect(problems).To(BeEmpty(), "the timeline of %s in %s's /sync (oldest first: %s) after a createRoom call with a name, a topic and the invite list [%s, %s]:\n  %s",
-			c.room, c.alice.UserID, timelineTypes(tl), c.bob.UserID, c.carol, strings.Join(problems, "\n  "))
+			c.room, c.alice.UserID, csapi.EventTypes(tl), c.bob.UserID, c.carol, strings.Join(problems, "\n  "))
 	})
 
 	// Invites come last (MEM-CREATEROOM-INVITE-LAST, a MUST), so the room
@@ -134,21 +134,6 @@ var _ = Describe("POST /createRoom with an invite list", func() {
 			c.carol, inv.API, stateTypes(inv.InviteRoomState))
 	})
 })
-
-// timelineTypes lists a timeline's events as type(state_key)=membership.
-func timelineTypes(tl []csapi.Event) string {
-	parts := make([]string, len(tl))
-	for i, ev := range tl {
-		parts[i] = ev.Type()
-		if ev.IsState() {
-			parts[i] += "(" + ev.StateKey() + ")"
-		}
-		if m := ev.Membership(); m != "" {
-			parts[i] += "=" + m
-		}
-	}
-	return strings.Join(parts, " ")
-}
 
 // stateTypes lists the types of a list of JSON events.
 func stateTypes(events []any) string {

@@ -57,7 +57,7 @@ var _ = Describe("An invited user who has not joined", func() {
 		expectError(res, err, want, bob.UserID+" sending a message while only invited")
 		tl := witnessed(ctx, alice, room)
 		Expect(sentBy(tl, bob.UserID)).To(BeEmpty(), "the timeline of %s in %s's /sync (oldest first: %s) holds events of the invited %s after the refusal.%s",
-			room, alice.UserID, timelineTypes(tl), bob.UserID, exchange(res))
+			room, alice.UserID, csapi.EventTypes(tl), bob.UserID, exchange(res))
 	})
 
 	stateRule := conformance.NewRule("MEM-INVITED-SEND-STATE", conformance.MUST, area, notYet+"; "+settingState,
@@ -71,6 +71,6 @@ var _ = Describe("An invited user who has not joined", func() {
 		expectUnchanged(ctx, alice, room, before, res)
 		tl := witnessed(ctx, alice, room)
 		Expect(sentBy(tl, bob.UserID)).To(BeEmpty(), "the timeline of %s in %s's /sync (oldest first: %s) holds events of the invited %s after the refusal.%s",
-			room, alice.UserID, timelineTypes(tl), bob.UserID, exchange(res))
+			room, alice.UserID, csapi.EventTypes(tl), bob.UserID, exchange(res))
 	})
 })
