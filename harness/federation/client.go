@@ -19,6 +19,7 @@ type outbound struct {
 	unsigned       bool
 	origin         string
 	destination    *string
+	headerDest     string
 	signer         *matrix.Signer
 	signedBody     []byte
 	signedBodySet  bool
@@ -41,6 +42,13 @@ func SignAs(origin string) RequestOption { return func(o *outbound) { o.origin =
 // instead of the peer.
 func ToDestination(destination string) RequestOption {
 	return func(o *outbound) { o.destination = &destination }
+}
+
+// NamingDestination names destination in the X-Matrix header only: the
+// signature is made for the peer, as a valid request to it is, so nothing
+// but the header's destination check can tell the request is misaddressed.
+func NamingDestination(destination string) RequestOption {
+	return func(o *outbound) { o.headerDest = destination }
 }
 
 // OmitDestination leaves destination out of the X-Matrix header (the
@@ -190,6 +198,9 @@ func (s *Server) authorize(req *http.Request, o *outbound, peer mockhttp.Peer, b
 	x := matrix.XMatrix{Origin: origin, Destination: dest, KeyID: signer.KeyID, Signature: sig}
 	if o.destination != nil && *o.destination == "" {
 		x.Destination = ""
+	}
+	if o.headerDest != "" {
+		x.Destination = o.headerDest
 	}
 	req.Header.Set("Authorization", x.String())
 	return nil

@@ -45,6 +45,9 @@ func TestInboundVerifierCatches(t *testing.T) {
 		{"a wrong destination", 401, "X-Matrix destination is the mock", func(t *testing.T, s *Server, ev *Event) (*Response, error) {
 			return s.Raw(t.Context(), "PUT", invitePath(ev), inviteBody(t, ev), ToDestination("elsewhere.example"))
 		}},
+		{"another destination in the header only", 401, "X-Matrix destination is the mock", func(t *testing.T, s *Server, ev *Event) (*Response, error) {
+			return s.Raw(t.Context(), "PUT", invitePath(ev), inviteBody(t, ev), NamingDestination("elsewhere.example"))
+		}},
 		{"no destination", 401, "X-Matrix destination is the mock", func(t *testing.T, s *Server, ev *Event) (*Response, error) {
 			return s.Raw(t.Context(), "PUT", invitePath(ev), inviteBody(t, ev), OmitDestination())
 		}},

@@ -26,6 +26,10 @@ var badAuths = []badAuth{
 	{"BAD-AUTH", "whose X-Matrix signature does not verify", secRequestAuth + " (every request is authenticated)", federation.CorruptSignature()},
 	{"WRONG-DESTINATION", "whose X-Matrix destination is another server", secRequestAuth + " (\"the receiving server must deny the request with an HTTP status code 401 Unauthorized\")",
 		federation.ToDestination("elsewhere.herald.invalid")},
+	// Signed for this server, so only the destination check itself can
+	// refuse it (WRONG-DESTINATION is also refused by the signature check).
+	{"DESTINATION-MISMATCH", "whose X-Matrix header names another server as destination, though it is signed for this one", secRequestAuth + " (\"If this property is included, but the value does not match the receiving server's name, the receiving server must deny the request with an HTTP status code 401 Unauthorized\")",
+		federation.NamingDestination("elsewhere.herald.invalid")},
 }
 
 // signedEndpoint is a federation endpoint the seeds mark security:
